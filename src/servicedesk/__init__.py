@@ -1,0 +1,1 @@
+"""servicedesk: service desk and billing engine for IT managed-service providers."""

@@ -1,0 +1,41 @@
+"""Names of the policy's words as people read them (translated; Dutch by default)."""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from servicedesk.policy import Channel, FreeReason, Priority, SupportType
+
+SUPPORT_TYPES = {
+    SupportType.MANAGED: _("Technical support on services we deliver"),
+    SupportType.UNMANAGED: _("Technical support on other services"),
+    SupportType.FUNCTIONAL: _("Functional support"),
+}
+PRIORITIES = {
+    Priority.STANDARD: _("Standard"),
+    Priority.HIGH: _("High"),
+    Priority.DIRECT: _("Direct"),
+}
+CHANNELS = {
+    Channel.EMAIL: _("E-mail"),
+    Channel.PORTAL: _("Customer portal"),
+    Channel.PHONE: _("Phone"),
+    Channel.PHONE_AFTER_HOURS: _("Phone, urgent line after hours"),
+}
+FREE_REASONS = {
+    FreeReason.CRITICAL: _("Critical incident"),
+    FreeReason.MANAGED_SERVICE: _("Managed service"),
+    FreeReason.FAIR_USE: _("Fair use"),
+}
+
+BUSINESS_DAY_MINUTES = 8 * 60
+
+
+def response_time_text(minutes: int) -> str:
+    """'3 business days', '1 hour', '90 minutes': a response time as the leaflet says it."""
+    if minutes >= BUSINESS_DAY_MINUTES and minutes % BUSINESS_DAY_MINUTES == 0:
+        days = minutes // BUSINESS_DAY_MINUTES
+        return ngettext("%(n)d business day", "%(n)d business days", days) % {"n": days}
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}

@@ -1,0 +1,33 @@
+"""Template filters that show the policy's words and values in the user's language."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+
+from servicedesk.core import labels
+
+register = template.Library()
+
+
+@register.filter
+def support_type_label(value) -> str:
+    return labels.SUPPORT_TYPES.get(value, value)
+
+
+@register.filter
+def priority_label(value) -> str:
+    return labels.PRIORITIES.get(value, value)
+
+
+@register.filter
+def response_time(value: timedelta) -> str:
+    return labels.response_time_text(int(value.total_seconds() // 60))
+
+
+@register.filter
+def euro(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return "€\u00a0" + number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
