@@ -37,7 +37,9 @@ def _secret_key() -> str:
 
 DEBUG = _env_bool("DEBUG", False)
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()
+]
 
 #: The policy file (TOML); empty means the one shipped in the package.
 SERVICEDESK_POLICY = os.environ.get("SERVICEDESK_POLICY") or None

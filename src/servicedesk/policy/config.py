@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -122,6 +123,10 @@ def format_amount(cents: int) -> str:
     return f"{sign}{cents // 100}.{cents % 100:02d}"
 
 
+class _Absent(dict):
+    """A table that is missing or broken; its own keys are then not reported as missing too."""
+
+
 class _Reader:
     """Walks the TOML tree, converting values and collecting problems."""
 
@@ -139,10 +144,10 @@ class _Reader:
         if value is None:
             if required:
                 self.problem(path, "is missing")
-            return {}
+            return _Absent()
         if not isinstance(value, dict):
             self.problem(path, "must be a table")
-            return {}
+            return _Absent()
         return value
 
     def known_keys(self, table: dict, path: str, allowed: set[str] | tuple[str, ...]) -> None:
@@ -153,11 +158,11 @@ class _Reader:
 
     def value(self, table: dict, key: str, path: str, kind: type, *, required: bool = True) -> Any:
         if key not in table:
-            if required:
+            if required and not isinstance(table, _Absent):
                 self.problem(path, "is missing")
             return None
         value = table[key]
-        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
             self.problem(path, f"must be a {_KIND_NAMES[kind]}")
             return None
         return value
@@ -296,11 +301,15 @@ class _Reader:
             if not isinstance(holiday, str):
                 self.problem(path, "must be a string")
             elif known_names is not None and holiday not in known_names:
-                self.problem(path, f"{holiday!r} is not a holiday of {country} (known: {', '.join(sorted(known_names))})")
+                self.problem(
+                    path, f"{holiday!r} is not a holiday of {country} (known: {', '.join(sorted(known_names))})"
+                )
             else:
                 names.add(holiday)
         dates = set()
-        for i, text in enumerate(self.value(table, "extra_closed_dates", "calendar.extra_closed_dates", list, required=False) or []):
+        for i, text in enumerate(
+            self.value(table, "extra_closed_dates", "calendar.extra_closed_dates", list, required=False) or []
+        ):
             path = f"calendar.extra_closed_dates[{i}]"
             try:
                 dates.add(date.fromisoformat(text) if isinstance(text, str) else text if type(text) is date else None)
@@ -325,7 +334,9 @@ class _Reader:
             return None
         supported = holidays.list_supported_countries()
         if country not in supported:
-            self.problem("calendar.holiday_country", f"{country!r} is not a country the holidays package knows (e.g. 'NL')")
+            self.problem(
+                "calendar.holiday_country", f"{country!r} is not a country the holidays package knows (e.g. 'NL')"
+            )
             return None
         if subdivision and subdivision not in supported[country]:
             self.problem("calendar.holiday_subdivision", f"{subdivision!r} is not a subdivision of {country}")
@@ -414,7 +425,7 @@ class _Reader:
             for band in bands.values():
                 claimed += [(f"time_bands.bands.{band.key}.{day}", r) for r in band.windows.get(number, ())]
             claimed.sort(key=lambda item: item[1])
-            for (path_a, (_, end_a)), (path_b, (start_b, _)) in zip(claimed, claimed[1:], strict=False):
+            for (path_a, (_, end_a)), (path_b, (start_b, _)) in pairwise(claimed):
                 if start_b < end_a:
                     where = path_a if path_a == "office_hours" else path_a.rsplit(".", 1)[0]
                     self.problem(path_b, f"overlaps {where} on {day}")
@@ -424,15 +435,12 @@ class _Reader:
         currency = self.value(table, "currency", "billing.currency", str)
         if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
             self.problem("billing.currency", f"{currency!r} is not a three-letter currency code like 'EUR'")
+        unit = self.duration(table, "unit", "billing.unit")
+        max_entry = self.duration(table, "max_entry", "billing.max_entry")
         vat = self.decimal(table, "vat_percent", "billing.vat_percent")
         if vat is not None and not Decimal(0) <= vat <= Decimal(100):
             self.problem("billing.vat_percent", "must be between 0 and 100")
-        return {
-            "currency": currency,
-            "unit_minutes": self.duration(table, "unit", "billing.unit"),
-            "max_entry_minutes": self.duration(table, "max_entry", "billing.max_entry"),
-            "vat_percent": vat,
-        }
+        return {"currency": currency, "unit_minutes": unit, "max_entry_minutes": max_entry, "vat_percent": vat}
 
     def fair_use(self, table: dict) -> dict:
         self.known_keys(table, "fair_use", ("max_work", *SupportType))
@@ -446,7 +454,9 @@ class _Reader:
         self.known_keys(table, "phone_surcharge", ("duration", "support_types", "channels"))
         return {
             "surcharge_minutes": self.duration(table, "duration", "phone_surcharge.duration", positive=False),
-            "surcharge_support_types": self.enum_list(table, "support_types", "phone_surcharge.support_types", SupportType),
+            "surcharge_support_types": self.enum_list(
+                table, "support_types", "phone_surcharge.support_types", SupportType
+            ),
             "surcharge_channels": self.enum_list(table, "channels", "phone_surcharge.channels", Channel),
         }
 

@@ -88,6 +88,7 @@ class Pricer:
         self._minimums = [0] + [band.minimum_rate_cents for band in config.bands.values()]
         self._band_rates: dict[int, tuple[int, ...]] = {}
         self._band_labels = timeline.band_keys
+        self._free_rates = (0,) * len(timeline.band_keys)
         factor = config.travel_rate_factor
         self._travel_num, self._travel_den = factor.numerator, factor.denominator
 
@@ -137,7 +138,7 @@ class Pricer:
         level = self.levels[work.support_type, priority]
         rate_cents = level.rate_cents
         free = self.free_reason(work, priority, rate_cents)
-        rates = self.band_rates(0 if free or rate_cents is None else rate_cents)
+        rates = self._free_rates if free else self.band_rates(rate_cents)
         labels = self._band_labels
         lines = []
         total = 0
@@ -171,7 +172,9 @@ class Pricer:
             cents = round_half_up(minutes * rate_cents, 60)
             total += cents
             share = BandShare(labels[0], timedelta(minutes=minutes), cents_to_decimal(rate_cents))
-            lines.append(PricedLine(LineKind.PHONE_SURCHARGE, None, minutes, minutes, cents_to_decimal(cents), (share,)))
+            lines.append(
+                PricedLine(LineKind.PHONE_SURCHARGE, None, minutes, minutes, cents_to_decimal(cents), (share,))
+            )
         return TicketPrice(
             support_type=work.support_type,
             priority=priority,

@@ -10,11 +10,11 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from servicedesk.policy.calendar import OFFICE, BusinessCalendar
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_US = timedelta(microseconds=1)
 MINUTE_US = 60_000_000
 HOUR_US = 60 * MINUTE_US
@@ -57,7 +57,7 @@ class Span:
         i = bisect_right(self.office_starts, us) - 1
         if i < 0:
             return 0
-        start, end, done = self.office_starts[i], self.office_ends[i], self.office_done[i]
+        end, done = self.office_ends[i], self.office_done[i]
         if us >= end:
             return done
         return done - (end - us)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -69,11 +69,13 @@ def parse_instant(value: Any, field: str, time_zone: ZoneInfo) -> datetime:
     if parsed is None:
         raise InputError(field, f"{json_repr(value)} is not an ISO 8601 date and time, e.g. '2026-11-24T11:00'")
     if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-        raise InputError(field, f"{json_repr(value)} is outside the years the calendar covers ({FIRST_YEAR}-{LAST_YEAR})")
+        raise InputError(
+            field, f"{json_repr(value)} is outside the years the calendar covers ({FIRST_YEAR}-{LAST_YEAR})"
+        )
     if parsed.tzinfo is not None:
         return parsed
     local = parsed.replace(tzinfo=time_zone)
-    if local.astimezone(timezone.utc).astimezone(time_zone).replace(tzinfo=None) != parsed:
+    if local.astimezone(UTC).astimezone(time_zone).replace(tzinfo=None) != parsed:
         raise InputError(
             field,
             f"{json_repr(value)} does not exist in {time_zone.key}: the clocks skip that hour "
@@ -93,7 +95,9 @@ def _known(data: Any, allowed: frozenset[str], where: str) -> dict:
         raise InputError(where, "must be a JSON object")
     for key in data:
         if key not in allowed:
-            raise InputError(f"{where}.{key}" if where != "input" else key, f"unknown field (expected: {', '.join(sorted(allowed))})")
+            raise InputError(
+                f"{where}.{key}" if where != "input" else key, f"unknown field (expected: {', '.join(sorted(allowed))})"
+            )
     return data
 
 
@@ -101,7 +105,9 @@ def deadline_request(data: Any, time_zone: ZoneInfo) -> DeadlineRequest:
     data = _known(data, _DEADLINE_FIELDS, "input")
     channel = data.get("channel", "email")
     return DeadlineRequest(
-        support_type=choice(_require(data, "support_type", "support_type"), "support_type", _SUPPORT_TYPES, "support type"),
+        support_type=choice(
+            _require(data, "support_type", "support_type"), "support_type", _SUPPORT_TYPES, "support type"
+        ),
         priority=choice(_require(data, "priority", "priority"), "priority", _PRIORITIES, "priority"),
         reported=parse_instant(_require(data, "reported", "reported"), "reported", time_zone),
         channel=choice(channel, "channel", _CHANNELS, "channel"),
@@ -110,7 +116,9 @@ def deadline_request(data: Any, time_zone: ZoneInfo) -> DeadlineRequest:
 
 def price_request(data: Any, policy: Policy) -> TicketWork:
     data = _known(data, _PRICE_FIELDS, "input")
-    support_type = choice(_require(data, "support_type", "support_type"), "support_type", _SUPPORT_TYPES, "support type")
+    support_type = choice(
+        _require(data, "support_type", "support_type"), "support_type", _SUPPORT_TYPES, "support type"
+    )
     priority = choice(_require(data, "priority", "priority"), "priority", _PRIORITIES, "priority")
     channel = choice(data.get("channel", "email"), "channel", _CHANNELS, "channel")
     critical = data.get("critical", False)

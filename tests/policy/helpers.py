@@ -1,0 +1,38 @@
+"""Small helpers for writing policy tests in local Amsterdam time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from servicedesk.policy import Channel, EntryKind, Policy, Priority, SupportType, TicketPrice, TicketWork, TimeEntry
+from tests.policy.reference import AMS
+
+
+def at(text: str, *, fold: int = 0) -> datetime:
+    """'2026-11-24 11:00' as an aware Europe/Amsterdam datetime."""
+    return datetime.fromisoformat(text).replace(tzinfo=AMS, fold=fold)
+
+
+def work(start: str, minutes: int) -> TimeEntry:
+    return TimeEntry(EntryKind.WORK, at(start), minutes)
+
+
+def travel(start: str, minutes: int) -> TimeEntry:
+    return TimeEntry(EntryKind.TRAVEL, at(start), minutes)
+
+
+def price(
+    policy: Policy,
+    support_type: str,
+    priority: str,
+    entries: list[TimeEntry],
+    *,
+    channel: str = "email",
+    critical: bool = False,
+) -> TicketPrice:
+    return policy.price(TicketWork(SupportType(support_type), Priority(priority), Channel(channel), critical, entries))
+
+
+def euros(text: str) -> Decimal:
+    return Decimal(text)

@@ -1,0 +1,241 @@
+"""The policy file: the shipped one equals POLICY.md, and a broken one names every problem."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from servicedesk.policy import (
+    Channel,
+    Policy,
+    PolicyFileError,
+    Priority,
+    SupportType,
+    default_policy_path,
+    load_policy,
+    read_policy_file,
+)
+
+DEFAULT_TEXT = default_policy_path().read_text()
+
+
+def write_policy(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "policy.toml"
+    path.write_text(text)
+    return path
+
+
+def changed(old: str, new: str) -> str:
+    assert old in DEFAULT_TEXT, old
+    return DEFAULT_TEXT.replace(old, new, 1)
+
+
+RATES = [
+    ("managed", "high", None, 8),
+    ("managed", "direct", "125.00", 1),
+    ("unmanaged", "standard", "65.00", 24),
+    ("unmanaged", "high", "85.00", 8),
+    ("unmanaged", "direct", "125.00", 1),
+    ("functional", "standard", "65.00", 24),
+    ("functional", "high", "85.00", 8),
+    ("functional", "direct", "125.00", 1),
+]
+
+
+@pytest.mark.parametrize(("support_type", "priority", "rate", "hours"), RATES)
+def test_default_policy_has_the_rates_and_response_times_of_policy_md(policy, support_type, priority, rate, hours):
+    assert policy.hourly_rate(SupportType(support_type), Priority(priority)) == (rate and Decimal(rate))
+    assert policy.response_time(SupportType(support_type), Priority(priority)) == timedelta(hours=hours)
+
+
+def test_default_policy_priorities(policy: Policy):
+    assert policy.effective_priority(SupportType.MANAGED, Priority.STANDARD) is Priority.HIGH
+    assert policy.hourly_rate(SupportType.MANAGED, Priority.STANDARD) is None
+    assert policy.offered_priorities(SupportType.MANAGED) == (Priority.HIGH, Priority.DIRECT)
+    assert policy.lowest_priority(SupportType.MANAGED) is Priority.HIGH
+    assert policy.lowest_priority(SupportType.FUNCTIONAL) is Priority.STANDARD
+    for support_type in SupportType:
+        assert policy.effective_priority(support_type, Priority.STANDARD, critical=True) is Priority.DIRECT
+
+
+@pytest.mark.parametrize(
+    ("support_type", "priority", "raised"),
+    [
+        ("managed", "standard", False),
+        ("managed", "high", False),
+        ("managed", "direct", True),
+        ("unmanaged", "standard", False),
+        ("unmanaged", "high", True),
+        ("unmanaged", "direct", True),
+        ("functional", "standard", False),
+        ("functional", "high", True),
+        ("functional", "direct", True),
+    ],
+)
+def test_raised_priorities(policy, support_type, priority, raised):
+    assert policy.is_raised(SupportType(support_type), Priority(priority)) is raised
+
+
+def test_default_policy_billing_settings(policy: Policy):
+    config = policy.config
+    assert config.vat_percent == Decimal("21")
+    assert config.currency == "EUR"
+    assert config.unit_minutes == 15
+    assert config.max_entry_minutes == 24 * 60
+    assert config.fair_use_max_minutes == 5
+    assert config.fair_use_channels[SupportType.FUNCTIONAL] == {Channel.EMAIL, Channel.PORTAL}
+    assert config.fair_use_channels[SupportType.UNMANAGED] == {Channel.PHONE, Channel.PHONE_AFTER_HOURS}
+    assert config.travel_minimum_cents == 3250
+
+
+def test_closed_days(policy: Policy):
+    assert policy.is_closed(date(2026, 4, 6))  # Easter Monday
+    assert not policy.is_closed(date(2026, 4, 3))  # Good Friday: a working day
+    assert policy.is_closed(date(2025, 5, 5)) and not policy.is_closed(date(2026, 5, 5))  # Liberation Day
+    assert policy.calendar.holiday_name(date(2026, 12, 25)) == "Christmas Day"
+
+
+def test_extra_closed_dates_close_the_office(tmp_path):
+    path = write_policy(tmp_path, changed("extra_closed_dates = []", 'extra_closed_dates = ["2026-11-24"]'))
+    policy = load_policy(path)
+    assert policy.is_closed(date(2026, 11, 24))
+    from tests.policy.helpers import at
+
+    deadline = policy.response_deadline(
+        support_type=SupportType.FUNCTIONAL, priority=Priority.HIGH, reported=at("2026-11-23 16:00")
+    )
+    assert deadline.response_due == at("2026-11-25 16:00")
+    assert str(policy.band_at(at("2026-11-24 11:00")).minimum_rate) == "125.00"
+
+
+def test_a_changed_rate_changes_prices(tmp_path):
+    path = write_policy(
+        tmp_path,
+        changed('standard = { response = "24h", rate = "65.00" }', 'standard = { response = "24h", rate = "70.00" }'),
+    )
+    policy = load_policy(path)
+    assert policy.hourly_rate(SupportType.UNMANAGED, Priority.STANDARD) == Decimal("70.00")
+    assert policy.hourly_rate(SupportType.FUNCTIONAL, Priority.STANDARD) == Decimal("65.00")
+
+
+# (change to the default text, the key named, a fragment of the message)
+BROKEN = [
+    (
+        ('time_zone = "Europe/Amsterdam"', 'time_zone = "Europe/Amsterdamm"'),
+        "calendar.time_zone",
+        "not a known time zone",
+    ),
+    (('holiday_country = "NL"', 'holiday_country = "XX"'), "calendar.holiday_country", "not a country"),
+    (
+        ('open_holidays = ["Good Friday"]', 'open_holidays = ["Goede Vrijdag"]'),
+        "calendar.open_holidays[0]",
+        "is not a holiday of NL",
+    ),
+    (
+        ("extra_closed_dates = []", 'extra_closed_dates = ["2026-13-01"]'),
+        "calendar.extra_closed_dates[0]",
+        "not a date",
+    ),
+    (('monday = "09:00-17:00"', 'monday = "17:00-09:00"'), "office_hours.monday", "must end after it starts"),
+    (('monday = "09:00-17:00"', 'monday = "9-5"'), "office_hours.monday", "not a time range"),
+    (('monday = "09:00-17:00"', 'monday = "09:00-25:00"'), "office_hours.monday", "does not exist"),
+    (('monday = "09:00-17:00"', 'mondey = "09:00-17:00"'), "office_hours.mondey", "unknown key"),
+    (
+        ('high = { response = "8h", rate = "85.00" }', 'high = { response = "8h", rate = "85,00" }'),
+        "service_levels.unmanaged.high.rate",
+        "not an amount",
+    ),
+    (
+        ('high = { response = "8h", rate = "85.00" }', 'high = { response = "8h", rate = "85.001" }'),
+        "service_levels.unmanaged.high.rate",
+        "at most two decimals",
+    ),
+    (
+        ('high = { response = "8h", rate = "85.00" }', 'high = { response = "eight hours", rate = "85.00" }'),
+        "service_levels.unmanaged.high.response",
+        "not a duration",
+    ),
+    (
+        ('high = { response = "8h", rate = "85.00" }', 'high = { response = "0h", rate = "85.00" }'),
+        "service_levels.unmanaged.high.response",
+        "longer than zero",
+    ),
+    (
+        ('high = { response = "8h", rate = "85.00" }', 'high = { rate = "85.00" }'),
+        "service_levels.unmanaged.high.response",
+        "is missing",
+    ),
+    (
+        ('standard = { instead = "high" }', 'standard = { instead = "urgent" }'),
+        "service_levels.managed.standard.instead",
+        "not one of",
+    ),
+    (
+        ('standard = { instead = "high" }', 'standard = { instead = "standard" }'),
+        "service_levels.managed.standard.instead",
+        "not offered",
+    ),
+    (('priority = "direct"', 'priority = "standard"'), "critical.priority", "not offered for every support type"),
+    (('best_effort_target = "1h"', "best_effort_target = 60"), "after_hours.best_effort_target", "must be a string"),
+    (('closed_days = "night"', 'closed_days = "weekend"'), "time_bands.closed_days", "not a band"),
+    (
+        ('saturday = ["07:00-22:00"]', 'saturday = ["07:00-22:00", "21:00-23:00"]'),
+        "time_bands.bands.evening.saturday",
+        "overlaps",
+    ),
+    (
+        ('monday = ["07:00-09:00", "17:00-22:00"]', 'monday = ["07:00-10:00", "17:00-22:00"]'),
+        "office_hours",
+        "overlaps",
+    ),
+    (('minimum_rate = "85.00"', 'minimum_rate = "lots"'), "time_bands.bands.evening.minimum_rate", "not an amount"),
+    (('unit = "15m"', 'unit = "0m"'), "billing.unit", "longer than zero"),
+    (('vat_percent = "21"', 'vat_percent = "121"'), "billing.vat_percent", "between 0 and 100"),
+    (('currency = "EUR"', 'currency = "euro"'), "billing.currency", "three-letter"),
+    (('functional = ["email", "portal"]', 'functional = ["email", "fax"]'), "fair_use.functional[1]", "not one of"),
+    (('rate_factor = "0.5"', 'rate_factor = "-1"'), "travel.rate_factor", "more than 0"),
+    (('minimum = "32.50"', 'minimum = "€32,50"'), "travel.minimum", "not an amount"),
+    (("[travel]", "[travels]"), "travels", "unknown key"),
+]
+
+
+@pytest.mark.parametrize(("change", "key", "fragment"), BROKEN, ids=[b[1] + ":" + b[2] for b in BROKEN])
+def test_broken_policy_names_file_key_and_problem(tmp_path, change, key, fragment):
+    path = write_policy(tmp_path, changed(*change))
+    with pytest.raises(PolicyFileError) as raised:
+        read_policy_file(path)
+    problems = raised.value.problems
+    assert any(p.key.startswith(key) and fragment in p.message for p in problems), [str(p) for p in problems]
+    assert all(p.file == str(path) for p in problems)
+    assert str(problems[0]).startswith(f"{path}: ")
+
+
+def test_every_problem_is_named_at_once(tmp_path):
+    text = changed('currency = "EUR"', 'currency = "euro"')
+    text = text.replace('minimum = "32.50"', 'minimum = "x"').replace('unit = "15m"', 'unit = "soon"')
+    with pytest.raises(PolicyFileError) as raised:
+        read_policy_file(write_policy(tmp_path, text))
+    assert sorted(p.key for p in raised.value.problems) == ["billing.currency", "billing.unit", "travel.minimum"]
+
+
+def test_missing_section(tmp_path):
+    text = DEFAULT_TEXT.split("[travel]")[0]
+    with pytest.raises(PolicyFileError) as raised:
+        read_policy_file(write_policy(tmp_path, text))
+    assert [p.key for p in raised.value.problems] == ["travel"]
+    assert raised.value.problems[0].message == "is missing"
+
+
+def test_not_toml(tmp_path):
+    with pytest.raises(PolicyFileError) as raised:
+        read_policy_file(write_policy(tmp_path, "[calendar\n"))
+    assert "not valid TOML" in str(raised.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(PolicyFileError) as raised:
+        read_policy_file(tmp_path / "nope.toml")
+    assert "cannot be read" in str(raised.value)
