@@ -126,8 +126,8 @@ class Policy:
         level = self.config.service_levels[support_type, effective]
         reported_us = to_us(reported)
         best_effort = (
-            channel is Channel.PHONE_AFTER_HOURS
-            and effective is Priority.DIRECT
+            channel == Channel.PHONE_AFTER_HOURS
+            and effective == Priority.DIRECT
             and self.timeline.band_number_at(reported_us) != 0
         )
         if best_effort:

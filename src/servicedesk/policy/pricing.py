@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -47,8 +47,26 @@ class PricedLine:
     start: datetime | None
     minutes: int
     billed_minutes: int
-    amount: Decimal
-    shares: tuple[BandShare, ...]
+    amount_cents: int
+    # How the line divides over bands, kept raw and explained on demand (`shares`): most
+    # callers want only the amount, and building the explanation costs as much as pricing.
+    explanation: tuple = field(repr=False, compare=False, default=((), (), (), 1, 1))
+
+    @property
+    def amount(self) -> Decimal:
+        """The amount in euro, exclusive of VAT, with two decimals."""
+        return cents_to_decimal(self.amount_cents)
+
+    @property
+    def shares(self) -> tuple[BandShare, ...]:
+        """(band, duration, hourly rate) for each band the line's billed time falls in."""
+        raw, rates, labels, numerator, denominator = self.explanation
+        return tuple(
+            BandShare(
+                labels[band], timedelta(microseconds=us), (Decimal(rates[band] * numerator) / denominator).scaleb(-2)
+            )
+            for band, us in raw
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +79,12 @@ class TicketPrice:
     currency: str
     free_reason: FreeReason | None
     lines: tuple[PricedLine, ...]
-    total: Decimal
+    total_cents: int
+
+    @property
+    def total(self) -> Decimal:
+        """The sum of the lines, in euro, exclusive of VAT, with two decimals."""
+        return cents_to_decimal(self.total_cents)
 
 
 def round_half_up(numerator: int, denominator: int) -> int:
@@ -127,7 +150,7 @@ class Pricer:
         if work.channel in self.config.fair_use_channels[work.support_type]:
             worked = 0
             for entry in work.entries:
-                if entry.kind is EntryKind.WORK:
+                if entry.kind == EntryKind.WORK:
                     worked += entry.minutes
             if worked <= self.config.fair_use_max_minutes:
                 return FreeReason.FAIR_USE
@@ -144,23 +167,19 @@ class Pricer:
         total = 0
         for entry in work.entries:
             start_us = to_us(entry.start)
-            if entry.kind is EntryKind.WORK:
+            if entry.kind == EntryKind.WORK:
                 billed, cents, shares = self.work_cents(start_us, entry.minutes, rates)
-                band_shares = tuple(
-                    BandShare(labels[band], timedelta(microseconds=us), cents_to_decimal(rates[band]))
-                    for band, us in shares
-                )
+                explanation = (shares, rates, labels, 1, 1)
                 kind = LineKind.WORK
             else:
                 band, cents = self.travel_cents(start_us, entry.minutes, rates)
                 if free:
                     cents = 0
                 billed = entry.minutes
-                travel_rate = Decimal(rates[band] * self._travel_num) / self._travel_den / 100
-                band_shares = (BandShare(labels[band], timedelta(minutes=billed), travel_rate),)
+                explanation = (((band, billed * 60_000_000),), rates, labels, self._travel_num, self._travel_den)
                 kind = LineKind.TRAVEL
             total += cents
-            lines.append(PricedLine(kind, entry.start, entry.minutes, billed, cents_to_decimal(cents), band_shares))
+            lines.append(PricedLine(kind, entry.start, entry.minutes, billed, cents, explanation))
         config = self.config
         if (
             free is None
@@ -171,10 +190,8 @@ class Pricer:
             minutes = config.surcharge_minutes
             cents = round_half_up(minutes * rate_cents, 60)
             total += cents
-            share = BandShare(labels[0], timedelta(minutes=minutes), cents_to_decimal(rate_cents))
-            lines.append(
-                PricedLine(LineKind.PHONE_SURCHARGE, None, minutes, minutes, cents_to_decimal(cents), (share,))
-            )
+            explanation = (((0, minutes * 60_000_000),), rates, labels, 1, 1)
+            lines.append(PricedLine(LineKind.PHONE_SURCHARGE, None, minutes, minutes, cents, explanation))
         return TicketPrice(
             support_type=work.support_type,
             priority=priority,
@@ -182,5 +199,5 @@ class Pricer:
             currency=config.currency,
             free_reason=free,
             lines=tuple(lines),
-            total=cents_to_decimal(total),
+            total_cents=total,
         )

@@ -89,10 +89,19 @@ class Timeline:
         last = self._year_of(end_us)
         with self._lock:
             span = self._span
-            if span is not None:
-                first, last = min(first, span.first_year), max(last, span.last_year)
             # A year of margin on each side: deadlines and entries spill over New Year.
-            first, last = max(FIRST_YEAR, first - 1), min(LAST_YEAR, last + 1)
+            first, last = first - 1, last + 1
+            if span is not None:
+                # Grow by at least the current width, so a walk through the years
+                # rebuilds a logarithmic number of times, not once a year.
+                width = span.last_year - span.first_year + 1
+                if first < span.first_year:
+                    first = min(first, span.first_year - width)
+                if last > span.last_year:
+                    last = max(last, span.last_year + width)
+                first, last = min(first, span.first_year), max(last, span.last_year)
+            # One year past the last: a deadline of a report on 31 December still has an answer.
+            first, last = max(FIRST_YEAR, first), min(LAST_YEAR + 1, last)
             if span is None or (first, last) != (span.first_year, span.last_year):
                 span = self._build(first, last)
                 self._span = span
@@ -102,7 +111,7 @@ class Timeline:
 
     def extend_after(self, span: Span) -> Span:
         """A span reaching one more year beyond `span`."""
-        if span.last_year >= LAST_YEAR:
+        if span.last_year >= LAST_YEAR + 1:
             raise OutsideCalendar(f"the calendar covers the years {FIRST_YEAR} to {LAST_YEAR}")
         return self._extend(span.end_us, span.end_us)
 

@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: 
          stderr: TextIO | None = None, prog: str = "servicedesk policy") -> int:  # fmt: skip
     if stdin is None:
         # Undecodable bytes must become an error line, not a crash that ends the batch.
-        stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
+        stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape", newline="\n")
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     parser = build_parser(prog)
@@ -175,7 +175,7 @@ def _batch(stdin: TextIO, stdout: TextIO, answer: Answer) -> int:
     """One answer line per input line, in order; a bad line answers with its error and the batch goes on."""
     status = EXIT_OK
     out: list[str] = []
-    dumps = json.dumps
+    dumps = json.JSONEncoder().encode
     for line in _lines(stdin):
         try:
             if not line.strip():

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -54,6 +55,15 @@ def json_repr(value: Any) -> str:
     return f"'{value}'" if isinstance(value, str) else repr(value)
 
 
+@lru_cache(maxsize=8192)
+def _clocks_change(ordinal: int, time_zone: ZoneInfo) -> bool:
+    """Whether the UTC offset changes during that local date."""
+    day = datetime.fromordinal(ordinal)
+    start = day.replace(tzinfo=time_zone)
+    end = (day + timedelta(hours=23, minutes=59, seconds=59)).replace(tzinfo=time_zone, fold=1)
+    return start.utcoffset() != end.utcoffset()
+
+
 def parse_instant(value: Any, field: str, time_zone: ZoneInfo) -> datetime:
     """An ISO 8601 date and time; naive means local time in the policy's time zone.
 
@@ -75,7 +85,10 @@ def parse_instant(value: Any, field: str, time_zone: ZoneInfo) -> datetime:
     if parsed.tzinfo is not None:
         return parsed
     local = parsed.replace(tzinfo=time_zone)
-    if local.astimezone(UTC).astimezone(time_zone).replace(tzinfo=None) != parsed:
+    # Only on a day the clocks change can a local time be missing.
+    if _clocks_change(parsed.toordinal(), time_zone) and (
+        local.astimezone(UTC).astimezone(time_zone).replace(tzinfo=None) != parsed
+    ):
         raise InputError(
             field,
             f"{json_repr(value)} does not exist in {time_zone.key}: the clocks skip that hour "
@@ -114,6 +127,20 @@ def deadline_request(data: Any, time_zone: ZoneInfo) -> DeadlineRequest:
     )
 
 
+def _entry_problem(entry: Any, where: str, time_zone: ZoneInfo, max_minutes: int) -> None:
+    """Raise the InputError that names what is wrong with a time entry."""
+    entry = _known(entry, _ENTRY_FIELDS, where)
+    choice(_require(entry, "kind", f"{where}.kind"), f"{where}.kind", _ENTRY_KINDS, "kind")
+    parse_instant(_require(entry, "start", f"{where}.start"), f"{where}.start", time_zone)
+    minutes = _require(entry, "minutes", f"{where}.minutes")
+    if type(minutes) is not int:
+        raise InputError(f"{where}.minutes", f"must be a whole number of minutes, not {json_repr(minutes)}")
+    if minutes <= 0:
+        raise InputError(f"{where}.minutes", f"must be more than 0, not {minutes}")
+    if minutes > max_minutes:
+        raise InputError(f"{where}.minutes", f"{minutes} is more than {max_minutes} minutes in one entry")
+
+
 def price_request(data: Any, policy: Policy) -> TicketWork:
     data = _known(data, _PRICE_FIELDS, "input")
     support_type = choice(
@@ -131,16 +158,17 @@ def price_request(data: Any, policy: Policy) -> TicketWork:
     max_minutes = policy.config.max_entry_minutes
     parsed = []
     for i, entry in enumerate(entries):
-        where = f"entries[{i}]"
-        entry = _known(entry, _ENTRY_FIELDS, where)
-        kind = choice(_require(entry, "kind", f"{where}.kind"), f"{where}.kind", _ENTRY_KINDS, "kind")
-        start = parse_instant(_require(entry, "start", f"{where}.start"), f"{where}.start", time_zone)
-        minutes = _require(entry, "minutes", f"{where}.minutes")
-        if type(minutes) is not int:
-            raise InputError(f"{where}.minutes", f"must be a whole number of minutes, not {json_repr(minutes)}")
-        if minutes <= 0:
-            raise InputError(f"{where}.minutes", f"must be more than 0, not {minutes}")
-        if minutes > max_minutes:
-            raise InputError(f"{where}.minutes", f"{minutes} is more than {max_minutes} minutes in one entry")
+        try:
+            if type(entry) is not dict or not entry.keys() <= _ENTRY_FIELDS:
+                raise ValueError
+            kind = _ENTRY_KINDS[entry["kind"]]
+            start = parse_instant(entry["start"], "start", time_zone)
+            minutes = entry["minutes"]
+            if type(minutes) is not int or not 0 < minutes <= max_minutes:
+                raise ValueError
+        except (KeyError, TypeError, ValueError):
+            # The quick path failed: find and name the problem the slow way.
+            _entry_problem(entry, f"entries[{i}]", time_zone, max_minutes)
+            raise InputError(f"entries[{i}]", "is not a valid time entry") from None
         parsed.append(TimeEntry(kind, start, minutes))
     return TicketWork(support_type, priority, channel, critical, parsed)

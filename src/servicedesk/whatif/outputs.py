@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from servicedesk.policy import ResponseDeadline, TicketPrice
+from servicedesk.policy.config import format_amount
 
 
 def deadline_json(deadline: ResponseDeadline) -> dict:
@@ -17,17 +18,25 @@ def deadline_json(deadline: ResponseDeadline) -> dict:
 
 def price_json(price: TicketPrice, time_zone) -> dict:
     return {
-        "total": str(price.total),
+        "total": format_amount(price.total_cents),
         "currency": price.currency,
         "free_reason": price.free_reason.value if price.free_reason else None,
         "lines": [
             {
                 "kind": line.kind.value,
-                "start": line.start.astimezone(time_zone).isoformat() if line.start is not None else None,
+                "start": _local_iso(line.start, time_zone),
                 "minutes": line.minutes,
                 "billed_minutes": line.billed_minutes,
-                "amount": str(line.amount),
+                "amount": format_amount(line.amount_cents),
             }
             for line in price.lines
         ],
     }
+
+
+def _local_iso(instant, time_zone) -> str | None:
+    if instant is None:
+        return None
+    if instant.tzinfo is not time_zone:
+        instant = instant.astimezone(time_zone)
+    return instant.isoformat()

@@ -4,7 +4,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
 
 from servicedesk.core import labels
 
@@ -31,3 +32,11 @@ def euro(value: Decimal | None) -> str:
     if value is None:
         return ""
     return "€\u00a0" + number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def local_datetime(value) -> str:
+    """'dinsdag 24 november 2026, 11:00' in the active language, in the site's time zone."""
+    if value is None:
+        return ""
+    return date_format(timezone.localtime(value), "l j F Y, H:i")

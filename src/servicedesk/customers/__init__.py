@@ -1,0 +1,1 @@
+"""Customers (organisations), their contacts and contacts' rights, and the service matrix."""

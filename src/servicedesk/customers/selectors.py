@@ -1,0 +1,45 @@
+"""Reads of customers and contacts: finding a reporter by e-mail address, phone number or name."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Q, QuerySet
+
+from servicedesk.customers.models import Contact
+from servicedesk.customers.phones import normalize_phone
+
+
+def contact_for_email(address: str) -> Contact | None:
+    """The active contact with this e-mail address (case-insensitive), if any."""
+    if not address:
+        return None
+    return Contact.objects.select_related("customer").filter(email__iexact=address.strip(), active=True).first()
+
+
+def contacts_for_phone(text: str) -> list[Contact]:
+    """Active contacts with this phone number, in any notation (Dutch numbers by default)."""
+    number = normalize_phone(text)
+    if number is None:
+        return []
+    return list(Contact.objects.select_related("customer").filter(phones__number=number, active=True).distinct())
+
+
+def caller_search(query: str, *, limit: int = 20) -> QuerySet[Contact]:
+    """Contacts whose name, e-mail or phone number matches what an agent typed while on the phone."""
+    query = query.strip()
+    condition = Q(name__icontains=query) | Q(email__icontains=query) | Q(customer__name__icontains=query)
+    digits = re.sub(r"\D", "", query)
+    if len(digits) >= 4:
+        number = normalize_phone(query)
+        if number:
+            condition |= Q(phones__number=number)
+        # A partial number: match on the national digits, without the leading 0.
+        condition |= Q(phones__number__contains=digits.lstrip("0"))
+    return (
+        Contact.objects.filter(condition, active=True)
+        .select_related("customer")
+        .prefetch_related("phones")
+        .distinct()
+        .order_by("name")[:limit]
+    )

@@ -1,0 +1,225 @@
+"""Writes to customers, contacts and the service matrix; each one records who changed what."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servicedesk.customers.models import Contact, ContactPhone, Customer, CustomerChange, ServiceMatrixItem
+from servicedesk.customers.phones import normalize_phone
+
+RIGHTS = ("may_report", "may_raise_priority", "sees_all_tickets")
+
+
+def _record(*, customer, actor, at, field, old, new, contact=None, matrix_item=None, reason="") -> None:
+    CustomerChange.objects.create(
+        customer=customer,
+        contact=contact,
+        matrix_item=matrix_item,
+        actor=actor,
+        at=at,
+        field=field,
+        old_value=_text(old),
+        new_value=_text(new),
+        reason=reason,
+    )
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    return "" if value is None else str(value)[:300]
+
+
+def _normalized_phones(phones: Iterable[str]) -> list[str]:
+    numbers = []
+    for text in phones:
+        if not text.strip():
+            continue
+        number = normalize_phone(text)
+        if number is None:
+            raise ValidationError({"phones": _("'%(number)s' is not a phone number.") % {"number": text}})
+        if number not in numbers:
+            numbers.append(number)
+    return numbers
+
+
+def _check_email_free(email: str, *, exclude: Contact | None = None) -> None:
+    if not email:
+        return
+    taken = Contact.objects.filter(email__iexact=email)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    if taken.exists():
+        raise ValidationError({"email": _("Another contact already has this e-mail address.")})
+
+
+@transaction.atomic
+def customer_create(
+    *, name: str, code: str, street: str = "", postal_code: str = "", city: str = "", actor=None, now=None
+) -> Customer:
+    if not name.strip():
+        raise ValidationError({"name": _("A customer needs a name.")})
+    if Customer.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("Another customer already has this code.")})
+    customer = Customer.objects.create(name=name.strip(), code=code, street=street, postal_code=postal_code, city=city)
+    _record(customer=customer, actor=actor, at=now or timezone.now(), field="customer", old="", new=customer.name)
+    return customer
+
+
+@transaction.atomic
+def contact_create(
+    *,
+    customer: Customer,
+    name: str,
+    email: str = "",
+    phones: Iterable[str] = (),
+    language: str = Contact.Language.DUTCH,
+    may_report: bool | None = None,
+    may_raise_priority: bool | None = None,
+    main_contact: bool = False,
+    actor=None,
+    now: datetime | None = None,
+) -> Contact:
+    """A new contact. The main contact may report and raise priority unless told otherwise."""
+    now = now or timezone.now()
+    if not name.strip():
+        raise ValidationError({"name": _("A contact needs a name.")})
+    email = email.strip()
+    _check_email_free(email)
+    numbers = _normalized_phones(phones)
+    contact = Contact.objects.create(
+        customer=customer,
+        name=name.strip(),
+        email=email,
+        language=language,
+        may_report=main_contact if may_report is None else may_report,
+        may_raise_priority=main_contact if may_raise_priority is None else may_raise_priority,
+        sees_all_tickets=main_contact,
+    )
+    ContactPhone.objects.bulk_create(ContactPhone(contact=contact, number=n) for n in numbers)
+    _record(customer=customer, contact=contact, actor=actor, at=now, field="contact", old="", new=contact.name)
+    for right in RIGHTS:
+        if getattr(contact, right):
+            _record(customer=customer, contact=contact, actor=actor, at=now, field=right, old=False, new=True)
+    if main_contact:
+        _set_main(customer, contact, actor, now)
+    return contact
+
+
+@transaction.atomic
+def contact_update(
+    *,
+    contact: Contact,
+    actor,
+    name: str | None = None,
+    email: str | None = None,
+    phones: Iterable[str] | None = None,
+    language: str | None = None,
+    now: datetime | None = None,
+) -> Contact:
+    now = now or timezone.now()
+    changes = {}
+    if name is not None and name.strip() != contact.name:
+        if not name.strip():
+            raise ValidationError({"name": _("A contact needs a name.")})
+        changes["name"] = name.strip()
+    if email is not None and email.strip().lower() != contact.email.lower():
+        _check_email_free(email.strip(), exclude=contact)
+        changes["email"] = email.strip()
+    if language is not None and language != contact.language:
+        changes["language"] = language
+    for field, value in changes.items():
+        _record(customer=contact.customer, contact=contact, actor=actor, at=now, field=field,
+                old=getattr(contact, field), new=value)  # fmt: skip
+        setattr(contact, field, value)
+    if changes:
+        contact.save(update_fields=list(changes))
+    if phones is not None:
+        numbers = _normalized_phones(phones)
+        old = list(contact.phones.values_list("number", flat=True))
+        if old != numbers:
+            contact.phones.all().delete()
+            ContactPhone.objects.bulk_create(ContactPhone(contact=contact, number=n) for n in numbers)
+            _record(customer=contact.customer, contact=contact, actor=actor, at=now, field="phones",
+                    old=", ".join(old), new=", ".join(numbers))  # fmt: skip
+    return contact
+
+
+@transaction.atomic
+def contact_set_rights(
+    *,
+    contact: Contact,
+    actor,
+    reason: str = "",
+    may_report: bool | None = None,
+    may_raise_priority: bool | None = None,
+    sees_all_tickets: bool | None = None,
+    now: datetime | None = None,
+) -> list[str]:
+    """Grant or withdraw a contact's rights; returns the rights that changed, each recorded."""
+    now = now or timezone.now()
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    wanted = {"may_report": may_report, "may_raise_priority": may_raise_priority, "sees_all_tickets": sees_all_tickets}
+    changed = []
+    for right, value in wanted.items():
+        if value is None or getattr(contact, right) == value:
+            continue
+        _record(customer=contact.customer, contact=contact, actor=actor, at=now, field=right,
+                old=getattr(contact, right), new=value, reason=reason)  # fmt: skip
+        setattr(contact, right, value)
+        changed.append(right)
+    if changed:
+        contact.save(update_fields=changed)
+    return changed
+
+
+@transaction.atomic
+def customer_set_main_contact(*, customer: Customer, contact: Contact, actor, now: datetime | None = None) -> Customer:
+    """Make a contact the main contact (hoofdcontact): it may report, raise priority and see all tickets."""
+    if contact.customer_id != customer.pk:
+        raise ValidationError({"main_contact": _("The main contact must be a contact of this customer.")})
+    now = now or timezone.now()
+    _set_main(customer, contact, actor, now)
+    contact_set_rights(contact=contact, actor=actor, now=now, reason=_("main contact"),
+                       may_report=True, may_raise_priority=True, sees_all_tickets=True)  # fmt: skip
+    return customer
+
+
+def _set_main(customer: Customer, contact: Contact, actor, now: datetime) -> None:
+    old = customer.main_contact
+    if old is not None and old.pk == contact.pk:
+        return
+    _record(customer=customer, contact=contact, actor=actor, at=now, field="main_contact",
+            old=old.name if old else "", new=contact.name)  # fmt: skip
+    customer.main_contact = contact
+    customer.save(update_fields=["main_contact"])
+
+
+@transaction.atomic
+def matrix_item_add(
+    *, customer: Customer, name: str, description: str = "", actor, now: datetime | None = None
+) -> ServiceMatrixItem:
+    if not name.strip():
+        raise ValidationError({"name": _("A service needs a name.")})
+    item = ServiceMatrixItem.objects.create(customer=customer, name=name.strip(), description=description)
+    _record(customer=customer, matrix_item=item, actor=actor, at=now or timezone.now(), field="matrix",
+            old="", new=item.name)  # fmt: skip
+    return item
+
+
+@transaction.atomic
+def matrix_item_set_active(
+    *, item: ServiceMatrixItem, active: bool, actor, now: datetime | None = None
+) -> ServiceMatrixItem:
+    if item.active != active:
+        _record(customer=item.customer, matrix_item=item, actor=actor, at=now or timezone.now(),
+                field="matrix", old=item.name if item.active else "", new=item.name if active else "")  # fmt: skip
+        item.active = active
+        item.save(update_fields=["active"])
+    return item

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OutboxConfig(AppConfig):
+    name = "servicedesk.outbox"
+    label = "outbox"
+    verbose_name = "Uitgaande berichten"

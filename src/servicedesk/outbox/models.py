@@ -1,0 +1,43 @@
+"""A message to a customer's contact, waiting for delivery or delivered."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutgoingMessage(models.Model):
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+        REPLY = "reply", _("Reply")
+        CLASSIFICATION = "classification", _("Classification changed")
+        PRIORITY_LOWERED = "priority_lowered", _("Priority lowered")
+        REFUSAL = "refusal", _("Report refused")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    ticket = models.ForeignKey("tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="outgoing_messages")  # fmt: skip
+    message = models.ForeignKey("tickets.Message", null=True, blank=True, on_delete=models.SET_NULL)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    to_address = models.CharField(max_length=300)
+    to_name = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=5, default="nl")
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    automatic = models.BooleanField(default=True)  # Auto-Submitted: auto-replied
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="outgoing_status")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.to_address}"

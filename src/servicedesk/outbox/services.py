@@ -1,0 +1,54 @@
+"""Queueing messages to contacts; delivery happens after commit (the e-mail channel delivers)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from servicedesk.outbox.models import OutgoingMessage
+
+SUPPORTED_LANGUAGES = ("nl", "en")
+
+
+def render_notice(kind: str, language: str, context: dict) -> tuple[str, str]:
+    """(subject, body) of a notice in the contact's language; the template's first line is the subject."""
+    language = language if language in SUPPORTED_LANGUAGES else "nl"
+    with translation.override(language):
+        text = render_to_string(f"outbox/{language}/{kind}.txt", context)
+    subject, _, body = text.strip().partition("\n")
+    return subject.strip(), body.strip() + "\n"
+
+
+def notice_queue(
+    *,
+    kind: str,
+    contact,
+    context: dict,
+    ticket=None,
+    message=None,
+    automatic: bool = True,
+    now: datetime | None = None,
+) -> OutgoingMessage | None:
+    """Queue a notice to a contact, rendered in their language. None when the contact has no address.
+
+    Call inside the transaction of the change it tells about: it is delivered only if that commits.
+    """
+    if not contact.email:
+        return None
+    subject, body = render_notice(kind, contact.language, {"contact": contact, "ticket": ticket, **context})
+    if ticket is not None:
+        subject = f"[#{ticket.pk}] {subject}"
+    return OutgoingMessage.objects.create(
+        ticket=ticket,
+        message=message,
+        kind=kind,
+        to_address=contact.email,
+        to_name=contact.name,
+        language=contact.language,
+        subject=subject,
+        body=body,
+        automatic=automatic,
+        created_at=now or timezone.now(),
+    )

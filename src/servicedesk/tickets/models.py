@@ -1,0 +1,239 @@
+"""Tickets, messages, time entries, refused reports, agents' notifications and the audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.policy import Channel, EntryKind, Priority, SupportType
+
+
+def _choices(enum) -> list[tuple[str, str]]:
+    return [(member.value, member.value) for member in enum]
+
+
+SUPPORT_TYPE_CHOICES = _choices(SupportType)
+PRIORITY_CHOICES = _choices(Priority)
+CHANNEL_CHOICES = _choices(Channel)
+ENTRY_KIND_CHOICES = _choices(EntryKind)
+
+
+class Ticket(models.Model):
+    """A report from a customer's contact; its number is its primary key."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        OPEN = "open", _("Open")
+        WAITING = "waiting", _("Waiting for customer")
+        CLOSED = "closed", _("Closed")
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="tickets")
+    reporter = models.ForeignKey("customers.Contact", on_delete=models.PROTECT, related_name="tickets")
+    subject = models.CharField(_("subject"), max_length=300)
+    proposed_support_type = models.CharField(max_length=20, choices=SUPPORT_TYPE_CHOICES)
+    support_type = models.CharField(max_length=20, choices=SUPPORT_TYPE_CHOICES)
+    support_type_confirmed = models.BooleanField(default=False)
+    requested_priority = models.CharField(max_length=20, choices=PRIORITY_CHOICES)
+    priority = models.CharField(max_length=20, choices=PRIORITY_CHOICES)  # effective
+    channel = models.CharField(max_length=20, choices=CHANNEL_CHOICES)
+    critical = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    matrix_item = models.ForeignKey(
+        "customers.ServiceMatrixItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"
+    )
+    reported_at = models.DateTimeField()
+    response_due = models.DateTimeField()
+    due_soon_at = models.DateTimeField()  # 75 % of the response time used
+    best_effort = models.BooleanField(default=False)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    response_met = models.BooleanField(null=True)
+    diagnosis = models.TextField(blank=True)
+    due_soon_flagged_at = models.DateTimeField(null=True, blank=True)
+    breached_flagged_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["response_due", "id"]
+        indexes = [
+            # Queues: open tickets by deadline, keyset-paginated on (response_due, id).
+            models.Index(fields=["response_due", "id"], name="ticket_open_due", condition=~Q(status="closed")),
+            models.Index(
+                fields=["assignee", "response_due", "id"], name="ticket_assignee_due", condition=~Q(status="closed")
+            ),
+            models.Index(fields=["customer", "response_due", "id"], name="ticket_customer_due"),
+            models.Index(fields=["status", "response_due", "id"], name="ticket_status_due"),
+            # The SLA watch: open tickets still waiting for their response.
+            models.Index(
+                fields=["due_soon_at"],
+                name="ticket_sla_due_soon",
+                condition=Q(responded_at__isnull=True, due_soon_flagged_at__isnull=True),
+            ),
+            models.Index(
+                fields=["response_due"],
+                name="ticket_sla_breach",
+                condition=Q(responded_at__isnull=True, breached_flagged_at__isnull=True),
+            ),
+            models.Index(fields=["reporter", "reported_at"], name="ticket_reporter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+    @property
+    def number(self) -> int:
+        return self.pk
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+
+class Message(models.Model):
+    """A message on a ticket: from the customer, a public reply, or an internal note."""
+
+    class Kind(models.TextChoices):
+        INCOMING = "incoming", _("From the customer")
+        REPLY = "reply", _("Reply")
+        NOTE = "note", _("Internal note")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    author_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    author_contact = models.ForeignKey("customers.Contact", null=True, blank=True, on_delete=models.SET_NULL)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on #{self.ticket_id}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind != self.Kind.NOTE
+
+    @property
+    def author_name(self) -> str:
+        if self.author_contact_id:
+            return self.author_contact.name
+        if self.author_user_id:
+            return self.author_user.get_full_name() or self.author_user.get_username()
+        return ""
+
+
+class TimeEntry(models.Model):
+    """Time an agent spent on a ticket; priced by the policy engine, locked once billed."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="time_entries")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="time_entries")
+    kind = models.CharField(max_length=10, choices=ENTRY_KIND_CHOICES, default=EntryKind.WORK.value)
+    start = models.DateTimeField()
+    minutes = models.PositiveIntegerField()
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    billed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+        indexes = [
+            models.Index(fields=["ticket", "start"], name="time_entry_ticket"),
+            models.Index(fields=["start"], name="time_entry_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.minutes} min on #{self.ticket_id}"
+
+    @property
+    def is_billed(self) -> bool:
+        return self.billed_at is not None
+
+
+class TicketEvent(models.Model):
+    """One line of a ticket's audit trail: who changed what, when, from what to what, and why."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        CLASSIFIED = "classified", _("Classified")
+        PRIORITY_LOWERED = "priority_lowered", _("Priority lowered")
+        RESPONDED = "responded", _("Response recorded")
+        REPLIED = "replied", _("Replied")
+        NOTED = "noted", _("Note added")
+        ASSIGNED = "assigned", _("Assigned")
+        STATUS = "status", _("Status changed")
+        TIME_ADDED = "time_added", _("Time entry added")
+        TIME_CORRECTED = "time_corrected", _("Time entry corrected")
+        DUE_SOON = "due_soon", _("Response due soon")
+        BREACHED = "breached", _("Response time exceeded")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor_contact = models.ForeignKey("customers.Contact", null=True, blank=True, on_delete=models.SET_NULL)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    field = models.CharField(max_length=40, blank=True)
+    old_value = models.CharField(max_length=300, blank=True)
+    new_value = models.CharField(max_length=300, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["ticket", "at"], name="ticket_event_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on #{self.ticket_id}"
+
+
+class RefusedReport(models.Model):
+    """A report that created no ticket because its sender may not report; kept for agents to review."""
+
+    class Reason(models.TextChoices):
+        UNKNOWN_SENDER = "unknown_sender", _("Unknown sender")
+        NOT_AUTHORISED = "not_authorised", _("Not authorised to report")
+
+    channel = models.CharField(max_length=20, choices=CHANNEL_CHOICES)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.SET_NULL)
+    contact = models.ForeignKey("customers.Contact", null=True, blank=True, on_delete=models.SET_NULL)
+    sender = models.CharField(_("sender"), max_length=300)  # e-mail address, phone number or name
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    received_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.SET_NULL)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject}"
+
+
+class AgentNotification(models.Model):
+    """Something an agent should know about a ticket (due soon, breached, assigned)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=TicketEvent.Kind.choices)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="notification_unread", condition=Q(read_at__isnull=True))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on #{self.ticket_id} for {self.user_id}"

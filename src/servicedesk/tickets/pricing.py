@@ -1,0 +1,80 @@
+"""Tickets and time entries as the policy engine sees them: deadlines and prices come only from there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from servicedesk.core.policy import current_policy
+from servicedesk.policy import (
+    Channel,
+    EntryKind,
+    Priority,
+    ResponseDeadline,
+    SupportType,
+    TicketPrice,
+    TicketWork,
+    TimeEntry,
+)
+
+DUE_SOON_SHARE = 0.75  # a ticket is "due soon" once 75 % of its response time is used
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A ticket's response deadline and the moment it becomes due soon."""
+
+    response: ResponseDeadline
+    due_soon_at: datetime
+
+
+def deadline_for(
+    *, support_type: str, priority: str, channel: str, reported_at: datetime, critical: bool = False
+) -> Deadline:
+    policy = current_policy()
+    response = policy.response_deadline(
+        support_type=SupportType(support_type),
+        priority=Priority(priority),
+        reported=reported_at,
+        channel=Channel(channel),
+        critical=critical,
+    )
+    if response.best_effort:
+        due_soon_at = reported_at + (response.response_due - reported_at) * DUE_SOON_SHARE
+    else:
+        response_time = policy.response_time(SupportType(support_type), response.priority)
+        due_soon_at = policy.add_office_time(reported_at, response_time * DUE_SOON_SHARE)
+    return Deadline(response, due_soon_at)
+
+
+def ticket_work(ticket, entries: Iterable) -> TicketWork:
+    """The ticket and its time entries (model rows or TimeEntry values) as the engine's input."""
+    values = [e if isinstance(e, TimeEntry) else TimeEntry(EntryKind(e.kind), e.start, e.minutes) for e in entries]
+    return TicketWork(
+        SupportType(ticket.support_type), Priority(ticket.priority), Channel(ticket.channel), ticket.critical, values
+    )
+
+
+def ticket_price(ticket, entries: Iterable | None = None) -> TicketPrice:
+    """The price of a ticket's time entries (default: all of them) under the policy in force."""
+    if entries is None:
+        entries = ticket.time_entries.all()
+    return current_policy().price(ticket_work(ticket, entries))
+
+
+def hourly_rate(ticket):
+    """The ticket's hourly rate (None when its service level is free)."""
+    if ticket.critical:
+        return None
+    return current_policy().hourly_rate(SupportType(ticket.support_type), Priority(ticket.priority))
+
+
+def office_time_left(ticket, now: datetime) -> timedelta:
+    """Office time left until the response deadline (negative once past it)."""
+    policy = current_policy()
+    if now <= ticket.response_due:
+        if ticket.best_effort:
+            return ticket.response_due - now
+        return policy.office_time_between(now, ticket.response_due)
+    return -(now - ticket.response_due)

@@ -1,0 +1,488 @@
+"""Every write to a ticket: one function per business verb, in a transaction, with its audit event.
+
+Notices to customers are queued in the outbox inside the same transaction, so they exist only if
+the change commits; delivery happens after commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servicedesk.core.policy import current_policy
+from servicedesk.customers.models import Contact, ServiceMatrixItem
+from servicedesk.outbox.models import OutgoingMessage
+from servicedesk.outbox.services import notice_queue
+from servicedesk.policy import Channel, EntryKind, Priority, SupportType
+from servicedesk.policy.timeline import FIRST_YEAR, LAST_YEAR
+from servicedesk.tickets.models import AgentNotification, Message, RefusedReport, Ticket, TicketEvent, TimeEntry
+from servicedesk.tickets.pricing import deadline_for, hourly_rate
+
+SUBJECT_MAX = 300
+FUTURE_SLACK = timedelta(minutes=5)  # a clock that runs a little fast is no reason to refuse
+
+
+class ReportRefused(Exception):
+    """The reporter may not report; the attempt is recorded as `refused`."""
+
+    def __init__(self, refused: RefusedReport):
+        self.refused = refused
+        super().__init__(_("Only authorised persons can report tickets."))
+
+
+@dataclass(frozen=True)
+class _Change:
+    field: str
+    old: str
+    new: str
+
+
+def _event(ticket: Ticket, kind: str, *, at: datetime, actor=None, contact=None, field: str = "",
+           old="", new="", reason: str = "") -> TicketEvent:  # fmt: skip
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        at=at,
+        actor=actor,
+        actor_contact=contact,
+        field=field,
+        old_value=str(old)[:300],
+        new_value=str(new)[:300],
+        reason=reason,
+    )
+
+
+def _touch(ticket: Ticket, now: datetime, *fields: str) -> None:
+    ticket.updated_at = now
+    ticket.save(update_fields=[*fields, "updated_at"])
+
+
+def _notice_context(ticket: Ticket) -> dict:
+    rate = hourly_rate(ticket)
+    return {"rate": rate, "free": rate is None}
+
+
+def _apply_deadline(ticket: Ticket) -> None:
+    deadline = deadline_for(
+        support_type=ticket.support_type,
+        priority=ticket.priority,
+        channel=ticket.channel,
+        reported_at=ticket.reported_at,
+        critical=ticket.critical,
+    )
+    ticket.response_due = deadline.response.response_due
+    ticket.due_soon_at = deadline.due_soon_at
+    ticket.best_effort = deadline.response.best_effort
+
+
+# -- reports -------------------------------------------------------------------
+
+
+def report_refuse(
+    *,
+    channel: str,
+    sender: str,
+    reason: str,
+    contact: Contact | None = None,
+    subject: str = "",
+    body: str = "",
+    recorded_by=None,
+    notify: bool = True,
+    now: datetime | None = None,
+) -> RefusedReport:
+    """Record a report that creates no ticket, and tell a known contact why (POLICY.md §7)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        refused = RefusedReport.objects.create(
+            channel=channel,
+            reason=reason,
+            customer=contact.customer if contact else None,
+            contact=contact,
+            sender=sender[:300],
+            subject=subject[:300],
+            body=body,
+            received_at=now,
+            recorded_by=recorded_by,
+        )
+        if notify and contact is not None:
+            notice_queue(kind=OutgoingMessage.Kind.REFUSAL, contact=contact, context={}, now=now)
+    return refused
+
+
+def ticket_create(
+    *,
+    reporter: Contact,
+    subject: str,
+    body: str,
+    channel: str,
+    support_type: str | None = None,
+    priority: str = Priority.STANDARD,
+    matrix_item: ServiceMatrixItem | None = None,
+    critical: bool = False,
+    actor=None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Open a ticket for a contact, on any channel.
+
+    Refuses (ReportRefused, the attempt recorded) a reporter who may not report; lowers a raised
+    priority the reporter may not use and says why; picking a matrix item proposes `managed`.
+    """
+    now = now or timezone.now()
+    subject = " ".join(subject.split())[:SUBJECT_MAX]
+    channel = Channel(channel)
+    if not subject:
+        raise ValidationError({"subject": _("A ticket needs a subject.")})
+    if matrix_item is not None and matrix_item.customer_id != reporter.customer_id:
+        raise ValidationError({"matrix_item": _("That service is not in this customer's service matrix.")})
+    if support_type is None:
+        support_type = SupportType.MANAGED if matrix_item is not None else SupportType.FUNCTIONAL
+    support_type, priority = SupportType(support_type), Priority(priority)
+    if not (reporter.may_report and reporter.active):
+        refused = report_refuse(channel=channel, sender=reporter.email or reporter.name, contact=reporter,
+                                reason=RefusedReport.Reason.NOT_AUTHORISED, subject=subject, body=body,
+                                recorded_by=actor, now=now)  # fmt: skip
+        raise ReportRefused(refused)
+    policy = current_policy()
+    requested = priority
+    lowered = policy.is_raised(support_type, requested) and not reporter.may_raise_priority and not critical
+    if lowered:
+        priority = policy.lowest_priority(support_type)
+    effective = policy.effective_priority(support_type, priority, critical=critical)
+    with transaction.atomic():
+        ticket = Ticket(
+            customer_id=reporter.customer_id,
+            reporter=reporter,
+            subject=subject,
+            proposed_support_type=support_type,
+            support_type=support_type,
+            requested_priority=requested,
+            priority=effective,
+            channel=channel,
+            critical=critical,
+            matrix_item=matrix_item,
+            reported_at=now,
+            updated_at=now,
+        )
+        _apply_deadline(ticket)
+        ticket.save()
+        Message.objects.create(ticket=ticket, kind=Message.Kind.INCOMING, author_contact=reporter,
+                               author_user=actor, body=body, created_at=now)  # fmt: skip
+        _event(ticket, TicketEvent.Kind.CREATED, at=now, actor=actor, contact=None if actor else reporter,
+               field="channel", new=channel)  # fmt: skip
+        if lowered:
+            reason = _("%(name)s may not report with a priority that carries a higher hourly rate.") % {
+                "name": reporter.name
+            }
+            _event(ticket, TicketEvent.Kind.PRIORITY_LOWERED, at=now, actor=actor, field="priority",
+                   old=requested, new=priority, reason=reason)  # fmt: skip
+            notice_queue(kind=OutgoingMessage.Kind.PRIORITY_LOWERED, contact=reporter, ticket=ticket,
+                         context={"requested": requested}, now=now)  # fmt: skip
+        notice_queue(kind=OutgoingMessage.Kind.ACKNOWLEDGEMENT, contact=reporter, ticket=ticket,
+                     context=_notice_context(ticket), now=now)  # fmt: skip
+    return ticket
+
+
+def report_accept(*, refused: RefusedReport, contact: Contact, actor, now: datetime | None = None) -> Ticket:
+    """An agent accepts a refused report as a ticket for a contact who may report (e.g. after authorisation)."""
+    now = now or timezone.now()
+    if not contact.may_report:
+        raise ValidationError(
+            {"contact": _("%(name)s may not report; grant the right first.") % {"name": contact.name}}
+        )
+    if refused.accepted_ticket_id:
+        raise ValidationError(
+            _("This report was already accepted as ticket #%(n)s.") % {"n": refused.accepted_ticket_id}
+        )
+    with transaction.atomic():
+        ticket = ticket_create(reporter=contact, subject=refused.subject or _("(no subject)"), body=refused.body,
+                               channel=refused.channel, actor=actor, now=now)  # fmt: skip
+        refused.accepted_ticket = ticket
+        refused.handled_by = actor
+        refused.handled_at = now
+        refused.save(update_fields=["accepted_ticket", "handled_by", "handled_at"])
+    return ticket
+
+
+# -- classification and response ------------------------------------------------
+
+
+def ticket_classify(
+    *,
+    ticket: Ticket,
+    actor,
+    reason: str,
+    support_type: str | None = None,
+    priority: str | None = None,
+    critical: bool | None = None,
+    now: datetime | None = None,
+) -> list[_Change]:
+    """Confirm or change type, priority and critical; recompute deadline and rate; tell the reporter."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the classification changes; the customer is told.")})
+    policy = current_policy()
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("reporter").get(pk=ticket.pk)
+        old = {"support_type": ticket.support_type, "priority": ticket.priority, "critical": ticket.critical}
+        new_type = SupportType(support_type or ticket.support_type)
+        new_critical = ticket.critical if critical is None else critical
+        new_priority = Priority(priority or ticket.priority)
+        new_priority = policy.effective_priority(new_type, new_priority, critical=new_critical)
+        new = {"support_type": new_type.value, "priority": new_priority.value, "critical": new_critical}
+        changes = [_Change(f, str(old[f]), str(new[f])) for f in old if old[f] != new[f]]
+        confirming = not ticket.support_type_confirmed
+        if not changes and not confirming:
+            return []
+        old_due = ticket.response_due
+        ticket.support_type, ticket.priority, ticket.critical = new_type, new_priority, new_critical
+        ticket.support_type_confirmed = True
+        _apply_deadline(ticket)
+        # A moved deadline is watched afresh.
+        if ticket.due_soon_at > now:
+            ticket.due_soon_flagged_at = None
+        if ticket.response_due > now:
+            ticket.breached_flagged_at = None
+        if ticket.responded_at is not None:
+            ticket.response_met = ticket.responded_at <= ticket.response_due
+        _touch(ticket, now, "support_type", "priority", "critical", "support_type_confirmed", "response_due",
+               "due_soon_at", "best_effort", "due_soon_flagged_at", "breached_flagged_at", "response_met")  # fmt: skip
+        for change in changes:
+            _event(ticket, TicketEvent.Kind.CLASSIFIED, at=now, actor=actor, field=change.field,
+                   old=change.old, new=change.new, reason=reason)  # fmt: skip
+        if not changes:
+            _event(ticket, TicketEvent.Kind.CLASSIFIED, at=now, actor=actor, field="support_type_confirmed",
+                   old="", new=ticket.support_type, reason=reason)  # fmt: skip
+        if ticket.response_due != old_due:
+            _event(ticket, TicketEvent.Kind.CLASSIFIED, at=now, actor=actor, field="response_due",
+                   old=old_due.isoformat(), new=ticket.response_due.isoformat(), reason=reason)  # fmt: skip
+        if changes:
+            notice_queue(kind=OutgoingMessage.Kind.CLASSIFICATION, contact=ticket.reporter, ticket=ticket,
+                         context={**_notice_context(ticket), "reason": reason}, now=now)  # fmt: skip
+    return changes
+
+
+def ticket_respond(*, ticket: Ticket, actor, diagnosis: str, now: datetime | None = None) -> Ticket:
+    """Record the response: diagnosis made and recovery started. Met or missed against the deadline."""
+    now = now or timezone.now()
+    if not diagnosis.strip():
+        raise ValidationError({"diagnosis": _("Describe the diagnosis.")})
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.responded_at is not None:
+            raise ValidationError({"diagnosis": _("The response was already recorded.")})
+        ticket.responded_at = now
+        ticket.diagnosis = diagnosis.strip()
+        ticket.response_met = now <= ticket.response_due
+        fields = ["responded_at", "diagnosis", "response_met"]
+        if ticket.status == Ticket.Status.NEW:
+            ticket.status = Ticket.Status.OPEN
+            fields.append("status")
+        _touch(ticket, now, *fields)
+        _event(ticket, TicketEvent.Kind.RESPONDED, at=now, actor=actor, field="diagnosis", new=ticket.diagnosis,
+               reason=_("in time") if ticket.response_met else _("late"))  # fmt: skip
+    return ticket
+
+
+# -- conversation ------------------------------------------------------------------
+
+
+def ticket_reply(
+    *, ticket: Ticket, actor, body: str, wait_for_customer: bool = False, now: datetime | None = None
+) -> Message:
+    """A public reply to the reporter (sent by mail from the outbox)."""
+    now = now or timezone.now()
+    if not body.strip():
+        raise ValidationError({"body": _("The reply is empty.")})
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("reporter").get(pk=ticket.pk)
+        message = Message.objects.create(ticket=ticket, kind=Message.Kind.REPLY, author_user=actor, body=body,
+                                         created_at=now)  # fmt: skip
+        fields = []
+        new_status = Ticket.Status.WAITING if wait_for_customer else None
+        if new_status is None and ticket.status == Ticket.Status.NEW:
+            new_status = Ticket.Status.OPEN
+        if new_status and new_status != ticket.status:
+            _event(ticket, TicketEvent.Kind.STATUS, at=now, actor=actor, field="status", old=ticket.status,
+                   new=new_status)  # fmt: skip
+            ticket.status = new_status
+            fields.append("status")
+        _touch(ticket, now, *fields)
+        _event(ticket, TicketEvent.Kind.REPLIED, at=now, actor=actor)
+        notice_queue(kind=OutgoingMessage.Kind.REPLY, contact=ticket.reporter, ticket=ticket, message=message,
+                     context={"body": body}, automatic=False, now=now)  # fmt: skip
+    return message
+
+
+def ticket_note(*, ticket: Ticket, actor, body: str, now: datetime | None = None) -> Message:
+    """An internal note: agents only, never shown to customers."""
+    now = now or timezone.now()
+    if not body.strip():
+        raise ValidationError({"body": _("The note is empty.")})
+    with transaction.atomic():
+        message = Message.objects.create(ticket=ticket, kind=Message.Kind.NOTE, author_user=actor, body=body,
+                                         created_at=now)  # fmt: skip
+        _touch(ticket, now)
+        _event(ticket, TicketEvent.Kind.NOTED, at=now, actor=actor)
+    return message
+
+
+def ticket_add_message(*, ticket: Ticket, contact: Contact, body: str, now: datetime | None = None) -> Message:
+    """A message from the customer on an existing ticket; a waiting or closed ticket opens again."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        message = Message.objects.create(ticket=ticket, kind=Message.Kind.INCOMING, author_contact=contact,
+                                         body=body, created_at=now)  # fmt: skip
+        fields = []
+        if ticket.status in (Ticket.Status.WAITING, Ticket.Status.CLOSED):
+            _event(ticket, TicketEvent.Kind.STATUS, at=now, contact=contact, field="status", old=ticket.status,
+                   new=Ticket.Status.OPEN)  # fmt: skip
+            ticket.status = Ticket.Status.OPEN
+            ticket.closed_at = None
+            fields += ["status", "closed_at"]
+        _touch(ticket, now, *fields)
+    return message
+
+
+# -- workflow ------------------------------------------------------------------------
+
+
+def ticket_assign(*, ticket: Ticket, actor, assignee, now: datetime | None = None) -> Ticket:
+    """Give a ticket to an agent (or to nobody); the new assignee is notified."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ticket.pk)
+        if ticket.assignee_id == (assignee.pk if assignee else None):
+            return ticket
+        old = ticket.assignee.get_username() if ticket.assignee else ""
+        ticket.assignee = assignee
+        _touch(ticket, now, "assignee")
+        _event(ticket, TicketEvent.Kind.ASSIGNED, at=now, actor=actor, field="assignee", old=old,
+               new=assignee.get_username() if assignee else "")  # fmt: skip
+        if assignee is not None and assignee != actor:
+            AgentNotification.objects.create(user=assignee, ticket=ticket, kind=TicketEvent.Kind.ASSIGNED,
+                                             created_at=now)  # fmt: skip
+    return ticket
+
+
+def ticket_set_status(*, ticket: Ticket, actor, status: str, reason: str = "", now: datetime | None = None) -> Ticket:
+    """Move a ticket between new, open, waiting and closed (closing and reopening are recorded as such)."""
+    now = now or timezone.now()
+    status = Ticket.Status(status)
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.status == status:
+            return ticket
+        if status == Ticket.Status.NEW and ticket.responded_at is not None:
+            raise ValidationError({"status": _("A ticket with a recorded response is no longer new.")})
+        old = ticket.status
+        ticket.status = status
+        ticket.closed_at = now if status == Ticket.Status.CLOSED else None
+        _touch(ticket, now, "status", "closed_at")
+        _event(ticket, TicketEvent.Kind.STATUS, at=now, actor=actor, field="status", old=old, new=status,
+               reason=reason)  # fmt: skip
+    return ticket
+
+
+def ticket_close(*, ticket: Ticket, actor, reason: str = "", now: datetime | None = None) -> Ticket:
+    return ticket_set_status(ticket=ticket, actor=actor, status=Ticket.Status.CLOSED, reason=reason, now=now)
+
+
+def ticket_reopen(*, ticket: Ticket, actor, reason: str, now: datetime | None = None) -> Ticket:
+    if ticket.status != Ticket.Status.CLOSED:
+        raise ValidationError({"status": _("Only a closed ticket can be reopened.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the ticket is reopened.")})
+    return ticket_set_status(ticket=ticket, actor=actor, status=Ticket.Status.OPEN, reason=reason, now=now)
+
+
+# -- time entries ----------------------------------------------------------------------
+
+
+def _check_entry(kind: str, start: datetime, minutes: int, now: datetime) -> None:
+    policy = current_policy()
+    errors = {}
+    if kind not in EntryKind.__members__.values():
+        errors["kind"] = _("Choose work or travel.")
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
+        errors["minutes"] = _("Enter a number of minutes greater than 0.")
+    elif minutes > policy.config.max_entry_minutes:
+        errors["minutes"] = _("At most %(n)d minutes in one entry; split longer work.") % {
+            "n": policy.config.max_entry_minutes
+        }
+    if start is None or timezone.is_naive(start):
+        errors["start"] = _("Enter the date and time the work started.")
+    elif start > now + FUTURE_SLACK:
+        errors["start"] = _("The start lies in the future; record time when the work is done.")
+    elif not FIRST_YEAR <= start.year <= LAST_YEAR:
+        errors["start"] = _("The start must lie between %(a)d and %(b)d.") % {"a": FIRST_YEAR, "b": LAST_YEAR}
+    if errors:
+        raise ValidationError(errors)
+
+
+def time_entry_add(
+    *,
+    ticket: Ticket,
+    agent,
+    start: datetime,
+    minutes: int,
+    kind: str = EntryKind.WORK,
+    description: str = "",
+    now: datetime | None = None,
+) -> TimeEntry:
+    """Record time spent on a ticket; its price comes from the policy engine."""
+    now = now or timezone.now()
+    _check_entry(kind, start, minutes, now)
+    with transaction.atomic():
+        entry = TimeEntry.objects.create(ticket=ticket, agent=agent, kind=kind, start=start, minutes=minutes,
+                                         description=description, created_at=now)  # fmt: skip
+        _touch(ticket, now)
+        _event(ticket, TicketEvent.Kind.TIME_ADDED, at=now, actor=agent, field=f"time_entry:{entry.pk}",
+               new=_entry_summary(entry))  # fmt: skip
+    return entry
+
+
+def time_entry_correct(
+    *,
+    entry: TimeEntry,
+    actor,
+    reason: str,
+    start: datetime | None = None,
+    minutes: int | None = None,
+    kind: str | None = None,
+    description: str | None = None,
+    now: datetime | None = None,
+) -> TimeEntry:
+    """Correct an unbilled time entry (recorded old → new). A billed entry is locked."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the time entry is corrected.")})
+    with transaction.atomic():
+        entry = TimeEntry.objects.select_for_update().select_related("ticket").get(pk=entry.pk)
+        if entry.is_billed:
+            raise ValidationError(
+                _("This time entry has been billed and is locked; a correction goes into the next billing run.")
+            )
+        before = _entry_summary(entry)
+        new_kind = kind or entry.kind
+        new_start = start or entry.start
+        new_minutes = entry.minutes if minutes is None else minutes
+        _check_entry(new_kind, new_start, new_minutes, now)
+        entry.kind, entry.start, entry.minutes = new_kind, new_start, new_minutes
+        if description is not None:
+            entry.description = description
+        entry.save(update_fields=["kind", "start", "minutes", "description"])
+        _touch(entry.ticket, now)
+        _event(entry.ticket, TicketEvent.Kind.TIME_CORRECTED, at=now, actor=actor, field=f"time_entry:{entry.pk}",
+               old=before, new=_entry_summary(entry), reason=reason)  # fmt: skip
+    return entry
+
+
+def _entry_summary(entry: TimeEntry) -> str:
+    local = timezone.localtime(entry.start)
+    return f"{entry.kind} {local:%Y-%m-%d %H:%M} {entry.minutes} min"

@@ -1,0 +1,34 @@
+"""Test data built through the services, as the application builds it."""
+
+from __future__ import annotations
+
+import itertools
+
+from django.contrib.auth import get_user_model
+
+from servicedesk.customers.services import contact_create, customer_create
+
+_sequence = itertools.count(1)
+
+
+def agent(username: str | None = None, **extra):
+    username = username or f"agent{next(_sequence)}"
+    return get_user_model().objects.create_user(
+        username, email=f"{username}@desk.example", password="s3cret-pass", is_staff=True, **extra
+    )
+
+
+def customer(name: str = "Bakkerij De Korrel", **extra):
+    n = next(_sequence)
+    return customer_create(name=name, code=extra.pop("code", f"klant-{n}"), **extra)
+
+
+def contact(customer_, name: str | None = None, *, main: bool = False, **extra):
+    n = next(_sequence)
+    return contact_create(
+        customer=customer_,
+        name=name or f"Contact {n}",
+        email=extra.pop("email", f"contact{n}@klant.example"),
+        main_contact=main,
+        **extra,
+    )
