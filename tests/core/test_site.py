@@ -149,8 +149,14 @@ def _read_po(path: Path) -> dict[str, str]:
         else:
             current[key].append(line.strip()[1:-1])
     flush()
-    return {k.encode().decode("unicode_escape").encode("latin-1").decode(): v.encode().decode("unicode_escape")
-            .encode("latin-1").decode() for k, v in entries.items() if k}  # fmt: skip
+    return {
+        k.encode().decode("unicode_escape").encode("latin-1").decode(): v.encode()
+        .decode("unicode_escape")
+        .encode("latin-1")
+        .decode()
+        for k, v in entries.items()
+        if k
+    }
 
 
 def test_compiled_dutch_messages_match_the_po_file():

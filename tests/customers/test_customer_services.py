@@ -42,8 +42,9 @@ def test_the_main_contact_has_both_rights_by_default(customer, agent):
 
 def test_rights_changes_are_recorded(customer, agent):
     contact = factories.contact(customer, "Bert")
-    changed = contact_set_rights(contact=contact, actor=agent, reason="Mail van directie", may_report=True,
-                                 may_raise_priority=False)  # fmt: skip
+    changed = contact_set_rights(
+        contact=contact, actor=agent, reason="Mail van directie", may_report=True, may_raise_priority=False
+    )
     assert changed == ["may_report"]
     record = CustomerChange.objects.get(contact=contact, field="may_report")
     assert (record.actor, record.old_value, record.new_value, record.reason) == (
@@ -78,9 +79,16 @@ def test_e_mail_addresses_are_unique_case_insensitively(customer, agent):
 
 @pytest.mark.parametrize(
     ("typed", "e164"),
-    [("030-7116193", "+31307116193"), ("06 12345678", "+31612345678"), ("+31 6 1234 5678", "+31612345678"),
-     ("0031612345678", "+31612345678"), ("+32 2 555 12 12", "+3225551212"), ("12", None), ("bel me", None)],
-)  # fmt: skip
+    [
+        ("030-7116193", "+31307116193"),
+        ("06 12345678", "+31612345678"),
+        ("+31 6 1234 5678", "+31612345678"),
+        ("0031612345678", "+31612345678"),
+        ("+32 2 555 12 12", "+3225551212"),
+        ("12", None),
+        ("bel me", None),
+    ],
+)
 def test_phone_numbers_are_normalised(typed, e164):
     assert normalize_phone(typed) == e164
 
@@ -97,8 +105,9 @@ def test_a_bad_phone_number_names_the_field(customer, agent):
 
 
 def test_callers_are_found_by_name_e_mail_or_any_notation_of_their_number(customer, agent):
-    contact = contact_create(customer=customer, name="Gerda Smit", email="gerda@zonnig.example",
-                             phones=["06-12345678"], actor=agent)  # fmt: skip
+    contact = contact_create(
+        customer=customer, name="Gerda Smit", email="gerda@zonnig.example", phones=["06-12345678"], actor=agent
+    )
     for query in ("gerda", "SMIT", "gerda@zonnig", "+31612345678", "0612345678", "12345678", "Zonnig"):
         assert list(selectors.caller_search(query)) == [contact], query
     assert selectors.contacts_for_phone("+31 6 12 34 56 78") == [contact]

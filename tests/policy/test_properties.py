@@ -123,8 +123,13 @@ def ticket(support_type, priority, channel, critical, entry_tuples) -> TicketWor
 
 
 @settings(max_examples=150, deadline=None)
-@given(support_types, priorities, channels, st.booleans(), st.lists(
-    st.tuples(st.sampled_from(list(EntryKind)), instants, st.integers(1, 6 * 60)), max_size=3))  # fmt: skip
+@given(
+    support_types,
+    priorities,
+    channels,
+    st.booleans(),
+    st.lists(st.tuples(st.sampled_from(list(EntryKind)), instants, st.integers(1, 6 * 60)), max_size=3),
+)
 def test_price_agrees_with_the_minute_by_minute_model(support_type, priority, channel, critical, entry_tuples):
     result = POLICY.price(ticket(support_type, priority, channel, critical, entry_tuples))
     total, reason = reference.ticket_total(

@@ -26,8 +26,14 @@ def main_contact():
 
 
 def direct_ticket(contact, **kwargs):
-    values = {"subject": "Server plat", "body": "", "channel": "email", "support_type": "unmanaged",
-              "priority": "direct", "now": at("2026-11-24 10:00")}  # fmt: skip
+    values = {
+        "subject": "Server plat",
+        "body": "",
+        "channel": "email",
+        "support_type": "unmanaged",
+        "priority": "direct",
+        "now": at("2026-11-24 10:00"),
+    }
     values.update(kwargs)
     return services.ticket_create(reporter=contact, **values)
 
@@ -74,8 +80,9 @@ def test_a_later_deadline_after_reclassification_is_watched_again(main_contact):
     agent = factories.agent()
     ticket = direct_ticket(main_contact)
     sla_watch(now=at("2026-11-24 11:05"))
-    services.ticket_classify(ticket=ticket, actor=agent, reason="Niet zo dringend", priority="standard",
-                             now=at("2026-11-24 11:10"))  # fmt: skip
+    services.ticket_classify(
+        ticket=ticket, actor=agent, reason="Niet zo dringend", priority="standard", now=at("2026-11-24 11:10")
+    )
     ticket.refresh_from_db()
     assert ticket.breached_flagged_at is None
     assert sla_watch(now=at("2026-11-26 16:00")).due_soon == [ticket.pk]

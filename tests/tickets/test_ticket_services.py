@@ -153,8 +153,13 @@ def test_a_matrix_item_of_another_customer_is_refused(main_contact, agent):
 
 
 def test_after_hours_urgent_line_is_best_effort(main_contact):
-    ticket = create(main_contact, support_type="unmanaged", priority="direct", channel="phone_after_hours",
-                    now=at("2026-11-28 03:00"))  # fmt: skip
+    ticket = create(
+        main_contact,
+        support_type="unmanaged",
+        priority="direct",
+        channel="phone_after_hours",
+        now=at("2026-11-28 03:00"),
+    )
     assert ticket.best_effort
     assert ticket.response_due == at("2026-11-28 04:00")
     assert ticket.due_soon_at == at("2026-11-28 03:45")
@@ -162,8 +167,14 @@ def test_after_hours_urgent_line_is_best_effort(main_contact):
 
 def test_classify_recomputes_deadline_and_rate_and_tells_the_reporter(reporter, agent):
     ticket = create(reporter, support_type="functional")
-    changes = services.ticket_classify(ticket=ticket, actor=agent, reason="Storing op de server",
-                                       support_type="unmanaged", priority="high", now=at("2026-11-24 12:00"))  # fmt: skip
+    changes = services.ticket_classify(
+        ticket=ticket,
+        actor=agent,
+        reason="Storing op de server",
+        support_type="unmanaged",
+        priority="high",
+        now=at("2026-11-24 12:00"),
+    )
     ticket.refresh_from_db()
     assert [(c.field, c.old, c.new) for c in changes] == [
         ("support_type", "functional", "unmanaged"),
@@ -190,13 +201,15 @@ def test_classify_needs_a_reason(reporter, agent):
 
 def test_classify_critical_makes_it_direct_and_free(reporter, agent):
     ticket = create(reporter, support_type="unmanaged")
-    services.ticket_classify(ticket=ticket, actor=agent, reason="Hele kantoor plat", critical=True,
-                             now=at("2026-11-24 11:30"))  # fmt: skip
+    services.ticket_classify(
+        ticket=ticket, actor=agent, reason="Hele kantoor plat", critical=True, now=at("2026-11-24 11:30")
+    )
     ticket.refresh_from_db()
     assert (ticket.priority, ticket.critical) == ("direct", True)
     assert ticket.response_due == at("2026-11-24 12:00")
-    services.time_entry_add(ticket=ticket, agent=agent, start=at("2026-11-24 11:30"), minutes=90,
-                            now=at("2026-11-24 13:00"))  # fmt: skip
+    services.time_entry_add(
+        ticket=ticket, agent=agent, start=at("2026-11-24 11:30"), minutes=90, now=at("2026-11-24 13:00")
+    )
     price = ticket_price(ticket)
     assert (str(price.total), price.free_reason) == ("0.00", "critical")
 
@@ -210,8 +223,9 @@ def test_confirming_the_type_without_change_is_recorded(reporter, agent):
     assert not OutgoingMessage.objects.filter(kind=OutgoingMessage.Kind.CLASSIFICATION).exists()
 
 
-@pytest.mark.parametrize(("responded", "met"), [("2026-11-27 10:59", True), ("2026-11-27 11:00", True),
-                                                 ("2026-11-27 11:01", False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("responded", "met"), [("2026-11-27 10:59", True), ("2026-11-27 11:00", True), ("2026-11-27 11:01", False)]
+)
 def test_respond_records_met_or_missed(reporter, agent, responded, met):
     ticket = create(reporter, support_type="functional")
     services.ticket_respond(ticket=ticket, actor=agent, diagnosis="Toner op", now=at(responded))
@@ -285,10 +299,12 @@ def test_time_entry_validation_names_the_field(reporter, agent, values, field):
 
 def test_time_entries_are_priced_by_the_policy_engine(reporter, agent):
     ticket = create(reporter, support_type="unmanaged")
-    services.time_entry_add(ticket=ticket, agent=agent, start=at("2026-11-24 16:50"), minutes=20,
-                            now=at("2026-11-24 18:00"))  # fmt: skip
-    services.time_entry_add(ticket=ticket, agent=agent, kind="travel", start=at("2026-11-24 11:00"), minutes=30,
-                            now=at("2026-11-24 18:00"))  # fmt: skip
+    services.time_entry_add(
+        ticket=ticket, agent=agent, start=at("2026-11-24 16:50"), minutes=20, now=at("2026-11-24 18:00")
+    )
+    services.time_entry_add(
+        ticket=ticket, agent=agent, kind="travel", start=at("2026-11-24 11:00"), minutes=30, now=at("2026-11-24 18:00")
+    )
     price = ticket_price(ticket)
     assert [str(line.amount) for line in price.lines] == ["32.50", "39.17"]  # ordered by start
     assert str(price.total) == "71.67"
@@ -296,8 +312,9 @@ def test_time_entries_are_priced_by_the_policy_engine(reporter, agent):
 
 def test_correcting_a_time_entry_is_audited_and_a_billed_one_is_locked(reporter, agent):
     ticket = create(reporter)
-    entry = services.time_entry_add(ticket=ticket, agent=agent, start=at("2026-11-24 11:00"), minutes=30,
-                                    now=at("2026-11-24 12:00"))  # fmt: skip
+    entry = services.time_entry_add(
+        ticket=ticket, agent=agent, start=at("2026-11-24 11:00"), minutes=30, now=at("2026-11-24 12:00")
+    )
     services.time_entry_correct(entry=entry, actor=agent, reason="Typfout", minutes=45, now=at("2026-11-24 12:30"))
     corrected = ticket.events.get(kind=TicketEvent.Kind.TIME_CORRECTED)
     assert (corrected.old_value, corrected.new_value, corrected.reason) == (

@@ -135,8 +135,15 @@ def contact_update(
     if language is not None and language != contact.language:
         changes["language"] = language
     for field, value in changes.items():
-        _record(customer=contact.customer, contact=contact, actor=actor, at=now, field=field,
-                old=getattr(contact, field), new=value)  # fmt: skip
+        _record(
+            customer=contact.customer,
+            contact=contact,
+            actor=actor,
+            at=now,
+            field=field,
+            old=getattr(contact, field),
+            new=value,
+        )
         setattr(contact, field, value)
     if changes:
         contact.save(update_fields=list(changes))
@@ -146,8 +153,15 @@ def contact_update(
         if old != numbers:
             contact.phones.all().delete()
             ContactPhone.objects.bulk_create(ContactPhone(contact=contact, number=n) for n in numbers)
-            _record(customer=contact.customer, contact=contact, actor=actor, at=now, field="phones",
-                    old=", ".join(old), new=", ".join(numbers))  # fmt: skip
+            _record(
+                customer=contact.customer,
+                contact=contact,
+                actor=actor,
+                at=now,
+                field="phones",
+                old=", ".join(old),
+                new=", ".join(numbers),
+            )
     return contact
 
 
@@ -170,8 +184,16 @@ def contact_set_rights(
     for right, value in wanted.items():
         if value is None or getattr(contact, right) == value:
             continue
-        _record(customer=contact.customer, contact=contact, actor=actor, at=now, field=right,
-                old=getattr(contact, right), new=value, reason=reason)  # fmt: skip
+        _record(
+            customer=contact.customer,
+            contact=contact,
+            actor=actor,
+            at=now,
+            field=right,
+            old=getattr(contact, right),
+            new=value,
+            reason=reason,
+        )
         setattr(contact, right, value)
         changed.append(right)
     if changed:
@@ -186,8 +208,15 @@ def customer_set_main_contact(*, customer: Customer, contact: Contact, actor, no
         raise ValidationError({"main_contact": _("The main contact must be a contact of this customer.")})
     now = now or timezone.now()
     _set_main(customer, contact, actor, now)
-    contact_set_rights(contact=contact, actor=actor, now=now, reason=_("main contact"),
-                       may_report=True, may_raise_priority=True, sees_all_tickets=True)  # fmt: skip
+    contact_set_rights(
+        contact=contact,
+        actor=actor,
+        now=now,
+        reason=_("main contact"),
+        may_report=True,
+        may_raise_priority=True,
+        sees_all_tickets=True,
+    )
     return customer
 
 
@@ -195,8 +224,15 @@ def _set_main(customer: Customer, contact: Contact, actor, now: datetime) -> Non
     old = customer.main_contact
     if old is not None and old.pk == contact.pk:
         return
-    _record(customer=customer, contact=contact, actor=actor, at=now, field="main_contact",
-            old=old.name if old else "", new=contact.name)  # fmt: skip
+    _record(
+        customer=customer,
+        contact=contact,
+        actor=actor,
+        at=now,
+        field="main_contact",
+        old=old.name if old else "",
+        new=contact.name,
+    )
     customer.main_contact = contact
     customer.save(update_fields=["main_contact"])
 
@@ -208,8 +244,15 @@ def matrix_item_add(
     if not name.strip():
         raise ValidationError({"name": _("A service needs a name.")})
     item = ServiceMatrixItem.objects.create(customer=customer, name=name.strip(), description=description)
-    _record(customer=customer, matrix_item=item, actor=actor, at=now or timezone.now(), field="matrix",
-            old="", new=item.name)  # fmt: skip
+    _record(
+        customer=customer,
+        matrix_item=item,
+        actor=actor,
+        at=now or timezone.now(),
+        field="matrix",
+        old="",
+        new=item.name,
+    )
     return item
 
 
@@ -218,8 +261,15 @@ def matrix_item_set_active(
     *, item: ServiceMatrixItem, active: bool, actor, now: datetime | None = None
 ) -> ServiceMatrixItem:
     if item.active != active:
-        _record(customer=item.customer, matrix_item=item, actor=actor, at=now or timezone.now(),
-                field="matrix", old=item.name if item.active else "", new=item.name if active else "")  # fmt: skip
+        _record(
+            customer=item.customer,
+            matrix_item=item,
+            actor=actor,
+            at=now or timezone.now(),
+            field="matrix",
+            old=item.name if item.active else "",
+            new=item.name if active else "",
+        )
         item.active = active
         item.save(update_fields=["active"])
     return item

@@ -19,8 +19,9 @@ class OutgoingMessage(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    ticket = models.ForeignKey("tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="outgoing_messages")  # fmt: skip
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="outgoing_messages"
+    )
     message = models.ForeignKey("tickets.Message", null=True, blank=True, on_delete=models.SET_NULL)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     to_address = models.CharField(max_length=300)

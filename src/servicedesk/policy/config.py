@@ -243,9 +243,17 @@ class _Reader:
 
     def read(self, data: dict) -> PolicyConfig:
         sections = (
-            "calendar", "office_hours", "service_levels", "critical", "after_hours",
-            "time_bands", "billing", "fair_use", "phone_surcharge", "travel",
-        )  # fmt: skip
+            "calendar",
+            "office_hours",
+            "service_levels",
+            "critical",
+            "after_hours",
+            "time_bands",
+            "billing",
+            "fair_use",
+            "phone_surcharge",
+            "travel",
+        )
         self.known_keys(data, "", sections)
         calendar = self.calendar(self.table(data, "calendar", "calendar"))
         office_hours = self.office_hours(self.table(data, "office_hours", "office_hours"))

@@ -42,8 +42,18 @@ class _Change:
     new: str
 
 
-def _event(ticket: Ticket, kind: str, *, at: datetime, actor=None, contact=None, field: str = "",
-           old="", new="", reason: str = "") -> TicketEvent:  # fmt: skip
+def _event(
+    ticket: Ticket,
+    kind: str,
+    *,
+    at: datetime,
+    actor=None,
+    contact=None,
+    field: str = "",
+    old="",
+    new="",
+    reason: str = "",
+) -> TicketEvent:
     return TicketEvent.objects.create(
         ticket=ticket,
         kind=kind,
@@ -143,9 +153,16 @@ def ticket_create(
         support_type = SupportType.MANAGED if matrix_item is not None else SupportType.FUNCTIONAL
     support_type, priority = SupportType(support_type), Priority(priority)
     if not (reporter.may_report and reporter.active):
-        refused = report_refuse(channel=channel, sender=reporter.email or reporter.name, contact=reporter,
-                                reason=RefusedReport.Reason.NOT_AUTHORISED, subject=subject, body=body,
-                                recorded_by=actor, now=now)  # fmt: skip
+        refused = report_refuse(
+            channel=channel,
+            sender=reporter.email or reporter.name,
+            contact=reporter,
+            reason=RefusedReport.Reason.NOT_AUTHORISED,
+            subject=subject,
+            body=body,
+            recorded_by=actor,
+            now=now,
+        )
         raise ReportRefused(refused)
     policy = current_policy()
     requested = priority
@@ -170,20 +187,51 @@ def ticket_create(
         )
         _apply_deadline(ticket)
         ticket.save()
-        Message.objects.create(ticket=ticket, kind=Message.Kind.INCOMING, author_contact=reporter,
-                               author_user=actor, body=body, created_at=now)  # fmt: skip
-        _event(ticket, TicketEvent.Kind.CREATED, at=now, actor=actor, contact=None if actor else reporter,
-               field="channel", new=channel)  # fmt: skip
+        Message.objects.create(
+            ticket=ticket,
+            kind=Message.Kind.INCOMING,
+            author_contact=reporter,
+            author_user=actor,
+            body=body,
+            created_at=now,
+        )
+        _event(
+            ticket,
+            TicketEvent.Kind.CREATED,
+            at=now,
+            actor=actor,
+            contact=None if actor else reporter,
+            field="channel",
+            new=channel,
+        )
         if lowered:
             reason = _("%(name)s may not report with a priority that carries a higher hourly rate.") % {
                 "name": reporter.name
             }
-            _event(ticket, TicketEvent.Kind.PRIORITY_LOWERED, at=now, actor=actor, field="priority",
-                   old=requested, new=priority, reason=reason)  # fmt: skip
-            notice_queue(kind=OutgoingMessage.Kind.PRIORITY_LOWERED, contact=reporter, ticket=ticket,
-                         context={"requested": requested}, now=now)  # fmt: skip
-        notice_queue(kind=OutgoingMessage.Kind.ACKNOWLEDGEMENT, contact=reporter, ticket=ticket,
-                     context=_notice_context(ticket), now=now)  # fmt: skip
+            _event(
+                ticket,
+                TicketEvent.Kind.PRIORITY_LOWERED,
+                at=now,
+                actor=actor,
+                field="priority",
+                old=requested,
+                new=priority,
+                reason=reason,
+            )
+            notice_queue(
+                kind=OutgoingMessage.Kind.PRIORITY_LOWERED,
+                contact=reporter,
+                ticket=ticket,
+                context={"requested": requested},
+                now=now,
+            )
+        notice_queue(
+            kind=OutgoingMessage.Kind.ACKNOWLEDGEMENT,
+            contact=reporter,
+            ticket=ticket,
+            context=_notice_context(ticket),
+            now=now,
+        )
     return ticket
 
 
@@ -199,8 +247,14 @@ def report_accept(*, refused: RefusedReport, contact: Contact, actor, now: datet
             _("This report was already accepted as ticket #%(n)s.") % {"n": refused.accepted_ticket_id}
         )
     with transaction.atomic():
-        ticket = ticket_create(reporter=contact, subject=refused.subject or _("(no subject)"), body=refused.body,
-                               channel=refused.channel, actor=actor, now=now)  # fmt: skip
+        ticket = ticket_create(
+            reporter=contact,
+            subject=refused.subject or _("(no subject)"),
+            body=refused.body,
+            channel=refused.channel,
+            actor=actor,
+            now=now,
+        )
         refused.accepted_ticket = ticket
         refused.handled_by = actor
         refused.handled_at = now
@@ -249,20 +303,61 @@ def ticket_classify(
             ticket.breached_flagged_at = None
         if ticket.responded_at is not None:
             ticket.response_met = ticket.responded_at <= ticket.response_due
-        _touch(ticket, now, "support_type", "priority", "critical", "support_type_confirmed", "response_due",
-               "due_soon_at", "best_effort", "due_soon_flagged_at", "breached_flagged_at", "response_met")  # fmt: skip
+        _touch(
+            ticket,
+            now,
+            "support_type",
+            "priority",
+            "critical",
+            "support_type_confirmed",
+            "response_due",
+            "due_soon_at",
+            "best_effort",
+            "due_soon_flagged_at",
+            "breached_flagged_at",
+            "response_met",
+        )
         for change in changes:
-            _event(ticket, TicketEvent.Kind.CLASSIFIED, at=now, actor=actor, field=change.field,
-                   old=change.old, new=change.new, reason=reason)  # fmt: skip
+            _event(
+                ticket,
+                TicketEvent.Kind.CLASSIFIED,
+                at=now,
+                actor=actor,
+                field=change.field,
+                old=change.old,
+                new=change.new,
+                reason=reason,
+            )
         if not changes:
-            _event(ticket, TicketEvent.Kind.CLASSIFIED, at=now, actor=actor, field="support_type_confirmed",
-                   old="", new=ticket.support_type, reason=reason)  # fmt: skip
+            _event(
+                ticket,
+                TicketEvent.Kind.CLASSIFIED,
+                at=now,
+                actor=actor,
+                field="support_type_confirmed",
+                old="",
+                new=ticket.support_type,
+                reason=reason,
+            )
         if ticket.response_due != old_due:
-            _event(ticket, TicketEvent.Kind.CLASSIFIED, at=now, actor=actor, field="response_due",
-                   old=old_due.isoformat(), new=ticket.response_due.isoformat(), reason=reason)  # fmt: skip
+            _event(
+                ticket,
+                TicketEvent.Kind.CLASSIFIED,
+                at=now,
+                actor=actor,
+                field="response_due",
+                old=old_due.isoformat(),
+                new=ticket.response_due.isoformat(),
+                reason=reason,
+            )
         if changes:
-            notice_queue(kind=OutgoingMessage.Kind.CLASSIFICATION, contact=ticket.reporter, ticket=ticket,
-                         context={**_notice_context(ticket), "reason": reason}, now=now)  # fmt: skip
+            notice_queue(
+                kind=OutgoingMessage.Kind.CLASSIFICATION,
+                contact=ticket.reporter,
+                ticket=ticket,
+                context={**_notice_context(ticket), "reason": reason},
+                now=now,
+            )
     return changes
 
 
@@ -283,8 +378,15 @@ def ticket_respond(*, ticket: Ticket, actor, diagnosis: str, now: datetime | Non
             ticket.status = Ticket.Status.OPEN
             fields.append("status")
         _touch(ticket, now, *fields)
-        _event(ticket, TicketEvent.Kind.RESPONDED, at=now, actor=actor, field="diagnosis", new=ticket.diagnosis,
-               reason=_("in time") if ticket.response_met else _("late"))  # fmt: skip
+        _event(
+            ticket,
+            TicketEvent.Kind.RESPONDED,
+            at=now,
+            actor=actor,
+            field="diagnosis",
+            new=ticket.diagnosis,
+            reason=_("in time") if ticket.response_met else _("late"),
+        )
     return ticket
 
 
@@ -300,21 +402,30 @@ def ticket_reply(
         raise ValidationError({"body": _("The reply is empty.")})
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update(of=("self",)).select_related("reporter").get(pk=ticket.pk)
-        message = Message.objects.create(ticket=ticket, kind=Message.Kind.REPLY, author_user=actor, body=body,
-                                         created_at=now)  # fmt: skip
+        message = Message.objects.create(
+            ticket=ticket, kind=Message.Kind.REPLY, author_user=actor, body=body, created_at=now
+        )
         fields = []
         new_status = Ticket.Status.WAITING if wait_for_customer else None
         if new_status is None and ticket.status == Ticket.Status.NEW:
             new_status = Ticket.Status.OPEN
         if new_status and new_status != ticket.status:
-            _event(ticket, TicketEvent.Kind.STATUS, at=now, actor=actor, field="status", old=ticket.status,
-                   new=new_status)  # fmt: skip
+            _event(
+                ticket, TicketEvent.Kind.STATUS, at=now, actor=actor, field="status", old=ticket.status, new=new_status
+            )
             ticket.status = new_status
             fields.append("status")
         _touch(ticket, now, *fields)
         _event(ticket, TicketEvent.Kind.REPLIED, at=now, actor=actor)
-        notice_queue(kind=OutgoingMessage.Kind.REPLY, contact=ticket.reporter, ticket=ticket, message=message,
-                     context={"body": body}, automatic=False, now=now)  # fmt: skip
+        notice_queue(
+            kind=OutgoingMessage.Kind.REPLY,
+            contact=ticket.reporter,
+            ticket=ticket,
+            message=message,
+            context={"body": body},
+            automatic=False,
+            now=now,
+        )
     return message
 
 
@@ -324,8 +435,9 @@ def ticket_note(*, ticket: Ticket, actor, body: str, now: datetime | None = None
     if not body.strip():
         raise ValidationError({"body": _("The note is empty.")})
     with transaction.atomic():
-        message = Message.objects.create(ticket=ticket, kind=Message.Kind.NOTE, author_user=actor, body=body,
-                                         created_at=now)  # fmt: skip
+        message = Message.objects.create(
+            ticket=ticket, kind=Message.Kind.NOTE, author_user=actor, body=body, created_at=now
+        )
         _touch(ticket, now)
         _event(ticket, TicketEvent.Kind.NOTED, at=now, actor=actor)
     return message
@@ -336,12 +448,20 @@ def ticket_add_message(*, ticket: Ticket, contact: Contact, body: str, now: date
     now = now or timezone.now()
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        message = Message.objects.create(ticket=ticket, kind=Message.Kind.INCOMING, author_contact=contact,
-                                         body=body, created_at=now)  # fmt: skip
+        message = Message.objects.create(
+            ticket=ticket, kind=Message.Kind.INCOMING, author_contact=contact, body=body, created_at=now
+        )
         fields = []
         if ticket.status in (Ticket.Status.WAITING, Ticket.Status.CLOSED):
-            _event(ticket, TicketEvent.Kind.STATUS, at=now, contact=contact, field="status", old=ticket.status,
-                   new=Ticket.Status.OPEN)  # fmt: skip
+            _event(
+                ticket,
+                TicketEvent.Kind.STATUS,
+                at=now,
+                contact=contact,
+                field="status",
+                old=ticket.status,
+                new=Ticket.Status.OPEN,
+            )
             ticket.status = Ticket.Status.OPEN
             ticket.closed_at = None
             fields += ["status", "closed_at"]
@@ -362,11 +482,19 @@ def ticket_assign(*, ticket: Ticket, actor, assignee, now: datetime | None = Non
         old = ticket.assignee.get_username() if ticket.assignee else ""
         ticket.assignee = assignee
         _touch(ticket, now, "assignee")
-        _event(ticket, TicketEvent.Kind.ASSIGNED, at=now, actor=actor, field="assignee", old=old,
-               new=assignee.get_username() if assignee else "")  # fmt: skip
+        _event(
+            ticket,
+            TicketEvent.Kind.ASSIGNED,
+            at=now,
+            actor=actor,
+            field="assignee",
+            old=old,
+            new=assignee.get_username() if assignee else "",
+        )
         if assignee is not None and assignee != actor:
-            AgentNotification.objects.create(user=assignee, ticket=ticket, kind=TicketEvent.Kind.ASSIGNED,
-                                             created_at=now)  # fmt: skip
+            AgentNotification.objects.create(
+                user=assignee, ticket=ticket, kind=TicketEvent.Kind.ASSIGNED, created_at=now
+            )
     return ticket
 
 
@@ -384,8 +512,7 @@ def ticket_set_status(*, ticket: Ticket, actor, status: str, reason: str = "", n
         ticket.status = status
         ticket.closed_at = now if status == Ticket.Status.CLOSED else None
         _touch(ticket, now, "status", "closed_at")
-        _event(ticket, TicketEvent.Kind.STATUS, at=now, actor=actor, field="status", old=old, new=status,
-               reason=reason)  # fmt: skip
+        _event(ticket, TicketEvent.Kind.STATUS, at=now, actor=actor, field="status", old=old, new=status, reason=reason)
     return ticket
 
 
@@ -439,11 +566,18 @@ def time_entry_add(
     now = now or timezone.now()
     _check_entry(kind, start, minutes, now)
     with transaction.atomic():
-        entry = TimeEntry.objects.create(ticket=ticket, agent=agent, kind=kind, start=start, minutes=minutes,
-                                         description=description, created_at=now)  # fmt: skip
+        entry = TimeEntry.objects.create(
+            ticket=ticket, agent=agent, kind=kind, start=start, minutes=minutes, description=description, created_at=now
+        )
         _touch(ticket, now)
-        _event(ticket, TicketEvent.Kind.TIME_ADDED, at=now, actor=agent, field=f"time_entry:{entry.pk}",
-               new=_entry_summary(entry))  # fmt: skip
+        _event(
+            ticket,
+            TicketEvent.Kind.TIME_ADDED,
+            at=now,
+            actor=agent,
+            field=f"time_entry:{entry.pk}",
+            new=_entry_summary(entry),
+        )
     return entry
 
 
@@ -478,8 +612,16 @@ def time_entry_correct(
             entry.description = description
         entry.save(update_fields=["kind", "start", "minutes", "description"])
         _touch(entry.ticket, now)
-        _event(entry.ticket, TicketEvent.Kind.TIME_CORRECTED, at=now, actor=actor, field=f"time_entry:{entry.pk}",
-               old=before, new=_entry_summary(entry), reason=reason)  # fmt: skip
+        _event(
+            entry.ticket,
+            TicketEvent.Kind.TIME_CORRECTED,
+            at=now,
+            actor=actor,
+            field=f"time_entry:{entry.pk}",
+            old=before,
+            new=_entry_summary(entry),
+            reason=reason,
+        )
     return entry
 
 

@@ -31,11 +31,14 @@ class _Parser(argparse.ArgumentParser):
 def build_parser(prog: str = "servicedesk policy") -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--policy", metavar="FILE", default=argparse.SUPPRESS,
+        "--policy",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
         help=f"policy file (default: ${POLICY_ENV}, else the shipped policy)",
-    )  # fmt: skip
-    parser = _Parser(prog=prog, description="Ask the policy engine what a ticket's deadline or price would be.",
-                     parents=[common])  # fmt: skip
+    )
+    parser = _Parser(
+        prog=prog, description="Ask the policy engine what a ticket's deadline or price would be.", parents=[common]
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
@@ -55,8 +58,14 @@ def build_parser(prog: str = "servicedesk policy") -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
-         stderr: TextIO | None = None, prog: str = "servicedesk policy") -> int:  # fmt: skip
+def main(
+    argv: list[str] | None = None,
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    prog: str = "servicedesk policy",
+) -> int:
     if stdin is None:
         # Undecodable bytes must become an error line, not a crash that ends the batch.
         stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape", newline="\n")
@@ -79,8 +88,10 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: 
     if args.command == "deadline":
         if args.batch:
             if any(v is not None for v in (args.support_type, args.priority, args.reported, args.channel)):
-                stderr.write(f"{prog} deadline: --batch reads its requests from stdin; leave out --type, "
-                             "--priority, --reported and --channel\n")  # fmt: skip
+                stderr.write(
+                    f"{prog} deadline: --batch reads its requests from stdin; leave out --type, "
+                    "--priority, --reported and --channel\n"
+                )
                 return EXIT_BAD_INPUT
             return _batch(stdin, stdout, _deadline_answer(policy))
         request = {"support_type": args.support_type, "priority": args.priority, "reported": args.reported}
