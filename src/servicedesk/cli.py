@@ -21,14 +21,27 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _take_policy_option(argv: list[str]) -> list[str]:
-    """`servicedesk --policy FILE COMMAND ...` sets the policy for any command."""
-    if len(argv) >= 2 and argv[0] == "--policy":
-        os.environ["SERVICEDESK_POLICY"] = argv[1]
-        return argv[2:]
-    if argv and argv[0].startswith("--policy="):
-        os.environ["SERVICEDESK_POLICY"] = argv[0].split("=", 1)[1]
-        return argv[1:]
-    return argv
+    """`--policy FILE` (or `--policy=FILE`) sets the policy for a Django command, wherever it stands.
+
+    The `policy` commands read the option themselves; before them it is taken here too.
+    """
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "policy" and not rest:
+            return [*rest, *argv[i:]]
+        if arg == "--policy" and i + 1 < len(argv):
+            os.environ["SERVICEDESK_POLICY"] = argv[i + 1]
+            i += 2
+            continue
+        if arg.startswith("--policy="):
+            os.environ["SERVICEDESK_POLICY"] = arg.split("=", 1)[1]
+            i += 1
+            continue
+        rest.append(arg)
+        i += 1
+    return rest
 
 
 def _django(argv: list[str]) -> int:

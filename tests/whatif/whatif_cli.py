@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -30,7 +31,8 @@ class Run:
     stderr: str
 
     def __str__(self) -> str:
-        return f"servicedesk {' '.join(self.args)} -> exit {self.returncode}\nstdout: {self.stdout!r}\nstderr: {self.stderr!r}"
+        command = f"servicedesk {shlex.join(self.args)}"
+        return f"{command} -> exit {self.returncode}\nstdout: {self.stdout!r}\nstderr: {self.stderr!r}"
 
 
 def run(*args: str, stdin: bytes | str = b"", env: dict[str, str] | None = None) -> Run:
@@ -38,9 +40,7 @@ def run(*args: str, stdin: bytes | str = b"", env: dict[str, str] | None = None)
     environment = {key: value for key, value in os.environ.items() if key != "SERVICEDESK_POLICY"}
     environment.update(env or {})
     data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
-    done = subprocess.run(
-        [*COMMAND, *args], input=data, capture_output=True, env=environment, timeout=120, check=False
-    )
+    done = subprocess.run([*COMMAND, *args], input=data, capture_output=True, env=environment, timeout=120, check=False)
     return Run(
         tuple(args),
         done.returncode,
@@ -83,9 +83,7 @@ def assert_single_error(result: Run, field: str, says: str | None = None) -> Non
     assert result.returncode == 2, str(result)
     assert result.stdout == "", str(result)
     assert "Traceback" not in result.stderr, str(result)
-    assert result.stderr.endswith("\n") and result.stderr.count("\n") == 1, (
-        f"stderr must be exactly one line\n{result}"
-    )
+    assert result.stderr.endswith("\n") and result.stderr.count("\n") == 1, f"stderr must be exactly one line\n{result}"
     assert names_field(result.stderr, field), f"stderr does not name {field!r}\n{result}"
     if says is not None:
         assert says in result.stderr, str(result)
@@ -100,14 +98,33 @@ def assert_error_line(line: str, field: str, says: str | None = None) -> None:
         assert says in answer["error"], line
 
 
-def batch_answers(command: str, requests: list[Any], *, expect_exit: int) -> list[str]:
-    """Run `servicedesk policy COMMAND --batch` on requests; one output line per input line."""
-    result = run("policy", command, "--batch", stdin=jsonl(requests))
-    assert result.returncode == expect_exit, str(result)
-    assert result.stderr == "", str(result)
-    lines = lines_of(result.stdout)
-    assert len(lines) == len(requests), str(result)
-    return lines
+@dataclass(frozen=True)
+class Batch:
+    """One batch run over a table of cases; answers are looked up by case id."""
+
+    result: Run
+    ids: tuple[str, ...]
+
+    def answer(self, case_id: str) -> dict:
+        lines = lines_of(self.result.stdout)
+        index = self.ids.index(case_id)
+        assert index < len(lines), f"no answer for input line {index + 1}\n{self.result}"
+        return json.loads(lines[index])
+
+    def assert_all_answered(self) -> None:
+        """Every line good: exit 0, nothing on stderr, one answer per request, none an error."""
+        assert self.result.returncode == 0, str(self.result)
+        assert self.result.stderr == "", str(self.result)
+        lines = lines_of(self.result.stdout)
+        assert len(lines) == len(self.ids), str(self.result)
+        assert not any("error" in json.loads(text) for text in lines), str(self.result)
+
+
+def run_batch(command: str, cases: list[tuple]) -> Batch:
+    """Run `servicedesk policy COMMAND --batch` on the requests of (id, request, ...) cases."""
+    ids = tuple(case[0] for case in cases)
+    assert len(set(ids)) == len(ids), "case ids must be unique"
+    return Batch(run("policy", command, "--batch", stdin=jsonl(case[1] for case in cases)), ids)
 
 
 # -- requests and expected answers -------------------------------------------------

@@ -123,6 +123,11 @@ def format_amount(cents: int) -> str:
     return f"{sign}{cents // 100}.{cents % 100:02d}"
 
 
+def _printable(key: str) -> str:
+    """A key as it can stand in a one-line message."""
+    return key if key.isprintable() else key.encode("unicode_escape").decode("ascii")
+
+
 class _Absent(dict):
     """A table that is missing or broken; its own keys are then not reported as missing too."""
 
@@ -154,7 +159,9 @@ class _Reader:
         for key in table:
             if key not in allowed:
                 prefix = f"{path}." if path else ""
-                self.problem(f"{prefix}{key}", f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+                self.problem(
+                    f"{prefix}{_printable(key)}", f"unknown key (expected one of: {', '.join(sorted(allowed))})"
+                )
 
     def value(self, table: dict, key: str, path: str, kind: type, *, required: bool = True) -> Any:
         if key not in table:

@@ -170,6 +170,8 @@ def _loads(text: str) -> Any:
         raise InputError("input", f"malformed JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     except RecursionError:
         raise InputError("input", "malformed JSON (nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise InputError("input", f"malformed JSON ({str(exc).splitlines()[0][:120]})") from None
 
 
 def _single(read: Callable[[], Any], stdout: TextIO, stderr: TextIO, answer: Answer, prog: str) -> int:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from servicedesk.policy import Channel, EntryKind, Policy, Priority, SupportType, TicketWork, TimeEntry
+from servicedesk.policy.localtime import NonexistentLocalTime, localize
 from servicedesk.policy.timeline import FIRST_YEAR, LAST_YEAR
 
 
@@ -52,16 +53,11 @@ def choice(value: Any, field: str, choices: dict[str, Any], what: str) -> Any:
 
 
 def json_repr(value: Any) -> str:
-    return f"'{value}'" if isinstance(value, str) else repr(value)
-
-
-@lru_cache(maxsize=8192)
-def _clocks_change(ordinal: int, time_zone: ZoneInfo) -> bool:
-    """Whether the UTC offset changes during that local date."""
-    day = datetime.fromordinal(ordinal)
-    start = day.replace(tzinfo=time_zone)
-    end = (day + timedelta(hours=23, minutes=59, seconds=59)).replace(tzinfo=time_zone, fold=1)
-    return start.utcoffset() != end.utcoffset()
+    """A value for an error message, on one line: control characters escaped, long values cut."""
+    if isinstance(value, str):
+        text = json.dumps(value[:200], ensure_ascii=False)[1:-1]
+        return f"'{text}{'…' if len(value) > 200 else ''}'"
+    return json.dumps(value)[:200] if value is None or isinstance(value, bool | int | float) else type(value).__name__
 
 
 def parse_instant(value: Any, field: str, time_zone: ZoneInfo) -> datetime:
@@ -84,17 +80,14 @@ def parse_instant(value: Any, field: str, time_zone: ZoneInfo) -> datetime:
         )
     if parsed.tzinfo is not None:
         return parsed
-    local = parsed.replace(tzinfo=time_zone)
-    # Only on a day the clocks change can a local time be missing.
-    if _clocks_change(parsed.toordinal(), time_zone) and (
-        local.astimezone(UTC).astimezone(time_zone).replace(tzinfo=None) != parsed
-    ):
+    try:
+        return localize(parsed, time_zone)
+    except NonexistentLocalTime:
         raise InputError(
             field,
             f"{json_repr(value)} does not exist in {time_zone.key}: the clocks skip that hour "
             "(daylight saving time starts)",
-        )
-    return local
+        ) from None
 
 
 def _require(data: dict, key: str, field: str) -> Any:
