@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "servicedesk.customers",
     "servicedesk.tickets",
     "servicedesk.outbox",
+    "servicedesk.desk",
 ]
 
 TASKS = {
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "servicedesk.desk.context.desk_navigation",
             ],
         },
     },
@@ -140,7 +142,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "desk:login"
+LOGIN_REDIRECT_URL = "/desk/"
 
 LOGGING = {
     "version": 1,

@@ -8,5 +8,6 @@ from servicedesk.core import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("desk/", include("servicedesk.desk.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -27,6 +27,23 @@ FREE_REASONS = {
     FreeReason.FAIR_USE: _("Fair use"),
 }
 
+SUPPORT_TYPES_SHORT = {
+    SupportType.MANAGED: _("Managed"),
+    SupportType.UNMANAGED: _("Unmanaged"),
+    SupportType.FUNCTIONAL: _("Functional"),
+}
+QUEUES = {
+    "open": _("Open tickets"),
+    "unassigned": _("Unassigned"),
+    "mine": _("My tickets"),
+    "due_soon": _("Due soon"),
+    "breached": _("Response time exceeded"),
+    "waiting": _("Waiting for customer"),
+    "closed": _("Closed"),
+    "all": _("All tickets"),
+}
+BANDS = {"office": _("office hours"), "evening": _("evening"), "night": _("night/Sunday")}
+
 BUSINESS_DAY_MINUTES = 8 * 60
 
 

@@ -40,3 +40,57 @@ def local_datetime(value) -> str:
     if value is None:
         return ""
     return date_format(timezone.localtime(value), "l j F Y, H:i")
+
+
+@register.filter
+def support_type_short(value) -> str:
+    return labels.SUPPORT_TYPES_SHORT.get(value, value)
+
+
+@register.filter
+def channel_label(value) -> str:
+    return labels.CHANNELS.get(value, value)
+
+
+@register.filter
+def free_reason_label(value) -> str:
+    return labels.FREE_REASONS.get(value, value) if value else ""
+
+
+@register.filter
+def queue_label(value) -> str:
+    return labels.QUEUES.get(value, value)
+
+
+@register.filter
+def band_label(value) -> str:
+    return labels.BANDS.get(value, value)
+
+
+@register.filter
+def local_short(value) -> str:
+    """'di 24-11 11:00': a deadline in a list."""
+    if value is None:
+        return ""
+    return date_format(timezone.localtime(value), "D j-n H:i")
+
+
+@register.filter
+def minutes_of(value: timedelta) -> int:
+    return int(value.total_seconds() // 60)
+
+
+@register.filter
+def office_duration(value: timedelta | None) -> str:
+    """'5 h 20 min' of office time left; negative means overdue."""
+    if value is None:
+        return ""
+    minutes = int(value.total_seconds() // 60)
+    sign = "-" if minutes < 0 else ""
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"{sign}{hours} u {minutes:02d} min" if hours else f"{sign}{minutes} min"
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key)

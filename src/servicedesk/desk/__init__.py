@@ -1,0 +1,1 @@
+"""The agents' desk: queues, the ticket page, customers and phone intake."""

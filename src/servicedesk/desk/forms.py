@@ -1,0 +1,107 @@
+"""Forms of the desk; each maps to one service call and names the field of any problem."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.core import labels
+from servicedesk.core.policy import current_policy
+from servicedesk.policy import EntryKind
+from servicedesk.policy.localtime import NonexistentLocalTime, localize
+from servicedesk.tickets.models import Ticket
+
+SUPPORT_TYPE_CHOICES = list(labels.SUPPORT_TYPES.items())
+PRIORITY_CHOICES = list(labels.PRIORITIES.items())
+ENTRY_KIND_CHOICES = [(EntryKind.WORK.value, _("Work")), (EntryKind.TRAVEL.value, _("Travel"))]
+
+
+class LocalDateTimeField(forms.CharField):
+    """A wall-clock date and time in the policy's time zone; an autumn time repeated means its first
+    occurrence, a spring time skipped is refused."""
+
+    formats = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M")
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
+
+    def to_python(self, value):
+        text = super().to_python(value).strip()
+        if not text:
+            return None
+        for fmt in self.formats:
+            try:
+                naive = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+        else:
+            raise forms.ValidationError(_("Enter a date and time, e.g. 24-11-2026 11:00."), code="invalid")
+        try:
+            return localize(naive, current_policy().time_zone)
+        except NonexistentLocalTime:
+            raise forms.ValidationError(
+                _("This time does not exist: the clocks skip that hour (summer time starts)."), code="nonexistent"
+            ) from None
+
+
+class ClassifyForm(forms.Form):
+    support_type = forms.ChoiceField(label=_("Support type"), choices=SUPPORT_TYPE_CHOICES)
+    priority = forms.ChoiceField(label=_("Priority"), choices=PRIORITY_CHOICES)
+    critical = forms.BooleanField(label=_("Critical incident (free of charge)"), required=False)
+    reason = forms.CharField(label=_("Reason (the customer is told)"), max_length=500)
+
+
+class RespondForm(forms.Form):
+    diagnosis = forms.CharField(label=_("Diagnosis"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Reply to the customer"), widget=forms.Textarea(attrs={"rows": 5}))
+    wait_for_customer = forms.BooleanField(label=_("Wait for the customer"), required=False)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"),
+        queryset=get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username"),
+        required=False,
+        empty_label=_("(nobody)"),
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Ticket.Status.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
+class TimeEntryForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ENTRY_KIND_CHOICES, initial=EntryKind.WORK.value)
+    start = LocalDateTimeField(label=_("Start"))
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TimeCorrectionForm(TimeEntryForm):
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=500)
+
+
+class ContactRightsForm(forms.Form):
+    may_report = forms.BooleanField(label=_("May report"), required=False)
+    may_raise_priority = forms.BooleanField(label=_("May raise priority"), required=False)
+    sees_all_tickets = forms.BooleanField(label=_("Sees all organisation tickets"), required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
+class PhoneTicketForm(forms.Form):
+    contact = forms.IntegerField(widget=forms.HiddenInput)
+    support_type = forms.ChoiceField(label=_("Support type"), choices=SUPPORT_TYPE_CHOICES)
+    priority = forms.ChoiceField(label=_("Priority"), choices=PRIORITY_CHOICES)
+    matrix_item = forms.IntegerField(label=_("Service"), required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    description = forms.CharField(label=_("What is the problem?"), widget=forms.Textarea(attrs={"rows": 4}))

@@ -1,0 +1,1 @@
+"""Views of the desk, one module per page family."""

@@ -1,0 +1,59 @@
+"""Refused reports to review and the agent's notifications."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from servicedesk.customers.models import Contact
+from servicedesk.desk.access import agent_required
+from servicedesk.tickets.models import AgentNotification, RefusedReport
+from servicedesk.tickets.selectors import unread_notifications
+from servicedesk.tickets.services import report_accept
+
+
+@agent_required
+def refused(request):
+    reports = RefusedReport.objects.select_related("contact", "customer", "accepted_ticket", "recorded_by")[:200]
+    reporters = (
+        Contact.objects.filter(may_report=True, active=True)
+        .select_related("customer")
+        .order_by("customer__name", "name")
+    )
+    return render(request, "desk/refused.html", {"reports": reports, "reporters": reporters, "active": "refused"})
+
+
+@agent_required
+@require_POST
+def accept_refused(request, report_id: int):
+    try:
+        report = RefusedReport.objects.get(pk=report_id)
+        contact = Contact.objects.get(pk=int(request.POST.get("contact", "0")))
+    except (RefusedReport.DoesNotExist, Contact.DoesNotExist, ValueError):
+        raise Http404 from None
+    try:
+        ticket = report_accept(refused=report, contact=contact, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(reverse("desk:refused"))
+    messages.success(request, _("Ticket #%(number)d created.") % {"number": ticket.pk})
+    return redirect(reverse("desk:ticket", args=[ticket.pk]))
+
+
+@agent_required
+def notifications(request):
+    items = list(AgentNotification.objects.filter(user=request.user).select_related("ticket")[:100])
+    return render(request, "desk/notifications.html", {"items": items, "active": "notifications"})
+
+
+@agent_required
+@require_POST
+def notifications_read(request):
+    unread_notifications(request.user).update(read_at=timezone.now())
+    return redirect(reverse("desk:notifications"))

@@ -1,0 +1,138 @@
+"""Phone intake in office hours: find the caller, see their rights, create the ticket (or record the refusal)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from servicedesk.core.policy import current_policy
+from servicedesk.customers.models import Contact
+from servicedesk.customers.selectors import caller_search
+from servicedesk.desk import forms
+from servicedesk.desk.access import agent_required
+from servicedesk.policy import Channel, Priority, SupportType, TicketWork
+from servicedesk.tickets import services
+from servicedesk.tickets.models import RefusedReport
+
+
+@agent_required
+def phone(request):
+    query = request.GET.get("q", "").strip()
+    callers = list(caller_search(query)) if len(query) >= 2 else []
+    template = "desk/_callers.html" if request.htmx else "desk/phone.html"
+    return render(request, template, {"query": query, "callers": callers, "active": "phone"})
+
+
+def _caller(contact_id: int) -> Contact:
+    try:
+        return Contact.objects.select_related("customer").prefetch_related("phones").get(pk=contact_id, active=True)
+    except Contact.DoesNotExist:
+        raise Http404 from None
+
+
+def allowed_priorities(contact: Contact, support_type: SupportType) -> list[Priority]:
+    """The priorities this caller may ask for on this support type."""
+    policy = current_policy()
+    return [
+        p
+        for p in policy.offered_priorities(support_type)
+        if contact.may_raise_priority or not policy.is_raised(support_type, p)
+    ]
+
+
+def call_terms(contact: Contact, support_type: str, priority: str) -> dict:
+    """What the caller hears before the ticket is saved: deadline, rate and the phone surcharge."""
+    policy = current_policy()
+    support_type, priority = SupportType(support_type), Priority(priority)
+    if priority not in allowed_priorities(contact, support_type):
+        priority = policy.lowest_priority(support_type)
+    effective = policy.effective_priority(support_type, priority)
+    deadline = policy.response_deadline(
+        support_type=support_type, priority=effective, reported=timezone.now(), channel=Channel.PHONE
+    )
+    surcharge = policy.price(TicketWork(support_type, effective, Channel.PHONE, False, []))
+    return {
+        "support_type": support_type,
+        "priority": effective,
+        "deadline": deadline,
+        "rate": policy.hourly_rate(support_type, effective),
+        "surcharge": surcharge.total if surcharge.lines else None,
+        "surcharge_minutes": policy.config.surcharge_minutes,
+    }
+
+
+@agent_required
+def caller(request, contact_id: int):
+    contact = _caller(contact_id)
+    support_type = request.GET.get("support_type") or request.POST.get("support_type") or SupportType.FUNCTIONAL
+    priority = request.GET.get("priority") or request.POST.get("priority") or Priority.STANDARD
+    if support_type not in SupportType.__members__.values():
+        support_type = SupportType.FUNCTIONAL
+    if priority not in Priority.__members__.values():
+        priority = Priority.STANDARD
+    form = forms.PhoneTicketForm(
+        request.POST or None,
+        initial={"contact": contact.pk, "support_type": support_type, "priority": priority},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        matrix_item = None
+        if data["matrix_item"]:
+            matrix_item = contact.customer.matrix_items.filter(pk=data["matrix_item"], active=True).first()
+        try:
+            ticket = services.ticket_create(
+                reporter=contact,
+                subject=data["subject"],
+                body=data["description"],
+                channel=Channel.PHONE,
+                support_type=data["support_type"],
+                priority=data["priority"],
+                matrix_item=matrix_item,
+                actor=request.user,
+            )
+        except services.ReportRefused:
+            messages.error(
+                request,
+                _("%(name)s may not report: no ticket was created; the call is recorded.") % {"name": contact.name},
+            )
+            return redirect(reverse("desk:refused"))
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Ticket #%(number)d created.") % {"number": ticket.pk})
+            return redirect(reverse("desk:ticket", args=[ticket.pk]))
+    context = {
+        "contact": contact,
+        "form": form,
+        "matrix_items": list(contact.customer.matrix_items.filter(active=True)),
+        "terms": call_terms(contact, support_type, priority),
+        "priorities": {t.value: [p.value for p in allowed_priorities(contact, t)] for t in SupportType},
+        "active": "phone",
+    }
+    template = "desk/_call_terms.html" if request.htmx and request.method == "GET" else "desk/caller.html"
+    return render(request, template, context)
+
+
+@agent_required
+@require_POST
+def refuse_call(request, contact_id: int):
+    """Record a call from a contact who may not report: no ticket, the attempt kept for review."""
+    contact = _caller(contact_id)
+    services.report_refuse(
+        channel=Channel.PHONE,
+        sender=contact.name,
+        contact=contact,
+        reason=RefusedReport.Reason.NOT_AUTHORISED,
+        subject=request.POST.get("subject", "")[:300],
+        body=request.POST.get("notes", ""),
+        recorded_by=request.user,
+    )
+    messages.info(request, _("The call from %(name)s is recorded; no ticket was created.") % {"name": contact.name})
+    return redirect(reverse("desk:refused"))

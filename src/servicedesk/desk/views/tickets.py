@@ -1,0 +1,248 @@
+"""The ticket page and the actions on it; each action is one service call."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from servicedesk.desk import forms
+from servicedesk.desk.access import agent_required
+from servicedesk.policy import EntryKind, TimeEntry
+from servicedesk.tickets import services
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.pricing import hourly_rate, office_time_left, ticket_price
+from servicedesk.tickets.selectors import ticket_for_desk
+
+
+def _load(ticket_id: int) -> Ticket:
+    try:
+        return ticket_for_desk(ticket_id)
+    except Ticket.DoesNotExist:
+        raise Http404 from None
+
+
+def _now_rounded():
+    now = timezone.localtime()
+    return now.replace(second=0, microsecond=0)
+
+
+def ticket_page_context(ticket: Ticket, *, now, bound: dict | None = None) -> dict:
+    """Everything the ticket page shows; `bound` holds forms that failed validation."""
+    entries = list(ticket.time_entries.all())
+    price = ticket_price(ticket, entries)
+    # Lines follow the entries in order; a phone surcharge comes last.
+    rows = list(zip(entries, price.lines[: len(entries)], strict=True))
+    extra_lines = price.lines[len(entries) :]
+    forms_ = {
+        "classify_form": forms.ClassifyForm(
+            initial={"support_type": ticket.support_type, "priority": ticket.priority, "critical": ticket.critical}
+        ),
+        "respond_form": forms.RespondForm(),
+        "reply_form": forms.ReplyForm(),
+        "note_form": forms.NoteForm(),
+        "assign_form": forms.AssignForm(initial={"assignee": ticket.assignee_id}),
+        "status_form": forms.StatusForm(initial={"status": ticket.status}),
+        "time_form": forms.TimeEntryForm(
+            initial={"start": _now_rounded().strftime("%Y-%m-%dT%H:%M"), "kind": EntryKind.WORK.value}
+        ),
+    }
+    forms_.update(bound or {})
+    return {
+        "ticket": ticket,
+        "messages_list": list(ticket.messages.all()),
+        "events": list(ticket.events.all()),
+        "time_rows": rows,
+        "extra_lines": extra_lines,
+        "price": price,
+        "rate": hourly_rate(ticket),
+        "now": now,
+        "office_time_left": office_time_left(ticket, now) if ticket.responded_at is None else None,
+        **forms_,
+    }
+
+
+def _render(request, ticket: Ticket, *, bound: dict | None = None, status: int = 200) -> HttpResponse:
+    context = ticket_page_context(ticket, now=timezone.now(), bound=bound)
+    return render(request, "desk/ticket.html", context, status=status)
+
+
+@agent_required
+def ticket_page(request, ticket_id: int):
+    return _render(request, _load(ticket_id))
+
+
+def _act(request, ticket_id: int, form_class, form_name: str, action, success: str):
+    """Validate a form, call its service, and go back to the ticket (or show the problems)."""
+    ticket = _load(ticket_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            action(ticket, form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(reverse("desk:ticket", args=[ticket.pk]))
+    ticket = _load(ticket_id)
+    return _render(request, ticket, bound={form_name: form}, status=400)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@agent_required
+@require_POST
+def classify(request, ticket_id: int):
+    def action(ticket, data):
+        services.ticket_classify(
+            ticket=ticket,
+            actor=request.user,
+            reason=data["reason"],
+            support_type=data["support_type"],
+            priority=data["priority"],
+            critical=data["critical"],
+        )
+
+    return _act(request, ticket_id, forms.ClassifyForm, "classify_form", action, _("Classification saved."))
+
+
+@agent_required
+@require_POST
+def respond(request, ticket_id: int):
+    def action(ticket, data):
+        services.ticket_respond(ticket=ticket, actor=request.user, diagnosis=data["diagnosis"])
+
+    return _act(request, ticket_id, forms.RespondForm, "respond_form", action, _("Response recorded."))
+
+
+@agent_required
+@require_POST
+def reply(request, ticket_id: int):
+    def action(ticket, data):
+        services.ticket_reply(
+            ticket=ticket, actor=request.user, body=data["body"], wait_for_customer=data["wait_for_customer"]
+        )
+
+    return _act(request, ticket_id, forms.ReplyForm, "reply_form", action, _("Reply sent."))
+
+
+@agent_required
+@require_POST
+def note(request, ticket_id: int):
+    def action(ticket, data):
+        services.ticket_note(ticket=ticket, actor=request.user, body=data["body"])
+
+    return _act(request, ticket_id, forms.NoteForm, "note_form", action, _("Note added."))
+
+
+@agent_required
+@require_POST
+def assign(request, ticket_id: int):
+    def action(ticket, data):
+        services.ticket_assign(ticket=ticket, actor=request.user, assignee=data["assignee"])
+
+    return _act(request, ticket_id, forms.AssignForm, "assign_form", action, _("Assignment saved."))
+
+
+@agent_required
+@require_POST
+def set_status(request, ticket_id: int):
+    def action(ticket, data):
+        if ticket.status == Ticket.Status.CLOSED and data["status"] != Ticket.Status.CLOSED:
+            services.ticket_reopen(ticket=ticket, actor=request.user, reason=data["reason"])
+        else:
+            services.ticket_set_status(ticket=ticket, actor=request.user, status=data["status"], reason=data["reason"])
+
+    return _act(request, ticket_id, forms.StatusForm, "status_form", action, _("Status saved."))
+
+
+@agent_required
+@require_POST
+def add_time(request, ticket_id: int):
+    def action(ticket, data):
+        services.time_entry_add(
+            ticket=ticket,
+            agent=request.user,
+            kind=data["kind"],
+            start=data["start"],
+            minutes=data["minutes"],
+            description=data["description"],
+        )
+
+    return _act(request, ticket_id, forms.TimeEntryForm, "time_form", action, _("Time entry saved."))
+
+
+@agent_required
+@require_POST
+def preview_time(request, ticket_id: int):
+    """The price of a time entry before it is saved, and what it does to the ticket's total (htmx)."""
+    ticket = _load(ticket_id)
+    form = forms.TimeEntryForm(request.POST)
+    context = {"form": form, "ticket": ticket}
+    if form.is_valid():
+        data = form.cleaned_data
+        entries = list(ticket.time_entries.all())
+        before = ticket_price(ticket, entries)
+        new_entry = TimeEntry(EntryKind(data["kind"]), data["start"], data["minutes"])
+        after = ticket_price(ticket, [*entries, new_entry])
+        line = after.lines[len(entries)]
+        context.update(
+            {
+                "line": line,
+                "before": before,
+                "after": after,
+                "difference": after.total - before.total,
+                "after_hours": any(share.band != "office" for share in line.shares),
+            }
+        )
+    return render(request, "desk/_price_preview.html", context)
+
+
+@agent_required
+def correct_time(request, ticket_id: int, entry_id: int):
+    ticket = _load(ticket_id)
+    try:
+        entry = next(e for e in ticket.time_entries.all() if e.pk == entry_id)
+    except StopIteration:
+        raise Http404 from None
+    if request.method == "POST":
+        form = forms.TimeCorrectionForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.time_entry_correct(
+                    entry=entry,
+                    actor=request.user,
+                    reason=data["reason"],
+                    kind=data["kind"],
+                    start=data["start"],
+                    minutes=data["minutes"],
+                    description=data["description"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("Time entry corrected."))
+                return redirect(reverse("desk:ticket", args=[ticket.pk]))
+    else:
+        local = timezone.localtime(entry.start)
+        form = forms.TimeCorrectionForm(
+            initial={
+                "kind": entry.kind,
+                "start": local.strftime("%Y-%m-%dT%H:%M"),
+                "minutes": entry.minutes,
+                "description": entry.description,
+            }
+        )
+    return render(request, "desk/time_correct.html", {"ticket": ticket, "entry": entry, "form": form})

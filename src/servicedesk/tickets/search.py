@@ -1,0 +1,48 @@
+"""Full-text search over ticket subjects and messages: SQLite FTS5 or PostgreSQL text search.
+
+The index structures are created by migration 0002 (triggers on SQLite, GIN indexes on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+
+MAX_MATCHES = 1000
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a query, lower-cased; punctuation and operators are dropped."""
+    return [word.lower() for word in _WORD.findall(query)][:12]
+
+
+def search_ticket_ids(query: str, *, limit: int = MAX_MATCHES) -> list[int]:
+    """Ids of tickets whose subject or messages contain every word of the query (as word prefixes).
+
+    A query that is a ticket number ('123' or '#123') finds that ticket too.
+    """
+    words = search_words(query)
+    if not words:
+        return []
+    ids: list[int] = []
+    number = query.strip().lstrip("#")
+    if number.isdigit():
+        ids.append(int(number))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            tsquery = " & ".join(f"{word}:*" for word in words)
+            cursor.execute(
+                "SELECT ticket_id FROM tickets_message WHERE to_tsvector('simple', body) @@ to_tsquery('simple', %s)"
+                " UNION SELECT id FROM tickets_ticket WHERE to_tsvector('simple', subject) @@ to_tsquery('simple', %s)"
+                " LIMIT %s",
+                [tsquery, tsquery, limit],
+            )
+        else:
+            match = " AND ".join('"{}"*'.format(word.replace('"', '""')) for word in words)
+            cursor.execute(
+                "SELECT DISTINCT ticket_id FROM tickets_search WHERE tickets_search MATCH %s LIMIT %s", [match, limit]
+            )
+        ids.extend(row[0] for row in cursor.fetchall())
+    return ids

@@ -1,0 +1,128 @@
+"""Reads of tickets for the agents' desk: queues with keyset pagination, and a ticket with all it shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.dateparse import parse_datetime
+
+from servicedesk.tickets.models import AgentNotification, Message, Ticket, TicketEvent, TimeEntry
+
+QUEUES = ("open", "unassigned", "mine", "due_soon", "breached", "waiting", "closed", "all")
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    tickets: list[Ticket]
+    next_cursor: str | None  # pass as `after` for the next page
+
+
+def queue_filter(name: str, *, user, now: datetime) -> Q:
+    """The condition of a named queue."""
+    open_ = ~Q(status=Ticket.Status.CLOSED)
+    unanswered = open_ & Q(responded_at__isnull=True)
+    conditions = {
+        "open": open_,
+        "unassigned": open_ & Q(assignee__isnull=True),
+        "mine": open_ & Q(assignee=user),
+        "due_soon": unanswered & Q(due_soon_at__lte=now, response_due__gt=now),
+        "breached": unanswered & Q(best_effort=False, response_due__lte=now),
+        "waiting": Q(status=Ticket.Status.WAITING),
+        "closed": Q(status=Ticket.Status.CLOSED),
+        "all": Q(),
+    }
+    return conditions[name]
+
+
+def encode_cursor(ticket: Ticket) -> str:
+    return f"{ticket.response_due.isoformat()}|{ticket.pk}"
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor or "|" not in cursor:
+        return None
+    due_text, _, id_text = cursor.partition("|")
+    due = parse_datetime(due_text)
+    if due is None or not id_text.isdigit():
+        return None
+    return due, int(id_text)
+
+
+def ticket_queue(
+    *,
+    name: str,
+    user,
+    now: datetime,
+    customer_id: int | None = None,
+    ticket_ids: list[int] | None = None,
+    after: str | None = None,
+    descending: bool = False,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """One page of a queue sorted by response deadline, continuing after `after` (keyset pagination)."""
+    tickets = Ticket.objects.filter(queue_filter(name, user=user, now=now))
+    if customer_id is not None:
+        tickets = tickets.filter(customer_id=customer_id)
+    if ticket_ids is not None:
+        tickets = tickets.filter(pk__in=ticket_ids)
+    cursor = decode_cursor(after)
+    if cursor is not None:
+        due, pk = cursor
+        if descending:
+            tickets = tickets.filter(Q(response_due__lt=due) | Q(response_due=due, pk__lt=pk))
+        else:
+            tickets = tickets.filter(Q(response_due__gt=due) | Q(response_due=due, pk__gt=pk))
+    order = ("-response_due", "-id") if descending else ("response_due", "id")
+    rows = list(
+        tickets.select_related("customer", "reporter", "assignee")
+        .only(
+            "id",
+            "subject",
+            "status",
+            "support_type",
+            "priority",
+            "critical",
+            "channel",
+            "reported_at",
+            "response_due",
+            "best_effort",
+            "responded_at",
+            "response_met",
+            "customer__name",
+            "reporter__name",
+            "assignee__username",
+            "assignee__first_name",
+            "assignee__last_name",
+        )
+        .order_by(*order)[: limit + 1]
+    )
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return Page(rows[:limit], next_cursor)
+
+
+def queue_counts(*, user, now: datetime) -> dict[str, int]:
+    """Counts of the small queues shown in the navigation."""
+    return {
+        name: Ticket.objects.filter(queue_filter(name, user=user, now=now)).count()
+        for name in ("mine", "due_soon", "breached")
+    }
+
+
+def ticket_for_desk(ticket_id: int) -> Ticket:
+    """A ticket with everything its desk page shows, in a fixed number of queries."""
+    return (
+        Ticket.objects.select_related("customer", "reporter", "assignee", "matrix_item")
+        .prefetch_related(
+            Prefetch("messages", queryset=Message.objects.select_related("author_user", "author_contact")),
+            Prefetch("events", queryset=TicketEvent.objects.select_related("actor", "actor_contact")),
+            Prefetch("time_entries", queryset=TimeEntry.objects.select_related("agent")),
+        )
+        .get(pk=ticket_id)
+    )
+
+
+def unread_notifications(user) -> QuerySet[AgentNotification]:
+    return AgentNotification.objects.filter(user=user, read_at__isnull=True).select_related("ticket")

@@ -1,0 +1,276 @@
+"""The desk's pages through Django's test client: access, every action, and pinned query counts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from servicedesk.customers.services import matrix_item_add
+from servicedesk.outbox.models import OutgoingMessage
+from servicedesk.tickets import services
+from servicedesk.tickets.models import RefusedReport, Ticket, TicketEvent
+from tests import factories
+
+AMS = ZoneInfo("Europe/Amsterdam")
+pytestmark = pytest.mark.django_db
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=AMS)
+
+
+@pytest.fixture
+def agent():
+    return factories.agent("anouk")
+
+
+@pytest.fixture
+def desk(client, agent):
+    client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def customer():
+    return factories.customer("Bakkerij De Korrel")
+
+
+@pytest.fixture
+def main_contact(customer):
+    return factories.contact(customer, "Anja de Vries", main=True, phones=["030-7116193"])
+
+
+@pytest.fixture
+def ticket(main_contact):
+    return services.ticket_create(reporter=main_contact, subject="Printer doet het niet", body="Hij piept.",
+                                  channel="email", support_type="unmanaged", now=timezone.now() - timedelta(hours=1))
+
+
+def test_anonymous_users_are_sent_to_the_login(client):
+    response = client.get("/desk/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/desk/login/")
+
+
+def test_non_agents_never_see_the_desk(client, django_user_model):
+    user = django_user_model.objects.create_user("klant", password="x-secret-123")
+    client.force_login(user)
+    assert client.get("/desk/").status_code == 404
+    assert client.get("/desk/customers/").status_code == 404
+
+
+def test_login_and_rate_limit(client, agent):
+    for _ in range(5):
+        response = client.post("/desk/login/", {"username": "anouk", "password": "wrong"})
+        assert response.status_code == 200
+    response = client.post("/desk/login/", {"username": "anouk", "password": "s3cret-pass"})
+    assert "Te veel mislukte aanmeldpogingen" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_works(client, agent):
+    response = client.post("/desk/login/", {"username": "anouk", "password": "s3cret-pass"})
+    assert response.status_code == 302 and response["Location"] == "/desk/"
+
+
+@pytest.mark.parametrize("queue", ["open", "unassigned", "mine", "due_soon", "breached", "waiting", "closed", "all"])
+def test_queues_render(desk, ticket, queue):
+    response = desk.get(reverse("desk:queue", args=[queue]))
+    assert response.status_code == 200
+
+
+def test_queue_lists_open_tickets_in_dutch(desk, ticket):
+    html = desk.get("/desk/queue/open/").content.decode()
+    assert "Printer doet het niet" in html
+    assert "Open tickets" in html or "Openstaande tickets" in html
+    assert "Bakkerij De Korrel" in html
+
+
+def test_queue_keyset_pagination(desk, main_contact):
+    base = timezone.now() - timedelta(days=2)
+    for i in range(55):
+        services.ticket_create(reporter=main_contact, subject=f"Melding {i:02d}", body="", channel="email",
+                               support_type="functional", now=base + timedelta(minutes=i))
+    first = desk.get("/desk/queue/open/")
+    page = first.context["page"]
+    assert len(page.tickets) == 50 and page.next_cursor
+    second = desk.get("/desk/queue/open/", {"after": page.next_cursor})
+    rest = second.context["page"]
+    assert len(rest.tickets) == 5 and rest.next_cursor is None
+    seen = [t.pk for t in page.tickets] + [t.pk for t in rest.tickets]
+    assert len(set(seen)) == 55
+    dues = [t.response_due for t in page.tickets + rest.tickets]
+    assert dues == sorted(dues)
+
+
+def test_search_finds_subject_and_message_words(desk, ticket, main_contact):
+    services.ticket_add_message(ticket=ticket, contact=main_contact, body="De toner is leeg en de lade klemt.")
+    other = services.ticket_create(reporter=main_contact, subject="Wachtwoord vergeten", body="", channel="email")
+    assert [t.pk for t in desk.get("/desk/queue/all/", {"q": "toner"}).context["page"].tickets] == [ticket.pk]
+    assert [t.pk for t in desk.get("/desk/queue/all/", {"q": "print"}).context["page"].tickets] == [ticket.pk]
+    assert [t.pk for t in desk.get("/desk/queue/all/", {"q": "wachtwoord"}).context["page"].tickets] == [other.pk]
+    assert [t.pk for t in desk.get("/desk/queue/all/", {"q": f"#{other.pk}"}).context["page"].tickets] == [other.pk]
+    assert desk.get("/desk/queue/all/", {"q": "\"' OR 1=1 --"}).status_code == 200
+
+
+def test_ticket_page_shows_classification_and_deadline(desk, ticket):
+    html = desk.get(reverse("desk:ticket", args=[ticket.pk])).content.decode()
+    assert "Printer doet het niet" in html and "Hij piept." in html
+    assert "€\xa065,00" in html  # unmanaged standard rate
+    assert "Reactie uiterlijk" in html
+
+
+def test_classify_moves_the_deadline(desk, ticket):
+    response = desk.post(reverse("desk:classify", args=[ticket.pk]),
+                         {"support_type": "unmanaged", "priority": "direct", "reason": "Hele kantoor plat"})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.priority == "direct"
+    assert ticket.events.filter(kind=TicketEvent.Kind.CLASSIFIED, field="priority").exists()
+
+
+def test_classify_without_reason_shows_the_problem(desk, ticket):
+    response = desk.post(reverse("desk:classify", args=[ticket.pk]), {"support_type": "unmanaged", "priority": "high"})
+    assert response.status_code == 400
+    assert response.context["classify_form"].errors["reason"]
+    ticket.refresh_from_db()
+    assert ticket.priority == "standard"
+
+
+def test_respond_reply_note_assign_status(desk, ticket, agent):
+    url = lambda name: reverse(f"desk:{name}", args=[ticket.pk])  # noqa: E731
+    assert desk.post(url("respond"), {"diagnosis": "Toner leeg"}).status_code == 302
+    assert desk.post(url("reply"), {"body": "Nieuwe toner komt", "wait_for_customer": "on"}).status_code == 302
+    assert desk.post(url("note"), {"body": "Bestelling 4411"}).status_code == 302
+    assert desk.post(url("assign"), {"assignee": agent.pk}).status_code == 302
+    assert desk.post(url("status"), {"status": "closed", "reason": "Opgelost"}).status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.diagnosis, ticket.assignee, ticket.status) == ("Toner leeg", agent, Ticket.Status.CLOSED)
+    assert OutgoingMessage.objects.filter(kind=OutgoingMessage.Kind.REPLY, body__contains="Nieuwe toner").exists()
+    html = desk.get(url("ticket")).content.decode()
+    assert "Bestelling 4411" in html  # the note is on the agents' page
+
+
+def test_time_entry_with_live_price_preview(desk, ticket):
+    preview = desk.post(reverse("desk:preview_time", args=[ticket.pk]),
+                        {"kind": "work", "start": "2026-11-24T16:50", "minutes": "20"}, headers={"HX-Request": "true"})
+    html = preview.content.decode()
+    assert "€\xa039,17" in html
+    assert "avond" in html  # the evening band
+    response = desk.post(reverse("desk:add_time", args=[ticket.pk]),
+                         {"kind": "work", "start": "2026-11-24T16:50", "minutes": "20", "description": "Toner"})
+    assert response.status_code == 302
+    assert ticket.time_entries.get().minutes == 20
+
+
+def test_time_entry_in_the_dst_gap_is_refused_with_a_clear_message(desk, ticket):
+    response = desk.post(reverse("desk:add_time", args=[ticket.pk]),
+                         {"kind": "work", "start": "2026-03-29T02:30", "minutes": "20"})
+    assert response.status_code == 400
+    assert "bestaat niet" in response.content.decode()
+    assert not ticket.time_entries.exists()
+
+
+def test_time_entry_correction(desk, ticket, agent):
+    entry = services.time_entry_add(ticket=ticket, agent=agent, start=timezone.now() - timedelta(minutes=40),
+                                    minutes=30)
+    url = reverse("desk:correct_time", args=[ticket.pk, entry.pk])
+    assert desk.get(url).status_code == 200
+    start = timezone.localtime(entry.start).strftime("%Y-%m-%dT%H:%M")
+    response = desk.post(url, {"kind": "work", "start": start, "minutes": "45", "reason": "Vergeten"})
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.minutes == 45
+
+
+def test_phone_intake_finds_the_caller_by_number(desk, main_contact):
+    response = desk.get("/desk/phone/", {"q": "0307116193"}, headers={"HX-Request": "true"})
+    assert "Anja de Vries" in response.content.decode()
+
+
+def test_phone_intake_creates_a_phone_ticket_and_shows_the_surcharge(desk, main_contact):
+    page = desk.get(reverse("desk:caller", args=[main_contact.pk]), {"support_type": "functional"}).content.decode()
+    assert "15 minuten extra" in page and "€\xa016,25" in page
+    response = desk.post(reverse("desk:caller", args=[main_contact.pk]),
+                         {"contact": main_contact.pk, "support_type": "functional", "priority": "standard",
+                          "subject": "Wachtwoord", "description": "Vergeten"})
+    ticket = Ticket.objects.get()
+    assert response["Location"] == reverse("desk:ticket", args=[ticket.pk])
+    assert (ticket.channel, ticket.reporter) == ("phone", main_contact)
+
+
+def test_a_refused_caller_gets_no_ticket_and_the_call_is_recorded(desk, customer, agent):
+    stranger = factories.contact(customer, "Kees Bakker")
+    page = desk.get(reverse("desk:caller", args=[stranger.pk])).content.decode()
+    assert "mag geen meldingen doen" in page.lower() or "may not report" in page.lower()
+    response = desk.post(reverse("desk:refuse_call", args=[stranger.pk]), {"subject": "Mail doet raar"})
+    assert response.status_code == 302
+    assert not Ticket.objects.exists()
+    report = RefusedReport.objects.get()
+    assert (report.contact, report.channel, report.recorded_by) == (stranger, "phone", agent)
+
+
+def test_customer_page_edits_rights(desk, customer, main_contact, agent):
+    contact = factories.contact(customer, "Bert")
+    assert desk.get(reverse("desk:customer", args=[customer.pk])).status_code == 200
+    response = desk.post(reverse("desk:contact_rights", args=[contact.pk]),
+                         {f"c{contact.pk}-may_report": "on", f"c{contact.pk}-reason": "Mail directie"})
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.may_report and not contact.may_raise_priority
+    assert customer.changes.filter(field="may_report", actor=agent, reason="Mail directie").exists()
+
+
+def test_refused_report_accepted_as_ticket(desk, customer, main_contact):
+    report = services.report_refuse(channel="email", sender="onbekend@elders.example", reason="unknown_sender",
+                                    subject="Help")
+    assert desk.get("/desk/refused/").status_code == 200
+    response = desk.post(reverse("desk:accept_refused", args=[report.pk]), {"contact": main_contact.pk})
+    ticket = Ticket.objects.get()
+    assert response["Location"] == reverse("desk:ticket", args=[ticket.pk])
+
+
+def test_matrix_shown_on_customer_page(desk, customer, agent):
+    matrix_item_add(customer=customer, name="Firewall", actor=agent)
+    assert "Firewall" in desk.get(reverse("desk:customer", args=[customer.pk])).content.decode()
+
+
+def test_english_is_available(desk, ticket):
+    desk.post("/i18n/setlang/", {"language": "en", "next": "/desk/"})
+    html = desk.get(reverse("desk:ticket", args=[ticket.pk])).content.decode()
+    assert "Response due" in html and "Conversation" in html
+
+
+# -- query counts: no N+1 ---------------------------------------------------------------
+
+
+def _busy_ticket(contact, agent, n: int):
+    ticket = services.ticket_create(reporter=contact, subject="Druk ticket", body="Begin", channel="phone",
+                                    support_type="functional", now=timezone.now() - timedelta(days=1))
+    for i in range(n):
+        services.ticket_note(ticket=ticket, actor=agent, body=f"notitie {i}")
+        services.ticket_reply(ticket=ticket, actor=agent, body=f"antwoord {i}")
+        services.time_entry_add(ticket=ticket, agent=agent, start=timezone.now() - timedelta(hours=5, minutes=i),
+                                minutes=10 + i)
+    return ticket
+
+
+@pytest.mark.parametrize("size", [1, 10])
+def test_ticket_page_query_count_does_not_grow(desk, main_contact, agent, size, django_assert_num_queries):
+    ticket = _busy_ticket(main_contact, agent, size)
+    desk.get(reverse("desk:ticket", args=[ticket.pk]))  # warm caches
+    with django_assert_num_queries(11):
+        assert desk.get(reverse("desk:ticket", args=[ticket.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_queue_query_count_does_not_grow(desk, main_contact, size, django_assert_num_queries):
+    for i in range(size):
+        services.ticket_create(reporter=main_contact, subject=f"T{i}", body="", channel="email")
+    desk.get("/desk/queue/open/")
+    with django_assert_num_queries(7):
+        assert desk.get("/desk/queue/open/").status_code == 200
