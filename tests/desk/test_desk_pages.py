@@ -46,8 +46,14 @@ def main_contact(customer):
 
 @pytest.fixture
 def ticket(main_contact):
-    return services.ticket_create(reporter=main_contact, subject="Printer doet het niet", body="Hij piept.",
-                                  channel="email", support_type="unmanaged", now=timezone.now() - timedelta(hours=1))
+    return services.ticket_create(
+        reporter=main_contact,
+        subject="Printer doet het niet",
+        body="Hij piept.",
+        channel="email",
+        support_type="unmanaged",
+        now=timezone.now() - timedelta(hours=1),
+    )
 
 
 def test_anonymous_users_are_sent_to_the_login(client):
@@ -93,8 +99,14 @@ def test_queue_lists_open_tickets_in_dutch(desk, ticket):
 def test_queue_keyset_pagination(desk, main_contact):
     base = timezone.now() - timedelta(days=2)
     for i in range(55):
-        services.ticket_create(reporter=main_contact, subject=f"Melding {i:02d}", body="", channel="email",
-                               support_type="functional", now=base + timedelta(minutes=i))
+        services.ticket_create(
+            reporter=main_contact,
+            subject=f"Melding {i:02d}",
+            body="",
+            channel="email",
+            support_type="functional",
+            now=base + timedelta(minutes=i),
+        )
     first = desk.get("/desk/queue/open/")
     page = first.context["page"]
     assert len(page.tickets) == 50 and page.next_cursor
@@ -125,8 +137,10 @@ def test_ticket_page_shows_classification_and_deadline(desk, ticket):
 
 
 def test_classify_moves_the_deadline(desk, ticket):
-    response = desk.post(reverse("desk:classify", args=[ticket.pk]),
-                         {"support_type": "unmanaged", "priority": "direct", "reason": "Hele kantoor plat"})
+    response = desk.post(
+        reverse("desk:classify", args=[ticket.pk]),
+        {"support_type": "unmanaged", "priority": "direct", "reason": "Hele kantoor plat"},
+    )
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.priority == "direct"
@@ -156,28 +170,35 @@ def test_respond_reply_note_assign_status(desk, ticket, agent):
 
 
 def test_time_entry_with_live_price_preview(desk, ticket):
-    preview = desk.post(reverse("desk:preview_time", args=[ticket.pk]),
-                        {"kind": "work", "start": "2026-11-24T16:50", "minutes": "20"}, headers={"HX-Request": "true"})
+    preview = desk.post(
+        reverse("desk:preview_time", args=[ticket.pk]),
+        {"kind": "work", "start": "2026-11-24T16:50", "minutes": "20"},
+        headers={"HX-Request": "true"},
+    )
     html = preview.content.decode()
     assert "€\xa039,17" in html
     assert "avond" in html  # the evening band
-    response = desk.post(reverse("desk:add_time", args=[ticket.pk]),
-                         {"kind": "work", "start": "2026-11-24T16:50", "minutes": "20", "description": "Toner"})
+    response = desk.post(
+        reverse("desk:add_time", args=[ticket.pk]),
+        {"kind": "work", "start": "2026-11-24T16:50", "minutes": "20", "description": "Toner"},
+    )
     assert response.status_code == 302
     assert ticket.time_entries.get().minutes == 20
 
 
 def test_time_entry_in_the_dst_gap_is_refused_with_a_clear_message(desk, ticket):
-    response = desk.post(reverse("desk:add_time", args=[ticket.pk]),
-                         {"kind": "work", "start": "2026-03-29T02:30", "minutes": "20"})
+    response = desk.post(
+        reverse("desk:add_time", args=[ticket.pk]), {"kind": "work", "start": "2026-03-29T02:30", "minutes": "20"}
+    )
     assert response.status_code == 400
     assert "bestaat niet" in response.content.decode()
     assert not ticket.time_entries.exists()
 
 
 def test_time_entry_correction(desk, ticket, agent):
-    entry = services.time_entry_add(ticket=ticket, agent=agent, start=timezone.now() - timedelta(minutes=40),
-                                    minutes=30)
+    entry = services.time_entry_add(
+        ticket=ticket, agent=agent, start=timezone.now() - timedelta(minutes=40), minutes=30
+    )
     url = reverse("desk:correct_time", args=[ticket.pk, entry.pk])
     assert desk.get(url).status_code == 200
     start = timezone.localtime(entry.start).strftime("%Y-%m-%dT%H:%M")
@@ -195,9 +216,16 @@ def test_phone_intake_finds_the_caller_by_number(desk, main_contact):
 def test_phone_intake_creates_a_phone_ticket_and_shows_the_surcharge(desk, main_contact):
     page = desk.get(reverse("desk:caller", args=[main_contact.pk]), {"support_type": "functional"}).content.decode()
     assert "15 minuten extra" in page and "€\xa016,25" in page
-    response = desk.post(reverse("desk:caller", args=[main_contact.pk]),
-                         {"contact": main_contact.pk, "support_type": "functional", "priority": "standard",
-                          "subject": "Wachtwoord", "description": "Vergeten"})
+    response = desk.post(
+        reverse("desk:caller", args=[main_contact.pk]),
+        {
+            "contact": main_contact.pk,
+            "support_type": "functional",
+            "priority": "standard",
+            "subject": "Wachtwoord",
+            "description": "Vergeten",
+        },
+    )
     ticket = Ticket.objects.get()
     assert response["Location"] == reverse("desk:ticket", args=[ticket.pk])
     assert (ticket.channel, ticket.reporter) == ("phone", main_contact)
@@ -217,8 +245,10 @@ def test_a_refused_caller_gets_no_ticket_and_the_call_is_recorded(desk, customer
 def test_customer_page_edits_rights(desk, customer, main_contact, agent):
     contact = factories.contact(customer, "Bert")
     assert desk.get(reverse("desk:customer", args=[customer.pk])).status_code == 200
-    response = desk.post(reverse("desk:contact_rights", args=[contact.pk]),
-                         {f"c{contact.pk}-may_report": "on", f"c{contact.pk}-reason": "Mail directie"})
+    response = desk.post(
+        reverse("desk:contact_rights", args=[contact.pk]),
+        {f"c{contact.pk}-may_report": "on", f"c{contact.pk}-reason": "Mail directie"},
+    )
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.may_report and not contact.may_raise_priority
@@ -226,8 +256,9 @@ def test_customer_page_edits_rights(desk, customer, main_contact, agent):
 
 
 def test_refused_report_accepted_as_ticket(desk, customer, main_contact):
-    report = services.report_refuse(channel="email", sender="onbekend@elders.example", reason="unknown_sender",
-                                    subject="Help")
+    report = services.report_refuse(
+        channel="email", sender="onbekend@elders.example", reason="unknown_sender", subject="Help"
+    )
     assert desk.get("/desk/refused/").status_code == 200
     response = desk.post(reverse("desk:accept_refused", args=[report.pk]), {"contact": main_contact.pk})
     ticket = Ticket.objects.get()
@@ -249,13 +280,20 @@ def test_english_is_available(desk, ticket):
 
 
 def _busy_ticket(contact, agent, n: int):
-    ticket = services.ticket_create(reporter=contact, subject="Druk ticket", body="Begin", channel="phone",
-                                    support_type="functional", now=timezone.now() - timedelta(days=1))
+    ticket = services.ticket_create(
+        reporter=contact,
+        subject="Druk ticket",
+        body="Begin",
+        channel="phone",
+        support_type="functional",
+        now=timezone.now() - timedelta(days=1),
+    )
     for i in range(n):
         services.ticket_note(ticket=ticket, actor=agent, body=f"notitie {i}")
         services.ticket_reply(ticket=ticket, actor=agent, body=f"antwoord {i}")
-        services.time_entry_add(ticket=ticket, agent=agent, start=timezone.now() - timedelta(hours=5, minutes=i),
-                                minutes=10 + i)
+        services.time_entry_add(
+            ticket=ticket, agent=agent, start=timezone.now() - timedelta(hours=5, minutes=i), minutes=10 + i
+        )
     return ticket
 
 

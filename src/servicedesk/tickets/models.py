@@ -17,7 +17,7 @@ def _choices(enum) -> list[tuple[str, str]]:
 SUPPORT_TYPE_CHOICES = _choices(SupportType)
 PRIORITY_CHOICES = _choices(Priority)
 CHANNEL_CHOICES = _choices(Channel)
-ENTRY_KIND_CHOICES = _choices(EntryKind)
+ENTRY_KIND_CHOICES = [(EntryKind.WORK.value, _("Work")), (EntryKind.TRAVEL.value, _("Travel"))]
 
 
 class Ticket(models.Model):

@@ -565,6 +565,7 @@ def time_entry_add(
     """Record time spent on a ticket; its price comes from the policy engine."""
     now = now or timezone.now()
     _check_entry(kind, start, minutes, now)
+    start = start.replace(second=0, microsecond=0)  # time is recorded to the minute
     with transaction.atomic():
         entry = TimeEntry.objects.create(
             ticket=ticket, agent=agent, kind=kind, start=start, minutes=minutes, description=description, created_at=now
@@ -607,7 +608,7 @@ def time_entry_correct(
         new_start = start or entry.start
         new_minutes = entry.minutes if minutes is None else minutes
         _check_entry(new_kind, new_start, new_minutes, now)
-        entry.kind, entry.start, entry.minutes = new_kind, new_start, new_minutes
+        entry.kind, entry.start, entry.minutes = new_kind, new_start.replace(second=0, microsecond=0), new_minutes
         if description is not None:
             entry.description = description
         entry.save(update_fields=["kind", "start", "minutes", "description"])

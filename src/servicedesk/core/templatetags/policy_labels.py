@@ -82,13 +82,12 @@ def minutes_of(value: timedelta) -> int:
 
 @register.filter
 def office_duration(value: timedelta | None) -> str:
-    """'5 h 20 min' of office time left; negative means overdue."""
+    """'5 u 20 min': a duration of office time (its sign is shown by the caller)."""
     if value is None:
         return ""
-    minutes = int(value.total_seconds() // 60)
-    sign = "-" if minutes < 0 else ""
-    hours, minutes = divmod(abs(minutes), 60)
-    return f"{sign}{hours} u {minutes:02d} min" if hours else f"{sign}{minutes} min"
+    minutes = abs(int(value.total_seconds() // 60))
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} u {minutes:02d} min" if hours else f"{minutes} min"
 
 
 @register.filter
