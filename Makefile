@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/servicedesk
 
-.PHONY: run test test-sqlite test-postgres lint bench install clean
+.PHONY: run test test-sqlite test-postgres lint bench install clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,15 +18,25 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-## Set up and run the service: venv, install, migrate, start the web server.
+## Set up and run the service: venv, install, migrate, demo data, worker and web server.
 run: install
 	$(BIN)/servicedesk migrate --no-input -v0
+	$(BIN)/servicedesk seed_demo
 	@echo
-	@echo "  Servicedesk runs at http://$(HOST):$(PORT)/"
-	@echo "  Django admin: http://$(HOST):$(PORT)/admin/"
-	@echo "  What-if: $(BIN)/servicedesk policy deadline --type functional --priority standard --reported 2026-11-24T11:00"
+	@echo "  Servicedesk runs at http://$(HOST):$(PORT)/desk/  (agents; demo logins above)"
+	@echo "  Django admin:       http://$(HOST):$(PORT)/admin/"
+	@echo "  What-if:            $(BIN)/servicedesk policy deadline --type functional --priority standard --reported 2026-11-24T11:00"
+	@echo "  Stop with Ctrl-C (stops the worker too)."
 	@echo
+	@DEBUG=1 $(BIN)/servicedesk worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/servicedesk runserver $(HOST):$(PORT)
+
+## Debian packages the tests need (a real browser); installed when missing (needs root, as in CI).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 ## Every test: ruff, the whole suite on SQLite, then again on PostgreSQL.
 test: lint test-sqlite test-postgres
@@ -35,10 +45,10 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
-test-sqlite: install
+test-sqlite: install system-deps
 	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider
 
-test-postgres: install
+test-postgres: install system-deps
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider
 
 bench: install
