@@ -120,3 +120,21 @@ def test_queue_shows_breached_tickets_and_tablet_width(page: Page, live_server, 
     expect(page.get_by_role("link", name="Server plat")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 820, f"page wider than a tablet: {width}px"
+
+
+def test_the_deadline_counts_down_live(page: Page, live_server, agent, main_contact):
+    ticket = services.ticket_create(
+        reporter=main_contact,
+        subject="Mail traag",
+        body="",
+        channel="email",
+        support_type="unmanaged",
+        priority="direct",
+    )
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/desk/tickets/{ticket.pk}/")
+    countdown = page.locator(".live-countdown")
+    first = countdown.inner_text()
+    assert re.fullmatch(r"-?\d+:\d\d:\d\d", first)
+    page.wait_for_timeout(1500)
+    assert countdown.inner_text() != first

@@ -16,7 +16,7 @@ from servicedesk.customers.phones import normalize_phone
 RIGHTS = ("may_report", "may_raise_priority", "sees_all_tickets")
 
 
-def _record(*, customer, actor, at, field, old, new, contact=None, matrix_item=None, reason="") -> None:
+def record_change(*, customer, actor, at, field, old, new, contact=None, matrix_item=None, reason="") -> None:
     CustomerChange.objects.create(
         customer=customer,
         contact=contact,
@@ -68,7 +68,7 @@ def customer_create(
     if Customer.objects.filter(code=code).exists():
         raise ValidationError({"code": _("Another customer already has this code.")})
     customer = Customer.objects.create(name=name.strip(), code=code, street=street, postal_code=postal_code, city=city)
-    _record(customer=customer, actor=actor, at=now or timezone.now(), field="customer", old="", new=customer.name)
+    record_change(customer=customer, actor=actor, at=now or timezone.now(), field="customer", old="", new=customer.name)
     return customer
 
 
@@ -103,10 +103,10 @@ def contact_create(
         sees_all_tickets=main_contact,
     )
     ContactPhone.objects.bulk_create(ContactPhone(contact=contact, number=n) for n in numbers)
-    _record(customer=customer, contact=contact, actor=actor, at=now, field="contact", old="", new=contact.name)
+    record_change(customer=customer, contact=contact, actor=actor, at=now, field="contact", old="", new=contact.name)
     for right in RIGHTS:
         if getattr(contact, right):
-            _record(customer=customer, contact=contact, actor=actor, at=now, field=right, old=False, new=True)
+            record_change(customer=customer, contact=contact, actor=actor, at=now, field=right, old=False, new=True)
     if main_contact:
         _set_main(customer, contact, actor, now)
     return contact
@@ -135,7 +135,7 @@ def contact_update(
     if language is not None and language != contact.language:
         changes["language"] = language
     for field, value in changes.items():
-        _record(
+        record_change(
             customer=contact.customer,
             contact=contact,
             actor=actor,
@@ -153,7 +153,7 @@ def contact_update(
         if old != numbers:
             contact.phones.all().delete()
             ContactPhone.objects.bulk_create(ContactPhone(contact=contact, number=n) for n in numbers)
-            _record(
+            record_change(
                 customer=contact.customer,
                 contact=contact,
                 actor=actor,
@@ -184,7 +184,7 @@ def contact_set_rights(
     for right, value in wanted.items():
         if value is None or getattr(contact, right) == value:
             continue
-        _record(
+        record_change(
             customer=contact.customer,
             contact=contact,
             actor=actor,
@@ -224,7 +224,7 @@ def _set_main(customer: Customer, contact: Contact, actor, now: datetime) -> Non
     old = customer.main_contact
     if old is not None and old.pk == contact.pk:
         return
-    _record(
+    record_change(
         customer=customer,
         contact=contact,
         actor=actor,
@@ -244,7 +244,7 @@ def matrix_item_add(
     if not name.strip():
         raise ValidationError({"name": _("A service needs a name.")})
     item = ServiceMatrixItem.objects.create(customer=customer, name=name.strip(), description=description)
-    _record(
+    record_change(
         customer=customer,
         matrix_item=item,
         actor=actor,
@@ -261,7 +261,7 @@ def matrix_item_set_active(
     *, item: ServiceMatrixItem, active: bool, actor, now: datetime | None = None
 ) -> ServiceMatrixItem:
     if item.active != active:
-        _record(
+        record_change(
             customer=item.customer,
             matrix_item=item,
             actor=actor,
