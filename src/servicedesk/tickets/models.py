@@ -20,6 +20,10 @@ CHANNEL_CHOICES = _choices(Channel)
 ENTRY_KIND_CHOICES = [(EntryKind.WORK.value, _("Work")), (EntryKind.TRAVEL.value, _("Travel"))]
 
 
+#: Open tickets without a recorded response (the condition of the SLA indexes and queues).
+UNANSWERED = Q(responded_at=None) & ~Q(status="closed")
+
+
 class Ticket(models.Model):
     """A report from a customer's contact; its number is its primary key."""
 
@@ -68,16 +72,14 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["customer", "response_due", "id"], name="ticket_customer_due"),
             models.Index(fields=["status", "response_due", "id"], name="ticket_status_due"),
-            # The SLA watch: open tickets still waiting for their response.
+            # Open tickets still waiting for their response: the due-soon and breached queues.
+            models.Index(fields=["response_due", "id"], name="ticket_unanswered_due", condition=UNANSWERED),
+            # The SLA watch: what it has not flagged yet.
             models.Index(
-                fields=["due_soon_at"],
-                name="ticket_sla_due_soon",
-                condition=Q(responded_at__isnull=True, due_soon_flagged_at__isnull=True),
+                fields=["due_soon_at"], name="ticket_sla_due_soon", condition=UNANSWERED & Q(due_soon_flagged_at=None)
             ),
             models.Index(
-                fields=["response_due"],
-                name="ticket_sla_breach",
-                condition=Q(responded_at__isnull=True, breached_flagged_at__isnull=True),
+                fields=["response_due"], name="ticket_sla_breach", condition=UNANSWERED & Q(breached_flagged_at=None)
             ),
             models.Index(fields=["reporter", "reported_at"], name="ticket_reporter"),
         ]

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
-from servicedesk.tickets.models import AgentNotification, Message, Ticket, TicketEvent, TimeEntry
+from servicedesk.tickets.models import UNANSWERED, AgentNotification, Message, Ticket, TicketEvent, TimeEntry
 
 QUEUES = ("open", "unassigned", "mine", "due_soon", "breached", "waiting", "closed", "all")
 PAGE_SIZE = 50
@@ -23,7 +23,7 @@ class Page:
 def queue_filter(name: str, *, user, now: datetime) -> Q:
     """The condition of a named queue."""
     open_ = ~Q(status=Ticket.Status.CLOSED)
-    unanswered = open_ & Q(responded_at__isnull=True)
+    unanswered = UNANSWERED
     conditions = {
         "open": open_,
         "unassigned": open_ & Q(assignee__isnull=True),
@@ -103,10 +103,13 @@ def ticket_queue(
     return Page(rows[:limit], next_cursor)
 
 
+COUNT_CAP = 100  # the navigation says "100+" rather than counting a long queue on every page
+
+
 def queue_counts(*, user, now: datetime) -> dict[str, int]:
-    """Counts of the small queues shown in the navigation."""
+    """Counts of the small queues shown in the navigation, up to COUNT_CAP."""
     return {
-        name: Ticket.objects.filter(queue_filter(name, user=user, now=now)).count()
+        name: Ticket.objects.filter(queue_filter(name, user=user, now=now))[:COUNT_CAP].count()
         for name in ("mine", "due_soon", "breached")
     }
 

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from servicedesk.tickets.models import AgentNotification, Ticket, TicketEvent
+from servicedesk.tickets.models import UNANSWERED, AgentNotification, Ticket, TicketEvent
 
 BATCH = 500
 
@@ -28,8 +28,8 @@ def sla_watch(*, now: datetime | None = None) -> WatchResult:
     """
     now = now or timezone.now()
     result = WatchResult()
-    waiting = Ticket.objects.exclude(status=Ticket.Status.CLOSED).filter(responded_at__isnull=True)
-    breached = waiting.filter(best_effort=False, breached_flagged_at__isnull=True, response_due__lte=now)
+    waiting = Ticket.objects.filter(UNANSWERED)
+    breached = waiting.filter(breached_flagged_at=None, response_due__lte=now, best_effort=False)
     for ticket_id, assignee_id in breached.values_list("id", "assignee_id")[:BATCH]:
         with transaction.atomic():
             claimed = Ticket.objects.filter(pk=ticket_id, breached_flagged_at__isnull=True).update(
@@ -40,7 +40,7 @@ def sla_watch(*, now: datetime | None = None) -> WatchResult:
                 Ticket.objects.filter(pk=ticket_id, due_soon_flagged_at__isnull=True).update(due_soon_flagged_at=now)
                 _flag(ticket_id, assignee_id, TicketEvent.Kind.BREACHED, now)
                 result.breached.append(ticket_id)
-    due_soon = waiting.filter(due_soon_flagged_at__isnull=True, due_soon_at__lte=now)
+    due_soon = waiting.filter(due_soon_flagged_at=None, due_soon_at__lte=now)
     for ticket_id, assignee_id in due_soon.values_list("id", "assignee_id")[:BATCH]:
         with transaction.atomic():
             if Ticket.objects.filter(pk=ticket_id, due_soon_flagged_at__isnull=True).update(due_soon_flagged_at=now):

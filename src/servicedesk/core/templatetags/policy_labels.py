@@ -93,3 +93,9 @@ def office_duration(value: timedelta | None) -> str:
 @register.filter
 def get_item(mapping: dict, key):
     return mapping.get(key)
+
+
+@register.filter
+def capped(count: int, cap: int = 100) -> str:
+    """A count shown as '100+' once it reaches the cap it was counted up to."""
+    return f"{cap}+" if count >= cap else str(count)
