@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "servicedesk.customers",
     "servicedesk.tickets",
     "servicedesk.outbox",
+    "servicedesk.demo",
     "servicedesk.desk",
 ]
 

@@ -1,0 +1,1 @@
+"""Demo data and load data: the `seed_demo` and `generate` management commands."""

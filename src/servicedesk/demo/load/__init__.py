@@ -1,0 +1,1 @@
+"""Load data for benchmarks: many tickets inserted in batches, bypassing the services."""

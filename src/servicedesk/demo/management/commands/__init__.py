@@ -1,0 +1,1 @@
+"""The demo app's commands: seed_demo and generate."""

@@ -1,0 +1,59 @@
+"""`servicedesk seed_demo`: load the demo data set into a new, empty database."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from servicedesk.customers.models import Customer
+from servicedesk.demo.seed.run import seed_demo
+
+DESK_URL = "http://127.0.0.1:8000/desk/"
+ADMIN_URL = "http://127.0.0.1:8000/admin/"
+
+
+class Command(BaseCommand):
+    help = "Load demo data (a Dutch MSP: 6 customers, 25 contacts, 80 tickets, 3 agents and an admin)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--now",
+            help="anchor the history at this instant (ISO 8601, naive means Europe/Amsterdam); default: now",
+        )
+
+    def handle(self, *args, **options):
+        if Customer.objects.exists():
+            self.stdout.write("Demo data is already there (the database has customers); nothing was changed.")
+            return
+        anchor = _anchor(options["now"])
+        began = time.perf_counter()
+        result = seed_demo(anchor=anchor)
+        seconds = time.perf_counter() - began
+        summary = ", ".join(f"{n} {what}" for what, n in result.counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {seconds:.1f} s: {summary}."))
+        self.stdout.write("")
+        self.stdout.write(f"  Service desk: {DESK_URL}")
+        self.stdout.write(f"  Admin:        {ADMIN_URL}")
+        self.stdout.write("")
+        self.stdout.write(f"  {'username':<10} {'password':<14} role")
+        for spec, created in result.accounts:
+            role = "superuser (admin)" if spec.superuser else "agent"
+            password = spec.password if created else "(unchanged: account existed)"
+            self.stdout.write(f"  {spec.username:<10} {password:<14} {role}")
+        self.stdout.write("")
+        self.stdout.write("  Demo passwords only: change or remove these accounts before real use.")
+
+
+def _anchor(text: str | None) -> datetime:
+    if not text:
+        return timezone.now()
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise CommandError(f"--now: {text!r} is not an ISO 8601 date and time") from exc
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
