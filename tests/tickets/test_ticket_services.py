@@ -356,3 +356,20 @@ def test_messages_are_kept_in_order(reporter, agent):
             ticket=ticket, actor=agent, body=f"n{i}", now=at("2026-11-24 12:00") + timedelta(minutes=i)
         )
     assert list(Message.objects.filter(ticket=ticket, kind="note").values_list("body", flat=True)) == ["n0", "n1", "n2"]
+
+
+def test_classify_sets_the_service_concerned(reporter, customer, agent):
+    item = matrix_item_add(customer=customer, name="Back-up", actor=agent)
+    ticket = create(reporter, support_type="unmanaged")
+    changes = services.ticket_classify(
+        ticket=ticket, actor=agent, reason="Back-up faalt", support_type="managed", matrix_item=item
+    )
+    assert ("matrix_item", "", "Back-up") in [(c.field, c.old, c.new) for c in changes]
+    ticket.refresh_from_db()
+    assert (ticket.matrix_item, ticket.support_type, ticket.priority) == (item, "managed", "high")
+    services.ticket_classify(ticket=ticket, actor=agent, reason="Toch iets anders", priority="direct")
+    ticket.refresh_from_db()
+    assert ticket.matrix_item == item  # left out: kept
+    other = matrix_item_add(customer=factories.customer("Ander"), name="Firewall", actor=agent)
+    with pytest.raises(ValidationError):
+        services.ticket_classify(ticket=ticket, actor=agent, reason="x", matrix_item=other)

@@ -50,7 +50,14 @@ class ClassifyForm(forms.Form):
     support_type = forms.ChoiceField(label=_("Support type"), choices=SUPPORT_TYPE_CHOICES)
     priority = forms.ChoiceField(label=_("Priority"), choices=PRIORITY_CHOICES)
     critical = forms.BooleanField(label=_("Critical incident (free of charge)"), required=False)
+    matrix_item = forms.TypedChoiceField(
+        label=_("Service (service matrix)"), required=False, coerce=int, empty_value=None, choices=[]
+    )
     reason = forms.CharField(label=_("Reason (the customer is told)"), max_length=500)
+
+    def __init__(self, *args, matrix_items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["matrix_item"].choices = [("", _("(none)"))] + [(item.pk, item.name) for item in matrix_items]
 
 
 class RespondForm(forms.Form):

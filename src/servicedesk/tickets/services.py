@@ -27,6 +27,9 @@ SUBJECT_MAX = 300
 FUTURE_SLACK = timedelta(minutes=5)  # a clock that runs a little fast is no reason to refuse
 
 
+KEEP = object()  # a keyword left out: keep what the ticket has
+
+
 class ReportRefused(Exception):
     """The reporter may not report; the attempt is recorded as `refused`."""
 
@@ -273,27 +276,45 @@ def ticket_classify(
     support_type: str | None = None,
     priority: str | None = None,
     critical: bool | None = None,
+    matrix_item: ServiceMatrixItem | object | None = KEEP,
     now: datetime | None = None,
 ) -> list[_Change]:
-    """Confirm or change type, priority and critical; recompute deadline and rate; tell the reporter."""
+    """Confirm or change type, priority, critical and the service concerned; recompute deadline and rate;
+    tell the reporter. `matrix_item=None` clears the service; leaving it out keeps it."""
     now = now or timezone.now()
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the classification changes; the customer is told.")})
     policy = current_policy()
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("reporter").get(pk=ticket.pk)
-        old = {"support_type": ticket.support_type, "priority": ticket.priority, "critical": ticket.critical}
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",)).select_related("reporter", "matrix_item").get(pk=ticket.pk)
+        )
+        old = {
+            "support_type": ticket.support_type,
+            "priority": ticket.priority,
+            "critical": ticket.critical,
+            "matrix_item": ticket.matrix_item.name if ticket.matrix_item else "",
+        }
+        if matrix_item is not KEEP and matrix_item is not None and matrix_item.customer_id != ticket.customer_id:
+            raise ValidationError({"matrix_item": _("That service is not in this customer's service matrix.")})
+        new_item = ticket.matrix_item if matrix_item is KEEP else matrix_item
         new_type = SupportType(support_type or ticket.support_type)
         new_critical = ticket.critical if critical is None else critical
         new_priority = Priority(priority or ticket.priority)
         new_priority = policy.effective_priority(new_type, new_priority, critical=new_critical)
-        new = {"support_type": new_type.value, "priority": new_priority.value, "critical": new_critical}
+        new = {
+            "support_type": new_type.value,
+            "priority": new_priority.value,
+            "critical": new_critical,
+            "matrix_item": new_item.name if new_item else "",
+        }
         changes = [_Change(f, str(old[f]), str(new[f])) for f in old if old[f] != new[f]]
         confirming = not ticket.support_type_confirmed
         if not changes and not confirming:
             return []
         old_due = ticket.response_due
         ticket.support_type, ticket.priority, ticket.critical = new_type, new_priority, new_critical
+        ticket.matrix_item = new_item
         ticket.support_type_confirmed = True
         _apply_deadline(ticket)
         # A moved deadline is watched afresh.
@@ -310,6 +331,7 @@ def ticket_classify(
             "priority",
             "critical",
             "support_type_confirmed",
+            "matrix_item",
             "response_due",
             "due_soon_at",
             "best_effort",

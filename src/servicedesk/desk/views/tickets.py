@@ -32,6 +32,10 @@ def _now_rounded():
     return now.replace(second=0, microsecond=0)
 
 
+def _matrix_items(ticket: Ticket) -> list:
+    return list(ticket.customer.matrix_items.filter(active=True))
+
+
 def ticket_page_context(ticket: Ticket, *, now, bound: dict | None = None) -> dict:
     """Everything the ticket page shows; `bound` holds forms that failed validation."""
     entries = list(ticket.time_entries.all())
@@ -41,7 +45,13 @@ def ticket_page_context(ticket: Ticket, *, now, bound: dict | None = None) -> di
     extra_lines = price.lines[len(entries) :]
     forms_ = {
         "classify_form": forms.ClassifyForm(
-            initial={"support_type": ticket.support_type, "priority": ticket.priority, "critical": ticket.critical}
+            initial={
+                "support_type": ticket.support_type,
+                "priority": ticket.priority,
+                "critical": ticket.critical,
+                "matrix_item": ticket.matrix_item_id,
+            },
+            matrix_items=_matrix_items(ticket),
         ),
         "respond_form": forms.RespondForm(),
         "reply_form": forms.ReplyForm(),
@@ -77,10 +87,12 @@ def ticket_page(request, ticket_id: int):
     return _render(request, _load(ticket_id))
 
 
-def _act(request, ticket_id: int, form_class, form_name: str, action, success: str):
+def _act(request, ticket_id: int, form_class, form_name: str, action, success: str, **form_kwargs):
     """Validate a form, call its service, and go back to the ticket (or show the problems)."""
     ticket = _load(ticket_id)
-    form = form_class(request.POST)
+    if form_class is forms.ClassifyForm:
+        form_kwargs["matrix_items"] = _matrix_items(ticket)
+    form = form_class(request.POST, **form_kwargs)
     if form.is_valid():
         try:
             action(ticket, form.cleaned_data)
@@ -105,6 +117,7 @@ def _add_errors(form, error: ValidationError) -> None:
 @require_POST
 def classify(request, ticket_id: int):
     def action(ticket, data):
+        item = next((i for i in _matrix_items(ticket) if i.pk == data["matrix_item"]), None)
         services.ticket_classify(
             ticket=ticket,
             actor=request.user,
@@ -112,6 +125,7 @@ def classify(request, ticket_id: int):
             support_type=data["support_type"],
             priority=data["priority"],
             critical=data["critical"],
+            matrix_item=item,
         )
 
     return _act(request, ticket_id, forms.ClassifyForm, "classify_form", action, _("Classification saved."))
