@@ -62,7 +62,7 @@ def servicedesk(env: dict, *args: str, capture: bool = False) -> str:
 
 
 def shell(env: dict, code: str) -> str:
-    return servicedesk(env, "shell", "-c", code, capture=True).strip()
+    return servicedesk(env, "shell", "--no-imports", "-c", code, capture=True).strip()
 
 
 def prepare(db: str, tickets: int, work: Path) -> dict:

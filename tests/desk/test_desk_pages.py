@@ -301,7 +301,7 @@ def _busy_ticket(contact, agent, n: int):
 def test_ticket_page_query_count_does_not_grow(desk, main_contact, agent, size, django_assert_num_queries):
     ticket = _busy_ticket(main_contact, agent, size)
     desk.get(reverse("desk:ticket", args=[ticket.pk]))  # warm caches
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(7):
         assert desk.get(reverse("desk:ticket", args=[ticket.pk])).status_code == 200
 
 
@@ -310,5 +310,5 @@ def test_queue_query_count_does_not_grow(desk, main_contact, size, django_assert
     for i in range(size):
         services.ticket_create(reporter=main_contact, subject=f"T{i}", body="", channel="email")
     desk.get("/desk/queue/open/")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert desk.get("/desk/queue/open/").status_code == 200

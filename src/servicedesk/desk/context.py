@@ -1,17 +1,39 @@
-"""What every desk page shows in its navigation: queue counts and unread notifications."""
+"""What every desk page shows in its navigation: queue counts and unread notifications.
+
+The counts are kept for a few seconds per agent: an agent clicking through tickets does not need
+them recounted on every page, and the queue pages themselves are always current.
+"""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from servicedesk.tickets.selectors import queue_counts, unread_notifications
+
+FRESH_SECONDS = 15
+
+
+def navigation_counts(user) -> dict:
+    key = f"desk-nav:{user.pk}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = {
+            "nav_counts": queue_counts(user=user, now=timezone.now()),
+            "nav_unread": unread_notifications(user).count(),
+        }
+        cache.set(key, counts, FRESH_SECONDS)
+    return counts
+
+
+def forget_navigation_counts(user) -> None:
+    cache.delete(f"desk-nav:{user.pk}")
 
 
 def desk_navigation(request) -> dict:
     user = getattr(request, "user", None)
     if not request.path.startswith("/desk/") or user is None or not user.is_authenticated or not user.is_staff:
         return {}
-    return {
-        "nav_counts": queue_counts(user=user, now=timezone.now()),
-        "nav_unread": unread_notifications(user).count(),
-    }
+    if request.path.startswith(("/desk/queue/", "/desk/notifications/")) or request.path == "/desk/":
+        forget_navigation_counts(user)  # the pages that show these lists show current counts
+    return navigation_counts(user)

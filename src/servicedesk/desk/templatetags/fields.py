@@ -7,7 +7,7 @@ several forms; the desk's pages render their fields here instead, for the few wi
 from __future__ import annotations
 
 from django import forms, template
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -42,19 +42,13 @@ def _control(field: forms.BoundField) -> SafeString:
         return format_html("<input{}>", _attrs(attributes))
     if isinstance(widget, forms.Select):
         chosen = _value_text(value.pk if hasattr(value, "pk") else value)
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (
-                    _value_text(getattr(key, "value", key)),
-                    " selected" if _value_text(getattr(key, "value", key)) == chosen else "",
-                    label,
-                )
-                for key, label in field.field.choices
-            ),
-        )
-        return format_html("<select{}>{}</select>", _attrs(attributes), options)
+        # Plain string building: a select with many options is the costliest part of a form.
+        options = []
+        for key, label in field.field.choices:
+            option = _value_text(getattr(key, "value", key))
+            selected = " selected" if option == chosen else ""
+            options.append(f'<option value="{escape(option)}"{selected}>{escape(str(label))}</option>')
+        return format_html("<select{}>{}</select>", _attrs(attributes), mark_safe("".join(options)))
     input_type = attributes.pop("type", None) or getattr(widget, "input_type", "text")
     if isinstance(field.field, forms.IntegerField):
         input_type = "number"
