@@ -106,7 +106,11 @@ TEMPLATES = [
 def _database() -> dict:
     default_sqlite = f"sqlite:///{VAR_DIR / 'servicedesk.sqlite3'}"
     url = os.environ.get("DATABASE_URL") or default_sqlite
-    config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))
+    # Persistent connections: opening a PostgreSQL connection costs more than most pages.
+    config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Server-side cursors cost round trips for small result sets and break behind pgbouncer.
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
     if config["ENGINE"] == "django.db.backends.sqlite3":
         if config["NAME"] not in ("", ":memory:"):
             Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)

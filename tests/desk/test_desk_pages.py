@@ -301,7 +301,7 @@ def _busy_ticket(contact, agent, n: int):
 def test_ticket_page_query_count_does_not_grow(desk, main_contact, agent, size, django_assert_num_queries):
     ticket = _busy_ticket(main_contact, agent, size)
     desk.get(reverse("desk:ticket", args=[ticket.pk]))  # warm caches
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert desk.get(reverse("desk:ticket", args=[ticket.pk])).status_code == 200
 
 
@@ -312,3 +312,11 @@ def test_queue_query_count_does_not_grow(desk, main_contact, size, django_assert
     desk.get("/desk/queue/open/")
     with django_assert_num_queries(6):
         assert desk.get("/desk/queue/open/").status_code == 200
+
+
+def test_assigning_to_someone_who_is_no_agent_is_refused(desk, ticket, django_user_model):
+    customer_user = django_user_model.objects.create_user("klant2", password="x-secret-123")
+    response = desk.post(reverse("desk:assign", args=[ticket.pk]), {"assignee": customer_user.pk})
+    assert response.status_code == 400
+    ticket.refresh_from_db()
+    assert ticket.assignee is None

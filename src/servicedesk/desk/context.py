@@ -6,10 +6,13 @@ them recounted on every page, and the queue pages themselves are always current.
 
 from __future__ import annotations
 
+import functools
+
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 
-from servicedesk.tickets.selectors import queue_counts, unread_notifications
+from servicedesk.tickets.selectors import QUEUES, queue_counts, unread_notifications
 
 FRESH_SECONDS = 15
 
@@ -30,10 +33,20 @@ def forget_navigation_counts(user) -> None:
     cache.delete(f"desk-nav:{user.pk}")
 
 
+@functools.cache
+def navigation_urls() -> dict[str, str]:
+    """The navigation's links, resolved once per process (they never change while it runs)."""
+    urls = {name: reverse("desk:queue", args=[name]) for name in QUEUES}
+    for name in ("home", "phone", "customers", "refused", "notifications", "logout"):
+        urls[name] = reverse(f"desk:{name}")
+    urls["set_language"] = reverse("set_language")
+    return urls
+
+
 def desk_navigation(request) -> dict:
     user = getattr(request, "user", None)
     if not request.path.startswith("/desk/") or user is None or not user.is_authenticated or not user.is_staff:
-        return {}
+        return {"nav_urls": navigation_urls()} if request.path.startswith("/desk/") else {}
     if request.path.startswith(("/desk/queue/", "/desk/notifications/")) or request.path == "/desk/":
         forget_navigation_counts(user)  # the pages that show these lists show current counts
-    return navigation_counts(user)
+    return {**navigation_counts(user), "nav_urls": navigation_urls()}

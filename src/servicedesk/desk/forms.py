@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.core import labels
@@ -73,13 +74,35 @@ class NoteForm(forms.Form):
     body = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+AGENTS_FRESH_SECONDS = 60
+
+
+def agent_choices() -> list[tuple[int, str]]:
+    """(id, username) of every active agent, kept a minute: every ticket page offers them."""
+    choices = cache.get("desk-agents")
+    if choices is None:
+        agents = get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+        choices = list(agents.values_list("id", "username"))
+        cache.set("desk-agents", choices, AGENTS_FRESH_SECONDS)
+    return choices
+
+
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
-        label=_("Assignee"),
-        queryset=get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username"),
-        required=False,
-        empty_label=_("(nobody)"),
-    )
+    assignee = forms.TypedChoiceField(label=_("Assignee"), required=False, coerce=int, empty_value=None, choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", _("(nobody)")), *agent_choices()]
+
+    def clean_assignee(self):
+        """The chosen agent (None: nobody), checked against the database, not the kept list."""
+        agent_id = self.cleaned_data["assignee"]
+        if agent_id is None:
+            return None
+        agent = get_user_model().objects.filter(pk=agent_id, is_staff=True, is_active=True).first()
+        if agent is None:
+            raise forms.ValidationError(_("Choose an active agent."))
+        return agent
 
 
 class StatusForm(forms.Form):

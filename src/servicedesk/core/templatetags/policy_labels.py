@@ -8,18 +8,19 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 
 from servicedesk.core import labels
+from servicedesk.core.lazytext import text
 
 register = template.Library()
 
 
 @register.filter
 def support_type_label(value) -> str:
-    return labels.SUPPORT_TYPES.get(value, value)
+    return text(labels.SUPPORT_TYPES.get(value, value))
 
 
 @register.filter
 def priority_label(value) -> str:
-    return labels.PRIORITIES.get(value, value)
+    return text(labels.PRIORITIES.get(value, value))
 
 
 @register.filter
@@ -44,27 +45,27 @@ def local_datetime(value) -> str:
 
 @register.filter
 def support_type_short(value) -> str:
-    return labels.SUPPORT_TYPES_SHORT.get(value, value)
+    return text(labels.SUPPORT_TYPES_SHORT.get(value, value))
 
 
 @register.filter
 def channel_label(value) -> str:
-    return labels.CHANNELS.get(value, value)
+    return text(labels.CHANNELS.get(value, value))
 
 
 @register.filter
 def free_reason_label(value) -> str:
-    return labels.FREE_REASONS.get(value, value) if value else ""
+    return text(labels.FREE_REASONS.get(value, value)) if value else ""
 
 
 @register.filter
 def queue_label(value) -> str:
-    return labels.QUEUES.get(value, value)
+    return text(labels.QUEUES.get(value, value))
 
 
 @register.filter
 def band_label(value) -> str:
-    return labels.BANDS.get(value, value)
+    return text(labels.BANDS.get(value, value))
 
 
 @register.filter

@@ -98,11 +98,16 @@ class Writer:
         raw.execute(f"DELETE FROM temp.{stage}")
 
     def finish(self, models: Sequence[type[Model]]) -> None:
-        """Move PostgreSQL's id sequences past the ids we gave out; undo the session settings."""
+        """Move PostgreSQL's id sequences past the ids we gave out, update statistics, undo session settings."""
         statements = connection.ops.sequence_reset_sql(no_style(), list(models))
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
+            # Fresh statistics and visibility: until autovacuum gets to it, PostgreSQL plans for empty
+            # tables, and its first readers rewrite every fresh page (hint bits).
+            if connection.vendor == "postgresql" and connection.get_autocommit():
+                for model in models:
+                    cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
             for stage in self._staged:
                 cursor.execute(f"DROP TABLE IF EXISTS temp.{stage}")
             for statement in self._sqlite_restore:

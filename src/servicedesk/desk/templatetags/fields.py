@@ -10,6 +10,8 @@ from django import forms, template
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from servicedesk.core.lazytext import text
+
 register = template.Library()
 
 
@@ -47,7 +49,7 @@ def _control(field: forms.BoundField) -> SafeString:
         for key, label in field.field.choices:
             option = _value_text(getattr(key, "value", key))
             selected = " selected" if option == chosen else ""
-            options.append(f'<option value="{escape(option)}"{selected}>{escape(str(label))}</option>')
+            options.append(f'<option value="{escape(option)}"{selected}>{escape(text(label))}</option>')
         return format_html("<select{}>{}</select>", _attrs(attributes), mark_safe("".join(options)))
     input_type = attributes.pop("type", None) or getattr(widget, "input_type", "text")
     if isinstance(field.field, forms.IntegerField):
@@ -70,8 +72,10 @@ def field(bound: forms.BoundField) -> SafeString:
     if isinstance(bound.field.widget, forms.HiddenInput):
         return control
     if isinstance(bound.field.widget, forms.CheckboxInput):
-        return format_html('<label class="check" for="{}">{} {}</label>{}', bound.auto_id, control, bound.label, errors)
-    return format_html('<label for="{}">{}</label>{}{}', bound.auto_id, bound.label, errors, control)
+        return format_html(
+            '<label class="check" for="{}">{} {}</label>{}', bound.auto_id, control, text(bound.label), errors
+        )
+    return format_html('<label for="{}">{}</label>{}{}', bound.auto_id, text(bound.label), errors, control)
 
 
 @register.simple_tag

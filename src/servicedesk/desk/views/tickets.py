@@ -65,6 +65,7 @@ def ticket_page_context(ticket: Ticket, *, now, bound: dict | None = None) -> di
     forms_.update(bound or {})
     return {
         "ticket": ticket,
+        "ticket_url": reverse("desk:ticket", args=[ticket.pk]),
         "messages_list": list(ticket.messages.all()),
         "events": list(ticket.events.all()),
         "time_rows": rows,
