@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "servicedesk.customers",
     "servicedesk.tickets",
     "servicedesk.outbox",
+    "servicedesk.mail",
     "servicedesk.demo",
     "servicedesk.desk",
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from servicedesk.desk.views import auth, customers, inbox, phone, queues, tickets
+from servicedesk.desk.views import auth, customers, inbox, mailbox, phone, queues, tickets
 
 app_name = "desk"
 
@@ -29,6 +29,8 @@ urlpatterns = [
     path("contacts/<int:contact_id>/rights/", customers.contact_rights, name="contact_rights"),
     path("refused/", inbox.refused, name="refused"),
     path("refused/<int:report_id>/accept/", inbox.accept_refused, name="accept_refused"),
+    path("mail/quarantine/", mailbox.quarantine, name="quarantine"),
+    path("mail/<int:mail_id>/reprocess/", mailbox.reprocess, name="reprocess_mail"),
     path("notifications/", inbox.notifications, name="notifications"),
     path("notifications/read/", inbox.notifications_read, name="notifications_read"),
 ]

@@ -1,0 +1,63 @@
+"""`servicedesk mail receive` (pipe mode for MTA aliases) and `servicedesk mail reprocess`."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+
+from servicedesk.mail.models import InboundMail
+from servicedesk.mail.pipeline import mail_process
+from servicedesk.mail.store import mail_store
+
+EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the mail and tries again later
+MAX_SIZE = 50 * 1024 * 1024
+EX_DATAERR = 65
+
+
+class Command(BaseCommand):
+    help = "E-mail intake: receive a mail on stdin (pipe mode), or reprocess quarantined mail."
+
+    def add_arguments(self, parser):
+        commands = parser.add_subparsers(dest="action", required=True)
+        commands.add_parser(
+            "receive",
+            help="store and process one mail read from stdin; exit 0 after commit, 75 when the MTA should retry",
+        )
+        reprocess = commands.add_parser("reprocess", help="process quarantined mail again")
+        reprocess.add_argument("ids", nargs="*", type=int, help="mail ids (default: every quarantined mail)")
+
+    def handle(self, *args, action: str, **options):
+        if action == "receive":
+            self.receive()
+        else:
+            self.reprocess(options["ids"])
+
+    def receive(self) -> None:
+        raw = sys.stdin.buffer.read(MAX_SIZE + 1)
+        if len(raw) > MAX_SIZE:
+            self.stderr.write(f"mail too large (over {MAX_SIZE // (1024 * 1024)} MB): refused")
+            sys.exit(EX_DATAERR)
+        try:
+            mail, created = mail_store(raw, via=InboundMail.Via.PIPE)
+        except DatabaseError as exc:
+            self.stderr.write(f"database unavailable, try again later: {exc}".splitlines()[0])
+            sys.exit(EX_TEMPFAIL)
+        # Stored and committed: from here on the mail is ours, whatever happens next.
+        if created or mail.status == InboundMail.Status.STORED:
+            # If the database goes away now, the stored mail is finished by `mail reprocess` later.
+            with contextlib.suppress(DatabaseError):
+                mail = mail_process(mail)
+        self.stdout.write(f"mail {mail.pk}: {mail.status}{'' if created else ' (already received)'}")
+
+    def reprocess(self, ids: list[int]) -> None:
+        mails = InboundMail.objects.filter(status__in=[InboundMail.Status.QUARANTINED, InboundMail.Status.STORED])
+        if ids:
+            mails = mails.filter(pk__in=ids)
+            if not mails.exists():
+                raise CommandError("no stored or quarantined mail with those ids")
+        for mail in mails.order_by("id"):
+            mail = mail_process(mail)
+            self.stdout.write(f"mail {mail.pk}: {mail.status}{' — ' + mail.reason if mail.reason else ''}")

@@ -1,0 +1,74 @@
+"""Steps 2-4 of intake for a stored mail: parse, route, apply; any failure quarantines it with its reason."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from servicedesk.mail.models import InboundMail
+from servicedesk.mail.parse import parse_mail
+from servicedesk.mail.route import route_mail
+from servicedesk.policy import Channel
+from servicedesk.tickets import services
+from servicedesk.tickets.models import RefusedReport
+
+logger = logging.getLogger(__name__)
+NOTICE_INTERVAL = timedelta(days=1)  # at most one refusal notice per address per day
+
+
+def mail_process(mail: InboundMail, *, now: datetime | None = None) -> InboundMail:
+    """Turn a stored mail into its result; run again on a quarantined mail to retry."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            mail = InboundMail.objects.select_for_update().get(pk=mail.pk)
+            if mail.status not in (InboundMail.Status.STORED, InboundMail.Status.QUARANTINED):
+                return mail  # done before (a redelivery or a second worker)
+            parsed = parse_mail(bytes(mail.raw))
+            mail.sender, mail.subject = parsed.from_address[:300], parsed.subject[:300]
+            decision = route_mail(parsed)
+            if decision.kind == "new":
+                ticket = services.ticket_create(
+                    reporter=decision.contact,
+                    subject=parsed.subject or "(geen onderwerp)",
+                    body=parsed.text,
+                    channel=Channel.EMAIL,
+                    now=now,
+                )
+                mail.status, mail.ticket = InboundMail.Status.PROCESSED, ticket
+            elif decision.kind == "reply":
+                services.ticket_add_message(ticket=decision.ticket, contact=decision.contact, body=parsed.text, now=now)
+                mail.status, mail.ticket = InboundMail.Status.PROCESSED, decision.ticket
+            elif decision.kind == "automatic":
+                mail.status, mail.reason = InboundMail.Status.AUTOMATIC, decision.reason
+            else:
+                recently = RefusedReport.objects.filter(
+                    sender=parsed.from_address[:300], received_at__gte=now - NOTICE_INTERVAL
+                ).exists()
+                services.report_refuse(
+                    channel=Channel.EMAIL,
+                    sender=parsed.from_address,
+                    contact=decision.contact,
+                    reason=decision.reason,
+                    subject=parsed.subject,
+                    body=parsed.text,
+                    notify=not recently,
+                    now=now,
+                )
+                mail.status, mail.reason = InboundMail.Status.REFUSED, decision.reason
+            mail.processed_at = now
+            mail.attempts += 1
+            mail.save(update_fields=["status", "reason", "sender", "subject", "ticket", "processed_at", "attempts"])
+            return mail
+    except Exception as exc:  # any failure: keep the mail, say why, let agents retry
+        logger.exception("mail %s quarantined", mail.pk)
+        InboundMail.objects.filter(pk=mail.pk).update(
+            status=InboundMail.Status.QUARANTINED,
+            reason=f"{type(exc).__name__}: {exc}"[:2000],
+            attempts=mail.attempts + 1,
+        )
+        mail.refresh_from_db()
+        return mail

@@ -1,0 +1,52 @@
+"""Step 3 of intake: decide what a parsed mail is — a reply, a new ticket, automatic mail, or a refusal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from servicedesk.customers.models import Contact
+from servicedesk.customers.selectors import contact_for_email
+from servicedesk.mail.models import InboundMail
+from servicedesk.mail.parse import ParsedMail
+from servicedesk.tickets.models import RefusedReport, Ticket
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: str  # "reply", "new", "automatic" or "refuse"
+    contact: Contact | None = None
+    ticket: Ticket | None = None
+    reason: str = ""
+
+
+def _thread_ticket(parsed: ParsedMail, contact: Contact) -> Ticket | None:
+    """The ticket this mail answers: by the ids it refers to, else by a [#number] tag; only the sender's own
+    customer's tickets count, so a tag of someone else's ticket opens a new ticket instead."""
+    ids = [*parsed.in_reply_to, *parsed.references]
+    if ids:
+        earlier = (
+            InboundMail.objects.filter(message_id__in=ids, ticket__isnull=False, ticket__customer=contact.customer_id)
+            .select_related("ticket")
+            .first()
+        )
+        if earlier is not None:
+            return earlier.ticket
+    for number in parsed.ticket_tags:
+        ticket = Ticket.objects.filter(pk=number, customer=contact.customer_id).first()
+        if ticket is not None:
+            return ticket
+    return None
+
+
+def route_mail(parsed: ParsedMail) -> Decision:
+    contact = contact_for_email(parsed.from_address)
+    if parsed.is_automatic:
+        return Decision("automatic", contact=contact, reason="automatic mail (auto-reply, bounce or list)")
+    if contact is None:
+        return Decision("refuse", reason=RefusedReport.Reason.UNKNOWN_SENDER)
+    if not contact.may_report:
+        return Decision("refuse", contact=contact, reason=RefusedReport.Reason.NOT_AUTHORISED)
+    ticket = _thread_ticket(parsed, contact)
+    if ticket is not None:
+        return Decision("reply", contact=contact, ticket=ticket)
+    return Decision("new", contact=contact)

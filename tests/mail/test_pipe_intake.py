@@ -1,0 +1,185 @@
+"""E-mail intake through pipe mode (`servicedesk mail receive`) as an MTA alias runs it: a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from servicedesk.mail.models import InboundMail
+from servicedesk.mail.parse import parse_mail
+from servicedesk.mail.pipeline import mail_process
+from servicedesk.mail.store import mail_store
+from servicedesk.outbox.models import OutgoingMessage
+from servicedesk.tickets.models import RefusedReport, Ticket
+from tests import factories
+from tests.tickets.test_worker import database_url
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def mail(sender: str, subject: str, body: str = "Hallo,\n\nDe printer piept.\n", **headers) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "servicedesk@qiqq.example"
+    message["Subject"] = subject
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return bytes(message)
+
+
+def receive(raw: bytes, tmp_path, env: dict | None = None) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "SERVICEDESK_VAR_DIR": str(tmp_path), "DATABASE_URL": database_url(), **(env or {})}
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("servicedesk")), "mail", "receive"],
+        input=raw,
+        env=environment,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def customer():
+    return factories.customer("Bakkerij De Korrel")
+
+
+@pytest.fixture
+def anja(customer):
+    return factories.contact(customer, "Anja de Vries", main=True, email="anja@korrel.example")
+
+
+def test_a_new_mail_becomes_a_ticket_once(anja, tmp_path):
+    raw = mail("Anja de Vries <Anja@Korrel.example>", "Printer piept", Message_ID="<a1@korrel.example>")
+    result = receive(raw, tmp_path)
+    assert result.returncode == 0, result.stderr
+    ticket = Ticket.objects.get()
+    assert (ticket.reporter, ticket.channel, ticket.subject, ticket.priority) == (
+        anja,
+        "email",
+        "Printer piept",
+        "standard",
+    )
+    assert "De printer piept." in ticket.messages.get().body
+    assert OutgoingMessage.objects.filter(ticket=ticket, kind="acknowledgement").count() == 1
+    again = receive(raw, tmp_path)
+    assert again.returncode == 0 and b"already received" in again.stdout
+    assert Ticket.objects.count() == 1 and InboundMail.objects.count() == 1
+
+
+def test_a_reply_is_threaded_by_tag_and_by_in_reply_to(anja, tmp_path):
+    receive(mail("anja@korrel.example", "Printer piept", Message_ID="<a1@korrel.example>"), tmp_path)
+    ticket = Ticket.objects.get()
+    receive(
+        mail("anja@korrel.example", f"Re: [#{ticket.pk}] Uw melding", "Nog steeds.", Message_ID="<a2@korrel.example>"),
+        tmp_path,
+    )
+    receive(
+        mail(
+            "anja@korrel.example",
+            "Re: Printer piept",
+            "En nu?",
+            Message_ID="<a3@korrel.example>",
+            In_Reply_To="<a1@korrel.example>",
+        ),
+        tmp_path,
+    )
+    assert Ticket.objects.count() == 1
+    assert [m.body.strip() for m in ticket.messages.order_by("id")][1:] == ["Nog steeds.", "En nu?"]
+
+
+def test_a_tag_of_another_customers_ticket_opens_a_new_ticket(anja, tmp_path):
+    other = factories.contact(factories.customer("Ander BV"), "Otto", main=True, email="otto@ander.example")
+    receive(mail("otto@ander.example", "Server", Message_ID="<o1@ander.example>"), tmp_path)
+    theirs = Ticket.objects.get(reporter=other)
+    receive(mail("anja@korrel.example", f"[#{theirs.pk}] meekijken", Message_ID="<a9@korrel.example>"), tmp_path)
+    assert theirs.messages.count() == 1
+    assert Ticket.objects.filter(reporter=anja).count() == 1
+
+
+def test_unknown_and_unauthorised_senders_get_no_ticket(anja, customer, tmp_path):
+    kees = factories.contact(customer, "Kees", email="kees@korrel.example")
+    receive(mail("iemand@elders.example", "Help", Message_ID="<x1@elders.example>"), tmp_path)
+    receive(mail("kees@korrel.example", "Help", Message_ID="<k1@korrel.example>"), tmp_path)
+    receive(mail("kees@korrel.example", "Help nogmaals", Message_ID="<k2@korrel.example>"), tmp_path)
+    assert not Ticket.objects.exists()
+    assert sorted(RefusedReport.objects.values_list("reason", flat=True)) == [
+        "not_authorised",
+        "not_authorised",
+        "unknown_sender",
+    ]
+    notices = OutgoingMessage.objects.filter(kind="refusal")
+    assert [n.to_address for n in notices] == [kees.email]  # one a day, and only to a known contact
+
+
+def test_reply_to_cannot_borrow_an_authorised_address(anja, tmp_path):
+    receive(
+        mail("boef@elders.example", "Betaal dit", Message_ID="<b1@elders.example>", Reply_To="anja@korrel.example"),
+        tmp_path,
+    )
+    assert not Ticket.objects.exists()
+    assert RefusedReport.objects.get().sender == "boef@elders.example"
+
+
+@pytest.mark.parametrize(
+    "headers", [{"Auto_Submitted": "auto-replied"}, {"Precedence": "bulk"}, {"List_Id": "<nieuws.korrel.example>"}]
+)
+def test_automatic_mail_is_kept_without_ticket_or_answer(anja, tmp_path, headers):
+    receive(mail("anja@korrel.example", "Afwezig", Message_ID="<auto@korrel.example>", **headers), tmp_path)
+    stored = InboundMail.objects.get()
+    assert stored.status == InboundMail.Status.AUTOMATIC
+    assert not Ticket.objects.exists() and not OutgoingMessage.objects.exists()
+
+
+def test_same_message_id_with_other_bytes_is_kept_too(anja):
+    first, _ = mail_store(mail("anja@korrel.example", "Een", Message_ID="<dup@korrel.example>"), via="pipe")
+    second, created = mail_store(mail("iemand@elders.example", "Twee", Message_ID="<dup@korrel.example>"), via="pipe")
+    assert created and first.pk != second.pk
+
+
+def test_database_down_means_try_again_later(tmp_path):
+    result = receive(
+        mail("anja@korrel.example", "x"), tmp_path, env={"DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere"}
+    )
+    assert result.returncode == 75, result.stderr
+    assert b"try again later" in result.stderr
+
+
+def test_a_quarantined_mail_is_processed_again(anja):
+    stored, _ = mail_store(mail("anja@korrel.example", "Later", Message_ID="<q1@korrel.example>"), via="pipe")
+    InboundMail.objects.filter(pk=stored.pk).update(status=InboundMail.Status.QUARANTINED, reason="test")
+    processed = mail_process(stored)
+    assert processed.status == InboundMail.Status.PROCESSED and processed.ticket is not None
+
+
+def test_parse_latin1_and_html_only():
+    latin = (
+        b"From: a@b.example\r\nSubject: =?iso-8859-1?q?Caf=E9?=\r\nContent-Type: text/plain; charset=iso-8859-1"
+        b"\r\nContent-Transfer-Encoding: 8bit\r\n\r\nCaf\xe9 au lait\r\n"
+    )
+    parsed = parse_mail(latin)
+    assert (parsed.subject, parsed.text) == ("Café", "Café au lait")
+    html = (
+        b"From: a@b.example\r\nSubject: x\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<p>Hallo <b>daar</b></p><script>evil()</script>"
+    )
+    text = parse_mail(html).text
+    assert "Hallo" in text and "daar" in text and "evil" not in text
+
+
+def test_agents_see_and_retry_quarantined_mail(client, anja):
+    agent = factories.agent()
+    client.force_login(agent)
+    stored, _ = mail_store(mail("anja@korrel.example", "Vastgelopen", Message_ID="<q2@korrel.example>"), via="pipe")
+    InboundMail.objects.filter(pk=stored.pk).update(status=InboundMail.Status.QUARANTINED, reason="OperationalError: x")
+    page = client.get("/desk/mail/quarantine/").content.decode()
+    assert "OperationalError: x" in page
+    response = client.post(f"/desk/mail/{stored.pk}/reprocess/")
+    assert response.status_code == 302
+    stored.refresh_from_db()
+    assert stored.status == InboundMail.Status.PROCESSED and stored.ticket.subject == "Vastgelopen"
