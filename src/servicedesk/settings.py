@@ -160,6 +160,20 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Sessions read from the cache, written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# Outgoing mail: SMTP when EMAIL_HOST is set, else files under var/sent-mail (development, demo).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 30
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = VAR_DIR / "sent-mail"
+DEFAULT_FROM_EMAIL = os.environ.get("SERVICEDESK_FROM", "Servicedesk <servicedesk@localhost>")
+SERVICEDESK_MAIL_DOMAIN = os.environ.get("SERVICEDESK_MAIL_DOMAIN", "servicedesk.localhost")
+
 LOGIN_URL = "desk:login"
 LOGIN_REDIRECT_URL = "/desk/"
 

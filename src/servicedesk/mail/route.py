@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from servicedesk.customers.models import Contact
 from servicedesk.customers.selectors import contact_for_email
+from servicedesk.mail.identity import ticket_of_message_id
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.parse import ParsedMail
 from servicedesk.tickets.models import RefusedReport, Ticket
@@ -23,6 +24,12 @@ def _thread_ticket(parsed: ParsedMail, contact: Contact) -> Ticket | None:
     """The ticket this mail answers: by the ids it refers to, else by a [#number] tag; only the sender's own
     customer's tickets count, so a tag of someone else's ticket opens a new ticket instead."""
     ids = [*parsed.in_reply_to, *parsed.references]
+    for value in ids:
+        ticket_id = ticket_of_message_id(value)  # our own, signed: cannot be made up
+        if ticket_id is not None:
+            ticket = Ticket.objects.filter(pk=ticket_id, customer=contact.customer_id).first()
+            if ticket is not None:
+                return ticket
     if ids:
         earlier = (
             InboundMail.objects.filter(message_id__in=ids, ticket__isnull=False, ticket__customer=contact.customer_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -40,7 +41,7 @@ def notice_queue(
     subject, body = render_notice(kind, contact.language, {"contact": contact, "ticket": ticket, **context})
     if ticket is not None:
         subject = f"[#{ticket.pk}] {subject}"
-    return OutgoingMessage.objects.create(
+    outgoing = OutgoingMessage.objects.create(
         ticket=ticket,
         message=message,
         kind=kind,
@@ -52,3 +53,12 @@ def notice_queue(
         automatic=automatic,
         created_at=now or timezone.now(),
     )
+    # Delivered only once the change it tells about has committed.
+    transaction.on_commit(lambda: _enqueue_delivery(outgoing.pk))
+    return outgoing
+
+
+def _enqueue_delivery(outgoing_id: int) -> None:
+    from servicedesk.outbox.tasks import deliver_outgoing
+
+    deliver_outgoing.enqueue(outgoing_id)

@@ -68,6 +68,20 @@ def ticket_page_context(ticket: Ticket, *, now, bound: dict | None = None) -> di
         "ticket_url": reverse("desk:ticket", args=[ticket.pk]),
         "messages_list": list(ticket.messages.all()),
         "events": list(ticket.events.all()),
+        "outgoing": list(
+            ticket.outgoing_messages.only(
+                "id",
+                "ticket_id",
+                "kind",
+                "to_address",
+                "subject",
+                "status",
+                "attempts",
+                "last_error",
+                "created_at",
+                "sent_at",
+            ).order_by("-created_at", "-id")[:20]
+        ),
         "time_rows": rows,
         "extra_lines": extra_lines,
         "price": price,

@@ -1,0 +1,19 @@
+"""Background delivery of the outbox, run by `servicedesk worker`."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django_tasks import task
+
+from servicedesk.outbox.delivery import outbox_deliver, retry_delay
+
+
+@task()
+def deliver_outgoing(outgoing_id: int) -> str:
+    outgoing = outbox_deliver(outgoing_id)
+    if outgoing is None:
+        return "gone"
+    delay = retry_delay(outgoing)
+    if delay is not None:
+        deliver_outgoing.using(run_after=timezone.now() + delay).enqueue(outgoing_id)
+    return outgoing.status

@@ -1,0 +1,105 @@
+"""Outgoing mail through a real SMTP listener: threading headers, automatic marking, retries."""
+
+from __future__ import annotations
+
+import socket
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.management import call_command
+from django.utils import timezone
+
+from servicedesk.mail.identity import our_message_id, ticket_of_message_id
+from servicedesk.mail.parse import parse_mail
+from servicedesk.mail.pipeline import mail_process
+from servicedesk.mail.route import route_mail
+from servicedesk.mail.store import mail_store
+from servicedesk.outbox.delivery import RETRY_AFTER, outbox_deliver
+from servicedesk.outbox.models import OutgoingMessage
+from servicedesk.tickets import services
+from tests import factories
+from tests.mail.test_pipe_intake import mail
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Inbox:
+    """An SMTP server on 127.0.0.1 that keeps what it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(settings):
+    inbox = Inbox()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def anja():
+    return factories.contact(
+        factories.customer("Bakkerij De Korrel"), "Anja de Vries", main=True, email="anja@korrel.example"
+    )
+
+
+def test_acknowledgement_is_sent_after_commit_with_threading_headers(smtp, anja):
+    stored, _ = mail_store(mail("anja@korrel.example", "Printer piept", Message_ID="<a1@korrel.example>"), via="pipe")
+    ticket = mail_process(stored).ticket
+    call_command("worker", "--once")
+    ((recipients, sent),) = smtp.messages
+    assert recipients == ["anja@korrel.example"]
+    assert sent["Subject"] == f"[#{ticket.pk}] Uw melding is ontvangen: Printer piept"
+    assert sent["Auto-Submitted"] == "auto-replied"
+    assert sent["In-Reply-To"] == "<a1@korrel.example>"
+    assert ticket_of_message_id(sent["Message-ID"]) == ticket.pk
+    assert OutgoingMessage.objects.get().status == OutgoingMessage.Status.SENT
+
+
+def test_an_agents_reply_is_not_marked_automatic_and_the_answer_threads_back(smtp, anja):
+    ticket = services.ticket_create(reporter=anja, subject="Wachtwoord", body="", channel="phone")
+    services.ticket_reply(ticket=ticket, actor=factories.agent(), body="Probeer het nu eens.")
+    call_command("worker", "--once")
+    reply = next(m for _, m in smtp.messages if "Probeer het nu eens." in m.get_content())
+    assert reply["Auto-Submitted"] is None
+    answer = mail(
+        "anja@korrel.example",
+        "Re: Wachtwoord",
+        "Gelukt!",
+        Message_ID="<a5@korrel.example>",
+        In_Reply_To=reply["Message-ID"],
+    )
+    assert route_mail(parse_mail(answer)).ticket == ticket
+
+
+def test_a_forged_message_id_does_not_thread(anja):
+    ticket = services.ticket_create(reporter=anja, subject="x", body="", channel="email")
+    genuine = our_message_id(ticket.pk, 1)
+    assert ticket_of_message_id(genuine) == ticket.pk
+    assert ticket_of_message_id(f"<sd.{ticket.pk}.1.{'0' * 16}@servicedesk.localhost>") is None
+    assert ticket_of_message_id(genuine.replace(f"sd.{ticket.pk}.", f"sd.{ticket.pk + 1}.")) is None
+
+
+def test_delivery_failures_are_recorded_and_retried_with_backoff(settings, anja):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2  # nobody listens
+    ticket = services.ticket_create(reporter=anja, subject="x", body="", channel="email")
+    outgoing = OutgoingMessage.objects.get(ticket=ticket)
+    for attempt in range(1, len(RETRY_AFTER) + 2):
+        outgoing = outbox_deliver(outgoing.pk, now=timezone.now() + timedelta(hours=attempt))
+        assert outgoing.attempts == attempt and "ConnectionRefusedError" in outgoing.last_error
+    assert outgoing.status == OutgoingMessage.Status.FAILED
