@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
+import threading
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
+from servicedesk.mail.lmtp import MAX_SIZE
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.pipeline import mail_process
 from servicedesk.mail.store import mail_store
 
 EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the mail and tries again later
-MAX_SIZE = 50 * 1024 * 1024
 EX_DATAERR = 65
 
 
@@ -26,14 +28,32 @@ class Command(BaseCommand):
             "receive",
             help="store and process one mail read from stdin; exit 0 after commit, 75 when the MTA should retry",
         )
+        lmtp = commands.add_parser("lmtp", help="run the LMTP listener the MTA delivers to")
+        lmtp.add_argument("--host", default="127.0.0.1")
+        lmtp.add_argument("--port", type=int, default=8024)
         reprocess = commands.add_parser("reprocess", help="process quarantined mail again")
         reprocess.add_argument("ids", nargs="*", type=int, help="mail ids (default: every quarantined mail)")
 
     def handle(self, *args, action: str, **options):
         if action == "receive":
             self.receive()
+        elif action == "lmtp":
+            self.lmtp(options["host"], options["port"])
         else:
             self.reprocess(options["ids"])
+
+    def lmtp(self, host: str, port: int) -> None:
+        from servicedesk.mail.lmtp import lmtp_controller
+
+        controller = lmtp_controller(host, port)
+        controller.start()
+        self.stdout.write(f"LMTP listener on {host}:{port}", ending="\n")
+        self.stdout.flush()
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        stop.wait()
+        controller.stop()
 
     def receive(self) -> None:
         raw = sys.stdin.buffer.read(MAX_SIZE + 1)
