@@ -172,6 +172,8 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
 )
 EMAIL_FILE_PATH = VAR_DIR / "sent-mail"
 DEFAULT_FROM_EMAIL = os.environ.get("SERVICEDESK_FROM", "Servicedesk <servicedesk@localhost>")
+# The authserv-id of our receiving mail server: when set, mail needs its dmarc=pass (POLICY.md §7).
+SERVICEDESK_AUTHSERV_ID = os.environ.get("SERVICEDESK_AUTHSERV_ID", "")
 SERVICEDESK_MAIL_DOMAIN = os.environ.get("SERVICEDESK_MAIL_DOMAIN", "servicedesk.localhost")
 
 LOGIN_URL = "desk:login"

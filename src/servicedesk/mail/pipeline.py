@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from servicedesk.mail.authenticity import dmarc_problem
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.parse import parse_mail
-from servicedesk.mail.route import route_mail
+from servicedesk.mail.route import Decision, route_mail
 from servicedesk.policy import Channel
 from servicedesk.tickets import services
 from servicedesk.tickets.models import RefusedReport
@@ -29,7 +30,8 @@ def mail_process(mail: InboundMail, *, now: datetime | None = None) -> InboundMa
                 return mail  # done before (a redelivery or a second worker)
             parsed = parse_mail(bytes(mail.raw))
             mail.sender, mail.subject = parsed.from_address[:300], parsed.subject[:300]
-            decision = route_mail(parsed)
+            forged = dmarc_problem(bytes(mail.raw), parsed.from_address)
+            decision = Decision("hold", reason=forged) if forged else route_mail(parsed)
             if decision.kind == "new":
                 ticket = services.ticket_create(
                     reporter=decision.contact,
@@ -42,6 +44,8 @@ def mail_process(mail: InboundMail, *, now: datetime | None = None) -> InboundMa
             elif decision.kind == "reply":
                 services.ticket_add_message(ticket=decision.ticket, contact=decision.contact, body=parsed.text, now=now)
                 mail.status, mail.ticket = InboundMail.Status.PROCESSED, decision.ticket
+            elif decision.kind == "hold":  # no ticket, and no notice to a sender who may not be who they say
+                mail.status, mail.reason = InboundMail.Status.HELD, decision.reason
             elif decision.kind == "automatic":
                 mail.status, mail.reason = InboundMail.Status.AUTOMATIC, decision.reason
             else:

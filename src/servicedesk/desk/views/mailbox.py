@@ -17,7 +17,9 @@ from servicedesk.mail.pipeline import mail_process
 @agent_required
 def quarantine(request):
     mails = (
-        InboundMail.objects.filter(status__in=[InboundMail.Status.QUARANTINED, InboundMail.Status.STORED])
+        InboundMail.objects.filter(
+            status__in=[InboundMail.Status.QUARANTINED, InboundMail.Status.STORED, InboundMail.Status.HELD]
+        )
         .defer("raw")
         .order_by("-received_at")[:200]
     )
