@@ -103,3 +103,19 @@ def test_delivery_failures_are_recorded_and_retried_with_backoff(settings, anja)
         outgoing = outbox_deliver(outgoing.pk, now=timezone.now() + timedelta(hours=attempt))
         assert outgoing.attempts == attempt and "ConnectionRefusedError" in outgoing.last_error
     assert outgoing.status == OutgoingMessage.Status.FAILED
+
+
+def test_automatic_mail_is_capped_per_recipient_and_per_ticket(anja):
+    from servicedesk.outbox.services import MAX_AUTOMATIC_PER_RECIPIENT, MAX_AUTOMATIC_PER_TICKET, notice_queue
+
+    ticket = services.ticket_create(reporter=anja, subject="Lus", body="", channel="email")  # 1 acknowledgement
+    queued = [
+        notice_queue(kind="classification", contact=anja, ticket=ticket, context={"reason": "x"})
+        for _ in range(MAX_AUTOMATIC_PER_TICKET + 3)
+    ]
+    assert sum(q is not None for q in queued) == MAX_AUTOMATIC_PER_TICKET - 1
+    for i in range(MAX_AUTOMATIC_PER_RECIPIENT + 3):
+        services.ticket_create(reporter=anja, subject=f"Lus {i}", body="", channel="email")
+    assert OutgoingMessage.objects.filter(to_address=anja.email, automatic=True).count() == MAX_AUTOMATIC_PER_RECIPIENT
+    # an agent's own reply is never capped
+    assert notice_queue(kind="reply", contact=anja, ticket=ticket, context={"body": "Hallo"}, automatic=False)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -11,6 +12,10 @@ from django.utils import timezone, translation
 from servicedesk.outbox.models import OutgoingMessage
 
 SUPPORTED_LANGUAGES = ("nl", "en")
+MAX_AUTOMATIC_PER_RECIPIENT = 10  # automatic mails to one address per hour
+MAX_AUTOMATIC_PER_TICKET = 5  # automatic mails about one ticket per hour
+
+logger = logging.getLogger(__name__)
 
 
 def render_notice(kind: str, language: str, context: dict) -> tuple[str, str]:
@@ -38,6 +43,10 @@ def notice_queue(
     """
     if not contact.email:
         return None
+    now = now or timezone.now()
+    if automatic and _automatic_cap_reached(contact.email, ticket, now):
+        logger.warning("automatic %s to %s not queued: hourly cap reached (mail loop?)", kind, contact.email)
+        return None
     subject, body = render_notice(kind, contact.language, {"contact": contact, "ticket": ticket, **context})
     if ticket is not None:
         subject = f"[#{ticket.pk}] {subject}"
@@ -51,11 +60,21 @@ def notice_queue(
         subject=subject,
         body=body,
         automatic=automatic,
-        created_at=now or timezone.now(),
+        created_at=now,
     )
     # Delivered only once the change it tells about has committed.
     transaction.on_commit(lambda: _enqueue_delivery(outgoing.pk))
     return outgoing
+
+
+def _automatic_cap_reached(address: str, ticket, now: datetime) -> bool:
+    """Automatic mail is capped per recipient and per ticket per hour: a loop cannot run away."""
+    recent = OutgoingMessage.objects.filter(automatic=True, created_at__gte=now - timedelta(hours=1))
+    if recent.filter(to_address__iexact=address)[:MAX_AUTOMATIC_PER_RECIPIENT].count() >= MAX_AUTOMATIC_PER_RECIPIENT:
+        return True
+    return ticket is not None and recent.filter(ticket=ticket)[:MAX_AUTOMATIC_PER_TICKET].count() >= (
+        MAX_AUTOMATIC_PER_TICKET
+    )
 
 
 def _enqueue_delivery(outgoing_id: int) -> None:
