@@ -29,6 +29,7 @@ urlpatterns = [
     path("contacts/<int:contact_id>/rights/", customers.contact_rights, name="contact_rights"),
     path("refused/", inbox.refused, name="refused"),
     path("refused/<int:report_id>/accept/", inbox.accept_refused, name="accept_refused"),
+    path("attachments/<int:attachment_id>/", mailbox.attachment, name="attachment"),
     path("mail/quarantine/", mailbox.quarantine, name="quarantine"),
     path("mail/<int:mail_id>/reprocess/", mailbox.reprocess, name="reprocess_mail"),
     path("notifications/", inbox.notifications, name="notifications"),

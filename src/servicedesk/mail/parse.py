@@ -16,6 +16,13 @@ _HTML_HIDDEN = re.compile(r"<(script|style|head)\b[^>]*>.*?</\1\s*>", re.IGNOREC
 
 
 @dataclass(frozen=True)
+class ParsedAttachment:
+    name: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class ParsedMail:
     message_id: str
     from_address: str
@@ -29,7 +36,7 @@ class ParsedMail:
     list_id: str
     return_path: str | None  # None: no Return-Path header at all
     content_type: str
-    attachments: tuple[str, ...] = field(default=())  # original file names
+    attachments: tuple[ParsedAttachment, ...] = field(default=())
 
     @property
     def ticket_tags(self) -> list[int]:
@@ -62,7 +69,7 @@ def _ids(value: str) -> tuple[str, ...]:
     return tuple(re.findall(r"<[^<>\s]+>", value))
 
 
-def _text_of(message: EmailMessage) -> tuple[str, tuple[str, ...]]:
+def _text_of(message: EmailMessage) -> tuple[str, tuple[ParsedAttachment, ...]]:
     """The best text body (plain preferred, else HTML stripped of tags) and the attachment names."""
     plain, html, attachments = [], [], []
     for count, part in enumerate(message.walk()):
@@ -72,11 +79,11 @@ def _text_of(message: EmailMessage) -> tuple[str, tuple[str, ...]]:
             continue
         filename = part.get_filename()
         disposition = part.get_content_disposition()
-        if filename or disposition == "attachment":
-            attachments.append(filename or "(unnamed)")
-            continue
         kind = part.get_content_type()
-        if kind not in ("text/plain", "text/html"):
+        # Every part that is not the message's own text is kept: files, inline images, invites.
+        if filename or disposition == "attachment" or kind not in ("text/plain", "text/html"):
+            data = part.get_payload(decode=True) or b""
+            attachments.append(ParsedAttachment(filename or "", kind, data))
             continue
         try:
             content = part.get_content()

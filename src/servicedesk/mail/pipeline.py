@@ -14,10 +14,22 @@ from servicedesk.mail.parse import parse_mail
 from servicedesk.mail.route import Decision, route_mail
 from servicedesk.policy import Channel
 from servicedesk.tickets import services
+from servicedesk.tickets.attachments import attachment_save
 from servicedesk.tickets.models import RefusedReport
 
 logger = logging.getLogger(__name__)
 NOTICE_INTERVAL = timedelta(days=1)  # at most one refusal notice per address per day
+
+
+def _keep_attachments(message, parsed, now: datetime) -> None:
+    for attachment in parsed.attachments:
+        attachment_save(
+            message=message,
+            original_name=attachment.name,
+            content_type=attachment.content_type,
+            data=attachment.data,
+            now=now,
+        )
 
 
 def mail_process(mail: InboundMail, *, now: datetime | None = None) -> InboundMail:
@@ -41,9 +53,13 @@ def mail_process(mail: InboundMail, *, now: datetime | None = None) -> InboundMa
                     now=now,
                 )
                 mail.status, mail.ticket = InboundMail.Status.PROCESSED, ticket
+                _keep_attachments(ticket.messages.order_by("id").first(), parsed, now)
             elif decision.kind == "reply":
-                services.ticket_add_message(ticket=decision.ticket, contact=decision.contact, body=parsed.text, now=now)
+                message = services.ticket_add_message(
+                    ticket=decision.ticket, contact=decision.contact, body=parsed.text, now=now
+                )
                 mail.status, mail.ticket = InboundMail.Status.PROCESSED, decision.ticket
+                _keep_attachments(message, parsed, now)
             elif decision.kind == "hold":  # no ticket, and no notice to a sender who may not be who they say
                 mail.status, mail.reason = InboundMail.Status.HELD, decision.reason
             elif decision.kind == "automatic":

@@ -239,3 +239,20 @@ class AgentNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on #{self.ticket_id} for {self.user_id}"
+
+
+class Attachment(models.Model):
+    """A file that came with a message: kept whatever its type, stored under a generated name."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    original_name = models.CharField(max_length=255)  # shown to people, never used as a path
+    stored_name = models.CharField(max_length=64, unique=True)
+    content_type = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name

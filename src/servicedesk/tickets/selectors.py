@@ -8,7 +8,15 @@ from datetime import datetime
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
-from servicedesk.tickets.models import UNANSWERED, AgentNotification, Message, Ticket, TicketEvent, TimeEntry
+from servicedesk.tickets.models import (
+    UNANSWERED,
+    AgentNotification,
+    Attachment,
+    Message,
+    Ticket,
+    TicketEvent,
+    TimeEntry,
+)
 
 QUEUES = ("open", "unassigned", "mine", "due_soon", "breached", "waiting", "closed", "all")
 PAGE_SIZE = 50
@@ -147,7 +155,15 @@ def ticket_for_desk(ticket_id: int) -> Ticket:
     return (
         Ticket.objects.select_related("customer", "reporter", "assignee", "matrix_item")
         .prefetch_related(
-            Prefetch("messages", queryset=messages),
+            Prefetch(
+                "messages",
+                queryset=messages.prefetch_related(
+                    Prefetch(
+                        "attachments",
+                        queryset=Attachment.objects.only("id", "message_id", "original_name", "size", "content_type"),
+                    )
+                ),
+            ),
             Prefetch("events", queryset=events),
             Prefetch("time_entries", queryset=entries),
         )
