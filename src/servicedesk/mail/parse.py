@@ -37,6 +37,7 @@ class ParsedMail:
     return_path: str | None  # None: no Return-Path header at all
     content_type: str
     attachments: tuple[ParsedAttachment, ...] = field(default=())
+    html: str = ""
 
     @property
     def ticket_tags(self) -> list[int]:
@@ -69,7 +70,7 @@ def _ids(value: str) -> tuple[str, ...]:
     return tuple(re.findall(r"<[^<>\s]+>", value))
 
 
-def _text_of(message: EmailMessage) -> tuple[str, tuple[ParsedAttachment, ...]]:
+def _text_of(message: EmailMessage) -> tuple[str, str, tuple[ParsedAttachment, ...]]:
     """The best text body (plain preferred, else HTML stripped of tags) and the attachment names."""
     plain, html, attachments = [], [], []
     for count, part in enumerate(message.walk()):
@@ -91,10 +92,11 @@ def _text_of(message: EmailMessage) -> tuple[str, tuple[ParsedAttachment, ...]]:
             payload = part.get_payload(decode=True) or b""
             content = payload.decode("utf-8", "replace")
         (plain if kind == "text/plain" else html).append(content)
+    html_text = "\n".join(html)
     if plain:
-        return "\n".join(plain).strip(), tuple(attachments)
+        return "\n".join(plain).strip(), html_text, tuple(attachments)
     text = "\n".join(_HTML_TAG.sub(" ", _HTML_HIDDEN.sub(" ", h)) for h in html)
-    return re.sub(r"[ \t]+", " ", text).strip(), tuple(attachments)
+    return re.sub(r"[ \t]+", " ", text).strip(), html_text, tuple(attachments)
 
 
 def parse_mail(raw: bytes) -> ParsedMail:
@@ -102,7 +104,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
     from_header = _header(message, "From")
     addresses = getaddresses([from_header]) if from_header else []
     from_name, from_address = addresses[0] if addresses else ("", "")
-    text, attachments = _text_of(message)
+    text, html, attachments = _text_of(message)
     return_path = message.get("Return-Path")
     return ParsedMail(
         message_id=_header(message, "Message-ID"),
@@ -118,4 +120,5 @@ def parse_mail(raw: bytes) -> ParsedMail:
         return_path=None if return_path is None else str(return_path),
         content_type=message.get_content_type(),
         attachments=attachments,
+        html=html,
     )

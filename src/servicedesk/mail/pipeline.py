@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from servicedesk.mail.authenticity import dmarc_problem
+from servicedesk.mail.html import sanitise_html
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.parse import parse_mail
 from servicedesk.mail.route import Decision, route_mail
@@ -21,7 +22,10 @@ logger = logging.getLogger(__name__)
 NOTICE_INTERVAL = timedelta(days=1)  # at most one refusal notice per address per day
 
 
-def _keep_attachments(message, parsed, now: datetime) -> None:
+def _keep_html_and_attachments(message, parsed, now: datetime) -> None:
+    if parsed.html:
+        message.body_html = sanitise_html(parsed.html, images=True)
+        message.save(update_fields=["body_html"])
     for attachment in parsed.attachments:
         attachment_save(
             message=message,
@@ -53,13 +57,13 @@ def mail_process(mail: InboundMail, *, now: datetime | None = None) -> InboundMa
                     now=now,
                 )
                 mail.status, mail.ticket = InboundMail.Status.PROCESSED, ticket
-                _keep_attachments(ticket.messages.order_by("id").first(), parsed, now)
+                _keep_html_and_attachments(ticket.messages.order_by("id").first(), parsed, now)
             elif decision.kind == "reply":
                 message = services.ticket_add_message(
                     ticket=decision.ticket, contact=decision.contact, body=parsed.text, now=now
                 )
                 mail.status, mail.ticket = InboundMail.Status.PROCESSED, decision.ticket
-                _keep_attachments(message, parsed, now)
+                _keep_html_and_attachments(message, parsed, now)
             elif decision.kind == "hold":  # no ticket, and no notice to a sender who may not be who they say
                 mail.status, mail.reason = InboundMail.Status.HELD, decision.reason
             elif decision.kind == "automatic":

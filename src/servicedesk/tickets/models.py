@@ -109,6 +109,8 @@ class Message(models.Model):
     author_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     author_contact = models.ForeignKey("customers.Contact", null=True, blank=True, on_delete=models.SET_NULL)
     body = models.TextField()
+    # Sanitised when stored (mail/html.py); images are removed again when shown unless asked for.
+    body_html = models.TextField(blank=True, default="")
     created_at = models.DateTimeField()
 
     class Meta:

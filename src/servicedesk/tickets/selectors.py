@@ -133,6 +133,7 @@ def ticket_for_desk(ticket_id: int) -> Ticket:
         "ticket_id",
         "kind",
         "body",
+        "body_html",
         "created_at",
         "author_contact__name",
         *(f"author_user__{f}" for f in user_name),

@@ -100,3 +100,13 @@ def get_item(mapping: dict, key):
 def capped(count: int, cap: int = 100) -> str:
     """A count shown as '100+' once it reaches the cap it was counted up to."""
     return f"{cap}+" if count >= cap else str(count)
+
+
+@register.filter
+def mail_html(value: str, images: bool = False) -> str:
+    """A message's stored HTML, sanitised again for showing; remote images only when asked for."""
+    from django.utils.safestring import mark_safe
+
+    from servicedesk.mail.html import sanitise_html
+
+    return mark_safe(sanitise_html(value, images=bool(images)))  # nh3 made it safe

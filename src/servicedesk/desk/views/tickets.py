@@ -92,14 +92,16 @@ def ticket_page_context(ticket: Ticket, *, now, bound: dict | None = None) -> di
     }
 
 
-def _render(request, ticket: Ticket, *, bound: dict | None = None, status: int = 200) -> HttpResponse:
-    context = ticket_page_context(ticket, now=timezone.now(), bound=bound)
+def _render(
+    request, ticket: Ticket, *, bound: dict | None = None, status: int = 200, show_images: bool = False
+) -> HttpResponse:
+    context = {**ticket_page_context(ticket, now=timezone.now(), bound=bound), "show_images": show_images}
     return render(request, "desk/ticket.html", context, status=status)
 
 
 @agent_required
 def ticket_page(request, ticket_id: int):
-    return _render(request, _load(ticket_id))
+    return _render(request, _load(ticket_id), show_images=request.GET.get("images") == "1")
 
 
 def _act(request, ticket_id: int, form_class, form_name: str, action, success: str, **form_kwargs):

@@ -5,9 +5,9 @@ from django.db import migrations
 SQLITE_FORWARD = [
     "CREATE VIRTUAL TABLE tickets_search USING fts5("
     "text, ticket_id UNINDEXED, tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER tickets_search_message AFTER INSERT ON tickets_message BEGIN "
+    "CREATE TRIGGER IF NOT EXISTS tickets_search_message AFTER INSERT ON tickets_message BEGIN "
     "INSERT INTO tickets_search(text, ticket_id) VALUES (new.body, new.ticket_id); END",
-    "CREATE TRIGGER tickets_search_subject AFTER INSERT ON tickets_ticket BEGIN "
+    "CREATE TRIGGER IF NOT EXISTS tickets_search_subject AFTER INSERT ON tickets_ticket BEGIN "
     "INSERT INTO tickets_search(text, ticket_id) VALUES (new.subject, new.id); END",
     "INSERT INTO tickets_search(text, ticket_id) SELECT subject, id FROM tickets_ticket",
     "INSERT INTO tickets_search(text, ticket_id) SELECT body, ticket_id FROM tickets_message",
@@ -22,6 +22,17 @@ POSTGRES_FORWARD = [
     "CREATE INDEX IF NOT EXISTS tickets_ticket_fts ON tickets_ticket USING GIN (to_tsvector('simple', subject))",
 ]
 POSTGRES_BACKWARD = ["DROP INDEX IF EXISTS tickets_message_fts", "DROP INDEX IF EXISTS tickets_ticket_fts"]
+
+
+SQLITE_TRIGGERS = SQLITE_FORWARD[1:3]
+
+
+def restore_sqlite_triggers(apps, schema_editor):
+    """SQLite rebuilds a table to alter it, dropping its triggers: a migration that alters
+    tickets_message or tickets_ticket calls this afterwards."""
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE_TRIGGERS:
+            schema_editor.execute(statement)
 
 
 def _run(statements_by_vendor):
