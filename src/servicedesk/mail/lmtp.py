@@ -4,32 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from django.db import DatabaseError, close_old_connections
 
+from servicedesk.mail.intake import MAX_SIZE, mail_receive
 from servicedesk.mail.models import InboundMail
-from servicedesk.mail.pipeline import mail_process
-from servicedesk.mail.store import mail_store
 
 logger = logging.getLogger(__name__)
-MAX_SIZE = int(os.environ.get("SERVICEDESK_MAIL_MAX_SIZE", str(50 * 1024 * 1024)))  # bytes
 
 
 def receive(raw: bytes) -> InboundMail:
-    """Store (committed on return), then process; a processing failure leaves it stored or quarantined."""
     try:
-        mail, created = mail_store(raw, via=InboundMail.Via.LMTP)
-        if created or mail.status == InboundMail.Status.STORED:
-            try:
-                mail = mail_process(mail)
-            except DatabaseError:
-                logger.warning("mail %s stored; processing waits for the database", mail.pk)
-        return mail
+        return mail_receive(raw, via=InboundMail.Via.LMTP)[0]
     finally:
-        close_old_connections()
+        close_old_connections()  # this runs in a worker thread of the listener
 
 
 class IntakeHandler:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import signal
 import sys
 import threading
@@ -10,10 +9,9 @@ import threading
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from servicedesk.mail.lmtp import MAX_SIZE
+from servicedesk.mail.intake import MAX_SIZE, mail_receive
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.pipeline import mail_process
-from servicedesk.mail.store import mail_store
 
 EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the mail and tries again later
 EX_DATAERR = 65
@@ -61,15 +59,10 @@ class Command(BaseCommand):
             self.stderr.write(f"mail too large (over {MAX_SIZE // (1024 * 1024)} MB): refused")
             sys.exit(EX_DATAERR)
         try:
-            mail, created = mail_store(raw, via=InboundMail.Via.PIPE)
+            mail, created = mail_receive(raw, via=InboundMail.Via.PIPE)
         except DatabaseError as exc:
             self.stderr.write(f"database unavailable, try again later: {exc}".splitlines()[0])
             sys.exit(EX_TEMPFAIL)
-        # Stored and committed: from here on the mail is ours, whatever happens next.
-        if created or mail.status == InboundMail.Status.STORED:
-            # If the database goes away now, the stored mail is finished by `mail reprocess` later.
-            with contextlib.suppress(DatabaseError):
-                mail = mail_process(mail)
         self.stdout.write(f"mail {mail.pk}: {mail.status}{'' if created else ' (already received)'}")
 
     def reprocess(self, ids: list[int]) -> None:
