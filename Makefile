@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+LMTP_PORT ?= 8024
 PG_URL ?= postgres://postgres@127.0.0.1:5432/servicedesk
 
 .PHONY: run test test-sqlite test-postgres lint bench install clean system-deps
@@ -26,17 +27,22 @@ run: install
 	@echo "  Servicedesk runs at http://$(HOST):$(PORT)/desk/  (agents; demo logins above)"
 	@echo "  Django admin:       http://$(HOST):$(PORT)/admin/"
 	@echo "  What-if:            $(BIN)/servicedesk policy deadline --type functional --priority standard --reported 2026-11-24T11:00"
-	@echo "  Stop with Ctrl-C (stops the worker too)."
+	@echo "  Mail in (LMTP):     lmtp://$(HOST):$(LMTP_PORT)  (or: $(BIN)/servicedesk mail receive < mail.eml)"
+	@echo "  Mail out:           written to var/sent-mail/ (set EMAIL_HOST to send through SMTP)"
+	@echo "  IMAP mailboxes:     add them in the admin; the worker reads them"
+	@echo "  Stop with Ctrl-C (stops the worker and the LMTP listener too)."
 	@echo
 	@DEBUG=1 $(BIN)/servicedesk worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=1 $(BIN)/servicedesk mail lmtp --host $(HOST) --port $(LMTP_PORT) & lmtp=$$!; \
+	trap 'kill $$worker $$lmtp 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/servicedesk runserver $(HOST):$(PORT)
 
-## Debian packages the tests need (a real browser); installed when missing (needs root, as in CI).
+## Debian packages the tests need (a real browser, a real IMAP server); installed when missing (needs root, as in CI).
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@if ! command -v chromium >/dev/null 2>&1 || ! test -x /usr/sbin/dovecot; then \
+	  echo "Installing Debian's chromium and dovecot-imapd for the browser and IMAP tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium dovecot-imapd >/dev/null; \
+	fi
 
 ## Every test: ruff, the whole suite on SQLite, then again on PostgreSQL.
 test: lint test-sqlite test-postgres

@@ -1,0 +1,39 @@
+"""Mail test fixtures: a real Dovecot IMAP server for the session, a fresh account per test."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.mail.dovecot import Account, Dovecot
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    server = Dovecot()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def imap_account(dovecot) -> Account:
+    return dovecot.account()
+
+
+@pytest.fixture
+def mailbox_for(imap_account):
+    """A Mailbox row (as configured in the admin) for the test's IMAP account."""
+    from servicedesk.mail.models import Mailbox
+
+    def make(**fields) -> Mailbox:
+        values = {
+            "name": f"desk-{imap_account.username}",
+            "host": imap_account.host,
+            "port": imap_account.port,
+            "security": Mailbox.Security.NONE,
+            "username": imap_account.username,
+            "password": imap_account.password,
+            **fields,
+        }
+        return Mailbox.objects.create(**values)
+
+    return make
