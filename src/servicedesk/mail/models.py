@@ -60,6 +60,7 @@ class InboundMail(models.Model):
         AUTOMATIC = "automatic", _("Automatic mail, kept without reply")
         REFUSED = "refused", _("Refused: sender may not report")
         HELD = "held", _("Held: sender not authenticated")
+        BOUNCE = "bounce", _("Bounce of a mail we sent")
         QUARANTINED = "quarantined", _("Quarantined")
 
     dedupe_key = models.CharField(max_length=500, unique=True)  # Message-ID, or the hash of the bytes

@@ -64,6 +64,12 @@ def mail_process(mail: InboundMail, *, now: datetime | None = None) -> InboundMa
                 )
                 mail.status, mail.ticket = InboundMail.Status.PROCESSED, decision.ticket
                 _keep_html_and_attachments(message, parsed, now)
+            elif decision.kind == "bounce":  # never answered: it is automatic mail by nature
+                services.ticket_mail_bounced(
+                    ticket=decision.ticket, outgoing_id=decision.outgoing_id, summary=decision.reason, now=now
+                )
+                mail.status, mail.ticket = InboundMail.Status.BOUNCE, decision.ticket
+                mail.reason = decision.reason
             elif decision.kind == "hold":  # no ticket, and no notice to a sender who may not be who they say
                 mail.status, mail.reason = InboundMail.Status.HELD, decision.reason
             elif decision.kind == "automatic":

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from servicedesk.customers.models import Contact
 from servicedesk.customers.selectors import contact_for_email
-from servicedesk.mail.identity import ticket_of_message_id
+from servicedesk.mail.identity import outgoing_of_message_id, ticket_of_message_id
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.parse import ParsedMail
 from servicedesk.tickets.models import RefusedReport, Ticket
@@ -14,10 +14,11 @@ from servicedesk.tickets.models import RefusedReport, Ticket
 
 @dataclass(frozen=True)
 class Decision:
-    kind: str  # "reply", "new", "automatic" or "refuse"
+    kind: str  # "reply", "new", "bounce", "automatic", "refuse" (or "hold", decided before routing)
     contact: Contact | None = None
     ticket: Ticket | None = None
     reason: str = ""
+    outgoing_id: int | None = None  # for a bounce: which of our mails bounced
 
 
 def _thread_ticket(parsed: ParsedMail, contact: Contact) -> Ticket | None:
@@ -45,7 +46,24 @@ def _thread_ticket(parsed: ParsedMail, contact: Contact) -> Ticket | None:
     return None
 
 
+def _bounced(parsed: ParsedMail) -> Decision | None:
+    """A DSN about one of our own (signed) mails is linked to that mail's ticket."""
+    if parsed.bounce is None:
+        return None
+    for value in parsed.bounce.original_ids:
+        ours = outgoing_of_message_id(value)
+        if ours is None:
+            continue
+        ticket = Ticket.objects.filter(pk=ours[0]).first()
+        if ticket is not None:
+            return Decision("bounce", ticket=ticket, outgoing_id=ours[1], reason=parsed.bounce.summary)
+    return None
+
+
 def route_mail(parsed: ParsedMail) -> Decision:
+    bounce = _bounced(parsed)
+    if bounce is not None:
+        return bounce
     contact = contact_for_email(parsed.from_address)
     if parsed.is_automatic:
         return Decision("automatic", contact=contact, reason="automatic mail (auto-reply, bounce or list)")

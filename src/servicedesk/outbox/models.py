@@ -18,6 +18,7 @@ class OutgoingMessage(models.Model):
         QUEUED = "queued", _("Queued")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        BOUNCED = "bounced", _("Bounced")
 
     ticket = models.ForeignKey(
         "tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="outgoing_messages"

@@ -176,6 +176,7 @@ class TicketEvent(models.Model):
         TIME_CORRECTED = "time_corrected", _("Time entry corrected")
         DUE_SOON = "due_soon", _("Response due soon")
         BREACHED = "breached", _("Response time exceeded")
+        BOUNCED = "bounced", _("Mail bounced")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()

@@ -520,6 +520,36 @@ def ticket_assign(*, ticket: Ticket, actor, assignee, now: datetime | None = Non
     return ticket
 
 
+def ticket_mail_bounced(
+    *, ticket: Ticket, outgoing_id: int | None, summary: str, now: datetime | None = None
+) -> Ticket:
+    """A mail we sent about this ticket bounced: the outgoing message says so, the ticket's trail records
+    it, and the assignee is told (the contact did not get the message)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
+        outgoing = (
+            OutgoingMessage.objects.filter(pk=outgoing_id, ticket=ticket).first() if outgoing_id is not None else None
+        )
+        if outgoing is not None:
+            outgoing.status = OutgoingMessage.Status.BOUNCED
+            outgoing.last_error = summary[:2000]
+            outgoing.save(update_fields=["status", "last_error"])
+        _event(
+            ticket,
+            TicketEvent.Kind.BOUNCED,
+            at=now,
+            field="mail",
+            new=outgoing.to_address if outgoing is not None else "",
+            reason=summary,
+        )
+        if ticket.assignee_id is not None:
+            AgentNotification.objects.create(
+                user_id=ticket.assignee_id, ticket=ticket, kind=TicketEvent.Kind.BOUNCED, created_at=now
+            )
+    return ticket
+
+
 def ticket_set_status(*, ticket: Ticket, actor, status: str, reason: str = "", now: datetime | None = None) -> Ticket:
     """Move a ticket between new, open, waiting and closed (closing and reopening are recorded as such)."""
     now = now or timezone.now()

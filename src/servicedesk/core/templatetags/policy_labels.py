@@ -110,3 +110,11 @@ def mail_html(value: str, images: bool = False) -> str:
     from servicedesk.mail.html import sanitise_html
 
     return mark_safe(sanitise_html(value, images=bool(images)))  # nh3 made it safe
+
+
+@register.filter
+def folded(text: str):
+    """A message's text split into what is new and its signature and quoted history (shown folded)."""
+    from servicedesk.mail.quoting import fold
+
+    return fold(text or "")
