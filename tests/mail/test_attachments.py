@@ -60,3 +60,41 @@ def test_every_attachment_is_kept_under_a_generated_name(media, client):
 def test_customers_cannot_download(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("klant", password="x-secret-123"))
     assert client.get("/desk/attachments/1/").status_code == 404
+
+
+def test_files_of_a_rolled_back_mail_are_swept_and_kept_ones_stay(media, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from servicedesk.mail import pipeline
+    from servicedesk.tickets.attachments import attachment_orphans_sweep, attachment_path
+
+    factories.contact(factories.customer(), "Anja", main=True, email="anja@korrel.example")
+
+    def one(subject: str) -> bytes:
+        message = EmailMessage()
+        message["From"], message["Subject"], message["Message-ID"] = "anja@korrel.example", subject, f"<{subject}@k>"
+        message.set_content("Zie bijlage.")
+        message.add_attachment(b"a;b\n", maintype="text", subtype="csv", filename="lijst.csv")
+        return bytes(message)
+
+    kept = mail_process(mail_store(one("goed"), via="pipe")[0])
+    real_keep = pipeline.keep_html_and_attachments
+
+    def fail_after_writing(message, parsed, now):
+        real_keep(message, parsed, now)
+        raise OSError("disk full while saving the HTML")
+
+    monkeypatch.setattr(pipeline, "keep_html_and_attachments", fail_after_writing)
+    failed = mail_process(mail_store(one("fout"), via="pipe")[0])
+    assert failed.status == "quarantined" and "disk full" in failed.reason
+    files = sorted(p.name for p in (Path(media) / "attachments").glob("??/*"))
+    assert len(files) == 2  # one kept, one orphaned by the rollback
+    assert attachment_orphans_sweep() == []  # too recent: could belong to a transaction still running
+    removed = attachment_orphans_sweep(now=timezone.now() + timedelta(days=1))
+    (survivor,) = kept.ticket.messages.get().attachments.all()
+    assert removed == [name for name in files if name != survivor.stored_name]
+    assert attachment_path(survivor.stored_name).exists()
+    monkeypatch.setattr(pipeline, "keep_html_and_attachments", real_keep)
+    assert mail_process(failed).status == "processed"  # processed again once the cause is gone

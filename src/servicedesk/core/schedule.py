@@ -19,7 +19,10 @@ class Periodic:
 
 
 def periodic_tasks() -> list[Periodic]:
-    return [Periodic("servicedesk.tickets.tasks.sla_watch_task", 60.0)]
+    return [
+        Periodic("servicedesk.tickets.tasks.sla_watch_task", 60.0),
+        Periodic("servicedesk.tickets.tasks.attachment_sweep_task", 6 * 3600.0),
+    ]
 
 
 def _task(path: str):

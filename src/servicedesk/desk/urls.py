@@ -32,6 +32,7 @@ urlpatterns = [
     path("attachments/<int:attachment_id>/", mailbox.attachment, name="attachment"),
     path("mail/quarantine/", mailbox.quarantine, name="quarantine"),
     path("mail/<int:mail_id>/reprocess/", mailbox.reprocess, name="reprocess_mail"),
+    path("mail/<int:mail_id>/accept/", mailbox.accept, name="accept_mail"),
     path("notifications/", inbox.notifications, name="notifications"),
     path("notifications/read/", inbox.notifications_read, name="notifications_read"),
 ]

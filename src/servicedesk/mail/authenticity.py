@@ -12,6 +12,9 @@ import email.policy
 import authres
 from django.conf import settings
 
+MAX_HEADERS = 50  # Authentication-Results headers looked at; ours is at the top
+MAX_FIELD = 8192
+
 
 def dmarc_problem(raw: bytes, from_address: str) -> str | None:
     """None when the mail may be trusted (or no authserv-id is configured); else why it may not."""
@@ -22,7 +25,9 @@ def dmarc_problem(raw: bytes, from_address: str) -> str | None:
     headers = email.message_from_bytes(
         raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0] + b"\n\n", policy=email.policy.compat32
     )
-    for value in headers.get_all("Authentication-Results") or []:
+    for value in (headers.get_all("Authentication-Results") or [])[:MAX_HEADERS]:
+        if len(value) > MAX_FIELD:  # not what a mail server writes; parsing it would only cost time
+            continue
         try:
             parsed = authres.AuthenticationResultsHeader.parse(f"Authentication-Results: {value}")
         except Exception:  # an unparsable header of someone else's is skipped, not trusted

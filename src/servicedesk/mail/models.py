@@ -79,6 +79,9 @@ class InboundMail(models.Model):
     )
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    refused_report = models.OneToOneField(
+        "tickets.RefusedReport", null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_mail"
+    )
     mailbox = models.ForeignKey(Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="mails")
 
     class Meta:

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 NOTICE_INTERVAL = timedelta(days=1)  # at most one refusal notice per address per day
 
 
-def _keep_html_and_attachments(message, parsed, now: datetime) -> None:
+def keep_html_and_attachments(message, parsed, now: datetime) -> None:
     if parsed.html:
         message.body_html = sanitise_html(parsed.html, images=True)
         message.save(update_fields=["body_html"])
@@ -57,13 +57,13 @@ def mail_process(mail: InboundMail, *, now: datetime | None = None) -> InboundMa
                     now=now,
                 )
                 mail.status, mail.ticket = InboundMail.Status.PROCESSED, ticket
-                _keep_html_and_attachments(ticket.messages.order_by("id").first(), parsed, now)
+                keep_html_and_attachments(ticket.messages.order_by("id").first(), parsed, now)
             elif decision.kind == "reply":
                 message = services.ticket_add_message(
                     ticket=decision.ticket, contact=decision.contact, body=parsed.text, now=now
                 )
                 mail.status, mail.ticket = InboundMail.Status.PROCESSED, decision.ticket
-                _keep_html_and_attachments(message, parsed, now)
+                keep_html_and_attachments(message, parsed, now)
             elif decision.kind == "bounce":  # never answered: it is automatic mail by nature
                 services.ticket_mail_bounced(
                     ticket=decision.ticket, outgoing_id=decision.outgoing_id, summary=decision.reason, now=now
@@ -78,7 +78,7 @@ def mail_process(mail: InboundMail, *, now: datetime | None = None) -> InboundMa
                 recently = RefusedReport.objects.filter(
                     sender=parsed.from_address[:300], received_at__gte=now - NOTICE_INTERVAL
                 ).exists()
-                services.report_refuse(
+                mail.refused_report = services.report_refuse(
                     channel=Channel.EMAIL,
                     sender=parsed.from_address,
                     contact=decision.contact,
@@ -91,7 +91,18 @@ def mail_process(mail: InboundMail, *, now: datetime | None = None) -> InboundMa
                 mail.status, mail.reason = InboundMail.Status.REFUSED, decision.reason
             mail.processed_at = now
             mail.attempts += 1
-            mail.save(update_fields=["status", "reason", "sender", "subject", "ticket", "processed_at", "attempts"])
+            mail.save(
+                update_fields=[
+                    "status",
+                    "reason",
+                    "sender",
+                    "subject",
+                    "ticket",
+                    "refused_report",
+                    "processed_at",
+                    "attempts",
+                ]
+            )
             return mail
     except Exception as exc:  # any failure: keep the mail, say why, let agents retry
         logger.exception("mail %s quarantined", mail.pk)

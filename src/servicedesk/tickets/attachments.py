@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -12,6 +12,7 @@ from django.utils import timezone
 from servicedesk.tickets.models import Attachment, Message
 
 MAX_NAME = 255
+ORPHAN_AGE = timedelta(hours=6)
 
 
 def attachment_path(stored_name: str) -> Path:
@@ -40,3 +41,22 @@ def attachment_save(
         size=len(data),
         created_at=now or timezone.now(),
     )
+
+
+def attachment_orphans_sweep(*, older_than: timedelta = ORPHAN_AGE, now: datetime | None = None) -> list[str]:
+    """Delete attachment files no row refers to: written by a transaction that then rolled back (a mail
+    quarantined halfway, say). Only files older than `older_than`, so none of a transaction still running."""
+    root = Path(settings.MEDIA_ROOT) / "attachments"
+    if not root.exists():
+        return []
+    cutoff = (now or timezone.now()).timestamp() - older_than.total_seconds()
+    candidates = [p for p in root.glob("??/*") if p.is_file() and p.stat().st_mtime < cutoff]
+    removed = []
+    for start in range(0, len(candidates), 500):
+        batch = {p.name: p for p in candidates[start : start + 500]}
+        known = set(Attachment.objects.filter(stored_name__in=batch).values_list("stored_name", flat=True))
+        for name, path in batch.items():
+            if name not in known:
+                path.unlink(missing_ok=True)
+                removed.append(name)
+    return removed

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 
 from servicedesk.customers.models import Contact
 from servicedesk.desk.access import agent_required
+from servicedesk.mail.accept import mail_accept
+from servicedesk.mail.models import InboundMail
 from servicedesk.tickets.models import AgentNotification, RefusedReport
 from servicedesk.tickets.selectors import unread_notifications
 from servicedesk.tickets.services import report_accept
@@ -37,8 +39,12 @@ def accept_refused(request, report_id: int):
         contact = Contact.objects.get(pk=int(request.POST.get("contact", "0")))
     except (RefusedReport.DoesNotExist, Contact.DoesNotExist, ValueError):
         raise Http404 from None
+    mail = InboundMail.objects.filter(refused_report=report).defer("raw").first()
     try:
-        ticket = report_accept(refused=report, contact=contact, actor=request.user)
+        if mail is not None:  # a refused e-mail: the ticket gets its HTML and attachments too
+            ticket = mail_accept(mail=mail, contact=contact, actor=request.user)
+        else:
+            ticket = report_accept(refused=report, contact=contact, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(reverse("desk:refused"))

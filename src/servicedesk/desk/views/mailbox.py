@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicedesk.customers.models import Contact
+from servicedesk.customers.selectors import contact_for_email
 from servicedesk.desk.access import agent_required
+from servicedesk.mail.accept import mail_accept
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.pipeline import mail_process
 from servicedesk.tickets.attachments import attachment_path
@@ -35,14 +39,43 @@ def attachment(request, attachment_id: int):
 
 @agent_required
 def quarantine(request):
-    mails = (
+    mails = list(
         InboundMail.objects.filter(
             status__in=[InboundMail.Status.QUARANTINED, InboundMail.Status.STORED, InboundMail.Status.HELD]
         )
         .defer("raw")
         .order_by("-received_at")[:200]
     )
+    # Held mail can be accepted for a contact: the sender's colleagues who may report are offered first.
+    reporters = list(
+        Contact.objects.filter(may_report=True, active=True)
+        .select_related("customer")
+        .order_by("customer__name", "name")
+    )
+    for mail in mails:
+        if mail.status == InboundMail.Status.HELD:
+            sender = contact_for_email(mail.sender) if mail.sender else None
+            mail.sender_contact = sender
+            mail.choices = [c for c in reporters if sender is None or c.customer_id == sender.customer_id]
     return render(request, "desk/quarantine.html", {"mails": mails, "active": "quarantine"})
+
+
+@agent_required
+@require_POST
+def accept(request, mail_id: int):
+    """Accept a held mail (the agent checked it is genuine) as a ticket for the chosen contact."""
+    try:
+        mail = InboundMail.objects.defer("raw").get(pk=mail_id)
+        contact = Contact.objects.get(pk=int(request.POST.get("contact", "0")))
+    except (InboundMail.DoesNotExist, Contact.DoesNotExist, ValueError):
+        raise Http404 from None
+    try:
+        ticket = mail_accept(mail=mail, contact=contact, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(reverse("desk:quarantine"))
+    messages.success(request, _("Ticket #%(number)d created.") % {"number": ticket.pk})
+    return redirect(reverse("desk:ticket", args=[ticket.pk]))
 
 
 @agent_required
