@@ -86,8 +86,13 @@ def test_too_big_is_refused_permanently(lmtp):
     assert not InboundMail.objects.exists()
 
 
-def test_without_database_the_mta_is_asked_to_retry(lmtp):
+def test_without_database_the_mta_is_asked_to_retry_and_the_retry_arrives(lmtp):
+    factories.contact(factories.customer(), "Anja", main=True, email="anja@korrel.example")
+    raw = mail("anja@korrel.example", "Later", Message_ID="<later@korrel.example>")
     port = lmtp(DATABASE_URL="postgres://postgres@127.0.0.1:1/nowhere")
     with pytest.raises(smtplib.SMTPDataError) as retry:
-        deliver(port, mail("anja@korrel.example", "Later"))
+        deliver(port, raw)
     assert retry.value.smtp_code == 451
+    assert not InboundMail.objects.exists()
+    deliver(lmtp(), raw)  # the database is back: the MTA's retry is stored and processed
+    assert Ticket.objects.get().subject == "Later"

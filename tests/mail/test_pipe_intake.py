@@ -142,12 +142,15 @@ def test_same_message_id_with_other_bytes_is_kept_too(anja):
     assert created and first.pk != second.pk
 
 
-def test_database_down_means_try_again_later(tmp_path):
-    result = receive(
-        mail("anja@korrel.example", "x"), tmp_path, env={"DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere"}
-    )
+def test_database_down_means_try_again_later_and_the_retry_arrives(anja, tmp_path):
+    raw = mail("anja@korrel.example", "Na de storing", Message_ID="<down@korrel.example>")
+    result = receive(raw, tmp_path, env={"DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere"})
     assert result.returncode == 75, result.stderr
     assert b"try again later" in result.stderr
+    assert not InboundMail.objects.exists()
+    retry = receive(raw, tmp_path)  # the MTA retries once the database is back
+    assert retry.returncode == 0, retry.stderr
+    assert Ticket.objects.get().subject == "Na de storing"
 
 
 def test_a_quarantined_mail_is_processed_again(anja):
