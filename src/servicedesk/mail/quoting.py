@@ -93,3 +93,38 @@ def fold(text: str) -> Folded:
     if not new.strip():  # nothing above the quote (a top-quoted forward, say): show everything
         return Folded(text, "")
     return Folded(new, "\n".join(lines[cut:]).strip("\n"))
+
+
+_HTML_QUOTE_STARTS = (
+    re.compile(r"<blockquote\b", re.IGNORECASE),
+    re.compile(r"-{2,}\s*(original message|oorspronkelijk bericht)\s*-{2,}", re.IGNORECASE),
+    # Gmail/Apple attribution, possibly split by tags: "On … wrote:" / "Op … schreef …:"
+    re.compile(r"\b(on|op|am)\s[^<>]{4,200}?(\swrote|\sschreef|\sschrieb)[^<>]{0,80}:", re.IGNORECASE),
+    # Outlook's header block: "Van:" / "From:" then, within a few tags, "Verzonden:" / "Sent:"
+    re.compile(
+        r"(<(p|div)\b[^>]*>\s*)?(<[^>]+>\s*)*(van|from|von)\s*:\s*(<[^>]+>\s*)*[^<]{1,300}"
+        r"(<[^>]+>\s*){0,8}(verzonden|sent|gesendet|datum|date)\s*:",
+        re.IGNORECASE,
+    ),
+)
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def fold_html(html: str) -> Folded:
+    """The same for sanitised HTML: cut before the quoted history; each side is made whole again (nh3
+    closes what the cut left open). Nothing to fold, or nothing above the quote: everything is `new`."""
+    import nh3
+
+    cuts = [m.start() for pattern in _HTML_QUOTE_STARTS if (m := pattern.search(html))]
+    forward = re.search(r"forwarded message|doorgestuurd bericht|begin forwarded", html, re.IGNORECASE)
+    if not cuts or (forward and forward.start() < min(cuts)):
+        return Folded(html, "")
+    cut = min(cuts)
+    new = html[:cut]
+    if not _TAGS.sub("", new).replace("&nbsp;", " ").strip():
+        return Folded(html, "")
+    tags = nh3.ALLOWED_TAGS
+    return Folded(
+        nh3.clean(new, tags=tags, url_schemes={"http", "https", "mailto", "cid"}),
+        nh3.clean(html[cut:], tags=tags, url_schemes={"http", "https", "mailto", "cid"}),
+    )

@@ -118,3 +118,16 @@ def folded(text: str):
     from servicedesk.mail.quoting import fold
 
     return fold(text or "")
+
+
+@register.filter
+def mail_html_folded(value: str, images: bool = False):
+    """A message's HTML sanitised for showing (as `mail_html`), split into what is new and the quoted rest."""
+    from django.utils.safestring import mark_safe
+
+    from servicedesk.mail.html import sanitise_html
+    from servicedesk.mail.quoting import Folded, fold_html
+
+    folded_html = fold_html(sanitise_html(value, images=bool(images)))
+    # Both sides were cleaned by nh3 again after the cut.
+    return Folded(mark_safe(folded_html.new), mark_safe(folded_html.rest))
