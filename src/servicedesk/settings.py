@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "servicedesk.mail",
     "servicedesk.demo",
     "servicedesk.desk",
+    "servicedesk.portal",
 ]
 
 TASKS = {
@@ -175,6 +176,18 @@ DEFAULT_FROM_EMAIL = os.environ.get("SERVICEDESK_FROM", "Servicedesk <servicedes
 # The authserv-id of our receiving mail server: when set, mail needs its dmarc=pass (POLICY.md §7).
 SERVICEDESK_AUTHSERV_ID = os.environ.get("SERVICEDESK_AUTHSERV_ID", "")
 SERVICEDESK_MAIL_DOMAIN = os.environ.get("SERVICEDESK_MAIL_DOMAIN", "servicedesk.localhost")
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",  # agents, by user name
+    "servicedesk.portal.auth.ContactBackend",  # contacts, by e-mail address
+]
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # invitation and reset links work once, for three days
+#: Where the site is reached, for links in mail (invitations, password resets).
+SERVICEDESK_BASE_URL = os.environ.get("SERVICEDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+#: The phone number for urgent reports outside office hours, shown in the portal.
+SERVICEDESK_URGENT_PHONE = os.environ.get("SERVICEDESK_URGENT_PHONE", "088 123 45 67")
+MAX_UPLOAD_SIZE = int(os.environ.get("SERVICEDESK_MAX_UPLOAD", str(20 * 1024 * 1024)))  # per file, bytes
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGIN_URL = "desk:login"
 LOGIN_REDIRECT_URL = "/desk/"

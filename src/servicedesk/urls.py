@@ -9,5 +9,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("desk/", include("servicedesk.desk.urls")),
+    path("portal/", include("servicedesk.portal.urls")),
     path("admin/", admin.site.urls),
 ]

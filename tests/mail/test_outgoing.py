@@ -119,3 +119,12 @@ def test_automatic_mail_is_capped_per_recipient_and_per_ticket(anja):
     assert OutgoingMessage.objects.filter(to_address=anja.email, automatic=True).count() == MAX_AUTOMATIC_PER_RECIPIENT
     # an agent's own reply is never capped
     assert notice_queue(kind="reply", contact=anja, ticket=ticket, context={"body": "Hallo"}, automatic=False)
+
+
+def test_plain_text_mail_is_not_html_escaped():
+    customer = factories.customer("Jansen & Zn")
+    contact = factories.contact(customer, "Jan <de Baas> & Zn", main=True, email="jan@jansen.example")
+    ticket = services.ticket_create(reporter=contact, subject='Printer "Kantoor" & co', body="", channel="email")
+    ack = OutgoingMessage.objects.get(ticket=ticket, kind="acknowledgement")
+    assert "Jan <de Baas> & Zn" in ack.body and 'Printer "Kantoor" & co' in ack.subject
+    assert "&amp;" not in ack.body + ack.subject and "&quot;" not in ack.subject and "&lt;" not in ack.body

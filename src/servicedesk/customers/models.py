@@ -50,6 +50,10 @@ class Contact(models.Model):
     may_raise_priority = models.BooleanField(_("may raise priority"), default=False)
     sees_all_tickets = models.BooleanField(_("sees all organisation tickets"), default=False)
     active = models.BooleanField(_("active"), default=True)
+    # The contact's portal account (invited by an agent); agents are users without a contact.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="contact"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,8 @@ class OutgoingMessage(models.Model):
         CLASSIFICATION = "classification", _("Classification changed")
         PRIORITY_LOWERED = "priority_lowered", _("Priority lowered")
         REFUSAL = "refusal", _("Report refused")
+        INVITATION = "invitation", _("Portal invitation")
+        PASSWORD_RESET = "password_reset", _("Portal password reset")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -48,6 +48,16 @@ def deadline_for(
     return Deadline(response, due_soon_at)
 
 
+def allowed_priorities(contact, support_type: SupportType) -> list[Priority]:
+    """The priorities a contact may ask for on this support type (raised ones need the right)."""
+    policy = current_policy()
+    return [
+        p
+        for p in policy.offered_priorities(support_type)
+        if contact.may_raise_priority or not policy.is_raised(support_type, p)
+    ]
+
+
 def ticket_work(ticket, entries: Iterable) -> TicketWork:
     """The ticket and its time entries (model rows or TimeEntry values) as the engine's input."""
     values = [e if isinstance(e, TimeEntry) else TimeEntry(EntryKind(e.kind), e.start, e.minutes) for e in entries]

@@ -131,3 +131,14 @@ def mail_html_folded(value: str, images: bool = False):
     folded_html = fold_html(sanitise_html(value, images=bool(images)))
     # Both sides were cleaned by nh3 again after the cut.
     return Folded(mark_safe(folded_html.new), mark_safe(folded_html.rest))
+
+
+@register.filter
+def ticket_rate(ticket) -> str:
+    """A ticket's hourly rate as shown to people, or 'free of charge'."""
+    from django.utils.translation import gettext
+
+    from servicedesk.tickets.pricing import hourly_rate
+
+    rate = hourly_rate(ticket)
+    return gettext("free of charge") if rate is None else euro(rate)

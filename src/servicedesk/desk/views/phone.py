@@ -19,6 +19,7 @@ from servicedesk.desk.access import agent_required
 from servicedesk.policy import Channel, Priority, SupportType, TicketWork
 from servicedesk.tickets import services
 from servicedesk.tickets.models import RefusedReport
+from servicedesk.tickets.pricing import allowed_priorities
 
 
 @agent_required
@@ -34,16 +35,6 @@ def _caller(contact_id: int) -> Contact:
         return Contact.objects.select_related("customer").prefetch_related("phones").get(pk=contact_id, active=True)
     except Contact.DoesNotExist:
         raise Http404 from None
-
-
-def allowed_priorities(contact: Contact, support_type: SupportType) -> list[Priority]:
-    """The priorities this caller may ask for on this support type."""
-    policy = current_policy()
-    return [
-        p
-        for p in policy.offered_priorities(support_type)
-        if contact.may_raise_priority or not policy.is_raised(support_type, p)
-    ]
 
 
 def call_terms(contact: Contact, support_type: str, priority: str) -> dict:

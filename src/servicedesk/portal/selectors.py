@@ -1,0 +1,63 @@
+"""What a contact may see: their own tickets, or all of their organisation's when they may see those."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from servicedesk.customers.models import Contact
+from servicedesk.tickets.models import Attachment, Message, Ticket, TicketEvent
+
+PUBLIC_MESSAGE_KINDS = (Message.Kind.INCOMING, Message.Kind.REPLY)
+PUBLIC_EVENT_KINDS = (TicketEvent.Kind.CREATED, TicketEvent.Kind.CLASSIFIED, TicketEvent.Kind.PRIORITY_LOWERED)
+
+
+def visible_tickets(contact: Contact) -> QuerySet[Ticket]:
+    tickets = Ticket.objects.filter(customer_id=contact.customer_id)
+    if not contact.sees_all_tickets:
+        tickets = tickets.filter(reporter=contact)
+    return tickets
+
+
+def ticket_for_contact(contact: Contact, ticket_id: int) -> Ticket:
+    """The ticket, or 404: another organisation's ticket (or a colleague's, without the right) does not exist."""
+    ticket = visible_tickets(contact).select_related("reporter", "matrix_item").filter(pk=ticket_id).first()
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def public_messages(ticket: Ticket) -> QuerySet[Message]:
+    """The conversation as the customer sees it: never internal notes."""
+    return (
+        ticket.messages.filter(kind__in=PUBLIC_MESSAGE_KINDS)
+        .select_related("author_contact", "author_user")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+
+
+def public_events(ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The audit of classification changes the reporter is told about."""
+    return ticket.events.filter(kind__in=PUBLIC_EVENT_KINDS).select_related("actor").order_by("at", "id")
+
+
+def attachment_for_contact(contact: Contact, attachment_id: int) -> Attachment:
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id, message__kind__in=PUBLIC_MESSAGE_KINDS)
+        .filter(message__ticket__in=visible_tickets(contact))
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def ticket_search(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
+    query = query.strip()
+    if not query:
+        return tickets
+    if query.lstrip("#").isdigit():
+        return tickets.filter(Q(pk=int(query.lstrip("#"))) | Q(subject__icontains=query))
+    in_messages = Message.objects.filter(kind__in=PUBLIC_MESSAGE_KINDS, body__icontains=query).values("ticket_id")
+    return tickets.filter(Q(subject__icontains=query) | Q(pk__in=in_messages))

@@ -1,0 +1,20 @@
+"""The customer portal's pages."""
+
+from django.urls import path
+
+from servicedesk.portal.views import auth, tickets
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", tickets.tickets, name="tickets"),
+    path("login/", auth.portal_login, name="login"),
+    path("logout/", auth.portal_logout, name="logout"),
+    path("password/forgot/", auth.forgot, name="forgot"),
+    path("password/<uidb64>/<token>/", auth.SetPasswordView.as_view(), name="set_password"),
+    path("tickets/new/", tickets.report, name="report"),
+    path("tickets/<int:ticket_id>/", tickets.ticket, name="ticket"),
+    path("tickets/<int:ticket_id>/reply/", tickets.reply, name="reply"),
+    path("attachments/<int:attachment_id>/", tickets.attachment, name="attachment"),
+    path("services/", tickets.matrix, name="matrix"),
+]

@@ -1,0 +1,176 @@
+"""The contact's tickets: list, report, follow, reply; the service matrix."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from servicedesk.core import labels
+from servicedesk.policy import SupportType
+from servicedesk.portal import selectors
+from servicedesk.portal.access import contact_required
+from servicedesk.portal.forms import QUESTION, ReplyForm, ReportForm
+from servicedesk.portal.services import portal_reply, portal_ticket_report
+from servicedesk.portal.terms import report_terms
+from servicedesk.tickets.attachments import attachment_path
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.pricing import ticket_price
+
+PAGE_SIZE = 25
+
+
+@contact_required
+def tickets(request):
+    contact = request.contact
+    rows = selectors.visible_tickets(contact).select_related("reporter")
+    status = request.GET.get("status", "open")
+    if status == "open":
+        rows = rows.exclude(status=Ticket.Status.CLOSED)
+    elif status in Ticket.Status.values:
+        rows = rows.filter(status=status)
+    support_type = request.GET.get("type", "")
+    if support_type in SupportType.__members__.values():
+        rows = rows.filter(support_type=support_type)
+    priority = request.GET.get("priority", "")
+    if priority in labels.PRIORITIES:
+        rows = rows.filter(priority=priority)
+    query = request.GET.get("q", "")
+    rows = selectors.ticket_search(rows, query).order_by("-reported_at", "-id")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/tickets.html",
+        {
+            "page": page,
+            "status": status,
+            "support_type": support_type,
+            "priority": priority,
+            "query": query,
+            "statuses": Ticket.Status.choices,
+            "support_types": labels.SUPPORT_TYPES.items(),
+            "priorities": labels.PRIORITIES.items(),
+            "active": "tickets",
+        },
+    )
+
+
+def _report_form(request, contact, data=None, files=None):
+    matrix_items = list(contact.customer.matrix_items.filter(active=True).order_by("name"))
+    about = (data or request.GET).get("about") or QUESTION
+    form = ReportForm(data, files, matrix_items=matrix_items, initial={"about": about, "priority": "standard"})
+    support_type = SupportType.FUNCTIONAL
+    if about.startswith("service-"):
+        support_type = SupportType.MANAGED
+    elif about == "other":
+        support_type = SupportType.UNMANAGED
+    terms = report_terms(contact, support_type, timezone.now())
+    form.fields["priority"].choices = [(o.priority.value, labels.PRIORITIES[o.priority]) for o in terms.options]
+    if form.fields["priority"].choices and not any(
+        value == (data or {}).get("priority") for value, _label in form.fields["priority"].choices
+    ):
+        form.initial["priority"] = form.fields["priority"].choices[0][0]
+    return form, terms
+
+
+@contact_required
+def report(request):
+    contact = request.contact
+    if request.method == "POST":
+        form, terms = _report_form(request, contact, request.POST, request.FILES)
+        if form.is_valid():
+            support_type, item = form.support_type_and_item()
+            try:
+                ticket = portal_ticket_report(
+                    contact=contact,
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["body"],
+                    support_type=support_type,
+                    priority=form.cleaned_data["priority"],
+                    matrix_item=item,
+                    files=form.cleaned_data["files"],
+                )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                messages.success(
+                    request,
+                    _("Ticket #%(number)d is registered. We will respond by %(due)s.")
+                    % {"number": ticket.pk, "due": timezone.localtime(ticket.response_due).strftime("%d-%m-%Y %H:%M")},
+                )
+                return redirect("portal:ticket", ticket.pk)
+    else:
+        form, terms = _report_form(request, contact)
+    template = "portal/_terms.html" if request.htmx and request.method == "GET" else "portal/report.html"
+    context = {"form": form, "terms": terms, "urgent_phone": settings.SERVICEDESK_URGENT_PHONE, "active": "report"}
+    return render(request, template, context)
+
+
+@contact_required
+def ticket(request, ticket_id: int):
+    contact = request.contact
+    item = selectors.ticket_for_contact(contact, ticket_id)
+    entries = list(item.time_entries.select_related("agent").order_by("start", "id"))
+    price = ticket_price(item, entries)
+    # Lines follow the entries in order; a phone surcharge comes last.
+    rows = list(zip(entries, price.lines[: len(entries)], strict=True))
+    return render(
+        request,
+        "portal/ticket.html",
+        {
+            "ticket": item,
+            "conversation": selectors.public_messages(item),
+            "events": selectors.public_events(item),
+            "time_rows": rows,
+            "extra_lines": price.lines[len(entries) :],
+            "price": price,
+            "form": ReplyForm(),
+            "active": "tickets",
+        },
+    )
+
+
+@contact_required
+@require_POST
+def reply(request, ticket_id: int):
+    contact = request.contact
+    item = selectors.ticket_for_contact(contact, ticket_id)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            portal_reply(contact=contact, ticket=item, body=form.cleaned_data["body"], files=form.cleaned_data["files"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your message has been added."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("portal:ticket", item.pk)
+
+
+@contact_required
+def attachment(request, attachment_id: int):
+    item = selectors.attachment_for_contact(request.contact, attachment_id)
+    path = attachment_path(item.stored_name)
+    if not path.exists():
+        raise Http404
+    response = FileResponse(
+        path.open("rb"), as_attachment=True, filename=item.original_name, content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@contact_required
+def matrix(request):
+    contact = request.contact
+    items = contact.customer.matrix_items.filter(active=True).order_by("name")
+    return render(request, "portal/matrix.html", {"items": items, "customer": contact.customer, "active": "matrix"})

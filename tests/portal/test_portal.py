@@ -1,0 +1,304 @@
+"""The customer portal: invitation and sign-in, reporting with the priorities a contact may use, following
+tickets, replying with files; and never anything of another organisation."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from servicedesk.outbox.models import OutgoingMessage
+from servicedesk.portal.services import portal_invite
+from servicedesk.tickets import services
+from servicedesk.tickets.models import Ticket
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+AMS = ZoneInfo("Europe/Amsterdam")
+PASSWORD = "Koffie-Met-Appeltaart-42"
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def agent():
+    return factories.agent("anouk")
+
+
+@pytest.fixture
+def korrel():
+    customer = factories.customer("Bakkerij De Korrel")
+    from servicedesk.customers.services import matrix_item_add
+
+    matrix_item_add(customer=customer, name="Microsoft 365", actor=None)
+    return customer
+
+
+@pytest.fixture
+def anja(korrel):
+    return factories.contact(korrel, "Anja de Vries", main=True, email="anja@korrel.example")
+
+
+@pytest.fixture
+def bert(korrel):
+    return factories.contact(korrel, "Bert Bakker", email="bert@korrel.example", may_report=True)
+
+
+@pytest.fixture
+def other_org():
+    customer = factories.customer("Tandartspraktijk Wit")
+    piet = factories.contact(customer, "Piet", main=True, email="piet@wit.example")
+    return piet
+
+
+def link_of(outgoing: OutgoingMessage) -> str:
+    return re.search(r"http://[^\s]+", outgoing.body).group(0).removeprefix("http://127.0.0.1:8000")
+
+
+def account(contact, agent) -> None:
+    """Invite and set the password, as the contact would through the mail."""
+    from django.test import Client
+
+    outgoing = portal_invite(contact=contact, actor=agent)
+    browser = Client()
+    form_url = browser.get(link_of(outgoing), follow=True).redirect_chain[-1][0]
+    response = browser.post(form_url, {"new_password1": PASSWORD, "new_password2": PASSWORD})
+    assert response.status_code == 302
+
+
+def signed_in(client, contact, agent):
+    account(contact, agent)
+    response = client.post("/portal/login/", {"email": contact.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
+def test_invitation_link_sets_the_password_once(client, anja, agent):
+    outgoing = portal_invite(contact=anja, actor=agent)
+    assert outgoing.kind == "invitation" and outgoing.to_address == "anja@korrel.example"
+    assert "klantportaal" in outgoing.body  # Dutch by default
+    page = client.get(link_of(outgoing), follow=True)
+    form_url = page.redirect_chain[-1][0]
+    assert "new_password1" in page.content.decode()
+    response = client.post(form_url, {"new_password1": PASSWORD, "new_password2": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/portal/login/"
+    again = client.get(link_of(outgoing), follow=True)
+    assert "verlopen of al gebruikt" in again.content.decode()
+    assert client.post("/portal/login/", {"email": "ANJA@korrel.example", "password": PASSWORD}).status_code == 302
+    assert "Anja de Vries" in client.get("/portal/").content.decode()
+    assert anja.changes.filter(field="portal", new_value="invited").exists()
+
+
+def test_an_expired_link_does_not_work(client, anja, agent, monkeypatch):
+    outgoing = portal_invite(contact=anja, actor=agent)
+    later = datetime.now() + timedelta(days=4)
+    monkeypatch.setattr(PasswordResetTokenGenerator, "_now", lambda self: later)
+    page = client.get(link_of(outgoing), follow=True)
+    assert "verlopen of al gebruikt" in page.content.decode()
+
+
+def test_only_contacts_who_may_report_are_invited(korrel, agent):
+    from django.core.exceptions import ValidationError
+
+    carla = factories.contact(korrel, "Carla", email="carla@korrel.example", may_report=False)
+    with pytest.raises(ValidationError):
+        portal_invite(contact=carla, actor=agent)
+
+
+def test_withdrawing_the_right_to_report_ends_access_at_once(client, anja, agent):
+    from servicedesk.customers.services import contact_set_rights
+
+    signed_in(client, anja, agent)
+    assert client.get("/portal/").status_code == 200
+    contact_set_rights(contact=anja, actor=agent, may_report=False, reason="vertrokken")
+    response = client.get("/portal/")
+    assert response.status_code == 302 and response["Location"].startswith("/portal/login/")
+    assert client.post("/portal/login/", {"email": anja.email, "password": PASSWORD}).status_code == 200
+
+
+def test_agents_do_not_use_the_portal(client, agent):
+    response = client.post("/portal/login/", {"email": agent.email, "password": "s3cret-pass"})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    client.force_login(agent)
+    assert client.get("/portal/").status_code == 302
+
+
+def test_sign_in_is_rate_limited(client, anja, agent):
+    account(anja, agent)
+    for _ in range(5):
+        client.post("/portal/login/", {"email": anja.email, "password": "wrong"})
+    page = client.post("/portal/login/", {"email": anja.email, "password": PASSWORD})
+    assert page.status_code == 200 and "Te veel mislukte" in page.content.decode()
+
+
+def test_password_reset_reveals_nothing_and_is_capped(client, anja, agent):
+    account(anja, agent)
+    unknown = client.post("/portal/password/forgot/", {"email": "niemand@nergens.example"}, follow=True)
+    known = client.post("/portal/password/forgot/", {"email": anja.email}, follow=True)
+    assert unknown.content.decode().count("onderweg") == known.content.decode().count("onderweg") == 1
+    resets = OutgoingMessage.objects.filter(kind="password_reset")
+    assert list(resets.values_list("to_address", flat=True)) == ["anja@korrel.example"]
+    for _ in range(5):
+        client.post("/portal/password/forgot/", {"email": anja.email})
+    assert resets.count() == 3
+
+
+def test_report_with_a_raised_priority_shows_rate_and_deadline_first(client, anja, agent):
+    signed_in(client, anja, agent)
+    page = client.get("/portal/tickets/new/", {"about": "other"}).content.decode()
+    assert 'value="direct"' in page and "€\u00a0125,00" in page and "€\u00a065,00" in page
+    response = client.post(
+        "/portal/tickets/new/",
+        {"about": "other", "priority": "direct", "subject": "Kassa plat", "body": "Niets werkt."},
+    )
+    ticket = Ticket.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/portal/tickets/{ticket.pk}/"
+    assert (ticket.support_type, ticket.priority, ticket.channel) == ("unmanaged", "direct", "portal")
+    assert OutgoingMessage.objects.filter(ticket=ticket, kind="acknowledgement").exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "Kassa plat" in page and timezone.localtime(ticket.response_due).strftime("%H:%M") in page
+
+
+def test_a_contact_without_the_right_sees_and_gets_only_the_lowest_priority(client, bert, agent):
+    signed_in(client, bert, agent)
+    page = client.get("/portal/tickets/new/", {"about": "other"}).content.decode()
+    assert 'value="direct"' not in page and 'value="high"' not in page and 'value="standard"' in page
+    assert "collega" in page  # where a higher priority can be had
+    response = client.post(
+        "/portal/tickets/new/", {"about": "other", "priority": "direct", "subject": "Kassa", "body": "Kapot."}
+    )
+    assert response.status_code == 200 and not Ticket.objects.exists()
+
+
+def test_a_service_of_the_matrix_proposes_managed_and_is_free_at_high(client, anja, korrel, agent):
+    signed_in(client, anja, agent)
+    item = korrel.matrix_items.get()
+    page = client.get("/portal/tickets/new/", {"about": f"service-{item.pk}"}).content.decode()
+    assert "kosteloos" in page
+    client.post(
+        "/portal/tickets/new/",
+        {"about": f"service-{item.pk}", "priority": "high", "subject": "Outlook", "body": "Geen mail."},
+    )
+    ticket = Ticket.objects.get()
+    assert (ticket.support_type, ticket.priority, ticket.matrix_item) == ("managed", "high", item)
+
+
+def test_outside_office_hours_the_portal_says_what_that_means(client, anja, agent, monkeypatch):
+    signed_in(client, anja, agent)
+    saturday = datetime(2026, 11, 28, 14, 0, tzinfo=AMS)
+    monkeypatch.setattr("servicedesk.portal.views.tickets.timezone.now", lambda: saturday)
+    page = client.get("/portal/tickets/new/", {"about": "question"}).content.decode()
+    assert 'id="after-hours"' in page and "088 123 45 67" in page
+
+
+def test_lists_show_own_tickets_or_the_organisations(client, anja, bert, other_org, agent):
+    mine = services.ticket_create(reporter=bert, subject="Van Bert", body="", channel="email")
+    services.ticket_create(reporter=anja, subject="Van Anja", body="", channel="email")
+    services.ticket_create(reporter=other_org, subject="Van Piet", body="", channel="email")
+    signed_in(client, bert, agent)
+    page = client.get("/portal/").content.decode()
+    assert "Van Bert" in page and "Van Anja" not in page and "Van Piet" not in page
+    assert client.get(f"/portal/tickets/{mine.pk}/").status_code == 200
+    client.post("/portal/logout/")
+    signed_in(client, anja, agent)  # the main contact sees all of the organisation's tickets
+    page = client.get("/portal/").content.decode()
+    assert "Van Bert" in page and "Van Anja" in page and "Van Piet" not in page
+    assert "Van Bert" in client.get("/portal/", {"q": "bert"}).content.decode()
+    assert "Van Anja" not in client.get("/portal/", {"q": "bert"}).content.decode()
+
+
+def test_ticket_page_shows_the_public_conversation_work_and_classification(client, anja, agent, media):
+    ticket = services.ticket_create(reporter=anja, subject="Printer", body="Hij piept.", channel="email")
+    services.ticket_note(ticket=ticket, actor=agent, body="GEHEIM: klant is lastig")
+    services.ticket_reply(ticket=ticket, actor=agent, body="We komen morgen langs.")
+    services.ticket_classify(ticket=ticket, actor=agent, reason="Printer is van ons", support_type="unmanaged")
+    start = datetime(2026, 11, 24, 10, 0, tzinfo=AMS)
+    services.time_entry_add(ticket=ticket, agent=agent, start=start, minutes=50, description="Printer gereinigd")
+    signed_in(client, anja, agent)
+    page = client.get(f"/portal/tickets/{ticket.pk}/").content.decode()
+    assert "We komen morgen langs." in page and "Hij piept." in page
+    assert "GEHEIM" not in page
+    assert "Printer gereinigd" in page and "€\u00a065,00" in page  # 50 minutes → 60 × €65/h
+    assert "Printer is van ons" in page
+
+
+def test_reply_with_an_attachment_and_download_it(client, anja, agent, media):
+    ticket = services.ticket_create(reporter=anja, subject="Printer", body="", channel="email")
+    signed_in(client, anja, agent)
+    upload = SimpleUploadedFile("foutmelding.png", b"\x89PNG\r\n\x1a\nxx", content_type="image/png")
+    response = client.post(f"/portal/tickets/{ticket.pk}/reply/", {"body": "Zie bijlage", "files": [upload]})
+    assert response.status_code == 302
+    message = ticket.messages.order_by("-id").first()
+    attachment = message.attachments.get()
+    assert attachment.original_name == "foutmelding.png" and message.author_contact == anja
+    download = client.get(f"/portal/attachments/{attachment.pk}/")
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["X-Content-Type-Options"] == "nosniff"
+
+
+def test_upload_over_the_limit_is_refused_with_its_name(client, anja, agent, media, settings):
+    settings.MAX_UPLOAD_SIZE = 10
+    ticket = services.ticket_create(reporter=anja, subject="Printer", body="", channel="email")
+    signed_in(client, anja, agent)
+    upload = SimpleUploadedFile("groot.pdf", b"x" * 100, content_type="application/pdf")
+    page = client.post(f"/portal/tickets/{ticket.pk}/reply/", {"body": "x", "files": [upload]}, follow=True)
+    assert "groot.pdf" in page.content.decode()
+    assert ticket.messages.count() == 1
+
+
+def test_nothing_of_another_organisation_can_be_reached(client, anja, other_org, agent, media):
+    theirs = services.ticket_create(reporter=other_org, subject="Geheim van Wit", body="", channel="email")
+    from servicedesk.tickets.attachments import attachment_save
+
+    attachment = attachment_save(
+        message=theirs.messages.get(), original_name="wit.pdf", content_type="application/pdf", data=b"%PDF"
+    )
+    signed_in(client, anja, agent)
+    assert client.get(f"/portal/tickets/{theirs.pk}/").status_code == 404
+    assert client.post(f"/portal/tickets/{theirs.pk}/reply/", {"body": "hallo"}).status_code == 404
+    assert client.get(f"/portal/attachments/{attachment.pk}/").status_code == 404
+    assert "Geheim van Wit" not in client.get("/portal/", {"q": "Geheim", "status": "all"}).content.decode()
+    assert "Geheim van Wit" not in client.get("/portal/", {"q": str(theirs.pk), "status": "all"}).content.decode()
+    assert theirs.messages.count() == 1
+
+
+def test_a_colleagues_ticket_and_internal_attachments_stay_hidden_without_the_right(client, anja, bert, agent, media):
+    from servicedesk.tickets.attachments import attachment_save
+
+    hers = services.ticket_create(reporter=anja, subject="Van Anja", body="", channel="email")
+    mine = services.ticket_create(reporter=bert, subject="Van Bert", body="", channel="email")
+    note = services.ticket_note(ticket=mine, actor=agent, body="intern")
+    internal = attachment_save(message=note, original_name="intern.txt", content_type="text/plain", data=b"x")
+    signed_in(client, bert, agent)
+    assert client.get(f"/portal/tickets/{hers.pk}/").status_code == 404
+    assert client.get(f"/portal/attachments/{internal.pk}/").status_code == 404
+
+
+def test_the_service_matrix_is_shown(client, anja, agent):
+    signed_in(client, anja, agent)
+    assert "Microsoft 365" in client.get("/portal/services/").content.decode()
+
+
+def test_query_counts_of_the_portal_pages_are_pinned(client, anja, agent):
+    for n in range(30):
+        services.ticket_create(reporter=anja, subject=f"Melding {n}", body="tekst", channel="email")
+    ticket = Ticket.objects.first()
+    for n in range(5):
+        services.ticket_reply(ticket=ticket, actor=agent, body=f"antwoord {n}")
+        services.time_entry_add(ticket=ticket, agent=agent, start=datetime(2026, 11, 24, 10, n, tzinfo=AMS), minutes=10)
+    signed_in(client, anja, agent)
+    for url, limit in (("/portal/", 8), (f"/portal/tickets/{ticket.pk}/", 12), ("/portal/tickets/new/", 8)):
+        client.get(url)  # warm caches (sessions, policy)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert len(queries) <= limit, (url, [q["sql"] for q in queries])
