@@ -228,7 +228,7 @@ def test_ticket_page_shows_the_public_conversation_work_and_classification(clien
     page = client.get(f"/portal/tickets/{ticket.pk}/").content.decode()
     assert "We komen morgen langs." in page and "Hij piept." in page
     assert "GEHEIM" not in page
-    assert "Printer gereinigd" in page and "€\u00a065,00" in page  # 50 minutes → 60 × €65/h
+    assert "Printer gereinigd" in page and "€\u00a065,00" in page  # 50 minutes: 4 units of 15, 60 minutes at 65 an hour
     assert "Printer is van ons" in page
 
 
