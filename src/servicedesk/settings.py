@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "servicedesk.mail",
     "servicedesk.demo",
     "servicedesk.desk",
+    "servicedesk.manuals",
     "servicedesk.portal",
 ]
 

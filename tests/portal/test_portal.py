@@ -302,3 +302,14 @@ def test_query_counts_of_the_portal_pages_are_pinned(client, anja, agent):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         assert len(queries) <= limit, (url, [q["sql"] for q in queries])
+
+
+def test_agents_invite_contacts_from_the_customer_page(client, anja, korrel, agent):
+    client.force_login(agent)
+    page = client.get(f"/desk/customers/{korrel.pk}/").content.decode()
+    assert f'action="/desk/contacts/{anja.pk}/invite/"' in page and "Uitnodigen voor het portaal" in page
+    response = client.post(f"/desk/contacts/{anja.pk}/invite/", follow=True)
+    assert "anja@korrel.example" in response.content.decode()
+    outgoing = OutgoingMessage.objects.get(kind="invitation")
+    assert outgoing.to_address == anja.email and "/portal/password/" in outgoing.body
+    assert "Stuur een nieuwe portaallink" in client.get(f"/desk/customers/{korrel.pk}/").content.decode()

@@ -37,7 +37,7 @@ def forget_navigation_counts(user) -> None:
 def navigation_urls() -> dict[str, str]:
     """The navigation's links, resolved once per process (they never change while it runs)."""
     urls = {name: reverse("desk:queue", args=[name]) for name in QUEUES}
-    for name in ("home", "phone", "customers", "refused", "quarantine", "notifications", "logout"):
+    for name in ("home", "phone", "customers", "refused", "quarantine", "notifications", "logout", "manuals"):
         urls[name] = reverse(f"desk:{name}")
     urls["set_language"] = reverse("set_language")
     return urls

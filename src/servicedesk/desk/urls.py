@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from servicedesk.desk.views import auth, customers, inbox, mailbox, phone, queues, tickets
+from servicedesk.desk.views import auth, customers, inbox, mailbox, manuals, phone, queues, tickets
 
 app_name = "desk"
 
@@ -27,6 +27,11 @@ urlpatterns = [
     path("customers/", customers.customer_list, name="customers"),
     path("customers/<int:customer_id>/", customers.customer_page, name="customer"),
     path("contacts/<int:contact_id>/rights/", customers.contact_rights, name="contact_rights"),
+    path("contacts/<int:contact_id>/invite/", customers.contact_invite, name="contact_invite"),
+    path("manuals/", manuals.manual_list, name="manuals"),
+    path("manuals/new/", manuals.manual_edit, name="manual_new"),
+    path("manuals/preview/", manuals.manual_preview, name="manual_preview"),
+    path("manuals/<int:manual_id>/", manuals.manual_edit, name="manual_edit"),
     path("refused/", inbox.refused, name="refused"),
     path("refused/<int:report_id>/accept/", inbox.accept_refused, name="accept_refused"),
     path("attachments/<int:attachment_id>/", mailbox.attachment, name="attachment"),

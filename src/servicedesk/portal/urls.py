@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from servicedesk.portal.views import auth, tickets
+from servicedesk.portal.views import auth, manuals, tickets
 
 app_name = "portal"
 
@@ -17,4 +17,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/reply/", tickets.reply, name="reply"),
     path("attachments/<int:attachment_id>/", tickets.attachment, name="attachment"),
     path("services/", tickets.matrix, name="matrix"),
+    path("manuals/", manuals.manual_list, name="manuals"),
+    path("manuals/suggest/", manuals.manual_suggest, name="manual_suggest"),
+    path("manuals/<int:manual_id>/", manuals.manual_detail, name="manual"),
 ]

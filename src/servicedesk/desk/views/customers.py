@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,6 +18,7 @@ from servicedesk.customers.models import Contact, Customer
 from servicedesk.customers.services import contact_set_rights
 from servicedesk.desk import forms
 from servicedesk.desk.access import agent_required
+from servicedesk.portal.services import portal_invite
 from servicedesk.tickets.models import Ticket, TimeEntry
 from servicedesk.tickets.pricing import ticket_price
 
@@ -55,7 +57,7 @@ def customer_page(request, customer_id: int):
     except Customer.DoesNotExist:
         raise Http404 from None
     now = timezone.now()
-    contacts = list(customer.contacts.prefetch_related("phones").order_by("-active", "name"))
+    contacts = list(customer.contacts.select_related("user").prefetch_related("phones").order_by("-active", "name"))
     context = {
         "customer": customer,
         "contacts": contacts,
@@ -79,6 +81,23 @@ def customer_page(request, customer_id: int):
         "active": "customers",
     }
     return render(request, "desk/customer.html", context)
+
+
+@agent_required
+@require_POST
+def contact_invite(request, contact_id: int):
+    """Give the contact a portal account and mail them the link to choose a password."""
+    try:
+        contact = Contact.objects.select_related("customer").get(pk=contact_id)
+    except Contact.DoesNotExist:
+        raise Http404 from None
+    try:
+        portal_invite(contact=contact, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Portal invitation sent to %(email)s.") % {"email": contact.email})
+    return redirect(reverse("desk:customer", args=[contact.customer_id]) + f"#contact-{contact.pk}")
 
 
 @agent_required
