@@ -178,6 +178,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("SERVICEDESK_FROM", "Servicedesk <servicedes
 SERVICEDESK_AUTHSERV_ID = os.environ.get("SERVICEDESK_AUTHSERV_ID", "")
 SERVICEDESK_MAIL_DOMAIN = os.environ.get("SERVICEDESK_MAIL_DOMAIN", "servicedesk.localhost")
 
+# Production behind HTTPS (SERVICEDESK_HTTPS=1): secure cookies, redirect to HTTPS, HSTS.
+# `servicedesk check --deploy` is clean with these and a SECRET_KEY from the environment.
+HTTPS = _env_bool("SERVICEDESK_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("SERVICEDESK_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = HTTPS and _env_bool("SERVICEDESK_HSTS_PRELOAD", True)
+if _env_bool("SERVICEDESK_BEHIND_PROXY", False):  # a reverse proxy that terminates TLS sets this header
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",  # agents, by user name
     "servicedesk.portal.auth.ContactBackend",  # contacts, by e-mail address

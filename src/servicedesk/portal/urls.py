@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from servicedesk.portal.views import auth, manuals, tickets
+from servicedesk.portal.views import account, auth, manuals, tickets
 
 app_name = "portal"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", tickets.tickets, name="tickets"),
     path("login/", auth.portal_login, name="login"),
     path("logout/", auth.portal_logout, name="logout"),
+    path("login/code/", auth.login_code, name="login_code"),
+    path("account/", account.account, name="account"),
     path("password/forgot/", auth.forgot, name="forgot"),
     path("password/<uidb64>/<token>/", auth.SetPasswordView.as_view(), name="set_password"),
     path("tickets/new/", tickets.report, name="report"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -15,8 +15,10 @@ from django.views.decorators.http import require_POST
 from servicedesk.core.throttle import client_address, login_blocked_until, login_failed, login_succeeded
 from servicedesk.portal.access import request_contact
 from servicedesk.portal.auth import may_use_portal
-from servicedesk.portal.forms import ForgotForm, LoginForm
+from servicedesk.portal.forms import CodeForm, ForgotForm, LoginForm
+from servicedesk.portal.models import SecondFactor
 from servicedesk.portal.services import portal_reset_request
+from servicedesk.portal.totp import second_factor_verify
 
 
 def _next(request) -> str:
@@ -42,15 +44,56 @@ def portal_login(request):
             user = authenticate(request, email=form.cleaned_data["email"], password=form.cleaned_data["password"])
             if user is not None:
                 login_succeeded(username=email)
-                login(request, user, backend="servicedesk.portal.auth.ContactBackend")
-                contact = request_contact(request)
-                translation.activate(contact.language)
-                response = redirect(_next(request))
-                response.set_cookie("django_language", contact.language, samesite="Lax")
-                return response
+                if SecondFactor.objects.filter(user=user).exists():
+                    request.session[PENDING] = {
+                        "user": user.pk,
+                        "at": timezone.now().timestamp(),
+                        "next": _next(request),
+                    }
+                    return redirect("portal:login_code")
+                return _signed_in(request, user, _next(request))
             login_failed(username=email, address=client_address(request))
             form.add_error(None, _("E-mail address and password do not match, or this address has no portal access."))
     return render(request, "portal/login.html", {"form": form, "next": _next(request)})
+
+
+PENDING = "portal-pending-second-factor"
+PENDING_SECONDS = 300
+
+
+def _signed_in(request, user, target: str):
+    login(request, user, backend="servicedesk.portal.auth.ContactBackend")
+    contact = request_contact(request)
+    translation.activate(contact.language)
+    response = redirect(target)
+    response.set_cookie("django_language", contact.language, samesite="Lax")
+    return response
+
+
+def login_code(request):
+    """The second step for contacts who switched on a second factor: a code from their app."""
+    pending = request.session.get(PENDING)
+    if not pending or timezone.now().timestamp() - pending["at"] > PENDING_SECONDS:
+        request.session.pop(PENDING, None)
+        return redirect("portal:login")
+    user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:
+        return redirect("portal:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST":
+        key = f"totp:{user.pk}"
+        until = login_blocked_until(username=key, address=client_address(request))
+        if until is not None:
+            request.session.pop(PENDING, None)
+            messages.error(request, _("Too many wrong codes. Sign in again later."))
+            return redirect("portal:login")
+        if form.is_valid() and second_factor_verify(user=user, code=form.cleaned_data["code"]):
+            login_succeeded(username=key)
+            request.session.pop(PENDING, None)
+            return _signed_in(request, user, pending["next"])
+        login_failed(username=key, address=client_address(request))
+        form.add_error("code", _("This code is not right (or was used already). Enter the current code of your app."))
+    return render(request, "portal/login_code.html", {"form": form})
 
 
 @require_POST
