@@ -25,6 +25,7 @@ run: install
 	$(BIN)/servicedesk seed_demo
 	@echo
 	@echo "  Servicedesk runs at http://$(HOST):$(PORT)/desk/  (agents; demo logins above)"
+	@echo "  Customer portal:    http://$(HOST):$(PORT)/portal/  (portal logins above)"
 	@echo "  Django admin:       http://$(HOST):$(PORT)/admin/"
 	@echo "  What-if:            $(BIN)/servicedesk policy deadline --type functional --priority standard --reported 2026-11-24T11:00"
 	@echo "  Mail in (LMTP):     lmtp://$(HOST):$(LMTP_PORT)  (or: $(BIN)/servicedesk mail receive < mail.eml)"

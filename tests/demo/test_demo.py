@@ -130,13 +130,27 @@ def test_every_demo_ticket_has_the_deadline_the_engine_computes():
 
 def test_demo_logins_are_staff_with_argon2_passwords():
     output = seed()
-    users = {user.username: user for user in get_user_model().objects.all()}
+    users = {user.username: user for user in get_user_model().objects.filter(is_staff=True)}
     assert set(users) == {"anouk", "joost", "fatima", "admin"}
     for name, user in users.items():
         assert user.is_staff and user.password.startswith("argon2")
         assert user.check_password(f"demo-{name}")
         assert f"demo-{name}" in output
     assert users["admin"].is_superuser and not users["anouk"].is_superuser
+
+
+def test_demo_portal_logins_work_for_a_main_contact_and_a_colleague(client):
+    output = seed()
+    contacts = list(Contact.objects.filter(user__isnull=False).select_related("user"))
+    assert len(contacts) == 2
+    assert {c.may_raise_priority for c in contacts} == {True, False} and all(c.may_report for c in contacts)
+    for contact in contacts:
+        assert contact.email in output and "demo-portal" in output
+        assert not contact.user.is_staff
+        response = client.post("/portal/login/", {"email": contact.email, "password": "demo-portal"})
+        assert response.status_code == 302, contact.email
+        assert client.get("/portal/").status_code == 200
+        client.post("/portal/logout/")
 
 
 def test_seed_demo_twice_changes_nothing():

@@ -18,6 +18,7 @@ from servicedesk.demo.seed.history import History
 from servicedesk.demo.seed.people import AgentSpec
 from servicedesk.demo.seed.plan import plan_tickets
 from servicedesk.outbox.models import OutgoingMessage
+from servicedesk.portal.services import portal_invite
 from servicedesk.tickets.models import Message, RefusedReport, Ticket, TimeEntry
 
 SEED = 20261125  # fixed: the same anchor gives the same demo
@@ -27,6 +28,7 @@ SEED = 20261125  # fixed: the same anchor gives the same demo
 class SeedResult:
     accounts: list[tuple[AgentSpec, bool]]  # each demo login and whether it was created now
     counts: dict[str, int]
+    portal_logins: list[tuple[str, str, str]]  # (e-mail, password, who) of the contacts who may use the portal
 
 
 def seed_demo(*, anchor: datetime) -> SeedResult:
@@ -45,6 +47,7 @@ def seed_demo(*, anchor: datetime) -> SeedResult:
         builder = DemoBuilder(users)
         builder.run(steps, until=anchor)
         # The demo has no mail server: the notices of the past count as delivered, a moment after queueing.
+        portal_logins = _portal_accounts(users, anchor)
         OutgoingMessage.objects.filter(status=OutgoingMessage.Status.QUEUED).update(
             status=OutgoingMessage.Status.SENT, sent_at=F("created_at") + timedelta(seconds=20), attempts=1
         )
@@ -56,4 +59,30 @@ def seed_demo(*, anchor: datetime) -> SeedResult:
         "time entries": TimeEntry.objects.count(),
         "refused reports": RefusedReport.objects.count(),
     }
-    return SeedResult(accounts=accounts, counts=counts)
+    return SeedResult(accounts=accounts, counts=counts, portal_logins=portal_logins)
+
+
+PORTAL_PASSWORD = "demo-portal"
+
+
+def _portal_accounts(users: dict, at: datetime) -> list[tuple[str, str, str]]:
+    """Two contacts get portal accounts: the first customer's main contact (may raise priority) and a contact
+    who may only report. Invited through the service; the demo password is then set directly."""
+    main = Customer.objects.order_by("id").first().main_contact
+    reporter = (
+        Contact.objects.filter(may_report=True, may_raise_priority=False, active=True)
+        .exclude(email="")
+        .order_by("customer_id", "id")
+        .first()
+    )
+    chosen = [c for c in (main, reporter) if c is not None]
+    agent = next(iter(users.values()))
+    logins = []
+    for contact in chosen:
+        portal_invite(contact=contact, actor=agent, now=at)
+        contact.refresh_from_db()
+        contact.user.set_password(PORTAL_PASSWORD)
+        contact.user.save(update_fields=["password"])
+        who = "main contact, may raise priority" if contact.may_raise_priority else "may report, standard priority"
+        logins.append((contact.email, PORTAL_PASSWORD, f"{contact.name}, {contact.customer.name} ({who})"))
+    return logins

@@ -13,6 +13,7 @@ from servicedesk.demo.seed.run import seed_demo
 
 DESK_URL = "http://127.0.0.1:8000/desk/"
 ADMIN_URL = "http://127.0.0.1:8000/admin/"
+PORTAL_URL = "http://127.0.0.1:8000/portal/"
 
 
 class Command(BaseCommand):
@@ -43,6 +44,10 @@ class Command(BaseCommand):
             role = "superuser (admin)" if spec.superuser else "agent"
             password = spec.password if created else "(unchanged: account existed)"
             self.stdout.write(f"  {spec.username:<10} {password:<14} {role}")
+        self.stdout.write("")
+        self.stdout.write(f"  Customer portal: {PORTAL_URL}")
+        for email, password, who in result.portal_logins:
+            self.stdout.write(f"  {email:<32} {password:<14} {who}")
         self.stdout.write("")
         self.stdout.write("  Demo passwords only: change or remove these accounts before real use.")
 
