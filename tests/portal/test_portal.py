@@ -313,3 +313,41 @@ def test_agents_invite_contacts_from_the_customer_page(client, anja, korrel, age
     outgoing = OutgoingMessage.objects.get(kind="invitation")
     assert outgoing.to_address == anja.email and "/portal/password/" in outgoing.body
     assert "Stuur een nieuwe portaallink" in client.get(f"/desk/customers/{korrel.pk}/").content.decode()
+
+
+def test_every_form_control_of_the_portal_has_a_label(client, anja, agent, korrel):
+    from html.parser import HTMLParser
+
+    class Controls(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.ids, self.labelled, self.unlabelled = set(), set(), []
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "label" and attrs.get("for"):
+                self.labelled.add(attrs["for"])
+            control = tag in ("input", "select", "textarea") and attrs.get("type") not in ("hidden", "submit")
+            if control and "aria-label" not in attrs:
+                self.ids.add(attrs.get("id") or f"<{tag} name={attrs.get('name')} without id>")
+
+    ticket = services.ticket_create(reporter=anja, subject="Printer", body="", channel="email")
+    pages = ["/portal/login/", "/portal/password/forgot/"]
+    signed_in(client, anja, agent)
+    pages += [
+        "/portal/",
+        "/portal/tickets/new/",
+        f"/portal/tickets/{ticket.pk}/",
+        "/portal/manuals/",
+        "/portal/account/",
+    ]
+    for url in pages:
+        if url.startswith(("/portal/login", "/portal/password")):
+            from django.test import Client
+
+            html = Client().get(url).content.decode()
+        else:
+            html = client.get(url).content.decode()
+        parser = Controls()
+        parser.feed(html)
+        assert parser.ids <= parser.labelled, (url, parser.ids - parser.labelled)
