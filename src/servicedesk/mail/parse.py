@@ -4,34 +4,35 @@ from __future__ import annotations
 
 import email
 import email.parser
-import email.policy
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import getaddresses
 
-MAX_PARTS = 1_000  # more parts than this: headers only, the whole mail kept as an attachment
-MAX_CONTAINERS = 50  # multipart containers (this bounds nesting depth too)
-_DELIMITER = re.compile(rb"^--", re.MULTILINE)
-_BOUNDARY = re.compile(rb"boundary\s*=", re.IGNORECASE)
-_CONTAINER = re.compile(rb"content-type:\s*(?:multipart|message)/", re.IGNORECASE)
-MAX_FIELD = 8192  # characters of one header field that are parsed; the raw bytes keep all of it
+from servicedesk.mail.bounce import Bounce, report_bounce, text_bounce
+from servicedesk.mail.mime import (
+    MAX_PARTS,
+    POLICY,
+    attachment_name,
+    html_to_text,
+    leaves,
+    part_bytes,
+    text_content,
+    too_complex,
+)
 
+__all__ = ["POLICY", "Bounce", "ParsedAttachment", "ParsedMail", "parse_mail"]
 
-class _BoundedPolicy(email.policy.EmailPolicy):
-    """policy.default, except that a header field is cut before parsing: parsing a huge field (say a
-    Subject of 60,000 encoded words) costs time and memory far beyond its size."""
-
-    def header_fetch_parse(self, name, value):
-        if len(value) > MAX_FIELD:
-            value = value[:MAX_FIELD]
-        return super().header_fetch_parse(name, value)
-
-
-POLICY = _BoundedPolicy()
 _TAG = re.compile(r"\[#(\d{1,12})\]")
-_HTML_TAG = re.compile(r"<[^>]+>")
-_HTML_HIDDEN = re.compile(r"<(script|style|head)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_FORWARD_SUBJECT = re.compile(r"^\s*(fw|fwd|tr|doorst|wg|rv)\s*:", re.IGNORECASE)
+# Auto-reply subjects of programs that set no header at all (old Exchange, Outlook rules).
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(automatisch antwoord|automatic reply|out of office( autoreply)?|autoreply|auto-reply|"
+    r"abwesenheitsnotiz|réponse automatique)\s*:",
+    re.IGNORECASE,
+)
+# Headers by which autoresponders mark their mail besides RFC 3834's Auto-Submitted.
+AUTO_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Mail-Autoreply", "X-AutoReply-From", "X-FC-MachineGenerated")
 
 
 @dataclass(frozen=True)
@@ -39,22 +40,6 @@ class ParsedAttachment:
     name: str
     content_type: str
     data: bytes
-
-
-@dataclass(frozen=True)
-class Bounce:
-    """What a delivery status notification (RFC 3464) says about a mail that could not be delivered."""
-
-    original_ids: tuple[str, ...]  # Message-IDs of the bounced mail
-    recipient: str
-    action: str
-    status: str
-    diagnostic: str
-
-    @property
-    def summary(self) -> str:
-        parts = [self.recipient, self.action, self.status, self.diagnostic]
-        return " — ".join(p for p in parts if p)[:1000]
 
 
 @dataclass(frozen=True)
@@ -75,6 +60,7 @@ class ParsedMail:
     html: str = ""
     bounce: Bounce | None = None
     too_complex: str = ""  # why only the headers were read ('' for a normal mail)
+    auto_markers: tuple[str, ...] = ()  # other signs of an autoresponder (headers, subject)
 
     @property
     def ticket_tags(self) -> list[int]:
@@ -82,16 +68,21 @@ class ParsedMail:
         return [int(n) for n in _TAG.findall(self.subject)]
 
     @property
+    def is_forward(self) -> bool:
+        return bool(_FORWARD_SUBJECT.match(self.subject))
+
+    @property
     def is_automatic(self) -> bool:
         """Mail no notice may answer: auto-replies, bounces, lists, bulk (RFC 3834, RFC 2369)."""
         local = self.from_address.split("@", 1)[0].lower()
         return (
             self.auto_submitted.lower() not in ("", "no")
-            or self.precedence.lower() in ("bulk", "junk", "list")
+            or self.precedence.lower() in ("bulk", "junk", "list", "auto_reply", "auto-reply")
             or bool(self.list_id)
             or (self.return_path is not None and self.return_path.strip() in ("<>", ""))
             or local in ("mailer-daemon", "postmaster")
             or self.content_type == "multipart/report"
+            or bool(self.auto_markers)
         )
 
 
@@ -107,124 +98,72 @@ def _ids(value: str) -> tuple[str, ...]:
     return tuple(re.findall(r"<[^<>\s]+>", value))
 
 
-def _too_complex(raw: bytes) -> str:
-    """Why a mail is too complex to take apart in bounded time and memory ('' when it is not)."""
-    containers = max(len(_BOUNDARY.findall(raw)), len(_CONTAINER.findall(raw)))
-    if containers > MAX_CONTAINERS:
-        return f"{containers} multipart containers (more than {MAX_CONTAINERS})"
-    delimiters = sum(1 for _ in _DELIMITER.finditer(raw))
-    if delimiters > MAX_PARTS * 2:
-        return f"about {delimiters // 2} parts (more than {MAX_PARTS})"
-    return ""
+def _auto_markers(message: EmailMessage, subject: str) -> tuple[str, ...]:
+    markers = [name for name in AUTO_HEADERS if _header(message, name)]
+    if _header(message, "X-Precedence").lower() in ("auto_reply", "auto-reply", "bulk", "junk"):
+        markers.append("X-Precedence")
+    if "autoresponder" in _header(message, "X-POST-MessageClass").lower():
+        markers.append("X-POST-MessageClass")
+    if "autoresponder" in _header(message, "Delivered-To").lower():
+        markers.append("Delivered-To")
+    if _AUTO_SUBJECT.match(subject):
+        markers.append("Subject")
+    return tuple(markers)
 
 
-def _part_bytes(part: EmailMessage) -> bytes:
-    """The decoded bytes of a leaf part; for an attached message, the message as it was sent."""
-    if part.is_multipart() or part.get_content_maintype() == "message":
-        payload = part.get_payload()
-        if isinstance(payload, list):
-            return b"".join(p.as_bytes() if hasattr(p, "as_bytes") else bytes(p) for p in payload)
-        return part.as_bytes()
-    return part.get_payload(decode=True) or b""
-
-
-def _leaves(message: EmailMessage):
-    """The leaf parts in order; an attached message (message/rfc822) is one leaf, kept whole."""
-    stack = [message]
-    while stack:
-        part = stack.pop()
-        if part.get_content_maintype() == "message" or not part.is_multipart():
-            yield part
-            continue
-        payload = part.get_payload()
-        if isinstance(payload, list):
-            stack.extend(reversed(payload))
-
-
-def _text_of(message: EmailMessage) -> tuple[str, str, tuple[ParsedAttachment, ...]]:
-    """The best text body (plain preferred, else HTML stripped of tags) and the attachment names."""
+def _text_of(message: EmailMessage, raw: bytes) -> tuple[str, str, tuple[ParsedAttachment, ...]]:
+    """The best text body (plain preferred, else what the HTML says), the HTML, and the attachments."""
     plain, html, attachments = [], [], []
-    for count, part in enumerate(_leaves(message)):
+    for count, (part, parent, index) in enumerate(leaves(message)):
         if count >= MAX_PARTS:
             break
-        filename = part.get_filename()
         disposition = part.get_content_disposition()
         kind = part.get_content_type()
         # Every part that is not the message's own text is kept: files, inline images, invites, mails.
-        if filename or disposition == "attachment" or kind not in ("text/plain", "text/html"):
-            attachments.append(ParsedAttachment(filename or "", kind, _part_bytes(part)))
+        if part.get_filename() or disposition == "attachment" or kind not in ("text/plain", "text/html"):
+            attachments.append(
+                ParsedAttachment(attachment_name(part, kind), kind, part_bytes(part, parent, index, raw))
+            )
             continue
-        try:
-            content = part.get_content()
-        except (LookupError, UnicodeError, ValueError, AssertionError):
-            # An unknown or broken charset: show what can be read, and keep the part as it came.
-            payload = part.get_payload(decode=True) or b""
-            content = payload.decode("utf-8", "replace")
+        content, unknown = text_content(part)
+        if unknown:  # shown as well as it can be, and kept as it came
             charset = part.get_content_charset() or "unknown"
             extension = "txt" if kind == "text/plain" else "html"
-            attachments.append(ParsedAttachment(f"original-{charset}.{extension}"[:100], kind, payload))
+            data = part.get_payload(decode=True) or b""
+            attachments.append(ParsedAttachment(f"original-{charset}.{extension}"[:100], kind, data))
         (plain if kind == "text/plain" else html).append(content)
     html_text = "\n".join(html)
     if plain:
         return "\n".join(plain).strip(), html_text, tuple(attachments)
-    text = "\n".join(_HTML_TAG.sub(" ", _HTML_HIDDEN.sub(" ", h)) for h in html)
-    return re.sub(r"[ \t]+", " ", text).strip(), html_text, tuple(attachments)
-
-
-def _bounce_of(message: EmailMessage) -> Bounce | None:
-    """For a delivery status notification: which of our mails bounced, to whom, and why."""
-    if message.get_content_type() != "multipart/report":
-        return None
-    if (message.get_param("report-type") or "").lower() != "delivery-status":
-        return None
-    fields: dict[str, str] = {}
-    original_ids: list[str] = []
-    for part in _leaves(message):
-        kind = part.get_content_type()
-        if kind in ("message/delivery-status", "message/global-delivery-status"):
-            text = _part_bytes(part).decode("utf-8", "replace")
-            for line in re.split(r"\r?\n(?![ \t])", text):
-                name, _, value = line.partition(":")
-                key = name.strip().lower()
-                if key and key not in fields:
-                    fields[key] = " ".join(value.split())
-        elif kind in ("message/rfc822", "text/rfc822-headers", "message/global", "message/global-headers"):
-            head = _part_bytes(part)
-            inner = email.message_from_bytes(head, policy=email.policy.compat32)
-            if inner.get_content_type() == "message/rfc822" and inner.get_payload():
-                inner = inner.get_payload()[0] if isinstance(inner.get_payload(), list) else inner
-            original_ids.extend(_ids(" ".join(str(inner.get("Message-ID", "")).split())))
-    recipient = fields.get("final-recipient") or fields.get("original-recipient", "")
-    return Bounce(
-        original_ids=tuple(dict.fromkeys(original_ids)),
-        recipient=recipient.split(";", 1)[-1].strip()[:300],
-        action=fields.get("action", "")[:50],
-        status=fields.get("status", "")[:50],
-        diagnostic=fields.get("diagnostic-code", "").split(";", 1)[-1].strip()[:500],
-    )
+    return "\n\n".join(html_to_text(h) for h in html).strip(), html_text, tuple(attachments)
 
 
 def parse_mail(raw: bytes) -> ParsedMail:
-    too_complex = _too_complex(raw)
-    if too_complex:
+    complex_reason = too_complex(raw)
+    if complex_reason:
         message = email.parser.BytesHeaderParser(policy=POLICY).parsebytes(raw)
     else:
         message = email.message_from_bytes(raw, policy=POLICY)
     from_header = _header(message, "From")
     addresses = getaddresses([from_header]) if from_header else []
     from_name, from_address = addresses[0] if addresses else ("", "")
-    if too_complex:
-        text, html, bounce = f"(This mail is too complex to show: {too_complex}. It is attached as it came.)", "", None
+    subject = _header(message, "Subject")[:300]
+    if complex_reason:
+        text, html, bounce = (
+            f"(This mail is too complex to show: {complex_reason}. It is attached as it came.)",
+            "",
+            None,
+        )
         attachments: tuple[ParsedAttachment, ...] = (ParsedAttachment("original.eml", "message/rfc822", raw),)
     else:
-        text, html, attachments = _text_of(message)
-        bounce = _bounce_of(message)
+        text, html, attachments = _text_of(message, raw)
+        bounce = report_bounce(message, raw)
     return_path = message.get("Return-Path")
-    return ParsedMail(
+    parsed = ParsedMail(
         message_id=_header(message, "Message-ID"),
         from_address=from_address.strip().lower(),
         from_name=from_name.strip(),
-        subject=_header(message, "Subject")[:300],
+        subject=subject,
         text=text,
         in_reply_to=_ids(_header(message, "In-Reply-To")),
         references=_ids(_header(message, "References")),
@@ -236,5 +175,12 @@ def parse_mail(raw: bytes) -> ParsedMail:
         attachments=attachments,
         html=html,
         bounce=bounce,
-        too_complex=too_complex,
+        too_complex=complex_reason,
+        auto_markers=_auto_markers(message, subject),
     )
+    if parsed.bounce is None and parsed.is_automatic and not complex_reason:
+        # A bounce without report structure still names our mail: link it all the same.
+        bounced = text_bounce(text)
+        if bounced is not None:
+            parsed = ParsedMail(**{**parsed.__dict__, "bounce": bounced})
+    return parsed

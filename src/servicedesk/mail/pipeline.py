@@ -23,9 +23,12 @@ NOTICE_INTERVAL = timedelta(days=1)  # at most one refusal notice per address pe
 
 
 def keep_html_and_attachments(message, parsed, now: datetime) -> None:
+    message.forwarded = parsed.is_forward
+    fields = ["forwarded"]
     if parsed.html:
         message.body_html = sanitise_html(parsed.html, images=True)
-        message.save(update_fields=["body_html"])
+        fields.append("body_html")
+    message.save(update_fields=fields)
     for attachment in parsed.attachments:
         attachment_save(
             message=message,

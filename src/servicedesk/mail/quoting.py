@@ -45,12 +45,20 @@ class Folded:
     rest: str  # signature and quoted history ('' when there is none)
 
 
+def _is_attribution(line: str) -> bool:
+    """ "On <date> <who> wrote:": a real attribution names a date or time and usually an address; a sentence
+    like "On Monday our supplier wrote:" does neither."""
+    if not _ATTRIBUTION.match(line):
+        return False
+    return bool(re.search(r"\d", line)) and bool(re.search(r"@|<|\d{1,2}[:.]\d{2}", line))
+
+
 def _quote_start(lines: list[str]) -> int | None:
     for index, line in enumerate(lines):
         if _FORWARD.match(line):
             return None
         joined = line if index + 1 >= len(lines) else f"{line} {lines[index + 1]}"
-        if _ATTRIBUTION.match(line) or (_ATTRIBUTION.match(joined) and not line.strip().endswith(".")):
+        if _is_attribution(line) or (_is_attribution(joined) and not line.strip().endswith(".")):
             return index
         if _ORIGINAL.match(line):
             return index
@@ -79,8 +87,11 @@ def _signature_start(lines: list[str]) -> int | None:
     return None
 
 
-def fold(text: str) -> Folded:
-    """Split a message's text into what is new and what may be folded away; never loses a character."""
+def fold(text: str, *, forward: bool = False) -> Folded:
+    """Split a message's text into what is new and what may be folded away; never loses a character.
+    A forward (by its subject: Outlook writes the same header block for both) is not folded."""
+    if forward:
+        return Folded(text, "")
     lines = text.split("\n")
     cut = _quote_start(lines)
     head = lines if cut is None else lines[:cut]
@@ -99,7 +110,9 @@ _HTML_QUOTE_STARTS = (
     re.compile(r"<blockquote\b", re.IGNORECASE),
     re.compile(r"-{2,}\s*(original message|oorspronkelijk bericht)\s*-{2,}", re.IGNORECASE),
     # Gmail/Apple attribution, possibly split by tags: "On … wrote:" / "Op … schreef …:"
-    re.compile(r"\b(on|op|am)\s[^<>]{4,200}?(\swrote|\sschreef|\sschrieb)[^<>]{0,80}:", re.IGNORECASE),
+    re.compile(
+        r"\b(on|op|am)\s(?=[^<>]{0,200}\d)[^<>]{4,200}?(\swrote|\sschreef|\sschrieb)[^<>]{0,80}:", re.IGNORECASE
+    ),
     # Outlook's header block: "Van:" / "From:" then, within a few tags, "Verzonden:" / "Sent:"
     re.compile(
         r"(<(p|div)\b[^>]*>\s*)?(<[^>]+>\s*)*(van|from|von)\s*:\s*(<[^>]+>\s*)*[^<]{1,300}"
@@ -110,11 +123,13 @@ _HTML_QUOTE_STARTS = (
 _TAGS = re.compile(r"<[^>]*>")
 
 
-def fold_html(html: str) -> Folded:
+def fold_html(html: str, *, forward: bool = False) -> Folded:
     """The same for sanitised HTML: cut before the quoted history; each side is made whole again (nh3
     closes what the cut left open). Nothing to fold, or nothing above the quote: everything is `new`."""
     import nh3
 
+    if forward:
+        return Folded(html, "")
     cuts = [m.start() for pattern in _HTML_QUOTE_STARTS if (m := pattern.search(html))]
     forward = re.search(r"forwarded message|doorgestuurd bericht|begin forwarded", html, re.IGNORECASE)
     if not cuts or (forward and forward.start() < min(cuts)):

@@ -50,6 +50,7 @@ def notice_queue(
     subject, body = render_notice(kind, contact.language, {"contact": contact, "ticket": ticket, **context})
     if ticket is not None:
         subject = f"[#{ticket.pk}] {subject}"
+    subject = subject[: OutgoingMessage._meta.get_field("subject").max_length]
     outgoing = OutgoingMessage.objects.create(
         ticket=ticket,
         message=message,

@@ -111,6 +111,8 @@ class Message(models.Model):
     body = models.TextField()
     # Sanitised when stored (mail/html.py); images are removed again when shown unless asked for.
     body_html = models.TextField(blank=True, default="")
+    # A forwarded mail: its quoted part is the content, so pages do not fold it (null: not a mail).
+    forwarded = models.BooleanField(null=True)
     created_at = models.DateTimeField()
 
     class Meta:

@@ -134,6 +134,7 @@ def ticket_for_desk(ticket_id: int) -> Ticket:
         "kind",
         "body",
         "body_html",
+        "forwarded",
         "created_at",
         "author_contact__name",
         *(f"author_user__{f}" for f in user_name),

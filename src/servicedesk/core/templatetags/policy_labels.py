@@ -113,11 +113,24 @@ def mail_html(value: str, images: bool = False) -> str:
 
 
 @register.filter
-def folded(text: str):
-    """A message's text split into what is new and its signature and quoted history (shown folded)."""
+def folded(text: str, forwarded: bool | None = False):
+    """A message's text split into what is new and its signature and quoted history (shown folded);
+    a forwarded mail is shown whole."""
     from servicedesk.mail.quoting import fold
 
-    return fold(text or "")
+    return fold(text or "", forward=bool(forwarded))
+
+
+@register.filter
+def unfolded_if(folded_html, forwarded: bool | None):
+    """A forwarded mail's HTML whole again: what it quotes is its content."""
+    from django.utils.safestring import mark_safe
+
+    from servicedesk.mail.quoting import Folded
+
+    if not forwarded or not folded_html.rest:
+        return folded_html
+    return Folded(mark_safe(folded_html.new + folded_html.rest), "")
 
 
 @register.filter

@@ -1,0 +1,162 @@
+"""Taking a parsed mail apart in bounded time: its leaf parts, their bytes as sent, their text as meant."""
+
+from __future__ import annotations
+
+import email.policy
+import html as html_lib
+import mimetypes
+import re
+from email.message import EmailMessage
+
+MAX_PARTS = 1_000  # more parts than this: headers only, the whole mail kept as an attachment
+MAX_CONTAINERS = 100  # multipart containers (this bounds nesting depth too)
+MAX_FIELD = 8192  # characters of one header field that are parsed; the raw bytes keep all of it
+# A delimiter line starts after any line end the parser accepts: CRLF, LF or a bare CR.
+_DELIMITER = re.compile(rb"(?:\A|\r\n|\n|\r)--")
+_BOUNDARY = re.compile(rb"boundary\s*\*?\s*=", re.IGNORECASE)
+_CONTAINER = re.compile(rb"content-type:\s*(?:multipart|message)/", re.IGNORECASE)
+# Labels mail programs put on windows-1252 text, as browsers read them (WHATWG Encoding).
+_READ_AS_1252 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii", "ascii", "windows-1252", "cp1252"}
+_HTML_HIDDEN = re.compile(r"<(script|style|head|title)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_BREAK = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h[1-6]|/blockquote|p|div|li|tr|h[1-6])\b[^>]*>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"<[^>]+>")
+
+
+class BoundedPolicy(email.policy.EmailPolicy):
+    """policy.default, except that a header field is cut before parsing: parsing a huge field (say a
+    Subject of 60,000 encoded words) costs time and memory far beyond its size."""
+
+    def header_fetch_parse(self, name, value):
+        if len(value) > MAX_FIELD:
+            value = value[:MAX_FIELD]
+        return super().header_fetch_parse(name, value)
+
+
+POLICY = BoundedPolicy()
+
+
+def too_complex(raw: bytes) -> str:
+    """Why a mail is too complex to take apart in bounded time and memory ('' when it is not)."""
+    containers = max(len(_BOUNDARY.findall(raw)), len(_CONTAINER.findall(raw)))
+    if containers > MAX_CONTAINERS:
+        return f"{containers} multipart containers (more than {MAX_CONTAINERS})"
+    delimiters = sum(1 for _ in _DELIMITER.finditer(raw))
+    if delimiters > MAX_PARTS * 2:
+        return f"about {delimiters // 2} parts (more than {MAX_PARTS})"
+    return ""
+
+
+def leaves(message: EmailMessage):
+    """(part, its multipart parent, its index there) for each leaf in order; an attached message is a leaf."""
+    stack: list[tuple[EmailMessage, EmailMessage | None, int]] = [(message, None, 0)]
+    while stack:
+        part, parent, index = stack.pop()
+        if part.get_content_maintype() == "message" or not part.is_multipart():
+            yield part, parent, index
+            continue
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            stack.extend((child, part, i) for i, child in reversed(list(enumerate(payload))))
+
+
+def _raw_body_of_subpart(raw: bytes, boundary: str, index: int) -> bytes | None:
+    """The body bytes of the index-th part between a multipart's delimiters, exactly as sent."""
+    delimiter = re.compile(rb"(?:\A|\r\n|\n|\r)--" + re.escape(boundary.encode("ascii", "replace")) + rb"(--)?")
+    matches = list(delimiter.finditer(raw))
+    if index + 1 >= len(matches):
+        return None
+    start, end = matches[index].end(), matches[index + 1].start()
+    segment = raw[start:end]
+    segment = segment.split(b"\n", 1)[1] if b"\n" in segment else b""  # the rest of the delimiter line
+    head_end = re.search(rb"\r?\n\r?\n", segment)
+    if segment.startswith((b"\r\n", b"\n")):  # a part without headers
+        return segment.lstrip(b"\r\n")
+    return segment[head_end.end() :] if head_end else None
+
+
+def part_bytes(part: EmailMessage, parent: EmailMessage | None, index: int, raw: bytes) -> bytes:
+    """A leaf's bytes: decoded for files; for an attached message or a report, the bytes as sent."""
+    if part.get_content_maintype() == "message" or part.is_multipart():
+        encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+        if encoding in ("base64", "quoted-printable"):
+            return part.get_payload(decode=True) or b""
+        if parent is not None and parent.get_boundary():
+            exact = _raw_body_of_subpart(raw, parent.get_boundary(), index)
+            if exact is not None:
+                return exact
+        payload = part.get_payload()
+        inner = payload[0] if isinstance(payload, list) and payload else part
+        return inner.as_bytes(policy=email.policy.compat32.clone(linesep="\r\n", max_line_length=0))
+    return part.get_payload(decode=True) or b""
+
+
+def attachment_name(part: EmailMessage, kind: str) -> str:
+    """The name as the sender gave it; a part without one gets a plain name after its type."""
+    name = part.get_filename()
+    if name:
+        return name
+    special = {
+        "text/calendar": "invite.ics",
+        "message/rfc822": "attached-mail.eml",
+        "message/delivery-status": "delivery-status.txt",
+        "text/rfc822-headers": "original-headers.txt",
+    }
+    if kind in special:
+        return special[kind]
+    extension = mimetypes.guess_extension(kind) or ".bin"
+    return f"{kind.split('/', 1)[0]}{extension}"
+
+
+def _unflow(text: str, delsp: bool) -> str:
+    """RFC 3676 format=flowed: a line ending in a space continues on the next (quotes and signature kept)."""
+    out: list[str] = []
+    carry = ""
+    for line in text.split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        body = line[depth:]
+        if body.startswith(" "):
+            body = body[1:]  # space-stuffing
+        flowed = body.endswith(" ") and body != "-- "
+        if flowed and delsp:
+            body = body[:-1]
+        if carry:
+            body = carry + body
+            carry = ""
+        if flowed:
+            carry = body
+            continue
+        out.append(">" * depth + (" " if depth and body else "") + body)
+    if carry:
+        out.append(carry)
+    return "\n".join(out)
+
+
+def text_content(part: EmailMessage) -> tuple[str, bool]:
+    """A text part's content as meant, and whether its charset was unknown (then read with replacements)."""
+    payload = part.get_payload(decode=True) or b""
+    charset = (part.get_content_charset() or "us-ascii").lower()
+    unknown = False
+    if charset in _READ_AS_1252:
+        try:
+            content = payload.decode("cp1252")
+        except UnicodeDecodeError:
+            content = payload.decode("latin-1")
+    else:
+        try:
+            content = part.get_content()
+        except (LookupError, UnicodeError, ValueError, AssertionError):
+            content = payload.decode("utf-8", "replace")
+            unknown = True
+    content = content.replace("\r\n", "\n").replace("\r", "\n")
+    if part.get_content_type() == "text/plain" and (part.get_param("format") or "").lower() == "flowed":
+        content = _unflow(content, (part.get_param("delsp") or "").lower() == "yes")
+    return content, unknown
+
+
+def html_to_text(html: str) -> str:
+    """What an HTML body says, as text: hidden parts dropped, blocks on lines of their own, entities read."""
+    text = _HTML_HIDDEN.sub(" ", html)
+    text = _HTML_BREAK.sub("\n", text)
+    text = html_lib.unescape(_HTML_TAG.sub("", text)).replace("\xa0", " ")
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
