@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "servicedesk.demo",
     "servicedesk.desk",
     "servicedesk.manuals",
+    "servicedesk.billing",
     "servicedesk.portal",
 ]
 

@@ -1,0 +1,101 @@
+"""Billing runs, the specification (and invoice) per customer they produce, and its lines."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.policy import LineKind
+
+LINE_KINDS = [
+    (LineKind.WORK.value, _("Work")),
+    (LineKind.TRAVEL.value, _("Travel")),
+    (LineKind.PHONE_SURCHARGE.value, _("Phone surcharge")),
+]
+
+
+class InvoiceSequence(models.Model):
+    """The last invoice number of a year; taken under a lock, so numbers have no gaps."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class BillingRun(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        CONFIRMED = "confirmed", _("Confirmed")
+
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to (inclusive)"))
+    customers = models.ManyToManyField("customers.Customer", blank=True, verbose_name=_("customers"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.period_start} to {self.period_end} ({self.status})"
+
+
+class Invoice(models.Model):
+    """A customer's specification in a run; with a number when it bills anything (an invoice)."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        SPECIFICATION = "specification", _("Specification only (nothing to pay)")
+        CREDITED = "credited", _("Credited")
+
+    run = models.ForeignKey(BillingRun, on_delete=models.PROTECT, related_name="invoices")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="invoices")
+    number = models.CharField(max_length=20, unique=True, null=True, blank=True)  # e.g. 2026-00042
+    status = models.CharField(max_length=15, choices=Status.choices)
+    issued_at = models.DateTimeField()
+    subtotal_cents = models.BigIntegerField()
+    vat_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    vat_cents = models.BigIntegerField()
+    total_cents = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [models.UniqueConstraint("run", "customer", name="invoice_once_per_run")]
+
+    def __str__(self) -> str:
+        return self.number or f"specification {self.pk}"
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="invoice_lines")
+    time_entry = models.ForeignKey(
+        "tickets.TimeEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    kind = models.CharField(max_length=20, choices=LINE_KINDS)
+    start = models.DateTimeField(null=True, blank=True)
+    agent = models.CharField(max_length=150, blank=True)
+    description = models.TextField(blank=True)
+    minutes = models.IntegerField()
+    billed_minutes = models.IntegerField()
+    bands = models.CharField(max_length=300, blank=True)  # e.g. "office 30 min à 65.00; evening 15 min à 85.00"
+    hourly_rate = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    amount_cents = models.BigIntegerField()
+    free_reason = models.CharField(max_length=20, blank=True)
+    late = models.BooleanField(default=False)  # work of an earlier period, billed now
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["ticket", "time_entry"], name="invoice_line_item")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.ticket_id}: {self.amount_cents}"

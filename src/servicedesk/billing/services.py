@@ -1,0 +1,125 @@
+"""Billing runs: create, preview (nothing written), confirm (one transaction, gapless numbers, entries locked)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence
+from servicedesk.billing.specification import CustomerSpecification, period_bounds, specifications
+from servicedesk.core.policy import current_policy
+from servicedesk.customers.models import Customer
+from servicedesk.tickets.models import TimeEntry
+
+
+def billing_run_create(
+    *, actor, period_start: date, period_end: date, customers: Iterable[Customer] = (), now: datetime | None = None
+) -> BillingRun:
+    if period_end < period_start:
+        raise ValidationError({"period_end": _("The period ends before it starts.")})
+    with transaction.atomic():
+        run = BillingRun.objects.create(
+            period_start=period_start, period_end=period_end, created_by=actor, created_at=now or timezone.now()
+        )
+        run.customers.set(list(customers))
+    return run
+
+
+def _customer_ids(run: BillingRun) -> list[int] | None:
+    return list(run.customers.values_list("pk", flat=True)) or None
+
+
+def billing_run_preview(
+    run: BillingRun, *, progress: Callable[[int], None] | None = None
+) -> list[CustomerSpecification]:
+    """What confirming would bill now, per customer; writes nothing."""
+    start, until = period_bounds(run.period_start, run.period_end)
+    return list(specifications(customer_ids=_customer_ids(run), start=start, until=until, progress=progress))
+
+
+def _next_number(year: int) -> str:
+    """The next invoice number of the year; the caller holds the year's sequence row locked."""
+    InvoiceSequence.objects.filter(year=year).update(last=F("last") + 1)
+    last = InvoiceSequence.objects.get(year=year).last
+    return f"{year}-{last:05d}"
+
+
+def _lock_sequence(year: int) -> None:
+    """Take the year's numbering lock first: confirmations run one after another (on SQLite the UPDATE
+    takes the write lock; on PostgreSQL the row lock does), so two runs never bill the same work."""
+    try:
+        with transaction.atomic():
+            InvoiceSequence.objects.get_or_create(year=year)
+    except IntegrityError:  # created at the same moment by another confirmation
+        pass
+    InvoiceSequence.objects.filter(year=year).update(last=F("last"))
+    list(InvoiceSequence.objects.select_for_update().filter(year=year))
+
+
+def billing_run_confirm(
+    run: BillingRun, *, actor, now: datetime | None = None, progress: Callable[[int], None] | None = None
+) -> list[Invoice]:
+    """Bill the run: a document per customer (numbered when it bills anything), its lines, and every
+    billed entry locked. One transaction: interrupted, nothing is billed and it can simply be repeated."""
+    now = now or timezone.now()
+    vat_percent = current_policy().config.vat_percent
+    year = timezone.localtime(now).year
+    with transaction.atomic():
+        _lock_sequence(year)
+        run = BillingRun.objects.select_for_update().get(pk=run.pk)
+        if run.status == BillingRun.Status.CONFIRMED:
+            raise ValidationError(_("This billing run was confirmed already."))
+        start, until = period_bounds(run.period_start, run.period_end)
+        invoices = []
+        for spec in specifications(customer_ids=_customer_ids(run), start=start, until=until, progress=progress):
+            subtotal = spec.subtotal_cents
+            vat = spec.vat_cents(vat_percent)
+            invoice = Invoice.objects.create(
+                run=run,
+                customer_id=spec.customer_id,
+                number=_next_number(year) if subtotal != 0 else None,
+                status=Invoice.Status.ISSUED if subtotal != 0 else Invoice.Status.SPECIFICATION,
+                issued_at=now,
+                subtotal_cents=subtotal,
+                vat_percent=vat_percent,
+                vat_cents=vat,
+                total_cents=subtotal + vat,
+            )
+            InvoiceLine.objects.bulk_create(
+                [
+                    InvoiceLine(
+                        invoice=invoice,
+                        ticket_id=line.ticket_id,
+                        time_entry_id=line.entry_id,
+                        kind=line.kind,
+                        start=line.start,
+                        agent=line.agent,
+                        description=line.description,
+                        minutes=line.minutes,
+                        billed_minutes=line.billed_minutes,
+                        bands=line.bands,
+                        hourly_rate=line.hourly_rate,
+                        amount_cents=line.amount_cents,
+                        free_reason=line.free_reason,
+                        late=line.late,
+                        corrects_id=line.corrects_id,
+                    )
+                    for line in spec.lines
+                ],
+                batch_size=1000,
+            )
+            entry_ids = [line.entry_id for line in spec.lines if line.entry_id is not None and line.corrects_id is None]
+            for chunk in range(0, len(entry_ids), 1000):
+                TimeEntry.objects.filter(pk__in=entry_ids[chunk : chunk + 1000], billed_at__isnull=True).update(
+                    billed_at=now
+                )
+            invoices.append(invoice)
+        run.status, run.confirmed_by, run.confirmed_at = BillingRun.Status.CONFIRMED, actor, now
+        run.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+    return invoices
