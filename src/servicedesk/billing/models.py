@@ -43,6 +43,7 @@ class BillingRun(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [("manage_billing", "Can preview and confirm billing runs")]
 
     def __str__(self) -> str:
         return f"{self.period_start} to {self.period_end} ({self.status})"
@@ -99,3 +100,7 @@ class InvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.ticket_id}: {self.amount_cents}"
+
+    @property
+    def ticket_subject(self) -> str:
+        return self.ticket.subject

@@ -29,6 +29,16 @@ def navigation_counts(user) -> dict:
     return counts
 
 
+def may_bill(user) -> bool:
+    """Whether the navigation shows Billing; kept a few minutes (the billing pages check it every time)."""
+    key = f"desk-billing:{user.pk}"
+    allowed = cache.get(key)
+    if allowed is None:
+        allowed = user.has_perm("billing.manage_billing")
+        cache.set(key, allowed, 300)
+    return allowed
+
+
 def forget_navigation_counts(user) -> None:
     cache.delete(f"desk-nav:{user.pk}")
 
@@ -37,7 +47,17 @@ def forget_navigation_counts(user) -> None:
 def navigation_urls() -> dict[str, str]:
     """The navigation's links, resolved once per process (they never change while it runs)."""
     urls = {name: reverse("desk:queue", args=[name]) for name in QUEUES}
-    for name in ("home", "phone", "customers", "refused", "quarantine", "notifications", "logout", "manuals"):
+    for name in (
+        "home",
+        "phone",
+        "customers",
+        "refused",
+        "quarantine",
+        "notifications",
+        "logout",
+        "manuals",
+        "billing",
+    ):
         urls[name] = reverse(f"desk:{name}")
     urls["set_language"] = reverse("set_language")
     return urls
@@ -49,4 +69,4 @@ def desk_navigation(request) -> dict:
         return {"nav_urls": navigation_urls()} if request.path.startswith("/desk/") else {}
     if request.path.startswith(("/desk/queue/", "/desk/notifications/")) or request.path == "/desk/":
         forget_navigation_counts(user)  # the pages that show these lists show current counts
-    return {**navigation_counts(user), "nav_urls": navigation_urls()}
+    return {**navigation_counts(user), "nav_billing": may_bill(user), "nav_urls": navigation_urls()}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from servicedesk.desk.views import auth, customers, inbox, mailbox, manuals, phone, queues, tickets
+from servicedesk.desk.views import auth, billing, customers, inbox, mailbox, manuals, phone, queues, tickets
 
 app_name = "desk"
 
@@ -28,6 +28,11 @@ urlpatterns = [
     path("customers/<int:customer_id>/", customers.customer_page, name="customer"),
     path("contacts/<int:contact_id>/rights/", customers.contact_rights, name="contact_rights"),
     path("contacts/<int:contact_id>/invite/", customers.contact_invite, name="contact_invite"),
+    path("billing/", billing.runs, name="billing"),
+    path("billing/runs/<int:run_id>/", billing.run_page, name="billing_run"),
+    path("billing/runs/<int:run_id>/confirm/", billing.run_confirm, name="billing_confirm"),
+    path("billing/invoices/<int:invoice_id>/", billing.invoice_page, name="invoice"),
+    path("billing/invoices/<int:invoice_id>/csv/", billing.invoice_csv_download, name="invoice_csv"),
     path("manuals/", manuals.manual_list, name="manuals"),
     path("manuals/new/", manuals.manual_edit, name="manual_new"),
     path("manuals/preview/", manuals.manual_preview, name="manual_preview"),

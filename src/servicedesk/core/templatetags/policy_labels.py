@@ -155,3 +155,11 @@ def ticket_rate(ticket) -> str:
 
     rate = hourly_rate(ticket)
     return gettext("free of charge") if rate is None else euro(rate)
+
+
+@register.filter
+def cents(value: int | None) -> str:
+    """An amount in cents as euro, the way `euro` shows it."""
+    if value is None:
+        return ""
+    return euro(Decimal(value) / 100)

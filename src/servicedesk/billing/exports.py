@@ -1,0 +1,78 @@
+"""A specification as CSV: UTF-8, `;`-separated, optional decimal comma, and inert against formula injection."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from django.utils import timezone
+
+from servicedesk.billing.models import Invoice
+
+HEADER = [
+    "datum",
+    "tijd",
+    "ticket",
+    "onderwerp",
+    "medewerker",
+    "omschrijving",
+    "soort",
+    "minuten",
+    "gefactureerde minuten",
+    "tijdvakken",
+    "uurtarief",
+    "bedrag",
+    "kosteloos",
+    "later geboekt",
+    "correctie van regel",
+    "regel",
+]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(text: str) -> str:
+    """Text a spreadsheet will not run: a leading =, +, -, @, tab or CR is preceded by a quote (OWASP)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _amount(cents: int, comma: bool) -> str:
+    text = f"{Decimal(cents) / 100:.2f}"
+    return text.replace(".", ",") if comma else text
+
+
+def invoice_csv(invoice: Invoice, *, decimal_comma: bool = True) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for line in invoice.lines.select_related("ticket").order_by("id"):
+        local = timezone.localtime(line.start) if line.start else None
+        rate = "" if line.hourly_rate is None else f"{line.hourly_rate:.2f}"
+        writer.writerow(
+            [
+                local.strftime("%Y-%m-%d") if local else "",
+                local.strftime("%H:%M") if local else "",
+                line.ticket_id,
+                inert(line.ticket.subject),
+                inert(line.agent),
+                inert(line.description.replace("\r\n", "\n")),
+                line.kind,
+                line.minutes,
+                line.billed_minutes,
+                inert(line.bands),
+                rate.replace(".", ",") if decimal_comma else rate,
+                _amount(line.amount_cents, decimal_comma),
+                line.free_reason,
+                "ja" if line.late else "",
+                line.corrects_id or "",
+                line.pk,
+            ]
+        )
+    writer.writerow([])
+    for label, cents in (
+        ("subtotaal", invoice.subtotal_cents),
+        ("btw", invoice.vat_cents),
+        ("totaal", invoice.total_cents),
+    ):
+        writer.writerow([label, "", "", "", "", "", "", "", "", "", "", _amount(cents, decimal_comma)])
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")  # the BOM makes spreadsheet programs read UTF-8
