@@ -38,11 +38,13 @@ run: install
 	trap 'kill $$worker $$lmtp 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/servicedesk runserver $(HOST):$(PORT)
 
-## Debian packages the tests need (a real browser, a real IMAP server); installed when missing (needs root, as in CI).
+## Debian packages the tests need (a real browser, a real IMAP server, PDF tools); installed when missing (root, as in CI).
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! test -x /usr/sbin/dovecot; then \
-	  echo "Installing Debian's chromium and dovecot-imapd for the browser and IMAP tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium dovecot-imapd >/dev/null; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! test -x /usr/sbin/dovecot || ! command -v pdftotext >/dev/null 2>&1 \
+	    || ! ldconfig -p | grep -q libpangoft2; then \
+	  echo "Installing Debian's chromium, dovecot-imapd, poppler-utils and pango (browser, IMAP and PDF tests)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium dovecot-imapd poppler-utils libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
 	fi
 
 ## Every test: ruff, the whole suite on SQLite, then again on PostgreSQL.

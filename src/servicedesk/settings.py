@@ -189,6 +189,20 @@ if _env_bool("SERVICEDESK_BEHIND_PROXY", False):  # a reverse proxy that termina
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 
+# The provider as invoices name it (Dutch invoice requirements: name, address, KvK, VAT number, IBAN).
+SERVICEDESK_PROVIDER = {
+    "name": os.environ.get("SERVICEDESK_PROVIDER_NAME", "QiQQ B.V."),
+    "street": os.environ.get("SERVICEDESK_PROVIDER_STREET", "Voorbeeldstraat 1"),
+    "postal_code": os.environ.get("SERVICEDESK_PROVIDER_POSTAL_CODE", "1234 AB"),
+    "city": os.environ.get("SERVICEDESK_PROVIDER_CITY", "Utrecht"),
+    "country": os.environ.get("SERVICEDESK_PROVIDER_COUNTRY", "NL"),
+    "kvk": os.environ.get("SERVICEDESK_PROVIDER_KVK", "12345678"),
+    "vat_number": os.environ.get("SERVICEDESK_PROVIDER_VAT", "NL000099998B57"),
+    "iban": os.environ.get("SERVICEDESK_PROVIDER_IBAN", "NL91ABNA0417164300"),
+    "bic": os.environ.get("SERVICEDESK_PROVIDER_BIC", "ABNANL2A"),
+    "email": os.environ.get("SERVICEDESK_PROVIDER_EMAIL", "facturen@qiqq.example"),
+}
+
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",  # agents, by user name
     "servicedesk.portal.auth.ContactBackend",  # contacts, by e-mail address

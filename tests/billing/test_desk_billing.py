@@ -105,3 +105,51 @@ def test_preview_confirm_and_download(client, biller, korrel_ticket):
 )
 def test_formula_injection_is_made_inert(text, expected):
     assert inert(text) == expected
+
+
+def test_the_pdf_says_what_the_invoice_says(client, biller, korrel_ticket, tmp_path):
+    import subprocess
+
+    from servicedesk.billing.services import billing_run_confirm, billing_run_create
+
+    customer = korrel_ticket.customer
+    customer.vat_number, customer.purchase_order = "NL123456789B01", "PO-2026-77"
+    customer.save()
+    for n in range(25):  # enough lines for a second page
+        start = datetime(2026, 11, 26, 8, 0, tzinfo=AMS)
+        services.time_entry_add(
+            ticket=korrel_ticket, agent=biller, start=start, minutes=5 + n, description=f"Regel {n}", now=start
+        )
+    run = billing_run_create(
+        actor=biller, period_start=datetime(2026, 11, 1).date(), period_end=datetime(2026, 11, 30).date()
+    )
+    (invoice,) = billing_run_confirm(run, actor=biller, now=datetime(2026, 12, 2, 10, tzinfo=AMS))
+    client.force_login(biller)
+    response = client.get(f"/desk/billing/invoices/{invoice.pk}/pdf/")
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    path = tmp_path / "factuur.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    total = f"{invoice.total_cents // 100:,}".replace(",", ".") + f",{invoice.total_cents % 100:02d}"
+    for expected in (
+        f"Factuur {invoice.number}",
+        "Bakkerij De Korrel",
+        "NL123456789B01",
+        "PO-2026-77",
+        "Factuurdatum",
+        "02-12-2026",
+        "Vervaldatum",
+        "16-12-2026",  # 14 days
+        "Printer gereinigd",
+        "Regel 24",
+        "Btw 21%",
+        total,
+        "KvK 12345678",
+        "NL91ABNA0417164300",
+    ):
+        assert expected in text, expected
+    import re
+
+    pages = int(re.search(r"Pagina 1 van (\d+)", text).group(1))
+    assert pages >= 2 and text.count("\f") == pages
+    assert all(f"Pagina {n} van {pages}" in text for n in range(1, pages + 1))

@@ -20,6 +20,11 @@ class Customer(models.Model):
         "Contact", verbose_name=_("main contact"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Billing: where invoices go and what they must carry.
+    billing_email = models.EmailField(_("billing e-mail address"), blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=30, blank=True)
+    payment_days = models.PositiveIntegerField(_("payment term (days)"), default=14)
+    purchase_order = models.CharField(_("purchase order reference"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

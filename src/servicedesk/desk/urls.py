@@ -33,6 +33,7 @@ urlpatterns = [
     path("billing/runs/<int:run_id>/confirm/", billing.run_confirm, name="billing_confirm"),
     path("billing/invoices/<int:invoice_id>/", billing.invoice_page, name="invoice"),
     path("billing/invoices/<int:invoice_id>/csv/", billing.invoice_csv_download, name="invoice_csv"),
+    path("billing/invoices/<int:invoice_id>/pdf/", billing.invoice_pdf_download, name="invoice_pdf"),
     path("manuals/", manuals.manual_list, name="manuals"),
     path("manuals/new/", manuals.manual_edit, name="manual_new"),
     path("manuals/preview/", manuals.manual_preview, name="manual_preview"),

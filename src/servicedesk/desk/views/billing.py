@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from servicedesk.billing.exports import invoice_csv
 from servicedesk.billing.models import BillingRun, Invoice
+from servicedesk.billing.pdf import invoice_pdf
 from servicedesk.billing.services import billing_run_confirm, billing_run_create, billing_run_preview
 from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import Customer
@@ -147,6 +148,16 @@ def invoice_page(request, invoice_id: int):
     invoice = _invoice(invoice_id)
     lines = invoice.lines.select_related("ticket").order_by("id")
     return render(request, "desk/invoice.html", {"invoice": invoice, "lines": lines, "active": "billing"})
+
+
+@billing_required
+def invoice_pdf_download(request, invoice_id: int):
+    invoice = _invoice(invoice_id)
+    name = invoice.number or f"specificatie-{invoice.pk}"
+    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @billing_required

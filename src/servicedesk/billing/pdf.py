@@ -1,0 +1,28 @@
+"""The invoice (or specification) as a PDF: Dutch layout, the provider's details, page numbers (WeasyPrint)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from servicedesk.billing.models import Invoice
+
+
+def invoice_pdf(invoice: Invoice, *, language: str = "nl") -> bytes:
+    import weasyprint  # imported here: it loads native libraries, which only this needs
+
+    issued = timezone.localtime(invoice.issued_at)
+    context = {
+        "invoice": invoice,
+        "lines": invoice.lines.select_related("ticket").order_by("ticket_id", "start", "id"),
+        "customer": invoice.customer,
+        "provider": settings.SERVICEDESK_PROVIDER,
+        "issued": issued,
+        "due": issued + timedelta(days=invoice.customer.payment_days),
+    }
+    with translation.override(language):
+        html = render_to_string("billing/invoice_pdf.html", context)
+    return weasyprint.HTML(string=html).write_pdf()
