@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
 from servicedesk.customers.models import Contact
 from servicedesk.customers.phones import normalize_phone
@@ -14,7 +15,14 @@ def contact_for_email(address: str) -> Contact | None:
     """The active contact with this e-mail address (case-insensitive), if any."""
     if not address:
         return None
-    return Contact.objects.select_related("customer").filter(email__iexact=address.strip(), active=True).first()
+    return contacts_by_email(address).select_related("customer").filter(active=True).first()
+
+
+def contacts_by_email(address: str):
+    """Contacts with this address, any case, found through the unique index on lower(email)."""
+    return (
+        Contact.objects.alias(email_lower=Lower("email")).filter(email_lower=address.strip().lower()).exclude(email="")
+    )
 
 
 def contacts_for_phone(text: str) -> list[Contact]:

@@ -44,12 +44,16 @@ def mail_process(mail: InboundMail, *, now: datetime | None = None) -> InboundMa
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            mail = InboundMail.objects.select_for_update().get(pk=mail.pk)
+            raw = mail.__dict__.get("raw")  # the bytes the store just wrote need not be read back
+            mail = InboundMail.objects.select_for_update().defer("raw").get(pk=mail.pk)
             if mail.status not in (InboundMail.Status.STORED, InboundMail.Status.QUARANTINED):
                 return mail  # done before (a redelivery or a second worker)
-            parsed = parse_mail(bytes(mail.raw))
+            if raw is None:
+                raw = InboundMail.objects.values_list("raw", flat=True).get(pk=mail.pk)
+            raw = bytes(raw)
+            parsed = parse_mail(raw)
             mail.sender, mail.subject = parsed.from_address[:300], parsed.subject[:300]
-            forged = dmarc_problem(bytes(mail.raw), parsed.from_address)
+            forged = dmarc_problem(raw, parsed.from_address)
             decision = Decision("hold", reason=forged) if forged else route_mail(parsed)
             if decision.kind == "new":
                 ticket = services.ticket_create(

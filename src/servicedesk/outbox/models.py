@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -41,7 +42,11 @@ class OutgoingMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["status", "created_at"], name="outgoing_status")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="outgoing_status"),
+            # The hourly cap on automatic mail looks up one recipient's recent mail (mail loops).
+            models.Index(Lower("to_address"), "created_at", name="outgoing_recipient_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to_address}"

@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -71,7 +72,8 @@ def notice_queue(
 def _automatic_cap_reached(address: str, ticket, now: datetime) -> bool:
     """Automatic mail is capped per recipient and per ticket per hour: a loop cannot run away."""
     recent = OutgoingMessage.objects.filter(automatic=True, created_at__gte=now - timedelta(hours=1))
-    if recent.filter(to_address__iexact=address)[:MAX_AUTOMATIC_PER_RECIPIENT].count() >= MAX_AUTOMATIC_PER_RECIPIENT:
+    to_recipient = recent.alias(to_lower=Lower("to_address")).filter(to_lower=address.lower())
+    if to_recipient[:MAX_AUTOMATIC_PER_RECIPIENT].count() >= MAX_AUTOMATIC_PER_RECIPIENT:
         return True
     return ticket is not None and recent.filter(ticket=ticket)[:MAX_AUTOMATIC_PER_TICKET].count() >= (
         MAX_AUTOMATIC_PER_TICKET

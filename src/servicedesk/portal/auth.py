@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from servicedesk.customers.models import Contact
+from servicedesk.customers.selectors import contacts_by_email
 
 
 def may_use_portal(contact: Contact | None) -> bool:
@@ -19,7 +20,7 @@ class ContactBackend(ModelBackend):
     def authenticate(self, request, email: str | None = None, password: str | None = None, **kwargs):
         if not email or password is None:
             return None
-        contact = Contact.objects.select_related("user").filter(email__iexact=email.strip(), active=True).first()
+        contact = contacts_by_email(email).select_related("user").filter(active=True).first()
         user = contact.user if contact is not None else None
         if user is None or user.is_staff:
             # Run the hasher anyway, so timing does not tell which addresses have an account.
