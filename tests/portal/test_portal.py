@@ -351,3 +351,29 @@ def test_every_form_control_of_the_portal_has_a_label(client, anja, agent, korre
         parser = Controls()
         parser.feed(html)
         assert parser.ids <= parser.labelled, (url, parser.ids - parser.labelled)
+
+
+def test_the_organisations_invoices_and_nothing_else(client, anja, bert, other_org, agent):
+    from datetime import date
+
+    from servicedesk.billing.services import billing_run_confirm, billing_run_create
+
+    for contact in (anja, other_org):
+        t = services.ticket_create(
+            reporter=contact, subject="Werk", body="", channel="email", now=datetime(2026, 11, 23, 9, tzinfo=AMS)
+        )
+        services.time_entry_add(ticket=t, agent=agent, start=datetime(2026, 11, 24, 10, tzinfo=AMS), minutes=50)
+    run = billing_run_create(actor=agent, period_start=date(2026, 11, 1), period_end=date(2026, 11, 30))
+    ours, theirs = sorted(billing_run_confirm(run, actor=agent), key=lambda i: i.customer_id != anja.customer_id)
+    signed_in(client, anja, agent)
+    page = client.get("/portal/invoices/").content.decode()
+    assert ours.number in page and theirs.number not in page
+    for kind, start in (("pdf", b"%PDF"), ("xml", b"<?xml"), ("csv", "\ufeff".encode())):
+        response = client.get(f"/portal/invoices/{ours.pk}.{kind}")
+        assert response.status_code == 200 and response.content.startswith(start), kind
+        assert client.get(f"/portal/invoices/{theirs.pk}.{kind}").status_code == 404
+    assert client.get(f"/portal/invoices/{ours.pk}.exe").status_code == 404
+    client.post("/portal/logout/")
+    signed_in(client, bert, agent)  # sees only their own tickets: no invoices
+    assert client.get(f"/portal/invoices/{ours.pk}.pdf").status_code == 404
+    assert ours.number not in client.get("/portal/invoices/").content.decode()

@@ -66,6 +66,7 @@ class Invoice(models.Model):
     vat_percent = models.DecimalField(max_digits=5, decimal_places=2)
     vat_cents = models.BigIntegerField()
     total_cents = models.BigIntegerField()
+    mailings = models.ManyToManyField("outbox.OutgoingMessage", blank=True, related_name="+")  # as sent
 
     class Meta:
         ordering = ["-issued_at", "-id"]

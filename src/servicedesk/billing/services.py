@@ -15,6 +15,7 @@ from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine, Invoice
 from servicedesk.billing.specification import CustomerSpecification, period_bounds, specifications
 from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import Customer
+from servicedesk.outbox.models import OutgoingAttachment, OutgoingMessage
 from servicedesk.tickets.models import TimeEntry
 
 
@@ -123,3 +124,41 @@ def billing_run_confirm(
         run.status, run.confirmed_by, run.confirmed_at = BillingRun.Status.CONFIRMED, actor, now
         run.save(update_fields=["status", "confirmed_by", "confirmed_at"])
     return invoices
+
+
+def invoice_send(*, invoice: Invoice, actor, now: datetime | None = None) -> OutgoingMessage:
+    """Mail the invoice (PDF, and UBL for a numbered one) to the customer's billing address, after commit."""
+    from servicedesk.billing.pdf import invoice_pdf
+    from servicedesk.billing.ubl import invoice_ubl
+    from servicedesk.outbox.services import enqueue_delivery, render_notice
+
+    now = now or timezone.now()
+    customer = invoice.customer
+    main = customer.main_contact
+    address = customer.billing_email or (main.email if main else "")
+    if not address:
+        raise ValidationError({"billing_email": _("%(name)s has no billing e-mail address.") % {"name": customer.name}})
+    language = main.language if main else "nl"
+    subject, body = render_notice("invoice", language, {"invoice": invoice, "customer": customer})
+    name = invoice.number or f"specificatie-{invoice.pk}"
+    with transaction.atomic():
+        outgoing = OutgoingMessage.objects.create(
+            kind=OutgoingMessage.Kind.INVOICE,
+            to_address=address,
+            to_name=customer.name,
+            language=language,
+            subject=subject[:300],
+            body=body,
+            automatic=False,
+            created_at=now,
+        )
+        OutgoingAttachment.objects.create(
+            outgoing=outgoing, filename=f"{name}.pdf", content_type="application/pdf", data=invoice_pdf(invoice)
+        )
+        if invoice.number:
+            OutgoingAttachment.objects.create(
+                outgoing=outgoing, filename=f"{name}.xml", content_type="application/xml", data=invoice_ubl(invoice)
+            )
+        invoice.mailings.add(outgoing)
+        transaction.on_commit(lambda: enqueue_delivery(outgoing.pk))
+    return outgoing

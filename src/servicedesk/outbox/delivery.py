@@ -35,9 +35,12 @@ def build_mail(outgoing: OutgoingMessage) -> EmailMessage:
             headers["In-Reply-To"] = ids[-1]
             headers["References"] = " ".join(ids)
     to = f"{outgoing.to_name} <{outgoing.to_address}>" if outgoing.to_name else outgoing.to_address
-    return EmailMessage(
+    mail = EmailMessage(
         subject=outgoing.subject, body=outgoing.body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], headers=headers
     )
+    for attachment in outgoing.attachments.all():
+        mail.attach(attachment.filename, bytes(attachment.data), attachment.content_type)
+    return mail
 
 
 def outbox_deliver(outgoing_id: int, *, now: datetime | None = None) -> OutgoingMessage | None:

@@ -16,6 +16,7 @@ class OutgoingMessage(models.Model):
         REFUSAL = "refusal", _("Report refused")
         INVITATION = "invitation", _("Portal invitation")
         PASSWORD_RESET = "password_reset", _("Portal password reset")
+        INVOICE = "invoice", _("Invoice")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -50,3 +51,15 @@ class OutgoingMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to_address}"
+
+
+class OutgoingAttachment(models.Model):
+    """A file sent with a message (an invoice's PDF and UBL), kept with it as sent."""
+
+    outgoing = models.ForeignKey(OutgoingMessage, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return self.filename

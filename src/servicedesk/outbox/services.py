@@ -65,7 +65,7 @@ def notice_queue(
         created_at=now,
     )
     # Delivered only once the change it tells about has committed.
-    transaction.on_commit(lambda: _enqueue_delivery(outgoing.pk))
+    transaction.on_commit(lambda: enqueue_delivery(outgoing.pk))
     return outgoing
 
 
@@ -80,7 +80,7 @@ def _automatic_cap_reached(address: str, ticket, now: datetime) -> bool:
     )
 
 
-def _enqueue_delivery(outgoing_id: int) -> None:
+def enqueue_delivery(outgoing_id: int) -> None:
     from servicedesk.outbox.tasks import deliver_outgoing
 
     deliver_outgoing.enqueue(outgoing_id)

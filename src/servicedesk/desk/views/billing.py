@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 from servicedesk.billing.exports import invoice_csv
 from servicedesk.billing.models import BillingRun, Invoice
 from servicedesk.billing.pdf import invoice_pdf
-from servicedesk.billing.services import billing_run_confirm, billing_run_create, billing_run_preview
+from servicedesk.billing.services import billing_run_confirm, billing_run_create, billing_run_preview, invoice_send
+from servicedesk.billing.ubl import invoice_ubl
 from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import Customer
 from servicedesk.desk.access import agent_required
@@ -147,7 +148,9 @@ def _invoice(invoice_id: int) -> Invoice:
 def invoice_page(request, invoice_id: int):
     invoice = _invoice(invoice_id)
     lines = invoice.lines.select_related("ticket").order_by("id")
-    return render(request, "desk/invoice.html", {"invoice": invoice, "lines": lines, "active": "billing"})
+    sent = invoice.mailings.order_by("created_at")
+    context = {"invoice": invoice, "lines": lines, "sent": sent, "active": "billing"}
+    return render(request, "desk/invoice.html", context)
 
 
 @billing_required
@@ -156,6 +159,30 @@ def invoice_pdf_download(request, invoice_id: int):
     name = invoice.number or f"specificatie-{invoice.pk}"
     response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@billing_required
+@require_POST
+def invoice_send_view(request, invoice_id: int):
+    invoice = _invoice(invoice_id)
+    try:
+        outgoing = invoice_send(invoice=invoice, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Queued for %(address)s.") % {"address": outgoing.to_address})
+    return redirect("desk:invoice", invoice.pk)
+
+
+@billing_required
+def invoice_ubl_download(request, invoice_id: int):
+    invoice = _invoice(invoice_id)
+    if not invoice.number:
+        raise Http404  # a specification without amount is not an invoice
+    response = HttpResponse(invoice_ubl(invoice), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.xml"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
