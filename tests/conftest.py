@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+from email import message_from_bytes, policy
+
 import pytest
+from aiosmtpd.controller import Controller
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
@@ -26,3 +30,28 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+class Inbox:
+    """An SMTP server on 127.0.0.1 that keeps what it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(settings):
+    inbox = Inbox()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    yield inbox
+    controller.stop()

@@ -111,36 +111,20 @@ def test_the_validator_does_find_a_broken_invoice(agent):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_invoice_is_mailed_with_its_pdf_and_ubl_through_smtp(agent, settings, client):
+def test_an_invoice_is_mailed_with_its_pdf_and_ubl_through_smtp(agent, smtp, client):
     from django.contrib.auth.models import Permission
 
     from servicedesk.outbox.delivery import outbox_deliver
     from servicedesk.outbox.models import OutgoingMessage
-    from tests.mail.test_outgoing import Inbox
 
-    inbox_server = Inbox()
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    controller = Controller(inbox_server, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    try:
-        billed_customer(agent)
-        (invoice,) = confirm(agent, date(2026, 11, 1), date(2026, 11, 30), datetime(2026, 12, 2, 10, tzinfo=AMS))
-        agent.user_permissions.add(Permission.objects.get(codename="manage_billing"))
-        client.force_login(agent)
-        client.post(f"/desk/billing/invoices/{invoice.pk}/send/")
-        outgoing = OutgoingMessage.objects.get(kind="invoice")
-        assert outbox_deliver(outgoing.pk).status == "sent"
-    finally:
-        controller.stop()
-    ((recipients, message),) = inbox_server.messages
+    billed_customer(agent)
+    (invoice,) = confirm(agent, date(2026, 11, 1), date(2026, 11, 30), datetime(2026, 12, 2, 10, tzinfo=AMS))
+    agent.user_permissions.add(Permission.objects.get(codename="manage_billing"))
+    client.force_login(agent)
+    client.post(f"/desk/billing/invoices/{invoice.pk}/send/")
+    outgoing = OutgoingMessage.objects.get(kind="invoice")
+    assert outbox_deliver(outgoing.pk).status == "sent"
+    ((recipients, message),) = [m for m in smtp.messages if m[1]["Subject"].startswith("Factuur")]
     assert recipients == ["fin@korrel.example"] and invoice.number in message["Subject"]
     files = {part.get_filename(): part for part in message.iter_attachments()}
     assert set(files) == {f"{invoice.number}.pdf", f"{invoice.number}.xml"}
