@@ -160,6 +160,16 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 
+# The default cache is per process; long work (billing runs) reports its progress through files that
+# every process (web workers, the task worker) reads.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "progress"),
+    },
+}
+
 # Sessions read from the cache, written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

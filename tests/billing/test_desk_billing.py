@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 
 from servicedesk.billing.exports import inert
 from servicedesk.billing.models import BillingRun, Invoice
@@ -55,17 +56,33 @@ def test_billing_needs_the_billing_role(client):
     assert "/desk/billing/" not in client.get("/desk/").content.decode()
 
 
+def work_off() -> str:
+    """The worker does what the page handed it, as `servicedesk worker` would."""
+    out = io.StringIO()
+    call_command("worker", "--once", "--no-imap", stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_preview_confirm_and_download(client, biller, korrel_ticket):
     client.force_login(biller)
     assert 'href="/desk/billing/"' in client.get("/desk/").content.decode()
     response = client.post("/desk/billing/", {"period_start": "2026-11-01", "period_end": "2026-11-30"})
     run = BillingRun.objects.get()
     assert response["Location"] == f"/desk/billing/runs/{run.pk}/"
+    # The preview is the worker's job; meanwhile the page shows its progress and polls for it.
+    waiting = client.get(response["Location"]).content.decode()
+    assert 'id="billing-progress"' in waiting and "<progress" in waiting
+    assert "<progress" in client.get(f"/desk/billing/runs/{run.pk}/progress/").content.decode()
+    work_off()
+    assert client.get(f"/desk/billing/runs/{run.pk}/progress/")["HX-Refresh"] == "true"
     page = client.get(response["Location"]).content.decode()
-    assert "Bakkerij De Korrel" in page and 'id="run-total"' in page
+    assert "Bakkerij De Korrel" in page and 'id="run-total"' in page and "billing-progress" not in page
     detail = client.get(response["Location"], {"customer": korrel_ticket.customer_id}).content.decode()
     assert "Printer gereinigd" in detail
     client.post(f"/desk/billing/runs/{run.pk}/confirm/")
+    assert not Invoice.objects.exists() and BillingRun.objects.get().working == "confirming"
+    work_off()
     invoice = Invoice.objects.get()
     assert invoice.number == f"{invoice.issued_at.year}-00001"
     page = client.get(f"/desk/billing/invoices/{invoice.pk}/").content.decode()
@@ -153,3 +170,25 @@ def test_the_pdf_says_what_the_invoice_says(client, biller, korrel_ticket, tmp_p
     pages = int(re.search(r"Pagina 1 van (\d+)", text).group(1))
     assert pages >= 2 and text.count("\f") == pages
     assert all(f"Pagina {n} van {pages}" in text for n in range(1, pages + 1))
+
+
+def test_a_failed_preview_is_shown_and_can_be_started_again(client, biller, korrel_ticket, monkeypatch):
+    from servicedesk.billing import tasks
+
+    client.force_login(biller)
+    client.post("/desk/billing/", {"period_start": "2026-11-01", "period_end": "2026-11-30"})
+    run = BillingRun.objects.get()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(tasks, "billing_run_preview", broken)
+    with pytest.raises(RuntimeError):
+        tasks.billing_preview_task.call(run.pk)
+    page = client.get(f"/desk/billing/runs/{run.pk}/").content.decode()
+    assert "disk full" in page and "billing-progress" not in page
+    monkeypatch.undo()
+    client.post(f"/desk/billing/runs/{run.pk}/preview/")
+    tasks.billing_preview_task.call(run.pk)
+    assert "Bakkerij De Korrel" in client.get(f"/desk/billing/runs/{run.pk}/").content.decode()
+    assert client.post(f"/desk/billing/runs/{run.pk}/delete/").status_code == 404

@@ -284,3 +284,25 @@ def test_two_confirmations_at_once_number_without_gaps_and_bill_each_entry_once(
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
     assert numbers == [f"2026-{n:05d}" for n in range(1, 7)]  # six customers, each billed once, no gap
     assert InvoiceLine.objects.count() == 6 and not TimeEntry.objects.filter(billed_at__isnull=True).exists()
+
+
+def test_the_billing_command_previews_and_confirms(agent, anja):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    work(ticket(anja), agent, "2026-11-24T10:00", 50)
+    out = io.StringIO()
+    call_command("billing", "run", "--from", "2026-11-01", "--to", "2026-11-30", "--user", "anouk", stdout=out)
+    assert "preview" in out.getvalue() and "65.00" in out.getvalue() and not Invoice.objects.exists()
+    out = io.StringIO()
+    call_command(
+        "billing", "run", "--from", "2026-11-01", "--to", "2026-11-30", "--user", "anouk", "--confirm", stdout=out
+    )
+    (invoice,) = Invoice.objects.all()
+    assert invoice.number in out.getvalue() and "78.65" in out.getvalue()  # 65.00 + 21 % VAT
+    with pytest.raises(CommandError, match="--from"):
+        call_command("billing", "run", "--from", "1 november", "--to", "2026-11-30")
+    with pytest.raises(CommandError, match="--customer"):
+        call_command("billing", "run", "--from", "2026-11-01", "--to", "2026-11-30", "--customer", "nope")

@@ -40,6 +40,10 @@ class BillingRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Work in the background: the preview's summary per customer, and what is running or went wrong.
+    preview = models.JSONField(null=True, blank=True)
+    working = models.CharField(max_length=12, blank=True)  # "", "previewing", "confirming"
+    error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

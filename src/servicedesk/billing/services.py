@@ -162,3 +162,61 @@ def invoice_send(*, invoice: Invoice, actor, now: datetime | None = None) -> Out
         invoice.mailings.add(outgoing)
         transaction.on_commit(lambda: enqueue_delivery(outgoing.pk))
     return outgoing
+
+
+def ticket_count(run: BillingRun) -> int:
+    """How many tickets a run looks at (the progress bar's 100 %)."""
+    from servicedesk.billing.specification import candidate_tickets
+
+    _start, until = period_bounds(run.period_start, run.period_end)
+    return len(candidate_tickets(_customer_ids(run), until))
+
+
+def preview_summary(specs: list[CustomerSpecification], vat_percent) -> list[dict]:
+    """Per customer, what the preview page lists (kept on the run; the lines are shown on request)."""
+    summary = []
+    for spec in specs:
+        subtotal, vat = spec.subtotal_cents, spec.vat_cents(vat_percent)
+        summary.append(
+            {
+                "customer_id": spec.customer_id,
+                "lines": len(spec.lines),
+                "free": sum(1 for line in spec.lines if line.free_reason),
+                "late": sum(1 for line in spec.lines if line.late),
+                "corrections": sum(1 for line in spec.lines if line.corrects_id),
+                "subtotal": subtotal,
+                "vat": vat,
+                "total": subtotal + vat,
+            }
+        )
+    return summary
+
+
+def billing_run_start(run: BillingRun, *, action: str, actor) -> BillingRun:
+    """Hand a run's preview or confirmation to the worker; the page follows its progress."""
+    from servicedesk.billing.tasks import billing_confirm_task, billing_preview_task
+
+    with transaction.atomic():
+        run = BillingRun.objects.select_for_update().get(pk=run.pk)
+        if run.working:
+            raise ValidationError(_("This run is busy already."))
+        if run.status == BillingRun.Status.CONFIRMED:
+            raise ValidationError(_("This billing run was confirmed already."))
+        run.working, run.error = ("previewing" if action == "preview" else "confirming"), ""
+        if action == "preview":
+            run.preview = None
+        run.save(update_fields=["working", "error", "preview"])
+        if action == "preview":
+            transaction.on_commit(lambda: billing_preview_task.enqueue(run.pk))
+        else:
+            transaction.on_commit(lambda: billing_confirm_task.enqueue(run.pk, actor.pk))
+    return run
+
+
+def billing_customer_preview(run: BillingRun, customer: Customer) -> CustomerSpecification | None:
+    """The lines one customer would get now (for the preview page's detail)."""
+    ids = _customer_ids(run)
+    if ids is not None and customer.pk not in ids:
+        return None
+    start, until = period_bounds(run.period_start, run.period_end)
+    return next(iter(specifications(customer_ids=[customer.pk], start=start, until=until)), None)

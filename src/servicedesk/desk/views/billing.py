@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 from servicedesk.billing.exports import invoice_csv
 from servicedesk.billing.models import BillingRun, Invoice
 from servicedesk.billing.pdf import invoice_pdf
-from servicedesk.billing.services import billing_run_confirm, billing_run_create, billing_run_preview, invoice_send
+from servicedesk.billing.progress import run_progress
+from servicedesk.billing.services import billing_customer_preview, billing_run_create, billing_run_start, invoice_send
 from servicedesk.billing.ubl import invoice_ubl
-from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import Customer
 from servicedesk.desk.access import agent_required
 
@@ -62,6 +62,7 @@ def runs(request):
                 period_end=form.cleaned_data["period_end"],
                 customers=form.cleaned_data["customers"],
             )
+            billing_run_start(run, action="preview", actor=request.user)
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
@@ -86,32 +87,21 @@ def _run(run_id: int) -> BillingRun:
 @billing_required
 def run_page(request, run_id: int):
     run = _run(run_id)
-    vat_percent = current_policy().config.vat_percent
-    customers = {c.pk: c for c in Customer.objects.all()}
     rows = []
-    if run.status == BillingRun.Status.DRAFT:
-        for spec in billing_run_preview(run):
-            subtotal = spec.subtotal_cents
-            vat = spec.vat_cents(vat_percent)
-            rows.append(
-                {
-                    "customer": customers[spec.customer_id],
-                    "spec": spec,
-                    "lines": len(spec.lines),
-                    "free": sum(1 for line in spec.lines if line.free_reason),
-                    "late": sum(1 for line in spec.lines if line.late),
-                    "corrections": sum(1 for line in spec.lines if line.corrects_id),
-                    "subtotal": subtotal,
-                    "vat": vat,
-                    "total": subtotal + vat,
-                }
-            )
-    show = request.GET.get("customer")
-    detail = next((r for r in rows if str(r["customer"].pk) == show), None)
+    if run.status == BillingRun.Status.DRAFT and run.preview is not None:
+        customers = Customer.objects.in_bulk([row["customer_id"] for row in run.preview])
+        rows = [{**row, "customer": customers.get(row["customer_id"])} for row in run.preview]
+    detail = None
+    show = request.GET.get("customer", "")
+    if run.status == BillingRun.Status.DRAFT and show.isdigit():
+        customer = Customer.objects.filter(pk=int(show)).first()
+        spec = billing_customer_preview(run, customer) if customer else None
+        detail = {"customer": customer, "lines": spec.lines} if spec else None
     context = {
         "run": run,
         "rows": rows,
         "detail": detail,
+        "progress": run_progress(run.pk) if run.working else None,
         "invoices": run.invoices.select_related("customer"),
         "totals": {k: sum(r[k] for r in rows) for k in ("subtotal", "vat", "total")},
         "active": "billing",
@@ -120,20 +110,26 @@ def run_page(request, run_id: int):
 
 
 @billing_required
-@require_POST
-def run_confirm(request, run_id: int):
+def run_progress_view(request, run_id: int):
+    """The progress bar, polled by the page; when the work is done the page reloads itself."""
     run = _run(run_id)
+    if not run.working:
+        response = HttpResponse("")
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "desk/_billing_progress.html", {"run": run, "progress": run_progress(run.pk)})
+
+
+@billing_required
+@require_POST
+def run_start(request, run_id: int, action: str):
+    run = _run(run_id)
+    if action not in ("preview", "confirm"):
+        raise Http404
     try:
-        invoices = billing_run_confirm(run, actor=request.user)
+        billing_run_start(run, action=action, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        numbered = sum(1 for i in invoices if i.number)
-        messages.success(
-            request,
-            _("Run confirmed: %(invoices)d invoice(s), %(specs)d specification(s) without amount.")
-            % {"invoices": numbered, "specs": len(invoices) - numbered},
-        )
     return redirect("desk:billing_run", run.pk)
 
 
