@@ -21,10 +21,10 @@ class Customer(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     # Billing: where invoices go and what they must carry.
-    billing_email = models.EmailField(_("billing e-mail address"), blank=True)
-    vat_number = models.CharField(_("VAT number"), max_length=30, blank=True)
+    billing_email = models.EmailField(_("billing e-mail address"), blank=True, default="")
+    vat_number = models.CharField(_("VAT number"), max_length=30, blank=True, default="")
     payment_days = models.PositiveIntegerField(_("payment term (days)"), default=14)
-    purchase_order = models.CharField(_("purchase order reference"), max_length=100, blank=True)
+    purchase_order = models.CharField(_("purchase order reference"), max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
