@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "servicedesk.desk",
     "servicedesk.manuals",
     "servicedesk.billing",
+    "servicedesk.oncall",
     "servicedesk.portal",
 ]
 
@@ -212,6 +213,12 @@ SERVICEDESK_PROVIDER = {
     "bic": os.environ.get("SERVICEDESK_PROVIDER_BIC", "ABNANL2A"),
     "email": os.environ.get("SERVICEDESK_PROVIDER_EMAIL", "facturen@qiqq.example"),
 }
+
+# The phone system's webhook (after-hours urgent line): shared secret for its HMAC signature, and where
+# office-hours calls go. Alerts to the on-call engineer can also go to a webhook (SMS gateway, chat).
+SERVICEDESK_PHONE_SECRET = os.environ.get("SERVICEDESK_PHONE_SECRET", "")
+SERVICEDESK_DESK_PHONE = os.environ.get("SERVICEDESK_DESK_PHONE", "+31881234567")
+SERVICEDESK_ONCALL_WEBHOOK_URL = os.environ.get("SERVICEDESK_ONCALL_WEBHOOK_URL", "")
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",  # agents, by user name

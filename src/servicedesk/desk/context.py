@@ -57,6 +57,8 @@ def navigation_urls() -> dict[str, str]:
         "logout",
         "manuals",
         "billing",
+        "oncall",
+        "alerts",
     ):
         urls[name] = reverse(f"desk:{name}")
     urls["set_language"] = reverse("set_language")

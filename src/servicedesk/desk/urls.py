@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from servicedesk.desk.views import auth, billing, customers, inbox, mailbox, manuals, phone, queues, tickets
+from servicedesk.desk.views import auth, billing, customers, inbox, mailbox, manuals, oncall, phone, queues, tickets
 
 app_name = "desk"
 
@@ -37,6 +37,10 @@ urlpatterns = [
     path("billing/invoices/<int:invoice_id>/pdf/", billing.invoice_pdf_download, name="invoice_pdf"),
     path("billing/invoices/<int:invoice_id>/ubl/", billing.invoice_ubl_download, name="invoice_ubl"),
     path("billing/invoices/<int:invoice_id>/send/", billing.invoice_send_view, name="invoice_send"),
+    path("oncall/", oncall.rota, name="oncall"),
+    path("oncall/shifts/<int:shift_id>/delete/", oncall.shift_delete, name="shift_delete"),
+    path("alerts/", oncall.alerts, name="alerts"),
+    path("alerts/<int:alert_id>/acknowledge/", oncall.acknowledge, name="alert_ack"),
     path("manuals/", manuals.manual_list, name="manuals"),
     path("manuals/new/", manuals.manual_edit, name="manual_new"),
     path("manuals/preview/", manuals.manual_preview, name="manual_preview"),

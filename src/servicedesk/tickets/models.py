@@ -179,6 +179,7 @@ class TicketEvent(models.Model):
         DUE_SOON = "due_soon", _("Response due soon")
         BREACHED = "breached", _("Response time exceeded")
         BOUNCED = "bounced", _("Mail bounced")
+        ALERTED = "alerted", _("On-call engineer alerted")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()
