@@ -69,9 +69,12 @@ def test_phone_call_to_diagnosis_time_and_reclassification(page: Page, live_serv
     start = (timezone.localtime() - timedelta(days=7)).replace(hour=16, minute=50)
     while start.isoweekday() != 2:
         start -= timedelta(days=1)
-    page.get_by_label("Begin").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Begin", exact=True).fill(start.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("Minuten").fill("20")
     expect(page.locator("#preview-line")).to_contain_text("€\xa039,17")
+    # Evening work the customer was not told the rate of is flagged before saving.
+    expect(page.locator("#preview-after-hours")).to_contain_text("niet vooraf gemeld")
+    page.get_by_label("Opslaan zonder de klant vooraf het tarief buiten kantoortijd te hebben gemeld").check()
     page.get_by_role("button", name="Tijdregistratie opslaan").click()
     expect(page.get_by_text("Tijdregistratie opgeslagen.")).to_be_visible()
     expect(page.locator("#ticket-total")).to_have_text("€\xa055,42")  # 39.17 + 16.25 surcharge

@@ -178,10 +178,10 @@ def test_time_entry_with_live_price_preview(desk, ticket):
     html = preview.content.decode()
     assert "€\xa039,17" in html
     assert "avond" in html  # the evening band
-    response = desk.post(
-        reverse("desk:add_time", args=[ticket.pk]),
-        {"kind": "work", "start": "2026-11-24T16:50", "minutes": "20", "description": "Toner"},
-    )
+    entry = {"kind": "work", "start": "2026-11-24T16:50", "minutes": "20", "description": "Toner"}
+    flagged = desk.post(reverse("desk:add_time", args=[ticket.pk]), entry)
+    assert flagged.status_code == 400 and "niet vooraf gemeld" in flagged.content.decode()  # evening, not told
+    response = desk.post(reverse("desk:add_time", args=[ticket.pk]), {**entry, "without_notice": "on"})
     assert response.status_code == 302
     assert ticket.time_entries.get().minutes == 20
 

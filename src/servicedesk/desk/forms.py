@@ -117,6 +117,16 @@ class TimeEntryForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class TimeEntryWithNoticeForm(TimeEntryForm):
+    without_notice = forms.BooleanField(
+        label=_("Save without having told the customer the after-hours rate"), required=False
+    )
+
+
+class RateNoticeForm(forms.Form):
+    planned_start = LocalDateTimeField(label=_("Work starts at"))
+
+
 class TimeCorrectionForm(TimeEntryForm):
     reason = forms.CharField(label=_("Reason for the correction"), max_length=500)
 

@@ -29,7 +29,7 @@ from servicedesk.oncall.alerts import alert_raise
 from servicedesk.oncall.models import CallNonce
 from servicedesk.policy import Channel, Priority, SupportType
 from servicedesk.tickets import services
-from servicedesk.tickets.models import RefusedReport
+from servicedesk.tickets.models import RefusedReport, TicketEvent
 
 MAX_AGE = 300  # seconds a signed request stays valid
 URGENT = "urgent"
@@ -150,6 +150,9 @@ def phone_call(request):
         told = _("Urgent work outside office hours is charged at %(rate)s per hour.") % {"rate": rate}
         services.ticket_note(
             ticket=ticket, actor=None, body=_("Told on the phone before any work: %(text)s") % {"text": told}, now=now
+        )
+        TicketEvent.objects.create(
+            ticket=ticket, kind=TicketEvent.Kind.RATE_TOLD, at=now, field="after_hours_rate", new_value=f"phone {rate}"
         )
         if alert is None:
             return JsonResponse(

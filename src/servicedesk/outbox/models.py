@@ -17,6 +17,7 @@ class OutgoingMessage(models.Model):
         INVITATION = "invitation", _("Portal invitation")
         PASSWORD_RESET = "password_reset", _("Portal password reset")
         INVOICE = "invoice", _("Invoice")
+        AFTER_HOURS_RATE = "after_hours_rate", _("After-hours rate")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

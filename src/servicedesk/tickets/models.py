@@ -180,6 +180,7 @@ class TicketEvent(models.Model):
         BREACHED = "breached", _("Response time exceeded")
         BOUNCED = "bounced", _("Mail bounced")
         ALERTED = "alerted", _("On-call engineer alerted")
+        RATE_TOLD = "rate_told", _("After-hours rate told to the customer")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()

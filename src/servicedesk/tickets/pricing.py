@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from servicedesk.core.policy import current_policy
 from servicedesk.policy import (
@@ -88,3 +89,41 @@ def office_time_left(ticket, now: datetime) -> timedelta:
             return ticket.response_due - now
         return policy.office_time_between(now, ticket.response_due)
     return -(now - ticket.response_due)
+
+
+@dataclass(frozen=True, slots=True)
+class AfterHoursRate:
+    """What work outside office hours at a moment costs on a ticket: its band and the hourly rate."""
+
+    band: str
+    band_label: str
+    hourly_rate: Decimal
+
+
+def after_hours_rate(ticket, instant: datetime) -> AfterHoursRate | None:
+    """The band and rate of work starting at `instant`, or None in office hours or on a free ticket."""
+    policy = current_policy()
+    rate = hourly_rate(ticket)
+    band = policy.band_at(instant)
+    if rate is None or band.minimum_rate is None:
+        return None
+    return AfterHoursRate(band.key, band.label, max(rate, band.minimum_rate))
+
+
+def after_hours_without_notice(ticket, start: datetime, minutes: int) -> AfterHoursRate | None:
+    """For work about to be recorded: the after-hours band it falls in when the customer was not told the
+    rate before it started (None when it is office time, free, or the customer was told)."""
+    from servicedesk.tickets.models import TicketEvent
+
+    step = timedelta(minutes=15)
+    moment, end = start, start + timedelta(minutes=max(minutes, 1))
+    found = None
+    while moment < end and found is None:
+        found = after_hours_rate(ticket, moment)
+        moment += step
+    if found is None:
+        found = after_hours_rate(ticket, end - timedelta(minutes=1))
+    if found is None:
+        return None
+    told = TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.RATE_TOLD, at__lte=start).exists()
+    return None if told else found

@@ -21,7 +21,7 @@ from servicedesk.outbox.services import notice_queue
 from servicedesk.policy import Channel, EntryKind, Priority, SupportType
 from servicedesk.policy.timeline import FIRST_YEAR, LAST_YEAR
 from servicedesk.tickets.models import AgentNotification, Message, RefusedReport, Ticket, TicketEvent, TimeEntry
-from servicedesk.tickets.pricing import deadline_for, hourly_rate
+from servicedesk.tickets.pricing import after_hours_rate, deadline_for, hourly_rate
 
 SUBJECT_MAX = 300
 FUTURE_SLACK = timedelta(minutes=5)  # a clock that runs a little fast is no reason to refuse
@@ -518,6 +518,38 @@ def ticket_assign(*, ticket: Ticket, actor, assignee, now: datetime | None = Non
                 user=assignee, ticket=ticket, kind=TicketEvent.Kind.ASSIGNED, created_at=now
             )
     return ticket
+
+
+def ticket_rate_notice(*, ticket: Ticket, actor, planned_start: datetime, now: datetime | None = None) -> TicketEvent:
+    """Tell the reporter, before work outside office hours starts, which band and rate will apply; recorded
+    on the ticket (and shown with the after-hours lines of the specification)."""
+    from servicedesk.core.templatetags.policy_labels import euro
+
+    now = now or timezone.now()
+    rate = after_hours_rate(ticket, planned_start)
+    if rate is None:
+        raise ValidationError(
+            {"planned_start": _("That is office time, or the ticket is free of charge: there is no rate to tell.")}
+        )
+    with transaction.atomic():
+        event = _event(
+            ticket,
+            TicketEvent.Kind.RATE_TOLD,
+            at=now,
+            actor=actor,
+            field="after_hours_rate",
+            new=f"{rate.band} {rate.hourly_rate} {timezone.localtime(planned_start):%Y-%m-%d %H:%M}",
+        )
+        notice_queue(
+            kind=OutgoingMessage.Kind.AFTER_HOURS_RATE,
+            contact=ticket.reporter,
+            ticket=ticket,
+            context={"rate": euro(rate.hourly_rate), "band": rate.band_label, "planned_start": planned_start},
+            automatic=False,
+            now=now,
+        )
+        _touch(ticket, now)
+    return event
 
 
 def ticket_mail_bounced(

@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicedesk.core.templatetags.policy_labels import euro
 from servicedesk.desk import forms
 from servicedesk.desk.access import agent_required
 from servicedesk.policy import EntryKind, TimeEntry
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.pricing import hourly_rate, office_time_left, ticket_price
+from servicedesk.tickets.pricing import after_hours_without_notice, hourly_rate, office_time_left, ticket_price
 from servicedesk.tickets.selectors import ticket_for_desk
 
 
@@ -58,7 +59,8 @@ def ticket_page_context(ticket: Ticket, *, now, bound: dict | None = None) -> di
         "note_form": forms.NoteForm(),
         "assign_form": forms.AssignForm(initial={"assignee": ticket.assignee_id}),
         "status_form": forms.StatusForm(initial={"status": ticket.status}),
-        "time_form": forms.TimeEntryForm(
+        "rate_form": forms.RateNoticeForm(),
+        "time_form": forms.TimeEntryWithNoticeForm(
             initial={"start": _now_rounded().strftime("%Y-%m-%dT%H:%M"), "kind": EntryKind.WORK.value}
         ),
     }
@@ -202,6 +204,17 @@ def set_status(request, ticket_id: int):
 @require_POST
 def add_time(request, ticket_id: int):
     def action(ticket, data):
+        unannounced = after_hours_without_notice(ticket, data["start"], data["minutes"])
+        if unannounced is not None and not data["without_notice"]:
+            raise ValidationError(
+                {
+                    "without_notice": _(
+                        "This work falls in the %(band)s band (%(rate)s per hour) and the customer was not told "
+                        "that rate beforehand. Tell them first, or tick this box to record it anyway."
+                    )
+                    % {"band": unannounced.band_label, "rate": euro(unannounced.hourly_rate)}
+                }
+            )
         services.time_entry_add(
             ticket=ticket,
             agent=request.user,
@@ -211,7 +224,18 @@ def add_time(request, ticket_id: int):
             description=data["description"],
         )
 
-    return _act(request, ticket_id, forms.TimeEntryForm, "time_form", action, _("Time entry saved."))
+    return _act(request, ticket_id, forms.TimeEntryWithNoticeForm, "time_form", action, _("Time entry saved."))
+
+
+@agent_required
+@require_POST
+def rate_notice(request, ticket_id: int):
+    def action(ticket, data):
+        services.ticket_rate_notice(ticket=ticket, actor=request.user, planned_start=data["planned_start"])
+
+    return _act(
+        request, ticket_id, forms.RateNoticeForm, "rate_form", action, _("The customer is told the after-hours rate.")
+    )
 
 
 @agent_required
@@ -219,7 +243,7 @@ def add_time(request, ticket_id: int):
 def preview_time(request, ticket_id: int):
     """The price of a time entry before it is saved, and what it does to the ticket's total (htmx)."""
     ticket = _load(ticket_id)
-    form = forms.TimeEntryForm(request.POST)
+    form = forms.TimeEntryWithNoticeForm(request.POST)
     context = {"form": form, "ticket": ticket}
     if form.is_valid():
         data = form.cleaned_data
@@ -235,6 +259,7 @@ def preview_time(request, ticket_id: int):
                 "after": after,
                 "difference": after.total - before.total,
                 "after_hours": any(share.band != "office" for share in line.shares),
+                "unannounced": after_hours_without_notice(ticket, data["start"], data["minutes"]),
             }
         )
     return render(request, "desk/_price_preview.html", context)
