@@ -319,9 +319,12 @@ def lmtp_deliver(port: int, items: list[tuple[str, bytes]], clients: int, recipi
     }
 
 
-def start_listener(env: dict, port: int, log: Path) -> subprocess.Popen:
+def start_listener(env: dict, port: int, log: Path, processes: int = 1) -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(BIN / "servicedesk"), "mail", "lmtp", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            str(BIN / "servicedesk"),
+            *("mail", "lmtp", "--host", "127.0.0.1", "--port", str(port), "--processes", str(processes)),
+        ],
         env=env,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
@@ -650,7 +653,7 @@ def run_one_db(args) -> dict:
 
     port = free_port()
     log = var_dir / "lmtp.log"
-    listener = start_listener(env, port, log)
+    listener = start_listener(env, port, log, args.lmtp_processes)
     recipient = gen.QUEUE_ADDR[1]
     parent_info = parent_info_factory()
     waves = []
@@ -975,6 +978,7 @@ def run_ours(db: str, args, work: Path) -> dict:
     command = [sys.executable, str(Path(__file__).resolve()), "--inner", db, "--var-dir", str(var_dir)]
     command += ["--result", str(result_file), "--n", str(args.n), "--reply-frac", str(args.reply_frac)]
     command += ["--seed", str(args.seed), "--clients", str(args.clients), "--pipe", str(args.pipe)]
+    command += ["--lmtp-processes", str(args.lmtp_processes)]
     command += ["--peer-dir", str(args.peer_dir), "--pg-name", args.pg_name]
     try:
         if subprocess.run(command).returncode:
@@ -997,6 +1001,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reply-frac", type=float, default=0.2, help="share of replies (as the peer's)")
     parser.add_argument("--seed", type=int, default=7, help="the generator's seed (the peer's default)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent LMTP connections")
+    parser.add_argument("--lmtp-processes", type=int, default=1, help="LMTP listener processes (--processes)")
     parser.add_argument("--pipe", type=int, default=40, help="extra new mails through pipe mode (0: none)")
     parser.add_argument("--peer-dir", default=str(PEER_DIR), help="the peer harness (read only)")
     parser.add_argument("--peer-json", action="append", default=[], help="recorded peer ingest-<db>.json (or a dir)")

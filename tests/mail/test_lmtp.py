@@ -31,7 +31,7 @@ def free_port() -> int:
 def lmtp(tmp_path):
     processes = []
 
-    def start(**env):
+    def start(*args, **env):
         port = free_port()
         environment = {
             **os.environ,
@@ -41,7 +41,7 @@ def lmtp(tmp_path):
             **env,
         }
         process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("servicedesk")), "mail", "lmtp", "--port", str(port)],
+            [str(Path(sys.executable).with_name("servicedesk")), "mail", "lmtp", "--port", str(port), *args],
             env=environment,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -96,3 +96,20 @@ def test_without_database_the_mta_is_asked_to_retry_and_the_retry_arrives(lmtp):
     assert not InboundMail.objects.exists()
     deliver(lmtp(), raw)  # the database is back: the MTA's retry is stored and processed
     assert Ticket.objects.get().subject == "Later"
+
+
+def test_several_listener_processes_share_the_port(lmtp):
+    from concurrent.futures import ThreadPoolExecutor
+
+    factories.contact(factories.customer(), "Anja", main=True, email="anja@korrel.example")
+    port = lmtp("--processes", "2")
+    time.sleep(1)  # both children listening
+    children = subprocess.run(
+        ["pgrep", "-f", f"mail lmtp --host 127.0.0.1 --port {port} --reuse-port"], capture_output=True, text=True
+    ).stdout.split()
+    assert len(children) == 2
+    raws = [mail("anja@korrel.example", f"Melding {n}", Message_ID=f"<p{n}@korrel.example>") for n in range(24)]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda raw: deliver(port, raw), raws))
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == sorted(f"Melding {n}" for n in range(24))
+    assert InboundMail.objects.count() == 24

@@ -37,9 +37,19 @@ class IntakeHandler:
 
 
 class LMTPController(Controller):
+    def __init__(self, *args, reuse_port: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reuse_port = reuse_port
+
     def factory(self):
         return LMTP(self.handler, data_size_limit=MAX_SIZE, enable_SMTPUTF8=True, decode_data=False)
 
+    def _create_server(self):
+        # SO_REUSEPORT: several listener processes share the port; the kernel spreads the connections.
+        return self.loop.create_server(
+            self._factory_invoker, host=self.hostname, port=self.port, ssl=self.ssl_context, reuse_port=self.reuse_port
+        )
 
-def lmtp_controller(host: str, port: int) -> LMTPController:
-    return LMTPController(IntakeHandler(), hostname=host, port=port)
+
+def lmtp_controller(host: str, port: int, *, reuse_port: bool = False) -> LMTPController:
+    return LMTPController(IntakeHandler(), hostname=host, port=port, reuse_port=reuse_port)

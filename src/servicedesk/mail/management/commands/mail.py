@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import signal
+import subprocess
 import sys
 import threading
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
@@ -29,6 +32,10 @@ class Command(BaseCommand):
         lmtp = commands.add_parser("lmtp", help="run the LMTP listener the MTA delivers to")
         lmtp.add_argument("--host", default="127.0.0.1")
         lmtp.add_argument("--port", type=int, default=8024)
+        lmtp.add_argument(
+            "--processes", type=int, default=1, help="listener processes sharing the port (one per core helps)"
+        )
+        lmtp.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
         reprocess = commands.add_parser("reprocess", help="process quarantined mail again")
         reprocess.add_argument("ids", nargs="*", type=int, help="mail ids (default: every quarantined mail)")
 
@@ -36,14 +43,36 @@ class Command(BaseCommand):
         if action == "receive":
             self.receive()
         elif action == "lmtp":
-            self.lmtp(options["host"], options["port"])
+            if options["processes"] > 1:
+                self.lmtp_processes(options["host"], options["port"], options["processes"])
+            else:
+                self.lmtp(options["host"], options["port"], reuse_port=options["reuse_port"])
         else:
             self.reprocess(options["ids"])
 
-    def lmtp(self, host: str, port: int) -> None:
+    def lmtp_processes(self, host: str, port: int, count: int) -> None:
+        """Several listeners on one port (SO_REUSEPORT), each its own process; stopped together."""
+        script = Path(sys.executable).with_name("servicedesk")
+        command = [str(script), "mail", "lmtp", "--host", host, "--port", str(port), "--reuse-port"]
+        children = [subprocess.Popen(command) for _ in range(count)]
+        self.stdout.write(f"LMTP listener on {host}:{port}, {count} processes", ending="\n")
+        self.stdout.flush()
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        while not stop.wait(1):
+            if any(child.poll() is not None for child in children):
+                break  # one died: stop all, the supervisor (systemd, make run) restarts the service
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            child.wait(timeout=30)
+
+    def lmtp(self, host: str, port: int, *, reuse_port: bool = False) -> None:
         from servicedesk.mail.lmtp import lmtp_controller
 
-        controller = lmtp_controller(host, port)
+        controller = lmtp_controller(host, port, reuse_port=reuse_port)
         controller.start()
         self.stdout.write(f"LMTP listener on {host}:{port}", ending="\n")
         self.stdout.flush()
