@@ -12,7 +12,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence
-from servicedesk.billing.specification import CustomerSpecification, period_bounds, specifications
+from servicedesk.billing.specification import (
+    CustomerSpecification,
+    CustomerSummary,
+    SpecLine,
+    collector_paused,
+    id_list,
+    period_bounds,
+    specification_chunks,
+    specifications,
+    summaries,
+    vat_on,
+)
 from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import Customer
 from servicedesk.outbox.models import OutgoingAttachment, OutgoingMessage
@@ -37,11 +48,14 @@ def _customer_ids(run: BillingRun) -> list[int] | None:
 
 
 def billing_run_preview(
-    run: BillingRun, *, progress: Callable[[int], None] | None = None
-) -> list[CustomerSpecification]:
-    """What confirming would bill now, per customer; writes nothing."""
+    run: BillingRun, *, progress: Callable[[int], None] | None = None, lines: bool = True
+) -> list[CustomerSpecification] | list[CustomerSummary]:
+    """What confirming would bill now, per customer; writes nothing. With `lines=False` only each customer's
+    figures (`CustomerSummary`): the lines are counted as they stream by, none kept, so a run over any
+    amount of work fits in little memory (the worker and the command want no more)."""
     start, until = period_bounds(run.period_start, run.period_end)
-    return list(specifications(customer_ids=_customer_ids(run), start=start, until=until, progress=progress))
+    stream = specifications if lines else summaries
+    return list(stream(customer_ids=_customer_ids(run), start=start, until=until, progress=progress))
 
 
 def _next_number(year: int) -> str:
@@ -77,53 +91,100 @@ def billing_run_confirm(
         if run.status == BillingRun.Status.CONFIRMED:
             raise ValidationError(_("This billing run was confirmed already."))
         start, until = period_bounds(run.period_start, run.period_end)
-        invoices = []
-        for spec in specifications(customer_ids=_customer_ids(run), start=start, until=until, progress=progress):
-            subtotal = spec.subtotal_cents
-            vat = spec.vat_cents(vat_percent)
-            invoice = Invoice.objects.create(
-                run=run,
-                customer_id=spec.customer_id,
-                number=_next_number(year) if subtotal != 0 else None,
-                status=Invoice.Status.ISSUED if subtotal != 0 else Invoice.Status.SPECIFICATION,
-                issued_at=now,
-                subtotal_cents=subtotal,
-                vat_percent=vat_percent,
-                vat_cents=vat,
-                total_cents=subtotal + vat,
-            )
-            InvoiceLine.objects.bulk_create(
-                [
-                    InvoiceLine(
-                        invoice=invoice,
-                        ticket_id=line.ticket_id,
-                        time_entry_id=line.entry_id,
-                        kind=line.kind,
-                        start=line.start,
-                        agent=line.agent,
-                        description=line.description,
-                        minutes=line.minutes,
-                        billed_minutes=line.billed_minutes,
-                        bands=line.bands,
-                        hourly_rate=line.hourly_rate,
-                        amount_cents=line.amount_cents,
-                        free_reason=line.free_reason,
-                        late=line.late,
-                        corrects_id=line.corrects_id,
+        # Written as the lines stream by, a chunk of a customer's tickets at a time (customers in order);
+        # a document is numbered once all its lines are written.
+        invoices: list[Invoice] = []
+        chunks = specification_chunks(customer_ids=_customer_ids(run), start=start, until=until, progress=progress)
+        for customer_id, lines in chunks:
+            with collector_paused():
+                if not invoices or invoices[-1].customer_id != customer_id:
+                    if invoices:
+                        _close_invoice(invoices[-1], year)
+                    invoices.append(
+                        Invoice.objects.create(
+                            run=run,
+                            customer_id=customer_id,
+                            status=Invoice.Status.SPECIFICATION,
+                            issued_at=now,
+                            subtotal_cents=0,
+                            vat_percent=vat_percent,
+                            vat_cents=0,
+                            total_cents=0,
+                        )
                     )
-                    for line in spec.lines
-                ],
-                batch_size=1000,
-            )
-            entry_ids = [line.entry_id for line in spec.lines if line.entry_id is not None and line.corrects_id is None]
-            for chunk in range(0, len(entry_ids), 1000):
-                TimeEntry.objects.filter(pk__in=entry_ids[chunk : chunk + 1000], billed_at__isnull=True).update(
-                    billed_at=now
-                )
-            invoices.append(invoice)
+                invoice = invoices[-1]
+                invoice.subtotal_cents += sum(line.amount_cents for line in lines)
+                _write_lines(invoice, lines)
+                billed = [line.entry_id for line in lines if line.entry_id is not None and line.corrects_id is None]
+                if billed:  # the entries billed for the first time: locked from now on
+                    TimeEntry.objects.filter(pk__in=id_list(billed), billed_at__isnull=True).update(billed_at=now)
+        if invoices:
+            _close_invoice(invoices[-1], year)
         run.status, run.confirmed_by, run.confirmed_at = BillingRun.Status.CONFIRMED, actor, now
         run.save(update_fields=["status", "confirmed_by", "confirmed_at"])
     return invoices
+
+
+def _close_invoice(invoice: Invoice, year: int) -> None:
+    """Its totals, now that all its lines are written, and a number when it bills anything."""
+    invoice.vat_cents = vat_on(invoice.subtotal_cents, invoice.vat_percent)
+    invoice.total_cents = invoice.subtotal_cents + invoice.vat_cents
+    if invoice.subtotal_cents != 0:
+        invoice.number, invoice.status = _next_number(year), Invoice.Status.ISSUED
+    invoice.save(update_fields=["number", "status", "subtotal_cents", "vat_cents", "total_cents"])
+
+
+def _write_lines(invoice: Invoice, lines: list[SpecLine]) -> None:
+    """The lines on the invoice, as they are."""
+    values = (
+        (
+            invoice.pk,
+            line.ticket_id,
+            line.entry_id,
+            line.kind,
+            line.start,
+            line.agent,
+            line.description,
+            line.minutes,
+            line.billed_minutes,
+            line.bands,
+            line.hourly_rate,
+            line.amount_cents,
+            line.free_reason,
+            line.late,
+            line.corrects_id,
+        )
+        for line in lines
+    )
+    if _line_fields() == _LINE_ORDER:  # by position: a model's __init__ costs half as much so
+        objects = [InvoiceLine(None, *row) for row in values]
+    else:
+        objects = [InvoiceLine(**dict(zip(_LINE_ORDER[1:], row, strict=True))) for row in values]
+    InvoiceLine.objects.bulk_create(objects, batch_size=1000)
+
+
+_LINE_ORDER = (
+    "id",
+    "invoice_id",
+    "ticket_id",
+    "time_entry_id",
+    "kind",
+    "start",
+    "agent",
+    "description",
+    "minutes",
+    "billed_minutes",
+    "bands",
+    "hourly_rate",
+    "amount_cents",
+    "free_reason",
+    "late",
+    "corrects_id",
+)
+
+
+def _line_fields() -> tuple[str, ...]:
+    return tuple(field.attname for field in InvoiceLine._meta.concrete_fields)
 
 
 def invoice_send(*, invoice: Invoice, actor, now: datetime | None = None) -> OutgoingMessage:
@@ -172,7 +233,7 @@ def ticket_count(run: BillingRun) -> int:
     return len(candidate_tickets(_customer_ids(run), until))
 
 
-def preview_summary(specs: list[CustomerSpecification], vat_percent) -> list[dict]:
+def preview_summary(specs: list[CustomerSpecification] | list[CustomerSummary], vat_percent) -> list[dict]:
     """Per customer, what the preview page lists (kept on the run; the lines are shown on request)."""
     summary = []
     for spec in specs:
@@ -180,10 +241,10 @@ def preview_summary(specs: list[CustomerSpecification], vat_percent) -> list[dic
         summary.append(
             {
                 "customer_id": spec.customer_id,
-                "lines": len(spec.lines),
-                "free": sum(1 for line in spec.lines if line.free_reason),
-                "late": sum(1 for line in spec.lines if line.late),
-                "corrections": sum(1 for line in spec.lines if line.corrects_id),
+                "lines": spec.line_count,
+                "free": spec.free,
+                "late": spec.late,
+                "corrections": spec.corrections,
                 "subtotal": subtotal,
                 "vat": vat,
                 "total": subtotal + vat,

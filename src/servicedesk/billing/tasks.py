@@ -32,7 +32,7 @@ def _work(run_id: int, phase: str, job) -> None:
 @task()
 def billing_preview_task(run_id: int) -> None:
     def job(run, advance):
-        specs = billing_run_preview(run, progress=advance)
+        specs = billing_run_preview(run, progress=advance, lines=False)
         summary = preview_summary(specs, current_policy().config.vat_percent)
         BillingRun.objects.filter(pk=run.pk).update(preview=summary, working="", error="")
 

@@ -67,7 +67,7 @@ class Command(BaseCommand):
                 ]
             else:
                 summary = preview_summary(
-                    billing_run_preview(run, progress=advance), current_policy().config.vat_percent
+                    billing_run_preview(run, progress=advance, lines=False), current_policy().config.vat_percent
                 )
                 rows = [(r["customer_id"], r["subtotal"], r["vat"], r["total"], "preview") for r in summary]
         names = Customer.objects.in_bulk([r[0] for r in rows])
