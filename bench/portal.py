@@ -1,10 +1,11 @@
 """Benchmark of the customer portal: contacts creating tickets and opening their ticket list, under gunicorn.
 
-Per database kind, on a fresh database (a new SQLite file, or a PostgreSQL database created and dropped):
-`servicedesk migrate`, `servicedesk generate` load data (default 10,000 tickets, like the peer's 10k database;
-it brings the customers, contacts and service matrices), then portal accounts for `--concurrency` contacts
-who may report, of several customers (main contacts, who see all their organisation's tickets and may use
-every priority, and plain reporters), invited with `portal_invite` and given a password (all untimed).
+Per database kind, on a fresh database (a new SQLite file, or a PostgreSQL database created and dropped), all
+untimed: `servicedesk migrate`, `servicedesk generate` load data (`--tickets`, default 10,000 like the peer's
+10k database; the run goes on without it if it fails, and says so), then customers of our own (`--history`
+earlier tickets each, made with `ticket_create`) with portal accounts for `--concurrency` contacts: main
+contacts, who see all their organisation's tickets and may use every priority, and plain reporters, invited
+with `portal_invite` and given a password.
 
 Gunicorn serves the site as in production (`-c python:servicedesk.gunicorn_conf`, 2 sync workers, DEBUG off,
 127.0.0.1). Each client thread (stdlib `http.client`, one keep-alive connection, like the peer's harness)
@@ -15,14 +16,16 @@ contact's services, "other" and "question", `priority` over the ones the contact
 the ticket list `/portal/` (a 200 that shows the new ticket). A creation succeeds with a 302 to
 `/portal/tickets/<id>/`; any other answer, a list that is not a 200 or lacks the new ticket, and any
 exception count as errors. Afterwards the run's tickets are counted in the database (must equal the
-successes). The rate counts successful creations per second of wall time, the list requests included.
+successes). The rate counts successful creations per second of wall time, the list requests included;
+`--no-list` leaves the list out, as the peer does. The CPU time of the gunicorn workers (and PostgreSQL
+backends) per creation is printed too: other work on a shared machine hardly moves it.
 
 The peer (django-helpdesk's public submit form, 8 anonymous clients POSTing for 30 s, no list in between)
 runs in the same invocation through its own harness (`../shared/bench-peer/bench_submit.py --seed 10000`)
 before ours on each database; `--peer recorded` uses its 2026-11-25 figures instead. Target: at least
 3x the peer's rate, 0 errors.
 
-    .venv/bin/python bench/portal.py --db both
+    .venv/bin/python bench/portal.py --db both --at HEAD    # --at: src/ of a commit, not the working tree
 """
 
 from __future__ import annotations
