@@ -36,6 +36,7 @@ import time
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -160,7 +161,8 @@ def servicedesk(env: dict, *args: str, capture: bool = True) -> str:
     return result.stdout if capture else ""
 
 
-def shell(env: dict, code: str) -> dict:
+def shell(env: dict, code: str) -> Any:
+    """Run `code` in `servicedesk shell`; its last line of output, read as JSON."""
     return json.loads(servicedesk(env, "shell", "--no-imports", "-c", code).strip().splitlines()[-1])
 
 
@@ -271,9 +273,9 @@ class CommandFailed(Exception):
     pass
 
 
-def timed(env: dict, argv: list[str], timeout: float) -> tuple[float, float, str]:
-    """Run the console script; its wall time in s, its peak RSS in MB (wait4's ru_maxrss), its output.
-    Killed after `timeout` seconds."""
+def timed(env: dict, argv: list[str], timeout: float) -> tuple[float, float, float, str]:
+    """Run the console script; its wall time and CPU time (user + system) in s, its peak RSS in MB (wait4's
+    ru_maxrss), its output. Killed after `timeout` seconds."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         process = subprocess.Popen([str(BIN / "servicedesk"), *argv], env=env, stdout=out, stderr=err, text=True)
@@ -296,7 +298,7 @@ def timed(env: dict, argv: list[str], timeout: float) -> tuple[float, float, str
             f"`servicedesk {' '.join(argv)}` failed after {seconds:.1f} s (exit {process.returncode}, "
             f"peak {usage.ru_maxrss / 1024:.0f} MB): {last[0]}"
         )
-    return seconds, usage.ru_maxrss / 1024, output
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, output
 
 
 def rows_of(output: str) -> tuple[int, list[tuple[str, str, str, str]]]:
@@ -318,9 +320,11 @@ def bench_once(db: str, args, period: tuple[str, str], steps: Steps) -> dict:
     preview_s = confirm_s = 0.0
     try:
         with steps.step(f"[{label}] preview: servicedesk {' '.join(command)}"):
-            preview_s, preview_mb, preview_out = timed(env, command, args.timeout)
+            load_before = loadavg()
+            preview_s, preview_cpu, preview_mb, preview_out = timed(env, command, args.timeout)
         with steps.step(f"[{label}] confirm: servicedesk {' '.join(command)} --confirm"):
-            confirm_s, confirm_mb, confirm_out = timed(env, [*command, "--confirm"], args.timeout)
+            confirm_s, confirm_cpu, confirm_mb, confirm_out = timed(env, [*command, "--confirm"], args.timeout)
+            load_after = loadavg()
         _preview_run, preview_rows = rows_of(preview_out)
         confirm_run, confirm_rows = rows_of(confirm_out)
         with steps.step(f"[{label}] verify the confirmed run"):
@@ -354,6 +358,9 @@ def bench_once(db: str, args, period: tuple[str, str], steps: Steps) -> dict:
         "preview_s": round(preview_s, 2),
         "confirm_s": round(confirm_s, 2),
         "total_s": round(preview_s + confirm_s, 2),
+        "preview_cpu_s": round(preview_cpu, 2),
+        "confirm_cpu_s": round(confirm_cpu, 2),
+        "load": f"{load_before} / {load_after}",
         "preview_peak_mb": round(preview_mb, 1),
         "confirm_peak_mb": round(confirm_mb, 1),
         "peak_mb": round(max(preview_mb, confirm_mb), 1),
@@ -377,8 +384,9 @@ def bench(db: str, args, steps: Steps) -> dict:
         if "error" in result:
             break
         steps.say(
-            f"[{label}] run {n + 1}: preview {result['preview_s']:.1f} s, confirm {result['confirm_s']:.1f} s, "
-            f"total {result['total_s']:.1f} s, peak {result['peak_mb']:.0f} MB; "
+            f"[{label}] run {n + 1}: preview {result['preview_s']:.1f} s (CPU {result['preview_cpu_s']:.1f} s), "
+            f"confirm {result['confirm_s']:.1f} s (CPU {result['confirm_cpu_s']:.1f} s), "
+            f"total {result['total_s']:.1f} s, peak {result['peak_mb']:.0f} MB; load {result['load']}; "
             f"checks: {'; '.join(result['checks']['problems']) or 'all pass'}"
         )
     finished = [run for run in runs if "error" not in run]
@@ -396,7 +404,7 @@ def report(results: dict, args) -> bool:
         f"best of {args.repeat} by total"
     )
     print(
-        f"{'db':<12}{'entries':>11}{'preview s':>11}{'confirm s':>11}{'total s':>9}{'peak MB':>9}"
+        f"{'db':<12}{'entries':>11}{'preview s':>11}{'confirm s':>11}{'total s':>9}{'CPU s':>7}{'peak MB':>9}"
         f"  {'target':<18}{'checks':<8}result"
     )
     passed = True
@@ -411,19 +419,23 @@ def report(results: dict, args) -> bool:
         passed &= ok and len(result["runs"]) == args.repeat
         print(
             f"{DB_LABEL[db]:<12}{facts['entries']:>11,}{best['preview_s']:>11.1f}{best['confirm_s']:>11.1f}"
-            f"{best['total_s']:>9.1f}{best['peak_mb']:>9.0f}  {'< 60 s, < 1024 MB':<18}"
+            f"{best['total_s']:>9.1f}{best['preview_cpu_s'] + best['confirm_cpu_s']:>7.1f}{best['peak_mb']:>9.0f}"
+            f"  {'< 60 s, < 1024 MB':<18}"
             f"{'pass' if checks_ok else 'FAIL':<8}{'PASS' if ok else 'FAIL'}"
         )
     for db, result in results.items():
         if result["best"] is None:
             continue
-        c = result["best"]["checks"]
+        best = result["best"]
+        c = best["checks"]
         print(
             f"{DB_LABEL[db]}: {c['invoices']} documents ({c['numbered']} numbered, gapless: {c['gapless']}), "
             f"{c['lines']:,} lines ({c['entry_lines']:,} for entries, {c['surcharge_lines']:,} phone surcharges, "
             f"{c['corrections']} corrections), {c['billed_entries']:,} of {c['entries_in_period']:,} entries billed "
             f"({c['entries_with_a_line']:,} with a line), total {c['total_cents'] / 100:,.2f}; {c['looked_at']}; "
-            f"peak MB preview {result['best']['preview_peak_mb']:.0f}, confirm {result['best']['confirm_peak_mb']:.0f}"
+            f"peak MB preview {best['preview_peak_mb']:.0f}, confirm {best['confirm_peak_mb']:.0f}; "
+            f"CPU s preview {best['preview_cpu_s']:.1f}, confirm {best['confirm_cpu_s']:.1f}; "
+            f"load (1, 5, 15 min) before / after {best['load']}"
         )
         for problem in sorted({p for run in result["runs"] for p in run.get("checks", {}).get("problems", [])}):
             print(f"  problem: {problem}")

@@ -91,17 +91,17 @@ def billing_run_confirm(
         if run.status == BillingRun.Status.CONFIRMED:
             raise ValidationError(_("This billing run was confirmed already."))
         start, until = period_bounds(run.period_start, run.period_end)
-        # Written as the lines stream by, a chunk of a customer's tickets at a time (customers in order);
-        # a document is numbered once all its lines are written.
-        invoices: list[Invoice] = []
+        # Written as the lines stream by, a chunk of tickets at a time (customers mixed, in ticket order);
+        # each document is made when its first lines come and numbered once all are written.
+        invoices: dict[int, Invoice] = {}
         chunks = specification_chunks(customer_ids=_customer_ids(run), start=start, until=until, progress=progress)
-        for customer_id, lines in chunks:
+        for chunk in chunks:
             with collector_paused():
-                if not invoices or invoices[-1].customer_id != customer_id:
-                    if invoices:
-                        _close_invoice(invoices[-1], year)
-                    invoices.append(
-                        Invoice.objects.create(
+                billed = []
+                for customer_id, lines in chunk:
+                    invoice = invoices.get(customer_id)
+                    if invoice is None:
+                        invoice = invoices[customer_id] = Invoice.objects.create(
                             run=run,
                             customer_id=customer_id,
                             status=Invoice.Status.SPECIFICATION,
@@ -111,18 +111,18 @@ def billing_run_confirm(
                             vat_cents=0,
                             total_cents=0,
                         )
-                    )
-                invoice = invoices[-1]
-                invoice.subtotal_cents += sum(line.amount_cents for line in lines)
-                _write_lines(invoice, lines)
-                billed = [line.entry_id for line in lines if line.entry_id is not None and line.corrects_id is None]
+                    invoice.subtotal_cents += sum(line.amount_cents for line in lines)
+                    _write_lines(invoice, lines)
+                    billed += [line.entry_id for line in lines if line.corrects_id is None and line.entry_id]
                 if billed:  # the entries billed for the first time: locked from now on
-                    TimeEntry.objects.filter(pk__in=id_list(billed), billed_at__isnull=True).update(billed_at=now)
-        if invoices:
-            _close_invoice(invoices[-1], year)
+                    TimeEntry.objects.filter(pk__in=id_list(sorted(billed)), billed_at__isnull=True).update(
+                        billed_at=now
+                    )
+        for customer_id in sorted(invoices):  # numbered in customer order
+            _close_invoice(invoices[customer_id], year)
         run.status, run.confirmed_by, run.confirmed_at = BillingRun.Status.CONFIRMED, actor, now
         run.save(update_fields=["status", "confirmed_by", "confirmed_at"])
-    return invoices
+    return [invoices[customer_id] for customer_id in sorted(invoices)]
 
 
 def _close_invoice(invoice: Invoice, year: int) -> None:
