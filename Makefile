@@ -38,13 +38,15 @@ run: install
 	trap 'kill $$worker $$lmtp 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/servicedesk runserver $(HOST):$(PORT)
 
-## Debian packages the tests need (a real browser, a real IMAP server, PDF tools); installed when missing (root, as in CI).
+## Debian packages the tests need (a real browser, a real IMAP server, PDF tools, libfaketime for the worker's
+## clock); installed when missing (root, as in CI).
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! test -x /usr/sbin/dovecot || ! command -v pdftotext >/dev/null 2>&1 \
+	    || ! command -v faketime >/dev/null 2>&1 \
 	    || ! ldconfig -p | grep -q libpangoft2; then \
-	  echo "Installing Debian's chromium, dovecot-imapd, poppler-utils and pango (browser, IMAP and PDF tests)"; \
+	  echo "Installing Debian's chromium, dovecot-imapd, poppler-utils, pango and faketime (browser, IMAP, PDF, worker tests)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium dovecot-imapd poppler-utils libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	    chromium dovecot-imapd poppler-utils libpango-1.0-0 libpangoft2-1.0-0 faketime >/dev/null; \
 	fi
 
 ## Every test: ruff, the whole suite on SQLite, then again on PostgreSQL.

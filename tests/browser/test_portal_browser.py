@@ -85,7 +85,9 @@ def test_invitation_to_ticket_to_answer(page: Page, browser: Browser, live_serve
     expect(page.get_by_role("link", name="kassa.png")).to_be_visible()
 
     # The agent answers in the desk, in a browser of their own.
-    desk = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam").new_page()
+    # Closing the context, not the page: Page.close() can wait forever on newer Chromium builds.
+    desk_context = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam")
+    desk = desk_context.new_page()
     desk.goto(f"{live_server.url}/desk/")
     desk.get_by_label("Gebruikersnaam").fill("anouk")
     desk.get_by_label("Wachtwoord").fill("s3cret-pass")
@@ -95,7 +97,7 @@ def test_invitation_to_ticket_to_answer(page: Page, browser: Browser, live_serve
     desk.get_by_text("Antwoorden", exact=True).click()
     desk.locator("form[action$='/reply/'] textarea").fill("We hebben het wachtwoord opnieuw ingesteld.")
     desk.get_by_role("button", name="Antwoord versturen").click()
-    desk.close()
+    desk_context.close()
 
     page.reload()
     expect(page.get_by_text("We hebben het wachtwoord opnieuw ingesteld.")).to_be_visible()

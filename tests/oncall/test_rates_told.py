@@ -87,3 +87,64 @@ def test_office_time_and_free_tickets_are_not_flagged(client, agent, ticket):
     services.ticket_classify(ticket=ticket, actor=agent, reason="storing", critical=True)
     night = {"kind": "work", "start": "2026-11-21 02:00", "minutes": 30, "description": ""}
     assert client.post(f"/desk/tickets/{ticket.pk}/time/", night).status_code == 302
+
+
+def test_the_specification_shows_for_each_after_hours_line_whether_the_customer_was_told(
+    client, agent, ticket, tmp_path
+):
+    import csv
+    import io
+    import subprocess
+    from datetime import date
+
+    from servicedesk.billing.exports import invoice_csv
+    from servicedesk.billing.models import InvoiceLine
+    from servicedesk.billing.services import billing_customer_preview, billing_run_confirm, billing_run_create
+
+    friday_evening = datetime(2026, 11, 20, 17, 30, tzinfo=AMS)
+    saturday = datetime(2026, 11, 21, 10, 0, tzinfo=AMS)
+    services.ticket_rate_notice(ticket=ticket, actor=agent, planned_start=saturday, now=friday_evening)
+    cases = [  # (start, description, told)
+        (datetime(2026, 11, 20, 15, 0, tzinfo=AMS), "kantoortijd", None),  # office hours: nothing to tell
+        (datetime(2026, 11, 20, 16, 45, tzinfo=AMS), "voor de melding", False),  # to 17:15, before the notice
+        (saturday, "zaterdag", True),
+    ]
+    for start, description, _told in cases:
+        services.time_entry_add(
+            ticket=ticket, agent=agent, start=start, minutes=30, description=description, now=saturday
+        )
+    other = services.ticket_create(
+        reporter=ticket.reporter, subject="Sunday", body="", channel="email", support_type="unmanaged", now=FRIDAY
+    )
+    sunday = datetime(2026, 11, 22, 11, 0, tzinfo=AMS)
+    services.time_entry_add(ticket=other, agent=agent, start=sunday, minutes=15, description="zondag", now=sunday)
+    cases.append((sunday, "zondag", False))  # never told on this ticket
+
+    run = billing_run_create(actor=agent, period_start=date(2026, 11, 1), period_end=date(2026, 11, 30))
+    preview = billing_customer_preview(run, ticket.customer)
+    assert {line.description: line.rate_told for line in preview.lines} == {d: told for _s, d, told in cases}
+    (invoice,) = billing_run_confirm(run, actor=agent, now=datetime(2026, 12, 2, 10, tzinfo=AMS))
+    stored = dict(InvoiceLine.objects.filter(invoice=invoice).values_list("description", "rate_told"))
+    assert stored == {d: told for _s, d, told in cases}
+
+    rows = list(csv.reader(io.StringIO(invoice_csv(invoice).decode("utf-8-sig")), delimiter=";"))[1:5]
+    assert {row[5]: row[16] for row in rows} == {
+        "kantoortijd": "",
+        "voor de melding": "nee",
+        "zaterdag": "ja",
+        "zondag": "nee",
+    }
+
+    from django.contrib.auth.models import Permission
+
+    biller = factories.agent("fatima")
+    biller.user_permissions.add(Permission.objects.get(codename="manage_billing"))
+    client.force_login(biller)
+    page = client.get(f"/desk/billing/invoices/{invoice.pk}/").content.decode()
+    assert page.count("tarief niet vooraf gemeld") == 2 and page.count("tarief vooraf gemeld") == 1
+    pdf = tmp_path / "spec.pdf"
+    pdf.write_bytes(client.get(f"/desk/billing/invoices/{invoice.pk}/pdf/").content)
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = " ".join(text.split())  # lines wrap inside the description column
+    assert text.count("Avond-/nachttarief vooraf aan u gemeld") == 1
+    assert text.count("Avond-/nachttarief niet vooraf gemeld") == 2

@@ -27,6 +27,7 @@ HEADER = [
     "later geboekt",
     "correctie van regel",
     "regel",
+    "avond/nacht-tarief vooraf gemeld",
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -66,6 +67,7 @@ def invoice_csv(invoice: Invoice, *, decimal_comma: bool = True) -> bytes:
                 "ja" if line.late else "",
                 line.corrects_id or "",
                 line.pk,
+                {True: "ja", False: "nee"}.get(line.rate_told, ""),
             ]
         )
     writer.writerow([])
@@ -76,3 +78,20 @@ def invoice_csv(invoice: Invoice, *, decimal_comma: bool = True) -> bytes:
     ):
         writer.writerow([label, "", "", "", "", "", "", "", "", "", "", _amount(cents, decimal_comma)])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")  # the BOM makes spreadsheet programs read UTF-8
+
+
+CONTENT_TYPES = {"pdf": "application/pdf", "xml": "application/xml", "csv": "text/csv; charset=utf-8"}
+
+
+def invoice_file(invoice: Invoice, kind: str, *, decimal_comma: bool = True) -> bytes:
+    """The invoice as `kind` (pdf, xml for UBL, csv); UBL only for a numbered invoice (ValueError)."""
+    from servicedesk.billing.pdf import invoice_pdf
+    from servicedesk.billing.ubl import invoice_ubl
+
+    if kind == "pdf":
+        return invoice_pdf(invoice)
+    if kind == "xml":
+        return invoice_ubl(invoice)
+    if kind == "csv":
+        return invoice_csv(invoice, decimal_comma=decimal_comma)
+    raise ValueError(f"no {kind!r} file of an invoice")

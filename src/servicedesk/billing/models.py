@@ -79,6 +79,11 @@ class Invoice(models.Model):
     def __str__(self) -> str:
         return self.number or f"specification {self.pk}"
 
+    @property
+    def file_stem(self) -> str:
+        """The name its files are saved under: the invoice number, or the specification's id."""
+        return self.number or f"specificatie-{self.pk}"
+
 
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
@@ -98,6 +103,8 @@ class InvoiceLine(models.Model):
     free_reason = models.CharField(max_length=20, blank=True)
     late = models.BooleanField(default=False)  # work of an earlier period, billed now
     corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    # After-hours work: whether the customer was told the rate before it started (None: not after-hours work).
+    rate_told = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

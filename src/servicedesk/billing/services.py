@@ -153,6 +153,7 @@ def _write_lines(invoice: Invoice, lines: list[SpecLine]) -> None:
             line.free_reason,
             line.late,
             line.corrects_id,
+            line.rate_told,
         )
         for line in lines
     )
@@ -180,6 +181,7 @@ _LINE_ORDER = (
     "free_reason",
     "late",
     "corrects_id",
+    "rate_told",
 )
 
 
@@ -201,7 +203,7 @@ def invoice_send(*, invoice: Invoice, actor, now: datetime | None = None) -> Out
         raise ValidationError({"billing_email": _("%(name)s has no billing e-mail address.") % {"name": customer.name}})
     language = main.language if main else "nl"
     subject, body = render_notice("invoice", language, {"invoice": invoice, "customer": customer})
-    name = invoice.number or f"specificatie-{invoice.pk}"
+    name = invoice.file_stem
     with transaction.atomic():
         outgoing = OutgoingMessage.objects.create(
             kind=OutgoingMessage.Kind.INVOICE,

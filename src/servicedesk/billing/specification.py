@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Exists, F, Max, OuterRef, Sum
+from django.db.models import Exists, F, Max, Min, OuterRef, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -67,6 +67,9 @@ class SpecLine:
     late: bool
     corrects_id: int | None  # the line this one corrects
     previously_billed_cents: int
+    # Billable after-hours work only: whether the customer was told the after-hours rate before it started
+    # (POLICY.md §5); None for office-hours, free and surcharge lines.
+    rate_told: bool | None = None
 
 
 def vat_on(subtotal_cents: int, vat_percent: Decimal) -> int:
@@ -130,6 +133,7 @@ class TicketRow(NamedTuple):
     priority: str
     channel: str
     critical: bool
+    rate_told_at: datetime | None = None  # when the customer was first told the after-hours rate
 
 
 class EntryRow(NamedTuple):
@@ -144,7 +148,7 @@ class EntryRow(NamedTuple):
     billed_at: datetime | None
 
 
-TICKET_FIELDS = TicketRow._fields
+TICKET_FIELDS = TicketRow._fields[:-1]
 ENTRY_FIELDS = ("ticket_id", "pk", "kind", "start", "minutes", "agent_id", "description", "billed_at")
 
 
@@ -299,6 +303,9 @@ def _spec_lines(ticket: TicketRow, price: TicketPrice, items: list[tuple], bands
     lines = []
     for entry, priced, amount, corrects, late, before in items:
         if entry is not None:  # positional: SpecLine's fields in order
+            told = None
+            if amount > 0 and not free and _after_hours(priced):
+                told = ticket.rate_told_at is not None and ticket.rate_told_at <= entry.start
             line = SpecLine(
                 ticket.pk,
                 ticket.subject,
@@ -316,6 +323,7 @@ def _spec_lines(ticket: TicketRow, price: TicketPrice, items: list[tuple], bands
                 late,
                 corrects,
                 before,
+                told,
             )
         else:
             line = SpecLine(
@@ -338,6 +346,27 @@ def _spec_lines(ticket: TicketRow, price: TicketPrice, items: list[tuple], bands
             )
         lines.append(line)
     return lines
+
+
+def _after_hours(priced) -> bool:
+    """Whether any of the line's billed time fell outside office hours (band 0 of the explanation)."""
+    return any(band and duration for band, duration in priced.explanation[0])
+
+
+def rate_told_at(ticket_ids: list[int]) -> dict[int, datetime]:
+    """Per ticket, when the customer was first told the after-hours rate (tickets never told are left out)."""
+    from servicedesk.tickets.models import TicketEvent
+
+    if not ticket_ids:
+        return {}
+    rows = (
+        TicketEvent.objects.filter(ticket_id__in=id_list(ticket_ids), kind=TicketEvent.Kind.RATE_TOLD)
+        .order_by()
+        .values("ticket_id")
+        .annotate(first=Min("at"))
+        .values_list("ticket_id", "first")
+    )
+    return dict(rows)
 
 
 def ticket_lines(
@@ -413,8 +442,9 @@ def _chunks(
                 )
             priced = []
             policy = current_policy()
+            told = rate_told_at(ids)
             for row in Ticket.objects.filter(pk__in=id_list(ids)).order_by("pk").values_list(*TICKET_FIELDS):
-                ticket = TicketRow(*row)
+                ticket = TicketRow(*row, told.get(row[0]))
                 price, items = _ticket_items(ticket, entries.get(ticket.pk, []), start, until, billed, last, policy)
                 if items:
                     priced.append((customer_of[ticket.pk], ticket, price, items))

@@ -40,3 +40,11 @@ def login_failed(*, username: str, address: str | None, now: datetime | None = N
 
 def login_succeeded(*, username: str) -> None:
     LoginFailure.objects.filter(username__iexact=username).delete()
+
+
+def blocked_message(until: datetime, now: datetime | None = None) -> str:
+    """What a locked-out user is told: when to try again."""
+    from django.utils.translation import gettext as _
+
+    minutes = max(1, int((until - (now or timezone.now())).total_seconds() // 60) + 1)
+    return _("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {"minutes": minutes}

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from servicedesk.customers.models import Contact, ContactPhone, Customer, CustomerChange, ServiceMatrixItem
 from servicedesk.customers.phones import normalize_phone
+from servicedesk.customers.selectors import contacts_by_email
 
 RIGHTS = ("may_report", "may_raise_priority", "sees_all_tickets")
 
@@ -52,7 +53,7 @@ def _normalized_phones(phones: Iterable[str]) -> list[str]:
 def _check_email_free(email: str, *, exclude: Contact | None = None) -> None:
     if not email:
         return
-    taken = Contact.objects.filter(email__iexact=email)
+    taken = contacts_by_email(email)
     if exclude is not None:
         taken = taken.exclude(pk=exclude.pk)
     if taken.exists():

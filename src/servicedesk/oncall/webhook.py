@@ -30,6 +30,7 @@ from servicedesk.oncall.models import CallNonce
 from servicedesk.policy import Channel, Priority, SupportType
 from servicedesk.tickets import services
 from servicedesk.tickets.models import RefusedReport, TicketEvent
+from servicedesk.tickets.pricing import after_hours_rate, hourly_rate
 
 MAX_AGE = 300  # seconds a signed request stays valid
 URGENT = "urgent"
@@ -62,15 +63,12 @@ def _verified(request) -> str | None:
     return None
 
 
-def _rate_now(now) -> str:
-    """What urgent work costs per hour at this moment (the direct rate, raised by the time band)."""
+def _rate_now(ticket, now) -> str:
+    """What work on the new ticket costs per hour at this moment (its rate, raised by the time band)."""
     from servicedesk.core.templatetags.policy_labels import euro
 
-    policy = current_policy()
-    rate = policy.hourly_rate(SupportType.UNMANAGED, Priority.DIRECT)
-    band = policy.band_at(now)
-    if band.minimum_rate is not None:
-        rate = max(rate, band.minimum_rate)
+    after_hours = after_hours_rate(ticket, now)
+    rate = after_hours.hourly_rate if after_hours is not None else hourly_rate(ticket)
     return euro(rate).replace("\u00a0", " ")
 
 
@@ -146,7 +144,7 @@ def phone_call(request):
             now=now,
         )
         alert = alert_raise(ticket=ticket, now=now)
-        rate = _rate_now(now)
+        rate = _rate_now(ticket, now)
         told = _("Urgent work outside office hours is charged at %(rate)s per hour.") % {"rate": rate}
         services.ticket_note(
             ticket=ticket, actor=None, body=_("Told on the phone before any work: %(text)s") % {"text": told}, now=now

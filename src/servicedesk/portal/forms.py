@@ -84,11 +84,16 @@ class ReportForm(forms.Form):
 
     def support_type_and_item(self) -> tuple[SupportType, object]:
         about = self.cleaned_data.get("about") or QUESTION
-        if about.startswith("service-"):
-            return SupportType.MANAGED, self.matrix_items.get(about.removeprefix("service-"))
-        if about == OTHER_SYSTEM:
-            return SupportType.UNMANAGED, None
-        return SupportType.FUNCTIONAL, None
+        return support_type_of(about), self.matrix_items.get(about.removeprefix("service-"))
+
+
+def support_type_of(about: str) -> SupportType:
+    """The support type a contact proposes by what the report is about."""
+    if about.startswith("service-"):
+        return SupportType.MANAGED
+    if about == OTHER_SYSTEM:
+        return SupportType.UNMANAGED
+    return SupportType.FUNCTIONAL
 
 
 class ReplyForm(forms.Form):

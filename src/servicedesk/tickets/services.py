@@ -21,7 +21,7 @@ from servicedesk.outbox.services import notice_queue
 from servicedesk.policy import Channel, EntryKind, Priority, SupportType
 from servicedesk.policy.timeline import FIRST_YEAR, LAST_YEAR
 from servicedesk.tickets.models import AgentNotification, Message, RefusedReport, Ticket, TicketEvent, TimeEntry
-from servicedesk.tickets.pricing import after_hours_rate, deadline_for, hourly_rate
+from servicedesk.tickets.pricing import after_hours_rate, after_hours_without_notice, deadline_for, hourly_rate
 
 SUBJECT_MAX = 300
 FUTURE_SLACK = timedelta(minutes=5)  # a clock that runs a little fast is no reason to refuse
@@ -644,11 +644,26 @@ def time_entry_add(
     minutes: int,
     kind: str = EntryKind.WORK,
     description: str = "",
+    require_rate_notice: bool = False,
     now: datetime | None = None,
 ) -> TimeEntry:
-    """Record time spent on a ticket; its price comes from the policy engine."""
+    """Record time spent on a ticket; its price comes from the policy engine. With `require_rate_notice`,
+    billable work after hours is refused unless the customer was told its rate beforehand (POLICY.md §5)."""
     now = now or timezone.now()
     _check_entry(kind, start, minutes, now)
+    unannounced = after_hours_without_notice(ticket, start, minutes) if require_rate_notice else None
+    if unannounced is not None:
+        from servicedesk.core.templatetags.policy_labels import euro
+
+        raise ValidationError(
+            {
+                "without_notice": _(
+                    "This work falls in the %(band)s band (%(rate)s per hour) and the customer was not told "
+                    "that rate beforehand. Tell them first, or tick this box to record it anyway."
+                )
+                % {"band": unannounced.band_label, "rate": euro(unannounced.hourly_rate)}
+            }
+        )
     start = start.replace(second=0, microsecond=0)  # time is recorded to the minute
     with transaction.atomic():
         entry = TimeEntry.objects.create(

@@ -123,6 +123,7 @@ class Migration(migrations.Migration):
                 ("amount_cents", models.BigIntegerField()),
                 ("free_reason", models.CharField(blank=True, max_length=20)),
                 ("late", models.BooleanField(default=False)),
+                ("rate_told", models.BooleanField(blank=True, null=True)),
                 (
                     "corrects",
                     models.ForeignKey(

@@ -102,48 +102,20 @@ def capped(count: int, cap: int = 100) -> str:
     return f"{cap}+" if count >= cap else str(count)
 
 
-@register.filter
-def mail_html(value: str, images: bool = False) -> str:
-    """A message's stored HTML, sanitised again for showing; remote images only when asked for."""
+@register.simple_tag
+def message_parts(message, images: bool = False, *, html: bool = True):
+    """A message as shown: its HTML (sanitised again; remote images only when asked for) or its text, split
+    into what is new and its signature and quoted history (shown folded); a forwarded mail whole."""
     from django.utils.safestring import mark_safe
 
     from servicedesk.mail.html import sanitise_html
+    from servicedesk.mail.quoting import Folded, fold, fold_html
 
-    return mark_safe(sanitise_html(value, images=bool(images)))  # nh3 made it safe
-
-
-@register.filter
-def folded(text: str, forwarded: bool | None = False):
-    """A message's text split into what is new and its signature and quoted history (shown folded);
-    a forwarded mail is shown whole."""
-    from servicedesk.mail.quoting import fold
-
-    return fold(text or "", forward=bool(forwarded))
-
-
-@register.filter
-def unfolded_if(folded_html, forwarded: bool | None):
-    """A forwarded mail's HTML whole again: what it quotes is its content."""
-    from django.utils.safestring import mark_safe
-
-    from servicedesk.mail.quoting import Folded
-
-    if not forwarded or not folded_html.rest:
-        return folded_html
-    return Folded(mark_safe(folded_html.new + folded_html.rest), "")
-
-
-@register.filter
-def mail_html_folded(value: str, images: bool = False):
-    """A message's HTML sanitised for showing (as `mail_html`), split into what is new and the quoted rest."""
-    from django.utils.safestring import mark_safe
-
-    from servicedesk.mail.html import sanitise_html
-    from servicedesk.mail.quoting import Folded, fold_html
-
-    folded_html = fold_html(sanitise_html(value, images=bool(images)))
-    # Both sides were cleaned by nh3 again after the cut.
-    return Folded(mark_safe(folded_html.new), mark_safe(folded_html.rest))
+    forward = bool(message.forwarded)
+    if html and message.body_html:
+        parts = fold_html(sanitise_html(message.body_html, images=bool(images)), forward=forward)
+        return Folded(mark_safe(parts.new), mark_safe(parts.rest))  # nh3 cleaned both sides after the cut
+    return fold(message.body or "", forward=forward)
 
 
 @register.filter

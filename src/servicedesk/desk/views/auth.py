@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from servicedesk.core.throttle import client_address, login_blocked_until, login_failed, login_succeeded
+from servicedesk.core.throttle import (
+    blocked_message,
+    client_address,
+    login_blocked_until,
+    login_failed,
+    login_succeeded,
+)
 
 
 class DeskLoginView(auth_views.LoginView):
@@ -18,11 +22,7 @@ class DeskLoginView(auth_views.LoginView):
         username = request.POST.get("username", "")
         until = login_blocked_until(username=username, address=client_address(request))
         if until is not None:
-            minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
-            messages.error(
-                request,
-                _("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {"minutes": minutes},
-            )
+            messages.error(request, blocked_message(until))
             return self.get(request, *args, **kwargs)
         return super().post(request, *args, **kwargs)
 

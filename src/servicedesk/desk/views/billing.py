@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from servicedesk.billing.exports import invoice_csv
+from servicedesk.billing.exports import CONTENT_TYPES, invoice_file
 from servicedesk.billing.models import BillingRun, Invoice
-from servicedesk.billing.pdf import invoice_pdf
 from servicedesk.billing.progress import run_progress
 from servicedesk.billing.services import billing_customer_preview, billing_run_create, billing_run_start, invoice_send
-from servicedesk.billing.ubl import invoice_ubl
+from servicedesk.core.downloads import download
 from servicedesk.customers.models import Customer
 from servicedesk.desk.access import agent_required
 
@@ -150,16 +149,6 @@ def invoice_page(request, invoice_id: int):
 
 
 @billing_required
-def invoice_pdf_download(request, invoice_id: int):
-    invoice = _invoice(invoice_id)
-    name = invoice.number or f"specificatie-{invoice.pk}"
-    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-@billing_required
 @require_POST
 def invoice_send_view(request, invoice_id: int):
     invoice = _invoice(invoice_id)
@@ -173,22 +162,9 @@ def invoice_send_view(request, invoice_id: int):
 
 
 @billing_required
-def invoice_ubl_download(request, invoice_id: int):
+def invoice_download(request, invoice_id: int, kind: str):
     invoice = _invoice(invoice_id)
-    if not invoice.number:
+    if kind == "xml" and not invoice.number:
         raise Http404  # a specification without amount is not an invoice
-    response = HttpResponse(invoice_ubl(invoice), content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.xml"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-@billing_required
-def invoice_csv_download(request, invoice_id: int):
-    invoice = _invoice(invoice_id)
-    data = invoice_csv(invoice, decimal_comma=request.GET.get("decimal") != "point")
-    name = invoice.number or f"specificatie-{invoice.pk}"
-    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    data = invoice_file(invoice, kind, decimal_comma=request.GET.get("decimal") != "point")
+    return download(data, filename=f"{invoice.file_stem}.{kind}", content_type=CONTENT_TYPES[kind])

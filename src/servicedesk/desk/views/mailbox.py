@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicedesk.core.downloads import attachment_download
 from servicedesk.customers.models import Contact
 from servicedesk.customers.selectors import contact_for_email
 from servicedesk.desk.access import agent_required
 from servicedesk.mail.accept import mail_accept
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.pipeline import mail_process
-from servicedesk.tickets.attachments import attachment_path
 from servicedesk.tickets.models import Attachment
 
 
@@ -26,15 +26,7 @@ def attachment(request, attachment_id: int):
     item = Attachment.objects.filter(pk=attachment_id).first()
     if item is None:
         raise Http404
-    path = attachment_path(item.stored_name)
-    if not path.exists():
-        raise Http404
-    response = FileResponse(
-        path.open("rb"), as_attachment=True, filename=item.original_name, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_download(item)
 
 
 @agent_required

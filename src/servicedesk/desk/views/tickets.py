@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from servicedesk.core.templatetags.policy_labels import euro
 from servicedesk.desk import forms
 from servicedesk.desk.access import agent_required
 from servicedesk.policy import EntryKind, TimeEntry
@@ -204,17 +203,6 @@ def set_status(request, ticket_id: int):
 @require_POST
 def add_time(request, ticket_id: int):
     def action(ticket, data):
-        unannounced = after_hours_without_notice(ticket, data["start"], data["minutes"])
-        if unannounced is not None and not data["without_notice"]:
-            raise ValidationError(
-                {
-                    "without_notice": _(
-                        "This work falls in the %(band)s band (%(rate)s per hour) and the customer was not told "
-                        "that rate beforehand. Tell them first, or tick this box to record it anyway."
-                    )
-                    % {"band": unannounced.band_label, "rate": euro(unannounced.hourly_rate)}
-                }
-            )
         services.time_entry_add(
             ticket=ticket,
             agent=request.user,
@@ -222,6 +210,7 @@ def add_time(request, ticket_id: int):
             start=data["start"],
             minutes=data["minutes"],
             description=data["description"],
+            require_rate_notice=not data["without_notice"],
         )
 
     return _act(request, ticket_id, forms.TimeEntryWithNoticeForm, "time_form", action, _("Time entry saved."))

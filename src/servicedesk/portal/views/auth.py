@@ -12,7 +12,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from servicedesk.core.throttle import client_address, login_blocked_until, login_failed, login_succeeded
+from servicedesk.core.throttle import (
+    blocked_message,
+    client_address,
+    login_blocked_until,
+    login_failed,
+    login_succeeded,
+)
 from servicedesk.portal.access import request_contact
 from servicedesk.portal.auth import may_use_portal
 from servicedesk.portal.forms import CodeForm, ForgotForm, LoginForm
@@ -36,10 +42,7 @@ def portal_login(request):
         email = request.POST.get("email", "").strip().lower()
         until = login_blocked_until(username=email, address=client_address(request))
         if until is not None:
-            minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
-            messages.error(
-                request, _("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {"minutes": minutes}
-            )
+            messages.error(request, blocked_message(until))
         elif form.is_valid():
             user = authenticate(request, email=form.cleaned_data["email"], password=form.cleaned_data["password"])
             if user is not None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 
-from servicedesk.billing.exports import invoice_csv
+from servicedesk.billing.exports import CONTENT_TYPES, invoice_file
 from servicedesk.billing.models import Invoice
-from servicedesk.billing.pdf import invoice_pdf
-from servicedesk.billing.ubl import invoice_ubl
+from servicedesk.core.downloads import download
 from servicedesk.portal.access import contact_required
 
 
@@ -27,16 +26,8 @@ def invoice_list(request):
 @contact_required
 def invoice_download(request, invoice_id: int, kind: str):
     invoice = _invoices(request.contact).filter(pk=invoice_id).first()
-    if invoice is None or kind not in ("pdf", "xml", "csv") or (kind == "xml" and not invoice.number):
+    if invoice is None or kind not in CONTENT_TYPES or (kind == "xml" and not invoice.number):
         raise Http404
-    name = invoice.number or f"specificatie-{invoice.pk}"
-    if kind == "pdf":
-        data, content_type = invoice_pdf(invoice), "application/pdf"
-    elif kind == "xml":
-        data, content_type = invoice_ubl(invoice), "application/xml"
-    else:
-        data, content_type = invoice_csv(invoice), "text/csv; charset=utf-8"
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(
+        invoice_file(invoice, kind), filename=f"{invoice.file_stem}.{kind}", content_type=CONTENT_TYPES[kind]
+    )

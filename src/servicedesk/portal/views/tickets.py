@@ -6,20 +6,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from servicedesk.core import labels
+from servicedesk.core.downloads import attachment_download
 from servicedesk.policy import SupportType
 from servicedesk.portal import selectors
 from servicedesk.portal.access import contact_required
-from servicedesk.portal.forms import QUESTION, ReplyForm, ReportForm
+from servicedesk.portal.forms import QUESTION, ReplyForm, ReportForm, support_type_of
 from servicedesk.portal.services import portal_reply, portal_ticket_report
 from servicedesk.portal.terms import report_terms
-from servicedesk.tickets.attachments import attachment_path
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.pricing import ticket_price
 
@@ -65,12 +64,7 @@ def _report_form(request, contact, data=None, files=None):
     matrix_items = list(contact.customer.matrix_items.filter(active=True).order_by("name"))
     about = (data or request.GET).get("about") or QUESTION
     form = ReportForm(data, files, matrix_items=matrix_items, initial={"about": about, "priority": "standard"})
-    support_type = SupportType.FUNCTIONAL
-    if about.startswith("service-"):
-        support_type = SupportType.MANAGED
-    elif about == "other":
-        support_type = SupportType.UNMANAGED
-    terms = report_terms(contact, support_type, timezone.now())
+    terms = report_terms(contact, support_type_of(about), timezone.now())
     form.fields["priority"].choices = [(o.priority.value, labels.PRIORITIES[o.priority]) for o in terms.options]
     if form.fields["priority"].choices and not any(
         value == (data or {}).get("priority") for value, _label in form.fields["priority"].choices
@@ -157,16 +151,7 @@ def reply(request, ticket_id: int):
 
 @contact_required
 def attachment(request, attachment_id: int):
-    item = selectors.attachment_for_contact(request.contact, attachment_id)
-    path = attachment_path(item.stored_name)
-    if not path.exists():
-        raise Http404
-    response = FileResponse(
-        path.open("rb"), as_attachment=True, filename=item.original_name, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_download(selectors.attachment_for_contact(request.contact, attachment_id))
 
 
 @contact_required
