@@ -217,6 +217,39 @@ def test_lists_show_own_tickets_or_the_organisations(client, anja, bert, other_o
     assert "Van Anja" not in client.get("/portal/", {"q": "bert"}).content.decode()
 
 
+def test_the_list_pages_newest_first_keeping_its_filters(client, anja, agent):
+    import html
+
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=AMS)
+    same_moment = start + timedelta(hours=40)
+    for n in range(32):  # two share a reporting moment: the id breaks the tie
+        services.ticket_create(
+            reporter=anja,
+            subject=f"Printer {n:02d}",
+            body="",
+            channel="email",
+            now=same_moment if n in (30, 31) else start + timedelta(hours=n),
+        )
+    services.ticket_create(reporter=anja, subject="Wachtwoord", body="", channel="email", now=start)
+    signed_in(client, anja, agent)
+
+    def subjects(page: str) -> list[str]:
+        return re.findall(r'<a href="/portal/tickets/\d+/">(Printer \d+)</a>', page)
+
+    first = client.get("/portal/", {"q": "printer"}).content.decode()
+    expected = [f"Printer {n:02d}" for n in (31, 30, *range(29, -1, -1))]
+    assert subjects(first) == expected[:25] and "Nieuwste tickets" not in first
+    older = html.unescape(re.search(r'<a rel="next" href="([^"]+)"', first).group(1))
+    assert "q=printer" in older and "status=open" in older
+    second = client.get(f"/portal/{older}").content.decode()
+    assert subjects(second) == expected[25:] and 'rel="next"' not in second and "Nieuwste tickets" in second
+    assert subjects(client.get("/portal/", {"q": "printer", "after": "nonsense"}).content.decode()) == expected[:25]
+    assert (
+        subjects(client.get("/portal/", {"q": "printer", "after": "2026-13-45T99:00|1"}).content.decode())
+        == (expected[:25])
+    )
+
+
 def test_ticket_page_shows_the_public_conversation_work_and_classification(client, anja, agent, media):
     ticket = services.ticket_create(reporter=anja, subject="Printer", body="Hij piept.", channel="email")
     services.ticket_note(ticket=ticket, actor=agent, body="GEHEIM: klant is lastig")

@@ -61,3 +61,68 @@ def ticket_search(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
         return tickets.filter(Q(pk=int(query.lstrip("#"))) | Q(subject__icontains=query))
     in_messages = Message.objects.filter(kind__in=PUBLIC_MESSAGE_KINDS, body__icontains=query).values("ticket_id")
     return tickets.filter(Q(subject__icontains=query) | Q(pk__in=in_messages))
+
+
+LIST_FIELDS = (
+    "id",
+    "subject",
+    "status",
+    "support_type",
+    "priority",
+    "critical",
+    "reported_at",
+    "response_due",
+    "best_effort",
+    "responded_at",
+    "reporter__name",
+)
+
+
+def ticket_list(
+    contact: Contact,
+    *,
+    status: str = "open",
+    support_type: str = "",
+    priority: str = "",
+    query: str = "",
+    after: str | None = None,
+    limit: int = 25,
+) -> tuple[list[dict], str | None]:
+    """One page of the contact's ticket list, newest first, continuing after `after` (keyset pagination on
+    (reported_at, id): a page costs the same however many tickets the organisation has), and the cursor of
+    the next page (None on the last). Rows are plain values: a list renders without model instances."""
+    tickets = visible_tickets(contact)
+    if status == "open":
+        tickets = tickets.exclude(status=Ticket.Status.CLOSED)
+    elif status in Ticket.Status.values:
+        tickets = tickets.filter(status=status)
+    if support_type:
+        tickets = tickets.filter(support_type=support_type)
+    if priority:
+        tickets = tickets.filter(priority=priority)
+    tickets = ticket_search(tickets, query)
+    cursor = _decode_cursor(after)
+    if cursor is not None:
+        reported_at, pk = cursor
+        tickets = tickets.filter(Q(reported_at__lt=reported_at) | Q(reported_at=reported_at, pk__lt=pk))
+    rows = list(tickets.order_by("-reported_at", "-id").values(*LIST_FIELDS)[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = f"{last['reported_at'].isoformat()}|{last['id']}"
+    return rows[:limit], next_cursor
+
+
+def _decode_cursor(cursor: str | None):
+    from django.utils.dateparse import parse_datetime
+
+    if not cursor or "|" not in cursor:
+        return None
+    moment_text, _, id_text = cursor.partition("|")
+    try:
+        moment = parse_datetime(moment_text)
+    except ValueError:
+        return None
+    if moment is None or not id_text.isdigit():
+        return None
+    return moment, int(id_text)

@@ -129,7 +129,9 @@ def portal_ticket_report(
             matrix_item=matrix_item,
             now=now,
         )
-        _keep_files(ticket.messages.order_by("id").first(), files, now)
+        files = list(files)
+        if files:  # the first message is the report; looked up only when there is something to attach
+            _keep_files(ticket.messages.order_by("id").first(), files, now)
     return ticket
 
 

@@ -82,6 +82,10 @@ class Ticket(models.Model):
                 fields=["response_due"], name="ticket_sla_breach", condition=UNANSWERED & Q(breached_flagged_at=None)
             ),
             models.Index(fields=["reporter", "reported_at"], name="ticket_reporter"),
+            # The portal's list of an organisation's open tickets, newest first, keyset-paginated.
+            models.Index(
+                fields=["customer", "reported_at", "id"], name="ticket_customer_open", condition=~Q(status="closed")
+            ),
         ]
 
     def __str__(self) -> str:

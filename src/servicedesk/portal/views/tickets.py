@@ -5,15 +5,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from servicedesk.core import labels
 from servicedesk.core.downloads import attachment_download
-from servicedesk.policy import SupportType
+from servicedesk.core.policy import current_policy
+from servicedesk.core.templatetags.policy_labels import euro, local_short, priority_label, support_type_label
+from servicedesk.policy import Priority, SupportType
 from servicedesk.portal import selectors
 from servicedesk.portal.access import contact_required
 from servicedesk.portal.forms import QUESTION, ReplyForm, ReportForm, support_type_of
@@ -28,26 +31,32 @@ PAGE_SIZE = 25
 @contact_required
 def tickets(request):
     contact = request.contact
-    rows = selectors.visible_tickets(contact).select_related("reporter")
     status = request.GET.get("status", "open")
-    if status == "open":
-        rows = rows.exclude(status=Ticket.Status.CLOSED)
-    elif status in Ticket.Status.values:
-        rows = rows.filter(status=status)
     support_type = request.GET.get("type", "")
-    if support_type in SupportType.__members__.values():
-        rows = rows.filter(support_type=support_type)
+    if support_type not in SupportType.__members__.values():
+        support_type = ""
     priority = request.GET.get("priority", "")
-    if priority in labels.PRIORITIES:
-        rows = rows.filter(priority=priority)
+    if priority not in labels.PRIORITIES:
+        priority = ""
     query = request.GET.get("q", "")
-    rows = selectors.ticket_search(rows, query).order_by("-reported_at", "-id")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    after = request.GET.get("after")
+    rows, next_cursor = selectors.ticket_list(
+        contact,
+        status=status,
+        support_type=support_type,
+        priority=priority,
+        query=query,
+        after=after,
+        limit=PAGE_SIZE,
+    )
+    filters = {"status": status, "type": support_type, "priority": priority, "q": query}
     return render(
         request,
         "portal/tickets.html",
         {
-            "page": page,
+            "rows": _list_rows(rows, with_reporter=contact.sees_all_tickets),
+            "next_page": f"?{urlencode({**filters, 'after': next_cursor})}" if next_cursor else "",
+            "first_page": f"?{urlencode(filters)}" if after else "",
             "status": status,
             "support_type": support_type,
             "priority": priority,
@@ -58,6 +67,40 @@ def tickets(request):
             "active": "tickets",
         },
     )
+
+
+def _list_rows(rows: list[dict], *, with_reporter: bool) -> list[dict]:
+    """The list's cells as text, made here once per row rather than by template filters per cell."""
+    ticket_url = reverse("portal:ticket", args=[0])[: -len("0/")]
+    statuses = dict(Ticket.Status.choices)
+    free = _("free of charge")
+    not_yet = _("not yet")
+    policy = current_policy()
+    rates: dict[tuple[str, str], str] = {}
+    out = []
+    for row in rows:
+        key = (row["support_type"], row["priority"])
+        rate = rates.get(key)
+        if rate is None:
+            amount = policy.hourly_rate(SupportType(key[0]), Priority(key[1]))
+            rate = rates[key] = free if amount is None else euro(amount)
+        out.append(
+            {
+                "id": row["id"],
+                "url": f"{ticket_url}{row['id']}/",
+                "subject": row["subject"],
+                "reporter": (row["reporter__name"] or "") if with_reporter else None,
+                "status": statuses.get(row["status"], row["status"]),
+                "support_type": support_type_label(row["support_type"]),
+                "priority": priority_label(row["priority"]),
+                "rate": free if row["critical"] else rate,
+                "due": local_short(row["response_due"]),
+                "best_effort": row["best_effort"],
+                "responded": local_short(row["responded_at"]) if row["responded_at"] else "",
+                "not_yet": not_yet,
+            }
+        )
+    return out
 
 
 def _report_form(request, contact, data=None, files=None):
