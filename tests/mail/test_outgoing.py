@@ -91,6 +91,11 @@ def test_automatic_mail_is_capped_per_recipient_and_per_ticket(anja):
     assert OutgoingMessage.objects.filter(to_address=anja.email, automatic=True).count() == MAX_AUTOMATIC_PER_RECIPIENT
     # an agent's own reply is never capped
     assert notice_queue(kind="reply", contact=anja, ticket=ticket, context={"body": "Hallo"}, automatic=False)
+    # a report through the portal or by phone is a person's, not a loop: each gets its acknowledgement
+    for channel in ("portal", "phone", "portal"):
+        reported = services.ticket_create(reporter=anja, subject=f"Via {channel}", body="", channel=channel)
+        assert OutgoingMessage.objects.filter(ticket=reported, kind="acknowledgement").count() == 1
+    assert services.ticket_create(reporter=anja, subject="Lus", body="", channel="email").outgoing_messages.count() == 0
 
 
 def test_plain_text_mail_is_not_html_escaped():

@@ -36,16 +36,19 @@ def notice_queue(
     ticket=None,
     message=None,
     automatic: bool = True,
+    capped: bool = True,
     now: datetime | None = None,
 ) -> OutgoingMessage | None:
     """Queue a notice to a contact, rendered in their language. None when the contact has no address.
+    Automatic mail is capped per hour (loop protection) unless `capped` is False: for what a signed-in
+    contact or an agent did by hand, which no mail loop can repeat.
 
     Call inside the transaction of the change it tells about: it is delivered only if that commits.
     """
     if not contact.email:
         return None
     now = now or timezone.now()
-    if automatic and _automatic_cap_reached(contact.email, ticket, now):
+    if automatic and capped and _automatic_cap_reached(contact.email, ticket, now):
         logger.warning("automatic %s to %s not queued: hourly cap reached (mail loop?)", kind, contact.email)
         return None
     subject, body = render_notice(kind, contact.language, {"contact": contact, "ticket": ticket, **context})

@@ -16,7 +16,7 @@ def request_contact(request) -> Contact | None:
     if not user.is_authenticated or user.is_staff:
         return None
     try:
-        return Contact.objects.select_related("customer").get(user=user)
+        return user.contact  # read with the user by ContactBackend.get_user; else one query here
     except Contact.DoesNotExist:
         return None
 

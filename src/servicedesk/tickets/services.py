@@ -233,6 +233,7 @@ def ticket_create(
             contact=reporter,
             ticket=ticket,
             context=_notice_context(ticket),
+            capped=channel == Channel.EMAIL,  # only mail can loop; a portal or phone report is a person's
             now=now,
         )
     return ticket

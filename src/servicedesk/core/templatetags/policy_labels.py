@@ -1,11 +1,14 @@
 """Template filters that show the policy's words and values in the user's language."""
 
+import functools
 from datetime import timedelta
 from decimal import Decimal
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language
 
 from servicedesk.core import labels
 from servicedesk.core.lazytext import text
@@ -73,7 +76,16 @@ def local_short(value) -> str:
     """'di 24-11 11:00': a deadline in a list."""
     if value is None:
         return ""
-    return date_format(timezone.localtime(value), "D j-n H:i")
+    local = timezone.localtime(value)
+    day = _weekdays_abbr(get_language())[local.weekday()]
+    return f"{day} {local.day}-{local.month} {local.hour:02d}:{local.minute:02d}"
+
+
+@functools.cache
+def _weekdays_abbr(language: str | None) -> tuple[str, ...]:
+    """The weekday abbreviations of a language (as `date_format`'s "D"), looked up once per language."""
+    with translation.override(language):
+        return tuple(str(WEEKDAYS_ABBR[day]) for day in range(7))
 
 
 @register.filter

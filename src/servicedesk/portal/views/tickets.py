@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -14,10 +13,8 @@ from django.views.decorators.http import require_POST
 
 from servicedesk.core import labels
 from servicedesk.core.downloads import attachment_download
-from servicedesk.core.policy import current_policy
-from servicedesk.core.templatetags.policy_labels import euro, local_short, priority_label, support_type_label
-from servicedesk.policy import Priority, SupportType
-from servicedesk.portal import selectors
+from servicedesk.policy import SupportType
+from servicedesk.portal import selectors, ticket_list
 from servicedesk.portal.access import contact_required
 from servicedesk.portal.forms import QUESTION, ReplyForm, ReportForm, support_type_of
 from servicedesk.portal.services import portal_reply, portal_ticket_report
@@ -54,53 +51,20 @@ def tickets(request):
         request,
         "portal/tickets.html",
         {
-            "rows": _list_rows(rows, with_reporter=contact.sees_all_tickets),
+            "rows_html": ticket_list.rows_html(rows, with_reporter=contact.sees_all_tickets),
+            "status_options": ticket_list.options_html(
+                [("open", _("Not closed")), ("all", _("All")), *Ticket.Status.choices], status
+            ),
+            "support_type_options": ticket_list.options_html(
+                [("", _("All")), *labels.SUPPORT_TYPES.items()], support_type
+            ),
+            "priority_options": ticket_list.options_html([("", _("All")), *labels.PRIORITIES.items()], priority),
             "next_page": f"?{urlencode({**filters, 'after': next_cursor})}" if next_cursor else "",
             "first_page": f"?{urlencode(filters)}" if after else "",
-            "status": status,
-            "support_type": support_type,
-            "priority": priority,
             "query": query,
-            "statuses": Ticket.Status.choices,
-            "support_types": labels.SUPPORT_TYPES.items(),
-            "priorities": labels.PRIORITIES.items(),
             "active": "tickets",
         },
     )
-
-
-def _list_rows(rows: list[dict], *, with_reporter: bool) -> list[dict]:
-    """The list's cells as text, made here once per row rather than by template filters per cell."""
-    ticket_url = reverse("portal:ticket", args=[0])[: -len("0/")]
-    statuses = dict(Ticket.Status.choices)
-    free = _("free of charge")
-    not_yet = _("not yet")
-    policy = current_policy()
-    rates: dict[tuple[str, str], str] = {}
-    out = []
-    for row in rows:
-        key = (row["support_type"], row["priority"])
-        rate = rates.get(key)
-        if rate is None:
-            amount = policy.hourly_rate(SupportType(key[0]), Priority(key[1]))
-            rate = rates[key] = free if amount is None else euro(amount)
-        out.append(
-            {
-                "id": row["id"],
-                "url": f"{ticket_url}{row['id']}/",
-                "subject": row["subject"],
-                "reporter": (row["reporter__name"] or "") if with_reporter else None,
-                "status": statuses.get(row["status"], row["status"]),
-                "support_type": support_type_label(row["support_type"]),
-                "priority": priority_label(row["priority"]),
-                "rate": free if row["critical"] else rate,
-                "due": local_short(row["response_due"]),
-                "best_effort": row["best_effort"],
-                "responded": local_short(row["responded_at"]) if row["responded_at"] else "",
-                "not_yet": not_yet,
-            }
-        )
-    return out
 
 
 def _report_form(request, contact, data=None, files=None):
