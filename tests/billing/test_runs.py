@@ -235,14 +235,17 @@ def test_an_interrupted_confirmation_bills_nothing_and_can_be_repeated(agent, an
     billing = run(agent)
     calls = []
 
-    def crash_on_the_second_customer(*args, **kwargs):
+    def crash_on_the_second_chunk(*args, **kwargs):
         calls.append(1)
         if len(calls) == 2:
             raise KeyboardInterrupt("the operator pressed Ctrl-C")
         return real(*args, **kwargs)
 
-    real = billing_services.InvoiceLine.objects.bulk_create
-    monkeypatch.setattr(billing_services.InvoiceLine.objects, "bulk_create", crash_on_the_second_customer)
+    from servicedesk.billing import specification
+
+    monkeypatch.setattr(specification, "MIXED_CHUNK", 1)  # a chunk per ticket: the crash comes half-way
+    real = billing_services.line_writer.insert_lines
+    monkeypatch.setattr(billing_services.line_writer, "insert_lines", crash_on_the_second_chunk)
     with pytest.raises(KeyboardInterrupt):
         billing_run_confirm(billing, actor=agent, now=NOW)
     assert not Invoice.objects.exists() and not TimeEntry.objects.filter(billed_at__isnull=False).exists()

@@ -87,7 +87,8 @@ class Invoice(models.Model):
 
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="invoice_lines")
+    # No index of its own: `invoice_line_item` (ticket, time_entry) serves look-ups by ticket.
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="invoice_lines", db_index=False)
     time_entry = models.ForeignKey(
         "tickets.TimeEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
     )

@@ -143,7 +143,10 @@ class Migration(migrations.Migration):
                 (
                     "ticket",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="invoice_lines", to="tickets.ticket"
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoice_lines",
+                        to="tickets.ticket",
                     ),
                 ),
                 (
