@@ -55,7 +55,8 @@ def billing_run_preview(
     amount of work fits in little memory (the worker and the command want no more)."""
     start, until = period_bounds(run.period_start, run.period_end)
     stream = specifications if lines else summaries
-    return list(stream(customer_ids=_customer_ids(run), start=start, until=until, progress=progress))
+    with collector_paused():  # for the whole stream (see collector_paused)
+        return list(stream(customer_ids=_customer_ids(run), start=start, until=until, progress=progress))
 
 
 def _next_number(year: int) -> str:
@@ -95,8 +96,8 @@ def billing_run_confirm(
         # each document is made when its first lines come and numbered once all are written.
         invoices: dict[int, Invoice] = {}
         chunks = specification_chunks(customer_ids=_customer_ids(run), start=start, until=until, progress=progress)
-        for chunk in chunks:
-            with collector_paused():
+        with collector_paused():  # for the whole stream (see collector_paused)
+            for chunk in chunks:
                 billed, rows = [], []
                 for customer_id, lines in chunk:
                     invoice = invoices.get(customer_id)

@@ -49,8 +49,9 @@ PRIORITIES = {value.value: value for value in Priority}
 CHANNELS = {value.value: value for value in Channel}
 
 
-@dataclass(frozen=True)
-class SpecLine:
+class SpecLine(NamedTuple):
+    """A line of a specification (a tuple: a large run makes a million of them)."""
+
     ticket_id: int
     ticket_subject: str
     entry_id: int | None
@@ -390,7 +391,9 @@ def id_list(ids: list[int]):
 @contextmanager
 def collector_paused():
     """No cyclic garbage collection inside: a chunk makes and drops hundreds of thousands of small objects
-    (reference counting frees them), and the collector's passes over them cost a quarter of the time."""
+    (reference counting frees them), and the collector's passes over them cost a quarter of the time.
+    Nested, only the outermost turns it back on: a whole run paused at once does not pay for a pass over
+    each chunk's surviving objects when the collector comes back between chunks."""
     enabled = gc.isenabled()
     gc.disable()
     try:
