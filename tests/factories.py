@@ -18,6 +18,15 @@ def agent(username: str | None = None, **extra):
     )
 
 
+def biller(username: str = "fatima"):
+    """An agent with the billing role."""
+    from django.contrib.auth.models import Permission
+
+    user = agent(username)
+    user.user_permissions.add(Permission.objects.get(codename="manage_billing"))
+    return user
+
+
 def customer(name: str = "Bakkerij De Korrel", **extra):
     n = next(_sequence)
     return customer_create(name=name, code=extra.pop("code", f"klant-{n}"), **extra)

@@ -8,7 +8,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.management import call_command
 
 from servicedesk.billing.exports import inert
@@ -22,9 +21,7 @@ AMS = ZoneInfo("Europe/Amsterdam")
 
 @pytest.fixture
 def biller():
-    user = factories.agent("fatima")
-    user.user_permissions.add(Permission.objects.get(codename="manage_billing"))
-    return user
+    return factories.biller()
 
 
 @pytest.fixture

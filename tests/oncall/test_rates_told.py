@@ -135,11 +135,7 @@ def test_the_specification_shows_for_each_after_hours_line_whether_the_customer_
         "zondag": "nee",
     }
 
-    from django.contrib.auth.models import Permission
-
-    biller = factories.agent("fatima")
-    biller.user_permissions.add(Permission.objects.get(codename="manage_billing"))
-    client.force_login(biller)
+    client.force_login(factories.biller())
     page = client.get(f"/desk/billing/invoices/{invoice.pk}/").content.decode()
     assert page.count("tarief niet vooraf gemeld") == 2 and page.count("tarief vooraf gemeld") == 1
     pdf = tmp_path / "spec.pdf"

@@ -410,3 +410,11 @@ def test_the_organisations_invoices_and_nothing_else(client, anja, bert, other_o
     signed_in(client, bert, agent)  # sees only their own tickets: no invoices
     assert client.get(f"/portal/invoices/{ours.pk}.pdf").status_code == 404
     assert ours.number not in client.get("/portal/invoices/").content.decode()
+    from servicedesk.billing.services import invoice_credit
+
+    credit = invoice_credit(invoice=ours, actor=agent, reason="Dubbel")
+    client.post("/portal/logout/")
+    signed_in(client, anja, agent)
+    page = client.get("/portal/invoices/").content.decode()
+    assert f'{credit.number} <span class="small muted">creditnota</span>' in page
+    assert f'{ours.number} <span class="small muted">gecrediteerd</span>' in page

@@ -71,6 +71,11 @@ class Invoice(models.Model):
     vat_cents = models.BigIntegerField()
     total_cents = models.BigIntegerField()
     mailings = models.ManyToManyField("outbox.OutgoingMessage", blank=True, related_name="+")  # as sent
+    # A credit note: the invoice it credits in full, and why.
+    credits = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_note", verbose_name=_("credits")
+    )
+    credit_reason = models.TextField(_("reason for the credit"), blank=True)
 
     class Meta:
         ordering = ["-issued_at", "-id"]

@@ -136,6 +136,64 @@ def _close_invoice(invoice: Invoice, year: int) -> None:
     invoice.save(update_fields=["number", "status", "subtotal_cents", "vat_cents", "total_cents"])
 
 
+def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None = None) -> Invoice:
+    """Credit an issued invoice in full: a credit note with the next number (a line for each of its lines,
+    negated, referring to it), the invoice marked credited, and the time entries it billed for the first
+    time unbilled again, so that the next run bills them afresh. Nothing of the invoice itself changes."""
+    now = now or timezone.now()
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the invoice is credited; the credit note shows it.")})
+    year = timezone.localtime(now).year
+    with transaction.atomic():
+        _lock_sequence(year)
+        invoice = Invoice.objects.select_for_update().select_related("run").get(pk=invoice.pk)
+        if invoice.status != Invoice.Status.ISSUED or invoice.credits_id is not None or invoice.total_cents <= 0:
+            raise ValidationError(_("Only an issued invoice that was not credited yet can be credited."))
+        corrected_later = (
+            Invoice.objects.filter(lines__corrects__invoice=invoice)
+            .exclude(status=Invoice.Status.CREDITED)
+            .exclude(pk=invoice.pk)
+            .order_by("number")
+            .values_list("number", flat=True)
+            .distinct()
+        )
+        if corrected_later:
+            raise ValidationError(
+                _("Lines of this invoice were corrected on %(numbers)s; credit that first.")
+                % {"numbers": ", ".join(n or "?" for n in corrected_later)}
+            )
+        run = BillingRun.objects.create(
+            period_start=invoice.run.period_start,
+            period_end=invoice.run.period_end,
+            status=BillingRun.Status.CONFIRMED,
+            created_by=actor,
+            created_at=now,
+            confirmed_by=actor,
+            confirmed_at=now,
+        )
+        run.customers.add(invoice.customer_id)
+        credit = Invoice.objects.create(
+            run=run,
+            customer_id=invoice.customer_id,
+            number=_next_number(year),
+            status=Invoice.Status.ISSUED,
+            issued_at=now,
+            subtotal_cents=-invoice.subtotal_cents,
+            vat_percent=invoice.vat_percent,
+            vat_cents=-invoice.vat_cents,
+            total_cents=-invoice.total_cents,
+            credits=invoice,
+            credit_reason=reason,
+        )
+        rows, first_billed = line_writer.credit_rows(credit.pk, invoice.lines.all())
+        line_writer.insert_lines(rows)
+        TimeEntry.objects.filter(pk__in=first_billed).update(billed_at=None)
+        invoice.status = Invoice.Status.CREDITED
+        invoice.save(update_fields=["status"])
+    return credit
+
+
 def invoice_send(*, invoice: Invoice, actor, now: datetime | None = None) -> OutgoingMessage:
     """Mail the invoice (PDF, and UBL for a numbered one) to the customer's billing address, after commit."""
     from servicedesk.billing.pdf import invoice_pdf

@@ -39,6 +39,7 @@ urlpatterns = [
     path("billing/invoices/<int:invoice_id>/pdf/", billing.invoice_download, {"kind": "pdf"}, name="invoice_pdf"),
     path("billing/invoices/<int:invoice_id>/ubl/", billing.invoice_download, {"kind": "xml"}, name="invoice_ubl"),
     path("billing/invoices/<int:invoice_id>/send/", billing.invoice_send_view, name="invoice_send"),
+    path("billing/invoices/<int:invoice_id>/credit/", billing.invoice_credit_view, name="invoice_credit"),
     path("oncall/", oncall.rota, name="oncall"),
     path("oncall/shifts/<int:shift_id>/delete/", oncall.shift_delete, name="shift_delete"),
     path("alerts/", oncall.alerts, name="alerts"),

@@ -18,7 +18,13 @@ from django.views.decorators.http import require_POST
 from servicedesk.billing.exports import CONTENT_TYPES, invoice_file
 from servicedesk.billing.models import BillingRun, Invoice
 from servicedesk.billing.progress import run_progress
-from servicedesk.billing.services import billing_customer_preview, billing_run_create, billing_run_start, invoice_send
+from servicedesk.billing.services import (
+    billing_customer_preview,
+    billing_run_create,
+    billing_run_start,
+    invoice_credit,
+    invoice_send,
+)
 from servicedesk.core.downloads import download
 from servicedesk.customers.models import Customer
 from servicedesk.desk.access import agent_required
@@ -133,7 +139,7 @@ def run_start(request, run_id: int, action: str):
 
 
 def _invoice(invoice_id: int) -> Invoice:
-    invoice = Invoice.objects.select_related("customer", "run").filter(pk=invoice_id).first()
+    invoice = Invoice.objects.select_related("customer", "run", "credits").filter(pk=invoice_id).first()
     if invoice is None:
         raise Http404
     return invoice
@@ -144,7 +150,16 @@ def invoice_page(request, invoice_id: int):
     invoice = _invoice(invoice_id)
     lines = invoice.lines.select_related("ticket").order_by("id")
     sent = invoice.mailings.order_by("created_at")
-    context = {"invoice": invoice, "lines": lines, "sent": sent, "active": "billing"}
+    credit_note = Invoice.objects.filter(credits=invoice).first()
+    may_credit = invoice.status == Invoice.Status.ISSUED and invoice.credits_id is None and invoice.total_cents > 0
+    context = {
+        "invoice": invoice,
+        "lines": lines,
+        "sent": sent,
+        "credit_note": credit_note,
+        "may_credit": may_credit,
+        "active": "billing",
+    }
     return render(request, "desk/invoice.html", context)
 
 
@@ -159,6 +174,23 @@ def invoice_send_view(request, invoice_id: int):
     else:
         messages.success(request, _("Queued for %(address)s.") % {"address": outgoing.to_address})
     return redirect("desk:invoice", invoice.pk)
+
+
+@billing_required
+@require_POST
+def invoice_credit_view(request, invoice_id: int):
+    invoice = _invoice(invoice_id)
+    try:
+        credit = invoice_credit(invoice=invoice, actor=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("desk:invoice", invoice.pk)
+    messages.success(
+        request,
+        _("Invoice %(invoice)s is credited by credit note %(credit)s; its work is billed again in the next run.")
+        % {"invoice": invoice.number, "credit": credit.number},
+    )
+    return redirect("desk:invoice", credit.pk)
 
 
 @billing_required
