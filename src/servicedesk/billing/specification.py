@@ -9,6 +9,7 @@ surcharge is one line per ticket, billed with the ticket's first run.
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 from collections import defaultdict
@@ -37,6 +38,8 @@ from servicedesk.policy import (
     TicketWork,
 )
 from servicedesk.policy import TimeEntry as WorkEntry
+from servicedesk.policy.calendar import OFFICE
+from servicedesk.policy.engine import OFFICE_LABEL
 from servicedesk.policy.pricing import round_half_up
 from servicedesk.tickets.models import Ticket, TimeEntry
 from servicedesk.tickets.pricing import ticket_price
@@ -245,9 +248,20 @@ def _bands(line, cache: dict | None = None) -> str:
 
 
 def _bands_text(line) -> str:
+    """'kantoortijd 15 min à 65,00; avond 15 min à 85,00': the bands by the policy's (Dutch) labels, as the
+    specification, the PDF and the CSV show them to the customer."""
+    labels = _band_labels(current_policy())
     return "; ".join(
-        f"{share.band} {int(share.duration.total_seconds() // 60)} min à {share.hourly_rate}" for share in line.shares
+        f"{labels.get(share.band, share.band)} {int(share.duration.total_seconds() // 60)} min à "
+        f"{str(share.hourly_rate).replace('.', ',')}"
+        for share in line.shares
     )
+
+
+@functools.lru_cache(maxsize=4)
+def _band_labels(policy) -> dict[str, str]:
+    """Band key -> label of a policy."""
+    return {OFFICE: OFFICE_LABEL} | {key: band.label for key, band in policy.config.bands.items()}
 
 
 def _ticket_items(

@@ -25,6 +25,9 @@ class ResponseDeadline:
     best_effort: bool  # after-hours urgent line: a clock-hour target, a miss is no breach
 
 
+OFFICE_LABEL = "kantoortijd"  # the office-hours band's label (the other bands' come from the policy file)
+
+
 @dataclass(frozen=True, slots=True)
 class Band:
     """A billing time band: office hours, or a band with a minimum hourly rate."""
@@ -97,7 +100,7 @@ class Policy:
         """The billing band of an instant."""
         key = self.timeline.band_at(to_us(instant))
         if key == OFFICE:
-            return Band(OFFICE, "kantoortijd", None)
+            return Band(OFFICE, OFFICE_LABEL, None)
         band = self.config.bands[key]
         return Band(key, band.label, cents_to_decimal(band.minimum_rate_cents))
 
