@@ -187,6 +187,30 @@ def test_polling_when_idle_is_not_used(anja, imap_account, mailbox_for):
         reader.join(timeout=10)
 
 
+def test_mail_landing_between_a_round_and_idle_is_read_at_once(anja, imap_account, mailbox_for, monkeypatch):
+    """Dovecot does not tell an IDLE session of mail that came before IDLE began (only at its check every
+    30 s): the reader asks with a NOOP first. The mail is delivered right after the first round."""
+    mailbox = mailbox_for(poll_seconds=3600)
+    delivered = threading.Event()
+    record = imap._record_success
+
+    def round_done_then_mail_arrives(box):
+        record(box)
+        if not delivered.is_set():
+            delivered.set()
+            imap_account.deliver(mail("anja@korrel.example", "Net op tijd", Message_ID="<gap@k.example>"))
+
+    monkeypatch.setattr(imap, "_record_success", round_done_then_mail_arrives)
+    reader = imap.MailboxReader(mailbox.pk)
+    reader.start()
+    try:
+        wait_for(Ticket.objects.exists, seconds=10, what="the mail that came just before IDLE")
+    finally:
+        reader.stopped.set()
+        reader.join(timeout=10)
+    assert Ticket.objects.get().subject == "Net op tijd"
+
+
 def worker(tmp_path) -> subprocess.Popen:
     env = {**os.environ, "SERVICEDESK_VAR_DIR": str(tmp_path), "DATABASE_URL": database_url()}
     command = [str(Path(sys.executable).with_name("servicedesk")), "worker", "--interval", "0.2"]
@@ -213,6 +237,8 @@ def test_worker_process_waits_with_idle_and_gets_new_mail_at_once(anja, imap_acc
         imap_account.deliver(mail("anja@korrel.example", "Via IDLE", Message_ID="<idle@k.example>"))
         wait_for(Ticket.objects.exists, seconds=15, what="the mail pushed by IDLE")
         wait_for(lambda: imap_account.uids("INBOX") == [], what="the move after commit")
+    except AssertionError as failure:  # what the worker said makes a failure here readable
+        raise AssertionError(f"{failure}\n--- worker ---\n{stop(process)}") from None
     finally:
         output = stop(process)
     assert Ticket.objects.get().subject == "Via IDLE", output

@@ -167,6 +167,14 @@ def read_mailboxes_once() -> dict[str, RoundResult]:
     return results
 
 
+def _arrived_since(client: IMAPClient) -> bool:
+    """Whether mail arrived in the selected folder since the last command. Dovecot tells an IDLE session
+    only of changes made while it idles (or at its next periodic check, 30 s by default): a mail that
+    lands between a round and IDLE would wait. A NOOP just before IDLE asks."""
+    _text, responses = client.noop()
+    return any(isinstance(item, tuple) and len(item) > 1 and item[1] == b"EXISTS" for item in responses)
+
+
 class MailboxReader(threading.Thread):
     """Reads one mailbox until stopped: a round, then IDLE (or a poll wait), reconnecting with backoff."""
 
@@ -217,6 +225,8 @@ class MailboxReader(threading.Thread):
                 return  # switched off, removed or reconfigured in the admin: reconnect with what it says now
             mailbox = fresh
             if idle:
+                if _arrived_since(client):
+                    continue  # mail came between the round and now: IDLE would not tell of it
                 self._idle(client)
             else:
                 self.stopped.wait(max(1, mailbox.poll_seconds))
