@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Exists, F, Max, Min, OuterRef, Sum
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -149,11 +149,11 @@ class EntryRow(NamedTuple):
     minutes: int
     agent: str
     description: str
-    billed_at: datetime | None
+    billed: bool  # billed before (its billed_at is set)
 
 
 TICKET_FIELDS = TicketRow._fields[:-1]
-ENTRY_FIELDS = ("ticket_id", "pk", "kind", "start", "minutes", "agent_id", "description", "billed_at")
+ENTRY_FIELDS = ("ticket_id", "pk", "kind", "start", "minutes", "agent_id", "description", "billed")
 
 
 def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -288,7 +288,7 @@ def _ticket_items(
     for entry, priced in zip(entries, price.lines[: len(entries)], strict=True):
         key = (ticket.pk, entry.pk, priced.kind.value)
         before = billed.get(key, 0)
-        if entry.billed_at is None:
+        if not entry.billed:
             if entry.start >= until:
                 continue  # the next period's work
             items.append((entry, priced, priced.amount_cents, None, entry.start < start, before))
@@ -446,6 +446,7 @@ def _chunks(
             billed, last = _billed_so_far([pk for pk in ids if pk in history])
             rows = list(
                 TimeEntry.objects.filter(ticket_id__in=id_list(ids))
+                .annotate(billed=ExpressionWrapper(Q(billed_at__isnull=False), output_field=BooleanField()))
                 .order_by("ticket_id", "start", "id")
                 .values_list(*ENTRY_FIELDS)
             )
@@ -453,9 +454,9 @@ def _chunks(
             if unknown:
                 names.update(user_model.objects.filter(pk__in=unknown).values_list("pk", user_model.USERNAME_FIELD))
             entries: dict[int, list[EntryRow]] = defaultdict(list)
-            for ticket_id, pk, kind, entry_start, minutes, agent_id, description, billed_at in rows:
+            for ticket_id, pk, kind, entry_start, minutes, agent_id, description, billed_before in rows:
                 entries[ticket_id].append(
-                    EntryRow(pk, kind, entry_start, minutes, names.get(agent_id, ""), description, billed_at)
+                    EntryRow(pk, kind, entry_start, minutes, names.get(agent_id, ""), description, billed_before)
                 )
             priced = []
             policy = current_policy()
