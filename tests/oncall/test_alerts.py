@@ -95,6 +95,34 @@ def test_an_alert_goes_out_by_mail_and_by_a_signed_webhook(rota, urgent, smtp, s
     assert json.loads(body)["ticket"] == urgent.pk and json.loads(body)["phone"] == "+31611111111"
 
 
+def closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nothing listens there once it is closed
+
+
+def test_each_alert_channel_is_tried_whatever_the_other_did(rota, urgent, smtp, settings, hook):
+    from servicedesk.oncall.alerts import AlertNotDelivered
+
+    url, received = hook
+    settings.SERVICEDESK_ONCALL_WEBHOOK_URL, settings.SERVICEDESK_PHONE_SECRET = url, "s3"
+    alert = alert_raise(ticket=urgent, now=NIGHT)
+    smtp_port, settings.EMAIL_PORT = settings.EMAIL_PORT, closed_port()  # the mail server is down
+    alert_send(alert)
+    assert len(received) == 1 and smtp.messages == []  # the SMS gateway still got it
+
+    settings.EMAIL_PORT = smtp_port
+    settings.SERVICEDESK_ONCALL_WEBHOOK_URL = f"http://127.0.0.1:{closed_port()}/sms"  # the gateway is down
+    alert_send(alert)
+    assert len(smtp.messages) == 1  # the mail still went out, and that is enough: no failure
+
+    settings.EMAIL_PORT = closed_port()  # both down: the task fails (and the next repeat tries again)
+    with pytest.raises(AlertNotDelivered, match=r"mail: .*webhook: "):
+        alert_send(alert)
+
+
 def test_the_rota_page_shows_now_next_and_gaps_and_adds_shifts(client, rota):
     agent = factories.agent("anouk")
     client.force_login(agent)

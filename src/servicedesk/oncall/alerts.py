@@ -52,36 +52,67 @@ def _enqueue(alert_id: int) -> None:
     alert_send_task.enqueue(alert_id)
 
 
+class AlertNotDelivered(Exception):
+    """No channel reached the on-call agent."""
+
+
 def alert_send(alert: Alert) -> None:
-    """Tell the agent: by e-mail, and by the configured webhook (an SMS gateway, a chat tool)."""
+    """Tell the agent: by e-mail, and by the configured webhook (an SMS gateway, a chat tool). Each channel
+    is tried whatever the other did (a mail server that is down must not keep the SMS back); only when no
+    channel reached the agent does this fail (the task shows it), and the next repeat tries again."""
     ticket = alert.ticket
     link = f"{settings.SERVICEDESK_BASE_URL}/desk/alerts/"
+    failures: list[str] = []
+    sent = 0
+    if alert.agent.email:
+        try:
+            _alert_mail(alert, link)
+            sent += 1
+        except Exception as exc:  # any failure of the mail path; the webhook is still tried
+            logger.error("alert %s for ticket %s: mail to %s failed: %s", alert.pk, ticket.pk, alert.agent.email, exc)
+            failures.append(f"mail: {type(exc).__name__}: {exc}")
+    if settings.SERVICEDESK_ONCALL_WEBHOOK_URL:
+        try:
+            _alert_webhook(alert, link)
+            sent += 1
+        except Exception as exc:  # an unreachable or failing gateway; the mail may have reached the agent
+            logger.error("alert %s for ticket %s: webhook failed: %s", alert.pk, ticket.pk, exc)
+            failures.append(f"webhook: {type(exc).__name__}: {exc}")
+    if failures and not sent:
+        raise AlertNotDelivered("; ".join(failures))
+
+
+def _alert_mail(alert: Alert, link: str) -> None:
+    ticket = alert.ticket
     subject = f"[SPOED #{ticket.pk}] {ticket.subject}"
     body = (
         f"Spoedmelding #{ticket.pk} van {ticket.reporter.name} ({ticket.customer.name}).\n"
         f"{ticket.subject}\n\nBevestig in de desk: {link}\n(Melding {alert.sends}, niveau {alert.level + 1}.)\n"
     )
-    if alert.agent.email:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [alert.agent.email])
-    url = settings.SERVICEDESK_ONCALL_WEBHOOK_URL
-    if url:
-        payload = json.dumps(
-            {
-                "ticket": ticket.pk,
-                "subject": ticket.subject,
-                "agent": alert.agent.get_username(),
-                "phone": alert.phone,
-                "level": alert.level,
-                "send": alert.sends,
-                "acknowledge_url": link,
-            }
-        ).encode()
-        signature = hmac.new(settings.SERVICEDESK_PHONE_SECRET.encode(), payload, hashlib.sha256).hexdigest()
-        request = urllib.request.Request(
-            url, data=payload, headers={"Content-Type": "application/json", "X-Servicedesk-Signature": signature}
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            response.read()
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [alert.agent.email])
+
+
+def _alert_webhook(alert: Alert, link: str) -> None:
+    ticket = alert.ticket
+    payload = json.dumps(
+        {
+            "ticket": ticket.pk,
+            "subject": ticket.subject,
+            "agent": alert.agent.get_username(),
+            "phone": alert.phone,
+            "level": alert.level,
+            "send": alert.sends,
+            "acknowledge_url": link,
+        }
+    ).encode()
+    signature = hmac.new(settings.SERVICEDESK_PHONE_SECRET.encode(), payload, hashlib.sha256).hexdigest()
+    request = urllib.request.Request(
+        settings.SERVICEDESK_ONCALL_WEBHOOK_URL,
+        data=payload,
+        headers={"Content-Type": "application/json", "X-Servicedesk-Signature": signature},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        response.read()
 
 
 def alerts_watch(*, now: datetime | None = None) -> dict:
