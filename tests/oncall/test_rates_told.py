@@ -138,6 +138,7 @@ def test_the_specification_shows_for_each_after_hours_line_whether_the_customer_
     client.force_login(factories.biller())
     page = client.get(f"/desk/billing/invoices/{invoice.pk}/").content.decode()
     assert page.count("tarief niet vooraf gemeld") == 2 and page.count("tarief vooraf gemeld") == 1
+    assert "<td>Werk</td>" in page and "<td>work</td>" not in page  # kinds in the user's language
     pdf = tmp_path / "spec.pdf"
     pdf.write_bytes(client.get(f"/desk/billing/invoices/{invoice.pk}/pdf/").content)
     text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout

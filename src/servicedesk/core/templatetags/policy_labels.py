@@ -147,3 +147,11 @@ def cents(value: int | None) -> str:
     if value is None:
         return ""
     return euro(Decimal(value) / 100)
+
+
+@register.filter
+def line_kind_label(value: str) -> str:
+    """A specification line's kind in the user's language: work, travel, phone surcharge."""
+    from servicedesk.billing.models import LINE_KINDS
+
+    return str(dict(LINE_KINDS).get(value, value))
