@@ -137,3 +137,21 @@ def test_the_desk_credits_an_invoice_and_the_credit_note_is_a_valid_document(cli
     assert "Dubbel gefactureerd" in text
     assert problems(invoice_ubl(credit)) == []
     assert f"<cbc:ID>{invoice.number}</cbc:ID>" in invoice_ubl(credit).decode()  # the billing reference
+
+
+def test_a_credited_phone_surcharge_is_billed_again(biller):
+    """A functional question by phone with no time recorded: only the phone surcharge is billed. Credited,
+    the next run bills it again, like credited work."""
+    customer = factories.customer("Tandarts De Glimlach")
+    customer.street, customer.postal_code, customer.city = "Kerkstraat 1", "3511 AA", "Utrecht"
+    customer.save()
+    contact = factories.contact(customer, "Lotte", main=True)
+    services.ticket_create(
+        reporter=contact, subject="Hoe print ik?", body="", channel="phone", now=datetime(2026, 11, 23, 9, tzinfo=AMS)
+    )
+    (invoice,) = confirm(biller)
+    assert [line.kind for line in invoice.lines.all()] == ["phone_surcharge"] and invoice.total_cents > 0
+    invoice_credit(invoice=invoice, actor=biller, reason="Verkeerde klant", now=DECEMBER)
+    (again,) = confirm(biller, now=datetime(2026, 12, 3, 10, tzinfo=AMS))
+    assert again.total_cents == invoice.total_cents
+    assert confirm(biller, now=datetime(2026, 12, 4, 10, tzinfo=AMS)) == []  # and only once

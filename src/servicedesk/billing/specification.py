@@ -168,7 +168,7 @@ def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 def candidate_tickets(customer_ids: list[int] | None, until: datetime) -> set[int]:
     """Tickets with something to bill: unbilled work before `until`, work billed before on a ticket that
     changed since, or a phone surcharge not billed yet."""
-    from servicedesk.billing.models import InvoiceLine
+    from servicedesk.billing.models import Invoice, InvoiceLine
 
     tickets = Ticket.objects.order_by()
     entries = TimeEntry.objects.order_by()
@@ -182,7 +182,13 @@ def candidate_tickets(customer_ids: list[int] | None, until: datetime) -> set[in
         support_type="functional",
         reported_at__lt=until,
         critical=False,
-    ).exclude(Exists(InvoiceLine.objects.filter(ticket_id=OuterRef("pk"), kind=LineKind.PHONE_SURCHARGE.value)))
+    ).exclude(  # billed on a document that stands (not on a credited invoice, nor on its credit note)
+        Exists(
+            InvoiceLine.objects.filter(ticket_id=OuterRef("pk"), kind=LineKind.PHONE_SURCHARGE.value)
+            .exclude(invoice__status=Invoice.Status.CREDITED)
+            .exclude(invoice__credits__isnull=False)
+        )
+    )
     ids.update(surcharge.values_list("pk", flat=True))
     changed = (  # billed work on a ticket changed after its last billing
         entries.filter(billed_at__isnull=False)
