@@ -85,6 +85,11 @@ class Invoice(models.Model):
         return self.number or f"specification {self.pk}"
 
     @property
+    def may_be_credited(self) -> bool:
+        """An issued invoice that bills something and was not credited yet (a credit note is negative)."""
+        return self.status == self.Status.ISSUED and self.total_cents > 0
+
+    @property
     def file_stem(self) -> str:
         """The name its files are saved under: the invoice number, or the specification's id."""
         return self.number or f"specificatie-{self.pk}"

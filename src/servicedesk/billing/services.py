@@ -148,7 +148,7 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None
     with transaction.atomic():
         _lock_sequence(year)
         invoice = Invoice.objects.select_for_update().select_related("run").get(pk=invoice.pk)
-        if invoice.status != Invoice.Status.ISSUED or invoice.credits_id is not None or invoice.total_cents <= 0:
+        if not invoice.may_be_credited:
             raise ValidationError(_("Only an issued invoice that was not credited yet can be credited."))
         corrected_later = (
             Invoice.objects.filter(lines__corrects__invoice=invoice)

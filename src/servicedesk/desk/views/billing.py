@@ -151,13 +151,11 @@ def invoice_page(request, invoice_id: int):
     lines = invoice.lines.select_related("ticket").order_by("id")
     sent = invoice.mailings.order_by("created_at")
     credit_note = Invoice.objects.filter(credits=invoice).first()
-    may_credit = invoice.status == Invoice.Status.ISSUED and invoice.credits_id is None and invoice.total_cents > 0
     context = {
         "invoice": invoice,
         "lines": lines,
         "sent": sent,
         "credit_note": credit_note,
-        "may_credit": may_credit,
         "active": "billing",
     }
     return render(request, "desk/invoice.html", context)
