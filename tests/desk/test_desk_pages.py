@@ -117,6 +117,9 @@ def test_queue_keyset_pagination(desk, main_contact):
     assert len(set(seen)) == 55
     dues = [t.response_due for t in page.tickets + rest.tickets]
     assert dues == sorted(dues)
+    for mangled in ("nonsense", "2026-13-45T99:00|1", "2026-11-24T10:00|x"):  # a bad link starts at the top
+        response = desk.get("/desk/queue/open/", {"after": mangled})
+        assert response.status_code == 200 and response.context["page"].tickets == page.tickets
 
 
 def test_search_finds_subject_and_message_words(desk, ticket, main_contact):

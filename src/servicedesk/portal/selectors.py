@@ -7,6 +7,7 @@ from django.http import Http404
 
 from servicedesk.customers.models import Contact
 from servicedesk.tickets.models import Attachment, Message, Ticket, TicketEvent
+from servicedesk.tickets.selectors import decode_cursor, encode_cursor
 
 PUBLIC_MESSAGE_KINDS = (Message.Kind.INCOMING, Message.Kind.REPLY)
 PUBLIC_EVENT_KINDS = (TicketEvent.Kind.CREATED, TicketEvent.Kind.CLASSIFIED, TicketEvent.Kind.PRIORITY_LOWERED)
@@ -101,28 +102,12 @@ def ticket_list(
     if priority:
         tickets = tickets.filter(priority=priority)
     tickets = ticket_search(tickets, query)
-    cursor = _decode_cursor(after)
+    cursor = decode_cursor(after)
     if cursor is not None:
         reported_at, pk = cursor
         tickets = tickets.filter(Q(reported_at__lt=reported_at) | Q(reported_at=reported_at, pk__lt=pk))
     rows = list(tickets.order_by("-reported_at", "-id").values(*LIST_FIELDS)[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = f"{last['reported_at'].isoformat()}|{last['id']}"
+        next_cursor = encode_cursor(rows[limit - 1]["reported_at"], rows[limit - 1]["id"])
     return rows[:limit], next_cursor
-
-
-def _decode_cursor(cursor: str | None):
-    from django.utils.dateparse import parse_datetime
-
-    if not cursor or "|" not in cursor:
-        return None
-    moment_text, _, id_text = cursor.partition("|")
-    try:
-        moment = parse_datetime(moment_text)
-    except ValueError:
-        return None
-    if moment is None or not id_text.isdigit():
-        return None
-    return moment, int(id_text)

@@ -45,18 +45,23 @@ def queue_filter(name: str, *, user, now: datetime) -> Q:
     return conditions[name]
 
 
-def encode_cursor(ticket: Ticket) -> str:
-    return f"{ticket.response_due.isoformat()}|{ticket.pk}"
+def encode_cursor(moment: datetime, pk: int) -> str:
+    """A keyset page's position: the last row's sort moment and id."""
+    return f"{moment.isoformat()}|{pk}"
 
 
 def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    """The position `encode_cursor` made; None for anything else (a mangled link starts at the first page)."""
     if not cursor or "|" not in cursor:
         return None
-    due_text, _, id_text = cursor.partition("|")
-    due = parse_datetime(due_text)
-    if due is None or not id_text.isdigit():
+    moment_text, _, id_text = cursor.partition("|")
+    try:
+        moment = parse_datetime(moment_text)
+    except ValueError:  # well-formed but impossible, e.g. month 13
         return None
-    return due, int(id_text)
+    if moment is None or not id_text.isdigit():
+        return None
+    return moment, int(id_text)
 
 
 def ticket_queue(
@@ -107,7 +112,7 @@ def ticket_queue(
         )
         .order_by(*order)[: limit + 1]
     )
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    next_cursor = encode_cursor(rows[limit - 1].response_due, rows[limit - 1].pk) if len(rows) > limit else None
     return Page(rows[:limit], next_cursor)
 
 
