@@ -60,25 +60,20 @@ def alert_send(alert: Alert) -> None:
     """Tell the agent: by e-mail, and by the configured webhook (an SMS gateway, a chat tool). Each channel
     is tried whatever the other did (a mail server that is down must not keep the SMS back); only when no
     channel reached the agent does this fail (the task shows it), and the next repeat tries again."""
-    ticket = alert.ticket
     link = f"{settings.SERVICEDESK_BASE_URL}/desk/alerts/"
-    failures: list[str] = []
-    sent = 0
+    channels = []
     if alert.agent.email:
-        try:
-            _alert_mail(alert, link)
-            sent += 1
-        except Exception as exc:  # any failure of the mail path; the webhook is still tried
-            logger.error("alert %s for ticket %s: mail to %s failed: %s", alert.pk, ticket.pk, alert.agent.email, exc)
-            failures.append(f"mail: {type(exc).__name__}: {exc}")
+        channels.append(("mail", _alert_mail))
     if settings.SERVICEDESK_ONCALL_WEBHOOK_URL:
+        channels.append(("webhook", _alert_webhook))
+    failures = []
+    for name, send in channels:
         try:
-            _alert_webhook(alert, link)
-            sent += 1
-        except Exception as exc:  # an unreachable or failing gateway; the mail may have reached the agent
-            logger.error("alert %s for ticket %s: webhook failed: %s", alert.pk, ticket.pk, exc)
-            failures.append(f"webhook: {type(exc).__name__}: {exc}")
-    if failures and not sent:
+            send(alert, link)
+        except Exception as exc:  # any failure of one channel (SMTP, the gateway): the others are still tried
+            logger.error("alert %s for ticket %s: %s failed: %s", alert.pk, alert.ticket_id, name, exc)
+            failures.append(f"{name}: {type(exc).__name__}: {exc}")
+    if failures and len(failures) == len(channels):
         raise AlertNotDelivered("; ".join(failures))
 
 
