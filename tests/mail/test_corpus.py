@@ -183,7 +183,7 @@ EXPECTED: dict[str, Expect] = {
     ),
     "dsn-postfix-user-unknown.eml": Expect(
         sender="mailer-daemon@mail.qiqq.example",
-        name="",
+        name="Mail Delivery System",  # the old style: the name as a comment after the address
         subject="Undelivered Mail Returned to Sender",
         says=("I'm sorry to have to inform you that your message could not",),
         attachments=(("delivery-status.txt", "message/delivery-status"), ("attached-mail.eml", "message/rfc822")),

@@ -6,7 +6,7 @@ import email
 import email.policy
 import re
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 
 from servicedesk.mail.mime import leaves, part_bytes
 
@@ -32,7 +32,7 @@ def _ids(value: str) -> list[str]:
     return re.findall(r"<[^<>\s]+>", value)
 
 
-def report_bounce(message: EmailMessage, raw: bytes) -> Bounce | None:
+def report_bounce(message: Message, raw: bytes) -> Bounce | None:
     """A multipart/report; report-type=delivery-status: which mail bounced, to whom, and why."""
     if message.get_content_type() != "multipart/report":
         return None

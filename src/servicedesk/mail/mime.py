@@ -6,11 +6,12 @@ import email.policy
 import html as html_lib
 import mimetypes
 import re
-from email.message import EmailMessage
+from email.message import Message
+
+from servicedesk.mail.headers import filename
 
 MAX_PARTS = 1_000  # more parts than this: headers only, the whole mail kept as an attachment
 MAX_CONTAINERS = 100  # multipart containers (this bounds nesting depth too)
-MAX_FIELD = 8192  # characters of one header field that are parsed; the raw bytes keep all of it
 # A delimiter line starts after any line end the parser accepts: CRLF, LF or a bare CR.
 _DELIMITER = re.compile(rb"(?:\A|\r\n|\n|\r)--")
 _BOUNDARY = re.compile(rb"boundary\s*\*?\s*=", re.IGNORECASE)
@@ -22,17 +23,10 @@ _HTML_BREAK = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h[1-6]|/blockquote|p|div|li|
 _HTML_TAG = re.compile(r"<[^>]+>")
 
 
-class BoundedPolicy(email.policy.EmailPolicy):
-    """policy.default, except that a header field is cut before parsing: parsing a huge field (say a
-    Subject of 60,000 encoded words) costs time and memory far beyond its size."""
-
-    def header_fetch_parse(self, name, value):
-        if len(value) > MAX_FIELD:
-            value = value[:MAX_FIELD]
-        return super().header_fetch_parse(name, value)
-
-
-POLICY = BoundedPolicy()
+# Mail is parsed with `compat32`: header fields stay as they came, and the few that intake reads are decoded
+# by headers.py (policy.default's header grammar, applied to every field asked for, cost more than the rest of
+# intake together).
+POLICY = email.policy.compat32
 
 
 def too_complex(raw: bytes) -> str:
@@ -46,9 +40,9 @@ def too_complex(raw: bytes) -> str:
     return ""
 
 
-def leaves(message: EmailMessage):
+def leaves(message: Message):
     """(part, its multipart parent, its index there) for each leaf in order; an attached message is a leaf."""
-    stack: list[tuple[EmailMessage, EmailMessage | None, int]] = [(message, None, 0)]
+    stack: list[tuple[Message, Message | None, int]] = [(message, None, 0)]
     while stack:
         part, parent, index = stack.pop()
         if part.get_content_maintype() == "message" or not part.is_multipart():
@@ -74,7 +68,7 @@ def _raw_body_of_subpart(raw: bytes, boundary: str, index: int) -> bytes | None:
     return segment[head_end.end() :] if head_end else None
 
 
-def part_bytes(part: EmailMessage, parent: EmailMessage | None, index: int, raw: bytes) -> bytes:
+def part_bytes(part: Message, parent: Message | None, index: int, raw: bytes) -> bytes:
     """A leaf's bytes: decoded for files; for an attached message or a report, the bytes as sent."""
     if part.get_content_maintype() == "message" or part.is_multipart():
         encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
@@ -90,9 +84,9 @@ def part_bytes(part: EmailMessage, parent: EmailMessage | None, index: int, raw:
     return part.get_payload(decode=True) or b""
 
 
-def attachment_name(part: EmailMessage, kind: str) -> str:
+def attachment_name(part: Message, kind: str) -> str:
     """The name as the sender gave it; a part without one gets a plain name after its type."""
-    name = part.get_filename()
+    name = filename(part)
     if name:
         return name
     special = {
@@ -131,7 +125,7 @@ def _unflow(text: str, delsp: bool) -> str:
     return "\n".join(out)
 
 
-def text_content(part: EmailMessage) -> tuple[str, bool]:
+def text_content(part: Message) -> tuple[str, bool]:
     """A text part's content as meant, and whether its charset was unknown (then read with replacements)."""
     payload = part.get_payload(decode=True) or b""
     charset = (part.get_content_charset() or "us-ascii").lower()
@@ -143,8 +137,8 @@ def text_content(part: EmailMessage) -> tuple[str, bool]:
             content = payload.decode("latin-1")
     else:
         try:
-            content = part.get_content()
-        except (LookupError, UnicodeError, ValueError, AssertionError):
+            content = payload.decode(charset, "replace")
+        except LookupError:
             content = payload.decode("utf-8", "replace")
             unknown = True
     content = content.replace("\r\n", "\n").replace("\r", "\n")

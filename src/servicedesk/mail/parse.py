@@ -6,9 +6,9 @@ import email
 import email.parser
 import re
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.utils import getaddresses
+from email.message import Message
 
+from servicedesk.mail import headers
 from servicedesk.mail.bounce import Bounce, report_bounce, text_bounce
 from servicedesk.mail.mime import (
     MAX_PARTS,
@@ -86,32 +86,24 @@ class ParsedMail:
         )
 
 
-def _header(message: EmailMessage, name: str) -> str:
-    try:
-        value = message.get(name)
-    except Exception:  # a malformed header is treated as absent (the raw bytes are kept)
-        return ""
-    return "" if value is None else " ".join(str(value).split())
-
-
 def _ids(value: str) -> tuple[str, ...]:
     return tuple(re.findall(r"<[^<>\s]+>", value))
 
 
-def _auto_markers(message: EmailMessage, subject: str) -> tuple[str, ...]:
-    markers = [name for name in AUTO_HEADERS if _header(message, name)]
-    if _header(message, "X-Precedence").lower() in ("auto_reply", "auto-reply", "bulk", "junk"):
+def _auto_markers(message: Message, subject: str) -> tuple[str, ...]:
+    markers = [name for name in AUTO_HEADERS if headers.field(message, name)]
+    if headers.field(message, "X-Precedence").lower() in ("auto_reply", "auto-reply", "bulk", "junk"):
         markers.append("X-Precedence")
-    if "autoresponder" in _header(message, "X-POST-MessageClass").lower():
+    if "autoresponder" in headers.field(message, "X-POST-MessageClass").lower():
         markers.append("X-POST-MessageClass")
-    if "autoresponder" in _header(message, "Delivered-To").lower():
+    if "autoresponder" in headers.field(message, "Delivered-To").lower():
         markers.append("Delivered-To")
     if _AUTO_SUBJECT.match(subject):
         markers.append("Subject")
     return tuple(markers)
 
 
-def _text_of(message: EmailMessage, raw: bytes) -> tuple[str, str, tuple[ParsedAttachment, ...]]:
+def _text_of(message: Message, raw: bytes) -> tuple[str, str, tuple[ParsedAttachment, ...]]:
     """The best text body (plain preferred, else what the HTML says), the HTML, and the attachments."""
     plain, html, attachments = [], [], []
     for count, (part, parent, index) in enumerate(leaves(message)):
@@ -144,10 +136,8 @@ def parse_mail(raw: bytes) -> ParsedMail:
         message = email.parser.BytesHeaderParser(policy=POLICY).parsebytes(raw)
     else:
         message = email.message_from_bytes(raw, policy=POLICY)
-    from_header = _header(message, "From")
-    addresses = getaddresses([from_header]) if from_header else []
-    from_name, from_address = addresses[0] if addresses else ("", "")
-    subject = _header(message, "Subject")[:300]
+    from_name, from_address = headers.first_address(message, "From")
+    subject = headers.field(message, "Subject")[:300]
     if complex_reason:
         text, html, bounce = (
             f"(This mail is too complex to show: {complex_reason}. It is attached as it came.)",
@@ -158,19 +148,19 @@ def parse_mail(raw: bytes) -> ParsedMail:
     else:
         text, html, attachments = _text_of(message, raw)
         bounce = report_bounce(message, raw)
-    return_path = message.get("Return-Path")
+    return_path = headers.raw_field(message, "Return-Path")
     parsed = ParsedMail(
-        message_id=_header(message, "Message-ID"),
+        message_id=headers.field(message, "Message-ID"),
         from_address=from_address.strip().lower(),
         from_name=from_name.strip(),
         subject=subject,
         text=text,
-        in_reply_to=_ids(_header(message, "In-Reply-To")),
-        references=_ids(_header(message, "References")),
-        auto_submitted=_header(message, "Auto-Submitted"),
-        precedence=_header(message, "Precedence"),
-        list_id=_header(message, "List-Id"),
-        return_path=None if return_path is None else str(return_path),
+        in_reply_to=_ids(headers.field(message, "In-Reply-To")),
+        references=_ids(headers.field(message, "References")),
+        auto_submitted=headers.field(message, "Auto-Submitted"),
+        precedence=headers.field(message, "Precedence"),
+        list_id=headers.field(message, "List-Id"),
+        return_path=None if return_path is None else headers.text(return_path),
         content_type=message.get_content_type(),
         attachments=attachments,
         html=html,

@@ -1,0 +1,123 @@
+"""Header fields read back as written: whatever text a mail program encodes, intake reads the same text.
+
+Properties over any text (hypothesis), encoded three ways mail programs do it: by the standard library's
+`policy.default` (RFC 2047 encoded words, folded), by the older `email.header.Header` (encoded words in
+another charset), and as raw 8-bit UTF-8 (SMTPUTF8 and careless programs). Edges in a table.
+"""
+
+from __future__ import annotations
+
+import email.header
+import email.policy
+from email.message import EmailMessage
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from servicedesk.mail import headers
+from servicedesk.mail.parse import parse_mail
+
+# Text a person types: letters of any script, digits, punctuation, spaces; no control characters.
+typed = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp"), blacklist_characters="\u0085"),
+    min_size=1,
+    max_size=120,
+).filter(lambda s: s.strip())
+
+
+def normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def encoded_by_policy_default(subject: str, name: str, filename: str) -> bytes:
+    message = EmailMessage()
+    message["From"] = email.headerregistry.Address(display_name=name, addr_spec="piet@korrel.example")
+    message["Subject"] = subject
+    message["Message-ID"] = "<h1@korrel.example>"
+    message.set_content("Zie bijlage.")
+    message.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename=filename)
+    return message.as_bytes(policy=email.policy.default.clone(linesep="\r\n"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(subject=typed, name=typed, filename=typed.filter(lambda s: "/" not in s and "\\" not in s))
+def test_what_policy_default_encodes_is_read_back(subject, name, filename):
+    parsed = parse_mail(encoded_by_policy_default(subject, name, filename))
+    assert parsed.subject == normal(subject)[:300]
+    assert parsed.from_address == "piet@korrel.example"
+    assert normal(parsed.from_name) == normal(name)
+    assert [normal(a.name) for a in parsed.attachments] == [normal(filename)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(subject=typed, charset=st.sampled_from(["utf-8", "iso-8859-15", "windows-1252", "koi8-r", "shift_jis"]))
+def test_encoded_words_in_any_charset_are_read_back(subject, charset):
+    try:
+        subject.encode(charset)
+    except UnicodeEncodeError:
+        charset = "utf-8"
+    value = email.header.Header(subject, charset=charset, header_name="Subject").encode(linesep="\r\n")
+    raw = f"From: piet@korrel.example\r\nSubject: {value}\r\n\r\nHallo\r\n".encode("ascii")
+    assert parse_mail(raw).subject == normal(subject)[:300]
+
+
+@settings(max_examples=200, deadline=None)
+@given(subject=typed, name=typed.filter(lambda s: not set(s) & set('"\\<>,;:@()[]')))
+def test_raw_utf8_fields_are_read_as_utf8(subject, name):
+    raw = f'From: "{name}" <piet@korrel.example>\r\nSubject: {subject}\r\n\r\nHallo\r\n'.encode()
+    parsed = parse_mail(raw)
+    assert parsed.subject == normal(subject)[:300]
+    assert normal(parsed.from_name) == normal(name)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("=?utf-8?q?a?= =?utf-8?q?b?=", "ab"),  # blanks between encoded words are dropped
+        ("=?utf-8?q?a?=\r\n =?utf-8?q?b?=", "ab"),  # also across a fold
+        ("Re: =?utf-8?q?caf=C3=A9?= bellen", "Re: café bellen"),  # blanks next to plain words stay
+        ("=?utf-8?q?abc?=def", "abcdef"),  # glued to a word, as some programs write it
+        ("=?UTF-8?B?w6nDqcOp?=", "ééé"),
+        ("=?utf-8?b?w6nDqcOp?=", "ééé"),  # base64 without its padding is read all the same
+        ("=?utf-8*nl?q?hoi?=", "hoi"),  # an RFC 2231 language in the charset
+        ("=?windows-1252?q?=80_100?=", "€ 100"),
+        ("=?x-unknown?q?hoi?=", "hoi"),  # a charset nobody knows: read as UTF-8
+        ("=?utf-8?q?not closed", "=?utf-8?q?not closed"),  # not an encoded word: kept as written
+        ("a\r\n  b\r\n\tc", "a b c"),
+        ("", ""),
+    ],
+)
+def test_field_text(value, text):
+    assert headers.text(value) == text
+
+
+def test_raw_windows_1252_bytes_are_read_as_windows_1252():
+    raw = b"From: piet@korrel.example\r\nSubject: Prijs \x80 100,- per maand\r\n\r\nHallo\r\n"
+    assert parse_mail(raw).subject == "Prijs € 100,- per maand"
+
+
+def test_a_huge_field_is_read_only_so_far():
+    raw = b"From: piet@korrel.example\r\nSubject: " + b"=?utf-8?q?a?= " * 60_000 + b"\r\n\r\nHallo\r\n"
+    assert parse_mail(raw).subject == "a" * 300
+
+
+@pytest.mark.parametrize(
+    ("disposition", "name"),
+    [
+        ('attachment; filename="=?utf-8?q?offerte_f=C3=A9b.pdf?="', "offerte féb.pdf"),  # Outlook, Gmail
+        ("attachment; filename*=utf-8''offerte%20f%C3%A9b.pdf", "offerte féb.pdf"),  # RFC 2231
+        ("attachment; filename*0*=utf-8''offerte%20f%C3%A9; filename*1=b.pdf", "offerte féb.pdf"),  # continued
+        ('attachment; filename="offerte féb.pdf"', "offerte féb.pdf"),  # raw UTF-8
+        ("attachment; filename=offerte.pdf", "offerte.pdf"),
+    ],
+)
+def test_attachment_names(disposition, name):
+    raw = (
+        "From: piet@korrel.example\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed; boundary=BB\r\n\r\n--BB\r\nContent-Type: text/plain\r\n\r\nZie bijlage\r\n"
+        f"--BB\r\nContent-Type: application/pdf\r\nContent-Disposition: {disposition}\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQ=\r\n--BB--\r\n"
+    ).encode()
+    (attachment,) = parse_mail(raw).attachments
+    assert (attachment.name, attachment.data) == (name, b"%PDF-1.4")
