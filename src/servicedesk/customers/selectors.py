@@ -18,6 +18,20 @@ def contact_for_email(address: str) -> Contact | None:
     return contacts_by_email(address).select_related("customer").filter(active=True).first()
 
 
+def active_contacts_by_email(addresses) -> dict[str, Contact]:
+    """The active contacts with these e-mail addresses, by lower-case address (one query for many)."""
+    wanted = {a.strip().lower() for a in addresses if a and a.strip()}
+    if not wanted:
+        return {}
+    found = (
+        Contact.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=wanted, active=True)
+        .exclude(email="")
+        .select_related("customer")
+    )
+    return {contact.email_lower: contact for contact in found}
+
+
 def contacts_by_email(address: str):
     """Contacts with this address, any case, found through the unique index on lower(email)."""
     return (

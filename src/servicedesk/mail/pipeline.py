@@ -1,122 +1,242 @@
-"""Steps 2-4 of intake for a stored mail: parse, route, apply; any failure quarantines it with its reason."""
+"""Steps 2-4 of intake for stored mail: parse, route, apply; any failure quarantines the mail with its reason.
+
+Mail is processed in batches: parsed before the transaction, then routed and applied in one transaction, new
+tickets written a statement per table for the whole batch. If the batch fails, each mail is processed on its
+own, so one bad mail is quarantined and the others are not held up.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from servicedesk.core.bulk import rows_update
+from servicedesk.customers.selectors import active_contacts_by_email
 from servicedesk.mail.authenticity import dmarc_problem
 from servicedesk.mail.html import sanitise_html
 from servicedesk.mail.models import InboundMail
-from servicedesk.mail.parse import parse_mail
+from servicedesk.mail.parse import ParsedMail, parse_mail
 from servicedesk.mail.route import Decision, route_mail
 from servicedesk.policy import Channel
 from servicedesk.tickets import services
-from servicedesk.tickets.attachments import attachment_save
-from servicedesk.tickets.models import RefusedReport
+from servicedesk.tickets.attachments import attachments_save
+from servicedesk.tickets.models import Message, RefusedReport
 
 logger = logging.getLogger(__name__)
 NOTICE_INTERVAL = timedelta(days=1)  # at most one refusal notice per address per day
+BATCH = 100  # mails processed in one transaction
+BATCH_BYTES = 32 * 1024 * 1024  # and at most so many bytes of them (one mail may be larger)
+OPEN = (InboundMail.Status.STORED, InboundMail.Status.QUARANTINED)
+FIELDS = ["status", "reason", "sender", "subject", "ticket", "refused_report", "processed_at", "attempts"]  # results
 
 
-def keep_html_and_attachments(message, parsed, now: datetime) -> None:
+def mail_process(mail: InboundMail, *, now: datetime | None = None) -> InboundMail:
+    """Turn a stored mail into its result; run again on a quarantined mail to retry."""
+    return mails_process([mail], now=now)[0]
+
+
+def mails_process(mails: list[InboundMail], *, now: datetime | None = None) -> list[InboundMail]:
+    """Process stored (or quarantined) mails in the order given, at most BATCH in a transaction. A mail that
+    was processed meanwhile (a redelivery, another worker) is left as it is."""
+    now = now or timezone.now()
+    done: list[InboundMail] = []
+    for batch in _batches(mails):
+        if len(batch) > 1:
+            try:
+                done += _Batch(batch, now).run()
+                continue
+            except Exception:  # a bad mail, or the database: find out mail by mail
+                logger.exception("a batch of %d mails failed; processing them one by one", len(batch))
+                batch = [_fresh(mail) for mail in batch]  # as the database has them: the batch changed them
+        done += [_process_alone(mail, now) for mail in batch]
+    return done
+
+
+def _batches(mails: list[InboundMail]):
+    batch, size = [], 0
+    for mail in mails:
+        if batch and (len(batch) == BATCH or size + mail.size > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(mail)
+        size += mail.size
+    if batch:
+        yield batch
+
+
+def _process_alone(mail: InboundMail, now: datetime) -> InboundMail:
+    try:
+        return _Batch([mail], now).run()[0]
+    except Exception as exc:  # any failure: keep the mail, say why, let agents retry
+        logger.exception("mail %s quarantined", mail.pk)
+        _mark_quarantined(mail.pk, exc)
+        return _fresh(mail)
+
+
+def _fresh(mail: InboundMail) -> InboundMail:
+    return InboundMail.objects.defer("raw").get(pk=mail.pk)
+
+
+def _mark_quarantined(pk: int, exc: Exception) -> None:
+    InboundMail.objects.filter(pk=pk).update(
+        status=InboundMail.Status.QUARANTINED, reason=_why(exc), attempts=F("attempts") + 1
+    )
+
+
+def _why(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+@dataclass
+class _Opened:
+    """A mail that opens a ticket, waiting to be written with the others of its batch."""
+
+    mail: InboundMail
+    parsed: ParsedMail
+    new: services.NewTicket
+
+
+class _Batch:
+    """One transaction's worth of mails. Raises on any failure after the transaction began (then nothing of
+    it is kept); a mail that cannot be parsed or routed is quarantined within it."""
+
+    def __init__(self, mails: list[InboundMail], now: datetime):
+        self.mails, self.now = mails, now
+        self.opened: list[_Opened] = []  # new tickets not written yet
+        self.unsaved: list[InboundMail] = []  # mails whose results are not written yet
+        self.raws: dict[int, bytes] = {}
+
+    def run(self) -> list[InboundMail]:
+        parsed = self._parse_all()  # before the transaction: it is the slow part, and it writes nothing
+        with transaction.atomic():
+            ids = [mail.pk for mail in self.mails]
+            still_open = set(
+                InboundMail.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=ids, status__in=OPEN)
+                .values_list("pk", flat=True)
+            )
+            contacts = active_contacts_by_email(p.from_address for p in parsed.values() if isinstance(p, ParsedMail))
+            results = []
+            for mail in self.mails:
+                if mail.pk not in still_open:  # done before (a redelivery or a second worker)
+                    results.append(_fresh(mail))
+                    continue
+                outcome = parsed[mail.pk]
+                mail.attempts += 1
+                if isinstance(outcome, Exception):
+                    self._quarantine(mail, outcome)
+                else:
+                    self._apply(mail, outcome, contacts)
+                self.unsaved.append(mail)
+                results.append(mail)
+            self._flush()
+        return results
+
+    def _quarantine(self, mail: InboundMail, exc: Exception) -> None:
+        logger.error("mail %s quarantined: %s", mail.pk, _why(exc), exc_info=exc)
+        mail.status, mail.reason = InboundMail.Status.QUARANTINED, _why(exc)
+
+    def _parse_all(self) -> dict[int, ParsedMail | Exception]:
+        # The bytes the store just wrote need not be read back.
+        raws = {mail.pk: mail.__dict__["raw"] for mail in self.mails if mail.__dict__.get("raw") is not None}
+        missing = [mail.pk for mail in self.mails if mail.pk not in raws]
+        if missing:
+            raws.update(InboundMail.objects.filter(pk__in=missing).values_list("pk", "raw"))
+        self.raws = {pk: bytes(raw) for pk, raw in raws.items()}
+        parsed: dict[int, ParsedMail | Exception] = {}
+        for pk, raw in self.raws.items():
+            try:
+                parsed[pk] = parse_mail(raw)
+            except Exception as exc:  # quarantined with the reason, in the batch's transaction
+                parsed[pk] = exc
+        return parsed
+
+    def _apply(self, mail: InboundMail, parsed: ParsedMail, contacts: dict) -> None:
+        mail.sender, mail.subject = parsed.from_address[:300], parsed.subject[:300]
+        waiting = {o.parsed.message_id for o in self.opened if o.parsed.message_id}
+        if waiting.intersection((*parsed.in_reply_to, *parsed.references)):
+            self._flush()  # it answers a mail of this batch: that mail's ticket must exist first
+        try:
+            forged = dmarc_problem(self.raws[mail.pk], parsed.from_address)
+            decision = Decision("hold", reason=forged) if forged else route_mail(parsed, contact_of=contacts.get)
+        except Exception as exc:  # routing only reads: the mail is quarantined, the batch goes on
+            self._quarantine(mail, exc)
+            return
+        mail.reason, mail.processed_at = "", self.now
+        if decision.kind == "new":
+            new = services.new_ticket(
+                reporter=decision.contact,
+                subject=parsed.subject or "(geen onderwerp)",
+                body=parsed.text,
+                channel=Channel.EMAIL,
+                body_html=sanitise_html(parsed.html, images=True) if parsed.html else "",
+                forwarded=parsed.is_forward,
+                now=self.now,
+            )
+            self.opened.append(_Opened(mail, parsed, new))
+            mail.status, mail.ticket = InboundMail.Status.PROCESSED, new.ticket
+        elif decision.kind == "reply":
+            message = services.ticket_add_message(
+                ticket=decision.ticket, contact=decision.contact, body=parsed.text, now=self.now
+            )
+            keep_html_and_attachments(message, parsed, self.now)
+            mail.status, mail.ticket = InboundMail.Status.PROCESSED, decision.ticket
+        elif decision.kind == "bounce":  # never answered: it is automatic mail by nature
+            services.ticket_mail_bounced(
+                ticket=decision.ticket, outgoing_id=decision.outgoing_id, summary=decision.reason, now=self.now
+            )
+            mail.status, mail.ticket, mail.reason = InboundMail.Status.BOUNCE, decision.ticket, decision.reason
+        elif decision.kind == "hold":  # no ticket, and no notice to a sender who may not be who they say
+            mail.status, mail.reason = InboundMail.Status.HELD, decision.reason
+        elif decision.kind == "automatic":
+            mail.status, mail.reason = InboundMail.Status.AUTOMATIC, decision.reason
+        else:
+            recently = RefusedReport.objects.filter(
+                sender=parsed.from_address[:300], received_at__gte=self.now - NOTICE_INTERVAL
+            ).exists()
+            mail.refused_report = services.report_refuse(
+                channel=Channel.EMAIL,
+                sender=parsed.from_address,
+                contact=decision.contact,
+                reason=decision.reason,
+                subject=parsed.subject,
+                body=parsed.text,
+                notify=not recently,
+                now=self.now,
+            )
+            mail.status, mail.reason = InboundMail.Status.REFUSED, decision.reason
+
+    def _flush(self) -> None:
+        """Write the waiting new tickets (a statement per table for all) and the mails' results so far."""
+        if self.opened:
+            services.tickets_open([o.new for o in self.opened], now=self.now)
+            for opened in self.opened:
+                opened.mail.ticket = opened.new.ticket  # now with its number
+            keep_attachments([(o.new.message, o.parsed) for o in self.opened], self.now)
+            self.opened = []
+        if self.unsaved:
+            rows_update(self.unsaved, FIELDS)
+            self.unsaved = []
+
+
+def keep_html_and_attachments(message: Message, parsed: ParsedMail, now: datetime) -> None:
+    """What a saved message keeps of its mail besides the text: the sanitised HTML, whether it is a forward,
+    and the attachments."""
     message.forwarded = parsed.is_forward
     fields = ["forwarded"]
     if parsed.html:
         message.body_html = sanitise_html(parsed.html, images=True)
         fields.append("body_html")
     message.save(update_fields=fields)
-    for attachment in parsed.attachments:
-        attachment_save(
-            message=message,
-            original_name=attachment.name,
-            content_type=attachment.content_type,
-            data=attachment.data,
-            now=now,
-        )
+    keep_attachments([(message, parsed)], now)
 
 
-def mail_process(mail: InboundMail, *, now: datetime | None = None) -> InboundMail:
-    """Turn a stored mail into its result; run again on a quarantined mail to retry."""
-    now = now or timezone.now()
-    try:
-        with transaction.atomic():
-            raw = mail.__dict__.get("raw")  # the bytes the store just wrote need not be read back
-            mail = InboundMail.objects.select_for_update().defer("raw").get(pk=mail.pk)
-            if mail.status not in (InboundMail.Status.STORED, InboundMail.Status.QUARANTINED):
-                return mail  # done before (a redelivery or a second worker)
-            if raw is None:
-                raw = InboundMail.objects.values_list("raw", flat=True).get(pk=mail.pk)
-            raw = bytes(raw)
-            parsed = parse_mail(raw)
-            mail.sender, mail.subject = parsed.from_address[:300], parsed.subject[:300]
-            forged = dmarc_problem(raw, parsed.from_address)
-            decision = Decision("hold", reason=forged) if forged else route_mail(parsed)
-            if decision.kind == "new":
-                ticket = services.ticket_create(
-                    reporter=decision.contact,
-                    subject=parsed.subject or "(geen onderwerp)",
-                    body=parsed.text,
-                    channel=Channel.EMAIL,
-                    now=now,
-                )
-                mail.status, mail.ticket = InboundMail.Status.PROCESSED, ticket
-                keep_html_and_attachments(ticket.messages.order_by("id").first(), parsed, now)
-            elif decision.kind == "reply":
-                message = services.ticket_add_message(
-                    ticket=decision.ticket, contact=decision.contact, body=parsed.text, now=now
-                )
-                mail.status, mail.ticket = InboundMail.Status.PROCESSED, decision.ticket
-                keep_html_and_attachments(message, parsed, now)
-            elif decision.kind == "bounce":  # never answered: it is automatic mail by nature
-                services.ticket_mail_bounced(
-                    ticket=decision.ticket, outgoing_id=decision.outgoing_id, summary=decision.reason, now=now
-                )
-                mail.status, mail.ticket = InboundMail.Status.BOUNCE, decision.ticket
-                mail.reason = decision.reason
-            elif decision.kind == "hold":  # no ticket, and no notice to a sender who may not be who they say
-                mail.status, mail.reason = InboundMail.Status.HELD, decision.reason
-            elif decision.kind == "automatic":
-                mail.status, mail.reason = InboundMail.Status.AUTOMATIC, decision.reason
-            else:
-                recently = RefusedReport.objects.filter(
-                    sender=parsed.from_address[:300], received_at__gte=now - NOTICE_INTERVAL
-                ).exists()
-                mail.refused_report = services.report_refuse(
-                    channel=Channel.EMAIL,
-                    sender=parsed.from_address,
-                    contact=decision.contact,
-                    reason=decision.reason,
-                    subject=parsed.subject,
-                    body=parsed.text,
-                    notify=not recently,
-                    now=now,
-                )
-                mail.status, mail.reason = InboundMail.Status.REFUSED, decision.reason
-            mail.processed_at = now
-            mail.attempts += 1
-            mail.save(
-                update_fields=[
-                    "status",
-                    "reason",
-                    "sender",
-                    "subject",
-                    "ticket",
-                    "refused_report",
-                    "processed_at",
-                    "attempts",
-                ]
-            )
-            return mail
-    except Exception as exc:  # any failure: keep the mail, say why, let agents retry
-        logger.exception("mail %s quarantined", mail.pk)
-        InboundMail.objects.filter(pk=mail.pk).update(
-            status=InboundMail.Status.QUARANTINED,
-            reason=f"{type(exc).__name__}: {exc}"[:2000],
-            attempts=mail.attempts + 1,
-        )
-        mail.refresh_from_db()
-        return mail
+def keep_attachments(messages: list[tuple[Message, ParsedMail]], now: datetime) -> None:
+    """The attachments of mails whose messages are saved: files written, one INSERT for their rows."""
+    files = [(message, a.name, a.content_type, a.data) for message, parsed in messages for a in parsed.attachments]
+    attachments_save(files, now=now)

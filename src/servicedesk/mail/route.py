@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from servicedesk.customers.models import Contact
@@ -60,11 +61,12 @@ def _bounced(parsed: ParsedMail) -> Decision | None:
     return None
 
 
-def route_mail(parsed: ParsedMail) -> Decision:
+def route_mail(parsed: ParsedMail, *, contact_of: Callable[[str], Contact | None] = contact_for_email) -> Decision:
+    """What the mail is; `contact_of` finds the active contact of an address (intake looks up a batch's at once)."""
     bounce = _bounced(parsed)
     if bounce is not None:
         return bounce
-    contact = contact_for_email(parsed.from_address)
+    contact = contact_of(parsed.from_address)
     if parsed.is_automatic:
         return Decision("automatic", contact=contact, reason="automatic mail (auto-reply, bounce or list)")
     if contact is None:

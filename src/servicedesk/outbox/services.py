@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Count
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -15,6 +18,7 @@ from servicedesk.outbox.models import OutgoingMessage
 SUPPORTED_LANGUAGES = ("nl", "en")
 MAX_AUTOMATIC_PER_RECIPIENT = 10  # automatic mails to one address per hour
 MAX_AUTOMATIC_PER_TICKET = 5  # automatic mails about one ticket per hour
+SUBJECT_MAX = OutgoingMessage._meta.get_field("subject").max_length
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +30,19 @@ def render_notice(kind: str, language: str, context: dict) -> tuple[str, str]:
         text = render_to_string(f"outbox/{language}/{kind}.txt", context)
     subject, _, body = text.strip().partition("\n")
     return subject.strip(), body.strip() + "\n"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message to a contact, about to be queued (see `notices_queue`)."""
+
+    kind: str
+    contact: object  # customers.Contact
+    context: dict
+    ticket: object | None = None  # tickets.Ticket, saved by the time the notice is queued
+    message: object | None = None  # tickets.Message
+    automatic: bool = True
+    capped: bool = True
 
 
 def notice_queue(
@@ -45,45 +62,92 @@ def notice_queue(
 
     Call inside the transaction of the change it tells about: it is delivered only if that commits.
     """
-    if not contact.email:
-        return None
+    notice = Notice(kind, contact, context, ticket, message, automatic, capped)
+    return notices_queue([notice], now=now)[0]
+
+
+def notices_queue(notices: list[Notice], *, now: datetime | None = None) -> list[OutgoingMessage | None]:
+    """Queue notices as `notice_queue` does each, in order (the hourly caps count the earlier ones of the list
+    too), with one INSERT for all and one delivery task after commit."""
     now = now or timezone.now()
-    if automatic and capped and _automatic_cap_reached(contact.email, ticket, now):
-        logger.warning("automatic %s to %s not queued: hourly cap reached (mail loop?)", kind, contact.email)
-        return None
-    subject, body = render_notice(kind, contact.language, {"contact": contact, "ticket": ticket, **context})
-    if ticket is not None:
-        subject = f"[#{ticket.pk}] {subject}"
-    subject = subject[: OutgoingMessage._meta.get_field("subject").max_length]
-    outgoing = OutgoingMessage.objects.create(
-        ticket=ticket,
-        message=message,
-        kind=kind,
-        to_address=contact.email,
-        to_name=contact.name,
-        language=contact.language,
-        subject=subject,
-        body=body,
-        automatic=automatic,
-        created_at=now,
-    )
-    # Delivered only once the change it tells about has committed.
-    transaction.on_commit(lambda: enqueue_delivery(outgoing.pk))
-    return outgoing
+    caps = _AutomaticCaps(notices, now)
+    rows: list[OutgoingMessage | None] = []
+    for notice in notices:
+        contact, ticket = notice.contact, notice.ticket
+        if not contact.email:
+            rows.append(None)
+            continue
+        if notice.automatic and notice.capped and not caps.allow(contact.email, ticket):
+            logger.warning("automatic %s to %s not queued: hourly cap reached (mail loop?)", notice.kind, contact.email)
+            rows.append(None)
+            continue
+        context = {"contact": contact, "ticket": ticket, **notice.context}
+        subject, body = render_notice(notice.kind, contact.language, context)
+        if ticket is not None:
+            subject = f"[#{ticket.pk}] {subject}"
+        rows.append(
+            OutgoingMessage(
+                ticket=ticket,
+                message=notice.message,
+                kind=notice.kind,
+                to_address=contact.email,
+                to_name=contact.name,
+                language=contact.language,
+                subject=subject[:SUBJECT_MAX],
+                body=body,
+                automatic=notice.automatic,
+                created_at=now,
+            )
+        )
+    queued = [row for row in rows if row is not None]
+    if queued:
+        OutgoingMessage.objects.bulk_create(queued)
+        ids = [row.pk for row in queued]
+        # Delivered only once the change it tells about has committed.
+        transaction.on_commit(lambda: enqueue_delivery(*ids))
+    return rows
 
 
-def _automatic_cap_reached(address: str, ticket, now: datetime) -> bool:
-    """Automatic mail is capped per recipient and per ticket per hour: a loop cannot run away."""
-    recent = OutgoingMessage.objects.filter(automatic=True, created_at__gte=now - timedelta(hours=1))
-    to_recipient = recent.alias(to_lower=Lower("to_address")).filter(to_lower=address.lower())
-    if to_recipient[:MAX_AUTOMATIC_PER_RECIPIENT].count() >= MAX_AUTOMATIC_PER_RECIPIENT:
+class _AutomaticCaps:
+    """Automatic mail is capped per recipient and per ticket per hour: a loop cannot run away. Counted once for
+    a list of notices (two grouped queries), then along the list."""
+
+    def __init__(self, notices: list[Notice], now: datetime):
+        capped = [n for n in notices if n.automatic and n.capped and n.contact.email]
+        self.to_recipient: Counter[str] = Counter()
+        self.about_ticket: Counter[int] = Counter()
+        if not capped:
+            return
+        recent = OutgoingMessage.objects.filter(automatic=True, created_at__gte=now - timedelta(hours=1)).order_by()
+        addresses = {n.contact.email.lower() for n in capped}
+        self.to_recipient.update(
+            dict(
+                recent.annotate(to_lower=Lower("to_address"))
+                .filter(to_lower__in=addresses)
+                .values_list("to_lower")
+                .annotate(n=Count("id"))
+            )
+        )
+        tickets = {n.ticket.pk for n in capped if n.ticket is not None and n.ticket.pk is not None}
+        if tickets:
+            self.about_ticket.update(
+                dict(recent.filter(ticket__in=tickets).values_list("ticket").annotate(n=Count("id")))
+            )
+
+    def allow(self, address: str, ticket) -> bool:
+        address = address.lower()
+        if self.to_recipient[address] >= MAX_AUTOMATIC_PER_RECIPIENT:
+            return False
+        if ticket is not None and self.about_ticket[ticket.pk] >= MAX_AUTOMATIC_PER_TICKET:
+            return False
+        self.to_recipient[address] += 1
+        if ticket is not None:
+            self.about_ticket[ticket.pk] += 1
         return True
-    return ticket is not None and recent.filter(ticket=ticket)[:MAX_AUTOMATIC_PER_TICKET].count() >= (
-        MAX_AUTOMATIC_PER_TICKET
-    )
 
 
-def enqueue_delivery(outgoing_id: int) -> None:
+def enqueue_delivery(*outgoing_ids: int) -> None:
+    """One background task that delivers these messages (each retried on its own when it fails)."""
     from servicedesk.outbox.tasks import deliver_outgoing
 
-    deliver_outgoing.enqueue(outgoing_id)
+    deliver_outgoing.enqueue(*outgoing_ids)

@@ -29,18 +29,30 @@ def attachment_save(
     *, message: Message, original_name: str, content_type: str, data: bytes, now: datetime | None = None
 ) -> Attachment:
     """Write the bytes, then record them (call inside the transaction that saves the message)."""
-    stored_name = uuid.uuid4().hex
-    path = attachment_path(stored_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return Attachment.objects.create(
-        message=message,
-        original_name=display_name(original_name),
-        stored_name=stored_name,
-        content_type=(content_type or "application/octet-stream")[:200],
-        size=len(data),
-        created_at=now or timezone.now(),
-    )
+    return attachments_save([(message, original_name, content_type, data)], now=now)[0]
+
+
+def attachments_save(files: list[tuple[Message, str, str, bytes]], *, now: datetime | None = None) -> list[Attachment]:
+    """`attachment_save` for many (message, original name, content type, bytes) at once: the files written,
+    then one INSERT for their rows."""
+    now = now or timezone.now()
+    rows = []
+    for message, original_name, content_type, data in files:
+        stored_name = uuid.uuid4().hex
+        path = attachment_path(stored_name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        rows.append(
+            Attachment(
+                message=message,
+                original_name=display_name(original_name),
+                stored_name=stored_name,
+                content_type=(content_type or "application/octet-stream")[:200],
+                size=len(data),
+                created_at=now,
+            )
+        )
+    return Attachment.objects.bulk_create(rows) if rows else []
 
 
 def attachment_orphans_sweep(*, older_than: timedelta = ORPHAN_AGE, now: datetime | None = None) -> list[str]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import Contact, ServiceMatrixItem
 from servicedesk.outbox.models import OutgoingMessage
-from servicedesk.outbox.services import notice_queue
+from servicedesk.outbox.services import Notice, notice_queue, notices_queue
 from servicedesk.policy import Channel, EntryKind, Priority, SupportType
 from servicedesk.policy.timeline import FIRST_YEAR, LAST_YEAR
 from servicedesk.tickets.models import AgentNotification, Message, RefusedReport, Ticket, TicketEvent, TimeEntry
@@ -45,7 +45,13 @@ class _Change:
     new: str
 
 
-def _event(
+def _event(ticket: Ticket, kind: str, **values) -> TicketEvent:
+    event = _event_row(ticket, kind, **values)
+    event.save(force_insert=True)
+    return event
+
+
+def _event_row(
     ticket: Ticket,
     kind: str,
     *,
@@ -57,7 +63,8 @@ def _event(
     new="",
     reason: str = "",
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
+    """An audit event, not saved yet."""
+    return TicketEvent(
         ticket=ticket,
         kind=kind,
         at=at,
@@ -127,7 +134,30 @@ def report_refuse(
     return refused
 
 
-def ticket_create(
+@dataclass
+class NewTicket:
+    """A ticket about to be opened, as rows not yet written: made by `new_ticket`, written by `tickets_open`."""
+
+    ticket: Ticket
+    message: Message  # the report itself
+    events: list[TicketEvent]
+    notices: list[Notice]
+
+
+def ticket_create(*, now: datetime | None = None, **report) -> Ticket:
+    """Open a ticket for a contact, on any channel (the report's keywords are `new_ticket`'s).
+
+    Refuses (ReportRefused, the attempt recorded) a reporter who may not report; lowers a raised
+    priority the reporter may not use and says why; picking a matrix item proposes `managed`.
+    """
+    now = now or timezone.now()
+    new = new_ticket(now=now, **report)
+    with transaction.atomic():
+        tickets_open([new], now=now)
+    return new.ticket
+
+
+def new_ticket(
     *,
     reporter: Contact,
     subject: str,
@@ -138,14 +168,12 @@ def ticket_create(
     matrix_item: ServiceMatrixItem | None = None,
     critical: bool = False,
     actor=None,
-    now: datetime | None = None,
-) -> Ticket:
-    """Open a ticket for a contact, on any channel.
-
-    Refuses (ReportRefused, the attempt recorded) a reporter who may not report; lowers a raised
-    priority the reporter may not use and says why; picking a matrix item proposes `managed`.
-    """
-    now = now or timezone.now()
+    body_html: str = "",
+    forwarded: bool | None = None,
+    now: datetime,
+) -> NewTicket:
+    """The rows of a new ticket (see `ticket_create`), checked but not written; a reporter who may not report
+    is refused here (the attempt recorded)."""
     subject = " ".join(subject.split())[:SUBJECT_MAX]
     channel = Channel(channel)
     if not subject:
@@ -173,32 +201,33 @@ def ticket_create(
     if lowered:
         priority = policy.lowest_priority(support_type)
     effective = policy.effective_priority(support_type, priority, critical=critical)
-    with transaction.atomic():
-        ticket = Ticket(
-            customer_id=reporter.customer_id,
-            reporter=reporter,
-            subject=subject,
-            proposed_support_type=support_type,
-            support_type=support_type,
-            requested_priority=requested,
-            priority=effective,
-            channel=channel,
-            critical=critical,
-            matrix_item=matrix_item,
-            reported_at=now,
-            updated_at=now,
-        )
-        _apply_deadline(ticket)
-        ticket.save()
-        Message.objects.create(
-            ticket=ticket,
-            kind=Message.Kind.INCOMING,
-            author_contact=reporter,
-            author_user=actor,
-            body=body,
-            created_at=now,
-        )
-        _event(
+    ticket = Ticket(
+        customer_id=reporter.customer_id,
+        reporter=reporter,
+        subject=subject,
+        proposed_support_type=support_type,
+        support_type=support_type,
+        requested_priority=requested,
+        priority=effective,
+        channel=channel,
+        critical=critical,
+        matrix_item=matrix_item,
+        reported_at=now,
+        updated_at=now,
+    )
+    _apply_deadline(ticket)
+    message = Message(
+        ticket=ticket,
+        kind=Message.Kind.INCOMING,
+        author_contact=reporter,
+        author_user=actor,
+        body=body,
+        body_html=body_html,
+        forwarded=forwarded,
+        created_at=now,
+    )
+    events = [
+        _event_row(
             ticket,
             TicketEvent.Kind.CREATED,
             at=now,
@@ -207,11 +236,14 @@ def ticket_create(
             field="channel",
             new=channel,
         )
-        if lowered:
-            reason = _("%(name)s may not report with a priority that carries a higher hourly rate.") % {
-                "name": reporter.name
-            }
-            _event(
+    ]
+    notices = []
+    if lowered:
+        reason = _("%(name)s may not report with a priority that carries a higher hourly rate.") % {
+            "name": reporter.name
+        }
+        events.append(
+            _event_row(
                 ticket,
                 TicketEvent.Kind.PRIORITY_LOWERED,
                 at=now,
@@ -221,22 +253,27 @@ def ticket_create(
                 new=priority,
                 reason=reason,
             )
-            notice_queue(
-                kind=OutgoingMessage.Kind.PRIORITY_LOWERED,
-                contact=reporter,
-                ticket=ticket,
-                context={"requested": requested},
-                now=now,
-            )
-        notice_queue(
-            kind=OutgoingMessage.Kind.ACKNOWLEDGEMENT,
-            contact=reporter,
-            ticket=ticket,
-            context=_notice_context(ticket),
-            capped=channel == Channel.EMAIL,  # only mail can loop; a portal or phone report is a person's
-            now=now,
         )
-    return ticket
+        notices.append(Notice(OutgoingMessage.Kind.PRIORITY_LOWERED, reporter, {"requested": requested}, ticket))
+    notices.append(
+        Notice(
+            OutgoingMessage.Kind.ACKNOWLEDGEMENT,
+            reporter,
+            _notice_context(ticket),
+            ticket,
+            capped=channel == Channel.EMAIL,  # only mail can loop; a portal or phone report is a person's
+        )
+    )
+    return NewTicket(ticket, message, events, notices)
+
+
+def tickets_open(new: list[NewTicket], *, now: datetime) -> None:
+    """Write new tickets with their first message, audit events and notices: a statement per table for all of
+    them. Inside the caller's transaction (intake opens many tickets in one)."""
+    Ticket.objects.bulk_create([n.ticket for n in new])
+    Message.objects.bulk_create([n.message for n in new])
+    TicketEvent.objects.bulk_create([event for n in new for event in n.events])
+    notices_queue([notice for n in new for notice in n.notices], now=now)
 
 
 def report_accept(*, refused: RefusedReport, contact: Contact, actor, now: datetime | None = None) -> Ticket:

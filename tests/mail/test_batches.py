@@ -1,0 +1,149 @@
+"""Stored mail processed in batches: one transaction, new tickets written a statement per table for all, the
+same results as mail by mail; a bad mail quarantined without holding up the others."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from servicedesk.mail import pipeline
+from servicedesk.mail.models import InboundMail
+from servicedesk.mail.pipeline import mails_process
+from servicedesk.mail.store import mail_store
+from servicedesk.outbox.models import OutgoingMessage
+from servicedesk.outbox.services import MAX_AUTOMATIC_PER_RECIPIENT
+from servicedesk.tickets import services
+from servicedesk.tickets.models import Message, RefusedReport, Ticket, TicketEvent
+from tests import factories
+from tests.mail.test_pipe_intake import mail
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def korrel():
+    customer = factories.customer("Bakkerij De Korrel")
+    return {
+        "anja": factories.contact(customer, "Anja de Vries", main=True, email="anja@korrel.example"),
+        "piet": factories.contact(customer, "Piet Jansen", email="piet@korrel.example", may_report=True),
+        "kees": factories.contact(customer, "Kees Bos", email="kees@korrel.example", may_report=False),
+    }
+
+
+def stored(*raws: bytes) -> list[InboundMail]:
+    return [mail_store(raw, via="lmtp")[0] for raw in raws]
+
+
+def test_a_mixed_batch_gets_what_each_mail_would_get_alone(korrel):
+    earlier = services.ticket_create(reporter=korrel["piet"], subject="Scanner", body="Kapot.", channel="email")
+    mails = stored(
+        mail("anja@korrel.example", "Printer piept", Message_ID="<n1@korrel.example>"),
+        mail("piet@korrel.example", f"Re: [#{earlier.pk}] Scanner", Message_ID="<r1@korrel.example>"),
+        mail("onbekend@elders.example", "Wie ben ik", Message_ID="<u1@elders.example>"),
+        mail("kees@korrel.example", "Mag ik niet", Message_ID="<k1@korrel.example>"),
+        mail("anja@korrel.example", "Afwezig", Message_ID="<o1@korrel.example>", Auto_Submitted="auto-replied"),
+        # answers the first mail of this very batch: that ticket must exist before this one is routed
+        mail("anja@korrel.example", "Aanvulling", Message_ID="<n2@korrel.example>", In_Reply_To="<n1@korrel.example>"),
+        mail("piet@korrel.example", "Wifi valt weg", Message_ID="<n3@korrel.example>"),
+    )
+    results = mails_process(mails)
+    assert [m.status for m in results] == [
+        "processed",
+        "processed",
+        "refused",
+        "refused",
+        "automatic",
+        "processed",
+        "processed",
+    ]
+    printer, wifi = Ticket.objects.get(subject="Printer piept"), Ticket.objects.get(subject="Wifi valt weg")
+    assert [m.ticket for m in results] == [printer, earlier, None, None, None, printer, wifi]
+    assert printer.pk < wifi.pk  # numbered in the order the mails came
+    assert list(printer.messages.values_list("body", flat=True)) == [
+        "Hallo,\n\nDe printer piept.",
+        "Hallo,\n\nDe printer piept.",
+    ]
+    assert earlier.messages.count() == 2
+    assert RefusedReport.objects.count() == 2
+    assert TicketEvent.objects.filter(kind="created").count() == 3  # the earlier ticket, printer, wifi
+    acknowledged = set(OutgoingMessage.objects.filter(kind="acknowledgement").values_list("ticket", flat=True))
+    assert acknowledged == {earlier.pk, printer.pk, wifi.pk}
+    assert all(m.processed_at is not None and m.attempts == 1 for m in InboundMail.objects.all())
+
+
+def test_new_tickets_of_a_batch_cost_the_same_statements_however_many(korrel):
+    def statements(count: int, tag: str) -> int:
+        mails = stored(
+            *(mail("anja@korrel.example", f"Melding {tag}{i}", Message_ID=f"<{tag}{i}@k>") for i in range(count))
+        )
+        with CaptureQueriesContext(connection) as queries:
+            mails_process(mails)
+        assert InboundMail.objects.filter(status="processed", subject__startswith=f"Melding {tag}").count() == count
+        return len(queries)
+
+    # Anja is capped at 10 acknowledgements an hour (loop protection); use the same number in both runs.
+    assert statements(3, "a") == statements(30, "b")
+
+
+def test_the_hourly_cap_counts_the_mails_of_the_batch_itself(korrel):
+    mails = stored(*(mail("anja@korrel.example", f"Melding {i}", Message_ID=f"<c{i}@k>") for i in range(14)))
+    mails_process(mails)
+    assert Ticket.objects.count() == 14
+    assert OutgoingMessage.objects.filter(kind="acknowledgement").count() == MAX_AUTOMATIC_PER_RECIPIENT
+
+
+def test_a_mail_that_fails_is_quarantined_and_the_rest_of_its_batch_is_processed(korrel, monkeypatch):
+    real = pipeline.keep_attachments
+
+    def fails_for_one(messages, now):
+        if any("Kapotte bijlage" in message.ticket.subject for message, _parsed in messages):
+            raise OSError("disk full")
+        real(messages, now)
+
+    monkeypatch.setattr(pipeline, "keep_attachments", fails_for_one)
+    mails = stored(
+        mail("anja@korrel.example", "Eerste", Message_ID="<f1@k>"),
+        mail("anja@korrel.example", "Kapotte bijlage", Message_ID="<f2@k>"),
+        mail("piet@korrel.example", "Derde", Message_ID="<f3@k>"),
+    )
+    results = mails_process(mails)
+    assert [m.status for m in results] == ["processed", "quarantined", "processed"]
+    assert results[1].reason == "OSError: disk full" and results[1].attempts == 1
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["Derde", "Eerste"]
+    assert Message.objects.count() == 2
+    monkeypatch.setattr(pipeline, "keep_attachments", real)
+    assert mails_process([results[1]])[0].status == "processed"
+
+
+def test_a_mail_that_cannot_be_parsed_is_quarantined_within_its_batch(korrel, monkeypatch):
+    real = pipeline.parse_mail
+
+    def parse(raw: bytes):
+        if b"Onleesbaar" in raw:
+            raise ValueError("no idea what this is")
+        return real(raw)
+
+    monkeypatch.setattr(pipeline, "parse_mail", parse)
+    results = mails_process(
+        stored(
+            mail("anja@korrel.example", "Leesbaar", Message_ID="<p1@k>"),
+            mail("anja@korrel.example", "Onleesbaar", Message_ID="<p2@k>"),
+        )
+    )
+    assert [(m.status, m.reason) for m in results] == [
+        ("processed", ""),
+        ("quarantined", "ValueError: no idea what this is"),
+    ]
+
+
+def test_a_mail_processed_meanwhile_is_left_as_it_is(korrel):
+    first, second = stored(
+        mail("anja@korrel.example", "Een", Message_ID="<d1@k>"),
+        mail("anja@korrel.example", "Twee", Message_ID="<d2@k>"),
+    )
+    mails_process([first])
+    results = mails_process([first, second])  # first again: a second worker had it too
+    assert [m.status for m in results] == ["processed", "processed"]
+    assert Ticket.objects.count() == 2
+    assert InboundMail.objects.get(pk=first.pk).attempts == 1
