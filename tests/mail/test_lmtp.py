@@ -1,8 +1,10 @@
-"""The LMTP listener through a real socket: 250 after commit, no duplicates, 4xx without a database, 5xx too big."""
+"""The LMTP listener through a real socket: 250 after the mail is stored, processed right after, no duplicates,
+4xx without a database, 5xx too big; mail left stored by a listener that stopped is processed later."""
 
 from __future__ import annotations
 
 import os
+import signal
 import smtplib
 import socket
 import subprocess
@@ -27,6 +29,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+_listeners: dict[int, subprocess.Popen] = {}
+
+
+def _listener_of(port: int) -> subprocess.Popen:
+    return _listeners[port]
+
+
+def _child(pid: int, command: str) -> int:
+    """The pid of the child of `pid` whose command line holds `command`."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            if command in Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode():
+                return int(child)
+        time.sleep(0.1)
+    raise AssertionError(f"no child {command!r} of {pid}")
+
+
 @pytest.fixture
 def lmtp(tmp_path):
     processes = []
@@ -47,6 +67,7 @@ def lmtp(tmp_path):
             stderr=subprocess.STDOUT,
         )
         processes.append(process)
+        _listeners[port] = process
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -58,8 +79,9 @@ def lmtp(tmp_path):
 
     yield start
     for process in processes:
-        process.terminate()
-        process.wait(timeout=30)
+        if process.poll() is None:
+            process.terminate()
+        process.wait(timeout=60)
 
 
 def deliver(port: int, raw: bytes) -> None:
@@ -67,15 +89,28 @@ def deliver(port: int, raw: bytes) -> None:
         client.sendmail("bounce@korrel.example", ["servicedesk@qiqq.example"], raw)
 
 
+def processed(count: int, seconds: float = 30) -> list[InboundMail]:
+    """The stored mails once `count` of them are processed (the listener processes right after its 250)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        mails = list(InboundMail.objects.order_by("id"))
+        if sum(m.status != InboundMail.Status.STORED for m in mails) >= count:
+            return mails
+        assert time.monotonic() < deadline, [(m.pk, m.status) for m in mails]
+        time.sleep(0.05)
+
+
 def test_delivered_mail_is_a_ticket_once(lmtp):
     anja = factories.contact(factories.customer(), "Anja", main=True, email="anja@korrel.example")
     port = lmtp()
     raw = mail("anja@korrel.example", "Via LMTP", Message_ID="<l1@korrel.example>")
     deliver(port, raw)
+    assert InboundMail.objects.get().via == "lmtp"  # stored before the 250
     deliver(port, raw)  # the MTA retried after a lost reply
+    (stored,) = processed(1)
     ticket = Ticket.objects.get()
     assert (ticket.reporter, ticket.subject) == (anja, "Via LMTP")
-    assert InboundMail.objects.get().via == "lmtp"
+    assert (stored.status, stored.ticket) == ("processed", ticket)
 
 
 def test_too_big_is_refused_permanently(lmtp):
@@ -95,6 +130,7 @@ def test_without_database_the_mta_is_asked_to_retry_and_the_retry_arrives(lmtp):
     assert retry.value.smtp_code == 451
     assert not InboundMail.objects.exists()
     deliver(lmtp(), raw)  # the database is back: the MTA's retry is stored and processed
+    processed(1)
     assert Ticket.objects.get().subject == "Later"
 
 
@@ -111,5 +147,79 @@ def test_several_listener_processes_share_the_port(lmtp):
     raws = [mail("anja@korrel.example", f"Melding {n}", Message_ID=f"<p{n}@korrel.example>") for n in range(24)]
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda raw: deliver(port, raw), raws))
+    assert InboundMail.objects.count() == 24  # every one stored before its 250
+    processed(24)
     assert sorted(Ticket.objects.values_list("subject", flat=True)) == sorted(f"Melding {n}" for n in range(24))
-    assert InboundMail.objects.count() == 24
+
+
+def test_mail_arriving_together_is_stored_together_and_each_gets_its_own_answer(lmtp):
+    from concurrent.futures import ThreadPoolExecutor
+
+    factories.contact(factories.customer(), "Anja", main=True, email="anja@korrel.example")
+    port = lmtp()
+    raws = [mail("anja@korrel.example", f"Melding {n}", Message_ID=f"<g{n}@korrel.example>") for n in range(60)]
+    raws += raws[:10]  # redelivered while the first deliveries are still being stored
+    with ThreadPoolExecutor(10) as pool:
+        list(pool.map(lambda raw: deliver(port, raw), raws))
+    mails = processed(60)
+    assert len(mails) == 60 and {m.status for m in mails} == {"processed"}
+    assert Ticket.objects.count() == 60
+    # Stored in fewer commits than mails: deliveries that were waiting shared one.
+    assert len({m.received_at for m in mails}) < 60
+
+
+def test_mail_a_stopped_listener_left_stored_is_processed_by_the_next_one(lmtp, tmp_path):
+    from servicedesk.mail.store import mail_store
+
+    factories.contact(factories.customer(), "Anja", main=True, email="anja@korrel.example")
+    left = mail_store(mail("anja@korrel.example", "Achtergebleven", Message_ID="<left@korrel.example>"), via="lmtp")[0]
+    assert left.status == "stored"  # as when a listener was killed between its 250 and the processing
+    lmtp()
+    (mail_,) = processed(1)
+    assert mail_.status == "processed" and mail_.ticket.subject == "Achtergebleven"
+
+
+def test_processor_killed_mid_batch_then_restarted_takes_every_mail_once(lmtp):
+    """SIGKILL to the listener's processor while it works through 300 mails: the listener stops (its supervisor
+    restarts it); started again, every mail is processed exactly once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    factories.contact(factories.customer(), "Anja", main=True, email="anja@korrel.example")
+    port = lmtp()
+    listener = _listener_of(port)
+    processor = _child(listener.pid, "mail process --follow")
+    raws = [mail("anja@korrel.example", f"Melding {n}", Message_ID=f"<k{n}@korrel.example>") for n in range(300)]
+    os.kill(processor, signal.SIGSTOP)  # held while the mail comes in, then let go in small steps
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda raw: deliver(port, raw), raws))
+    assert InboundMail.objects.count() == 300  # all stored before their 250s
+    while InboundMail.objects.exclude(status="stored").count() == 0:
+        os.kill(processor, signal.SIGCONT)
+        time.sleep(0.02)
+        os.kill(processor, signal.SIGSTOP)
+    os.kill(processor, signal.SIGKILL)  # somewhere in the batches, maybe in the middle of one
+    assert 0 < InboundMail.objects.exclude(status="stored").count() < 300
+    assert listener.wait(timeout=30) == 1  # a child ended: the listener stops, for its supervisor to restart
+    lmtp()
+    mails = processed(300)
+    assert {m.status for m in mails} == {"processed"} and all(m.attempts == 1 for m in mails)
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == sorted(f"Melding {n}" for n in range(300))
+
+
+def test_mail_process_once_processes_what_is_stored(tmp_path):
+    from servicedesk.mail.store import mail_store
+
+    factories.contact(factories.customer(), "Anja", main=True, email="anja@korrel.example")
+    for n in range(3):
+        mail_store(mail("anja@korrel.example", f"Opgeslagen {n}", Message_ID=f"<o{n}@korrel.example>"), via="lmtp")
+    environment = {**os.environ, "SERVICEDESK_VAR_DIR": str(tmp_path), "DATABASE_URL": database_url()}
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("servicedesk")), "mail", "process"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "3 stored mails processed" in result.stdout
+    assert Ticket.objects.count() == 3

@@ -186,3 +186,24 @@ def test_agents_see_and_retry_quarantined_mail(client, anja):
     assert response.status_code == 302
     stored.refresh_from_db()
     assert stored.status == InboundMail.Status.PROCESSED and stored.ticket.subject == "Vastgelopen"
+
+
+def test_mail_stored_but_not_processed_is_processed_by_the_worker(anja):
+    """As after a pipe delivery whose processing found the database gone: exit 0 (the mail is stored), and the
+    worker's sweep processes it a minute later."""
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    recent = mail_store(mail("anja@korrel.example", "Net binnen", Message_ID="<s2@korrel.example>"), via="pipe")[0]
+    left = mail_store(
+        mail("anja@korrel.example", "Blijven liggen", Message_ID="<s1@korrel.example>"),
+        via="pipe",
+        now=timezone.now() - timedelta(minutes=2),
+    )[0]
+    call_command("worker", "--once", "--no-imap")
+    left.refresh_from_db()
+    recent.refresh_from_db()
+    assert (left.status, left.ticket.subject) == ("processed", "Blijven liggen")
+    assert recent.status == "stored"  # a listener may be processing it right now: left to it for a minute

@@ -22,6 +22,6 @@ def mail_receive(raw: bytes, *, via: str) -> tuple[InboundMail, bool]:
     if created or mail.status == InboundMail.Status.STORED:
         try:
             mail = mail_process(mail)
-        except DatabaseError:  # finished later by the worker or `servicedesk mail reprocess`
+        except DatabaseError:  # finished later by the worker's sweep (mail/tasks.py) or `mail reprocess`
             logger.warning("mail %s stored; processing waits for the database", mail.pk)
     return mail, created

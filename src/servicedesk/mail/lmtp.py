@@ -1,4 +1,8 @@
-"""The LMTP listener the MTA delivers to: 250 only after the mail is committed, 4xx to retry, 5xx if too big."""
+"""The LMTP listener the MTA delivers to: 250 only after the mail is committed, 4xx to retry, 5xx if too big.
+
+Mail arriving over several connections at once is stored with one commit (processor.ListenerIntake) and
+processed right after, in batches, while the listener goes on accepting.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +11,27 @@ import logging
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError
 
-from servicedesk.mail.intake import MAX_SIZE, mail_receive
-from servicedesk.mail.models import InboundMail
+from servicedesk.mail.intake import MAX_SIZE
+from servicedesk.mail.processor import ListenerIntake
 
 logger = logging.getLogger(__name__)
 
 
-def receive(raw: bytes) -> InboundMail:
-    try:
-        return mail_receive(raw, via=InboundMail.Via.LMTP)[0]
-    finally:
-        close_old_connections()  # this runs in a worker thread of the listener
-
-
 class IntakeHandler:
+    def __init__(self, intake: ListenerIntake):
+        self.intake = intake
+
     async def handle_DATA(self, server, session, envelope) -> str:
         raw = envelope.original_content or envelope.content
         try:
-            await asyncio.to_thread(receive, raw)
+            await asyncio.wrap_future(self.intake.store(raw))
         except DatabaseError as exc:
             logger.warning("LMTP: database unavailable, asking the MTA to retry: %s", exc)
             reply = "451 4.3.0 Database unavailable, try again later"
+        except Exception:  # not stored, whatever the reason: never a 250, the MTA keeps the mail
+            reply = "451 4.3.0 Mail could not be stored, try again later"
         else:
             reply = "250 2.0.0 Stored"
         # LMTP answers once per recipient; the mail is stored once for all of them.
@@ -37,9 +39,18 @@ class IntakeHandler:
 
 
 class LMTPController(Controller):
-    def __init__(self, *args, reuse_port: bool = False, **kwargs):
+    def __init__(self, *args, intake: ListenerIntake, reuse_port: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.intake = intake
         self.reuse_port = reuse_port
+
+    def start(self) -> None:
+        self.intake.start()
+        super().start()
+
+    def stop(self, *args, **kwargs) -> None:
+        super().stop(*args, **kwargs)
+        self.intake.stop()  # what was accepted is stored and processed before the listener ends
 
     def factory(self):
         return LMTP(self.handler, data_size_limit=MAX_SIZE, enable_SMTPUTF8=True, decode_data=False)
@@ -52,4 +63,5 @@ class LMTPController(Controller):
 
 
 def lmtp_controller(host: str, port: int, *, reuse_port: bool = False) -> LMTPController:
-    return LMTPController(IntakeHandler(), hostname=host, port=port, reuse_port=reuse_port)
+    intake = ListenerIntake()
+    return LMTPController(IntakeHandler(intake), intake=intake, hostname=host, port=port, reuse_port=reuse_port)

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -72,6 +72,8 @@ def _batches(mails: list[InboundMail]):
 def _process_alone(mail: InboundMail, now: datetime) -> InboundMail:
     try:
         return _Batch([mail], now).run()[0]
+    except (OperationalError, InterfaceError):  # the database, not the mail: it stays stored, to be tried again
+        raise
     except Exception as exc:  # any failure: keep the mail, say why, let agents retry
         logger.exception("mail %s quarantined", mail.pk)
         _mark_quarantined(mail.pk, exc)

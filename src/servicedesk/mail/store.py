@@ -31,28 +31,51 @@ def mail_store(raw: bytes, *, via: str, now: datetime | None = None) -> tuple[In
     The same Message-ID with other bytes (another sender, an edited resend) is stored too, under a key
     that adds the hash: never silently dropped.
     """
-    sha = hashlib.sha256(raw).hexdigest()
-    message_id = message_id_of(raw)
-    key = message_id or f"sha256:{sha}"
-    existing = InboundMail.objects.filter(dedupe_key=key).only("id", "sha256").first()
-    if existing is not None:
-        if existing.sha256 == sha:
-            return InboundMail.objects.get(pk=existing.pk), False
-        key = f"{message_id}#sha256:{sha}"
-        again = InboundMail.objects.filter(dedupe_key=key).first()
-        if again is not None:
-            return again, False
+    return mails_store([raw], via=via, now=now)[0]
+
+
+def mails_store(raws: list[bytes], *, via: str, now: datetime | None = None) -> list[tuple[InboundMail, bool]]:
+    """`mail_store` for many mails with one commit (an LMTP listener stores what arrived meanwhile together)."""
+    now = now or timezone.now()
     try:
         with transaction.atomic():
-            mail = InboundMail.objects.create(
-                dedupe_key=key,
-                sha256=sha,
-                raw=raw,
-                size=len(raw),
-                via=via,
-                received_at=now or timezone.now(),
-                message_id=message_id,
-            )
-    except IntegrityError:  # delivered twice at the same moment: the other delivery stored it
-        return InboundMail.objects.get(dedupe_key=key), False
-    return mail, True
+            return _store(raws, via, now)
+    except IntegrityError:  # stored at the same moment by another delivery: now it is seen as a redelivery
+        if len(raws) > 1:
+            return [mail_store(raw, via=via, now=now) for raw in raws]
+        with transaction.atomic():
+            return _store(raws, via, now)
+
+
+def _keys(raw: bytes) -> tuple[str, str, str]:
+    """(dedupe key, sha256, Message-ID)"""
+    sha = hashlib.sha256(raw).hexdigest()
+    message_id = message_id_of(raw)
+    return message_id or f"sha256:{sha}", sha, message_id
+
+
+def _store(raws: list[bytes], via: str, now: datetime) -> list[tuple[InboundMail, bool]]:
+    keys = [_keys(raw) for raw in raws]
+    firsts = {key for key, _sha, _mid in keys}
+    known = {m.dedupe_key: m for m in InboundMail.objects.filter(dedupe_key__in=firsts).defer("raw")}
+    seconds = {f"{mid}#sha256:{sha}" for key, sha, mid in keys if key in known and known[key].sha256 != sha}
+    if seconds:
+        known.update({m.dedupe_key: m for m in InboundMail.objects.filter(dedupe_key__in=seconds).defer("raw")})
+    results: list[tuple[InboundMail, bool]] = []
+    new: list[InboundMail] = []
+    for raw, (key, sha, message_id) in zip(raws, keys, strict=True):
+        earlier = known.get(key)
+        if earlier is not None and earlier.sha256 != sha:  # the same Message-ID, other bytes: kept too
+            key = f"{message_id}#sha256:{sha}"
+            earlier = known.get(key)
+        if earlier is not None:  # a redelivery (of an earlier delivery, or of one in this very batch)
+            results.append((earlier, False))
+            continue
+        mail = InboundMail(
+            dedupe_key=key, sha256=sha, raw=raw, size=len(raw), via=via, received_at=now, message_id=message_id
+        )
+        known[key] = mail
+        new.append(mail)
+        results.append((mail, True))
+    InboundMail.objects.bulk_create(new)
+    return results

@@ -1,8 +1,10 @@
-"""`servicedesk mail receive` (pipe mode for MTA aliases) and `servicedesk mail reprocess`."""
+"""`servicedesk mail receive` (pipe mode for MTA aliases), `mail lmtp` (the listener for the MTA, with its
+processor), `mail process` (stored mail) and `mail reprocess` (quarantined mail)."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import subprocess
 import sys
@@ -16,6 +18,7 @@ from servicedesk.mail.intake import MAX_SIZE, mail_receive
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.pipeline import mail_process
 
+logger = logging.getLogger(__name__)
 EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the mail and tries again later
 EX_DATAERR = 65
 
@@ -36,6 +39,9 @@ class Command(BaseCommand):
             "--processes", type=int, default=1, help="listener processes sharing the port (one per core helps)"
         )
         lmtp.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
+        lmtp.add_argument("--store-only", action="store_true", help=argparse.SUPPRESS)  # one of --processes
+        process = commands.add_parser("process", help="process stored mail (the LMTP listener starts this itself)")
+        process.add_argument("--follow", action="store_true", help="keep processing stored mail as it comes")
         reprocess = commands.add_parser("reprocess", help="process quarantined mail again")
         reprocess.add_argument("ids", nargs="*", type=int, help="mail ids (default: every quarantined mail)")
 
@@ -46,41 +52,51 @@ class Command(BaseCommand):
             if options["processes"] > 1:
                 self.lmtp_processes(options["host"], options["port"], options["processes"])
             else:
-                self.lmtp(options["host"], options["port"], reuse_port=options["reuse_port"])
+                self.lmtp(
+                    options["host"], options["port"], reuse_port=options["reuse_port"], store_only=options["store_only"]
+                )
+        elif action == "process":
+            self.process(follow=options["follow"])
         else:
             self.reprocess(options["ids"])
 
     def lmtp_processes(self, host: str, port: int, count: int) -> None:
-        """Several listeners on one port (SO_REUSEPORT), each its own process; stopped together."""
-        script = Path(sys.executable).with_name("servicedesk")
-        command = [str(script), "mail", "lmtp", "--host", host, "--port", str(port), "--reuse-port"]
-        children = [subprocess.Popen(command) for _ in range(count)]
+        """Several listeners on one port (SO_REUSEPORT), each its own process, and one processor; stopped
+        together."""
+        command = [*_ourselves(), "mail", "lmtp", "--host", host, "--port", str(port), "--reuse-port", "--store-only"]
+        children = [subprocess.Popen(command) for _ in range(count)] + [_processor()]
         self.stdout.write(f"LMTP listener on {host}:{port}, {count} processes", ending="\n")
         self.stdout.flush()
-        stop = threading.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
-        while not stop.wait(1):
-            if any(child.poll() is not None for child in children):
-                break  # one died: stop all, the supervisor (systemd, make run) restarts the service
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-        for child in children:
-            child.wait(timeout=30)
+        ended = _run_until_stopped(children)
+        _stop(children)
+        if ended:
+            sys.exit(1)
 
-    def lmtp(self, host: str, port: int, *, reuse_port: bool = False) -> None:
+    def lmtp(self, host: str, port: int, *, reuse_port: bool = False, store_only: bool = False) -> None:
         from servicedesk.mail.lmtp import lmtp_controller
 
         controller = lmtp_controller(host, port, reuse_port=reuse_port)
         controller.start()
+        children = [] if store_only else [_processor()]
         self.stdout.write(f"LMTP listener on {host}:{port}", ending="\n")
         self.stdout.flush()
-        stop = threading.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
-        stop.wait()
+        ended = _run_until_stopped(children)
         controller.stop()
+        _stop(children)
+        if ended:
+            sys.exit(1)
+
+    def process(self, *, follow: bool) -> None:
+        from servicedesk.mail.processor import follow as follow_stored
+        from servicedesk.mail.processor import stored_process
+
+        if not follow:
+            self.stdout.write(f"{stored_process()} stored mails processed")
+            return
+        stop = _stop_on_signal()
+        self.stdout.write("processing stored mail as it comes", ending="\n")
+        self.stdout.flush()
+        follow_stored(stop)
 
     def receive(self) -> None:
         raw = sys.stdin.buffer.read(MAX_SIZE + 1)
@@ -103,3 +119,38 @@ class Command(BaseCommand):
         for mail in mails.order_by("id"):
             mail = mail_process(mail)
             self.stdout.write(f"mail {mail.pk}: {mail.status}{' — ' + mail.reason if mail.reason else ''}")
+
+
+def _ourselves() -> list[str]:
+    return [str(Path(sys.executable).with_name("servicedesk"))]
+
+
+def _processor() -> subprocess.Popen:
+    """The process that processes what the listener stores (a core of its own)."""
+    return subprocess.Popen([*_ourselves(), "mail", "process", "--follow"])
+
+
+def _stop_on_signal() -> threading.Event:
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop
+
+
+def _run_until_stopped(children: list[subprocess.Popen]) -> bool:
+    """Until a signal comes (False), or a child ends (True: then all stop, and the supervisor, systemd or
+    `make run`, restarts the service)."""
+    stop = _stop_on_signal()
+    while not stop.wait(1):
+        if any(child.poll() is not None for child in children):
+            logger.error("a child process of the mail listener ended; stopping")
+            return True
+    return False
+
+
+def _stop(children: list[subprocess.Popen]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        child.wait(timeout=60)
