@@ -1003,8 +1003,9 @@ def report(ours: dict[str, dict], peers: dict[str, dict], args, machine: dict) -
                 f"tail:\n{mine['listener_log']['tail']}"
             )
     print(
-        "\ntimed (ours): LMTP transfer, raw mail stored and committed, parse, route, ticket or message with deadline,"
-        " acknowledgement rendered and queued (outbox + task rows), HTML sanitised, attachments written; not timed:"
+        "\ntimed (ours), from a wave's first delivery until all its mails are processed: LMTP transfer, raw mail"
+        " stored and committed (the 250), parse, route, ticket or message with deadline, acknowledgement rendered"
+        " and queued (outbox + task rows), HTML sanitised, attachments written, results committed; not timed:"
         " the worker sending the outbox. The peer's time includes Python/Django start-up per wave and writing its"
         " notification mails (file backend)."
     )
