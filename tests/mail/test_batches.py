@@ -40,6 +40,8 @@ def test_a_mixed_batch_gets_what_each_mail_would_get_alone(korrel):
     mails = stored(
         mail("anja@korrel.example", "Printer piept", Message_ID="<n1@korrel.example>"),
         mail("piet@korrel.example", f"Re: [#{earlier.pk}] Scanner", Message_ID="<r1@korrel.example>"),
+        # answers the mail just before, itself a reply: that one's result must be written first
+        mail("piet@korrel.example", "Nog iets", Message_ID="<r2@korrel.example>", In_Reply_To="<r1@korrel.example>"),
         mail("onbekend@elders.example", "Wie ben ik", Message_ID="<u1@elders.example>"),
         mail("kees@korrel.example", "Mag ik niet", Message_ID="<k1@korrel.example>"),
         mail("anja@korrel.example", "Afwezig", Message_ID="<o1@korrel.example>", Auto_Submitted="auto-replied"),
@@ -51,6 +53,7 @@ def test_a_mixed_batch_gets_what_each_mail_would_get_alone(korrel):
     assert [m.status for m in results] == [
         "processed",
         "processed",
+        "processed",
         "refused",
         "refused",
         "automatic",
@@ -58,13 +61,13 @@ def test_a_mixed_batch_gets_what_each_mail_would_get_alone(korrel):
         "processed",
     ]
     printer, wifi = Ticket.objects.get(subject="Printer piept"), Ticket.objects.get(subject="Wifi valt weg")
-    assert [m.ticket for m in results] == [printer, earlier, None, None, None, printer, wifi]
+    assert [m.ticket for m in results] == [printer, earlier, earlier, None, None, None, printer, wifi]
     assert printer.pk < wifi.pk  # numbered in the order the mails came
     assert list(printer.messages.values_list("body", flat=True)) == [
         "Hallo,\n\nDe printer piept.",
         "Hallo,\n\nDe printer piept.",
     ]
-    assert earlier.messages.count() == 2
+    assert earlier.messages.count() == 3
     assert RefusedReport.objects.count() == 2
     assert TicketEvent.objects.filter(kind="created").count() == 3  # the earlier ticket, printer, wifi
     acknowledged = set(OutgoingMessage.objects.filter(kind="acknowledgement").values_list("ticket", flat=True))

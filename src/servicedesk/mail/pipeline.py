@@ -21,7 +21,7 @@ from servicedesk.mail.authenticity import dmarc_problem
 from servicedesk.mail.html import sanitise_html
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.parse import ParsedMail, parse_mail
-from servicedesk.mail.route import Decision, route_mail
+from servicedesk.mail.route import Decision, Threads, route_mail
 from servicedesk.policy import Channel
 from servicedesk.tickets import services
 from servicedesk.tickets.attachments import attachments_save
@@ -103,6 +103,14 @@ class _Opened:
     new: services.NewTicket
 
 
+@dataclass
+class _Answer:
+    """A mail that adds a message to a ticket, waiting to be written with the others of its batch."""
+
+    parsed: ParsedMail
+    new: services.NewMessage
+
+
 class _Batch:
     """One transaction's worth of mails. Raises on any failure after the transaction began (then nothing of
     it is kept); a mail that cannot be parsed or routed is quarantined within it."""
@@ -110,6 +118,8 @@ class _Batch:
     def __init__(self, mails: list[InboundMail], now: datetime):
         self.mails, self.now = mails, now
         self.opened: list[_Opened] = []  # new tickets not written yet
+        self.answers: list[_Answer] = []  # messages on tickets not written yet
+        self.threads = Threads()
         self.unsaved: list[InboundMail] = []  # mails whose results are not written yet
         self.raws: dict[int, bytes] = {}
 
@@ -122,7 +132,9 @@ class _Batch:
                 .filter(pk__in=ids, status__in=OPEN)
                 .values_list("pk", flat=True)
             )
-            contacts = active_contacts_by_email(p.from_address for p in parsed.values() if isinstance(p, ParsedMail))
+            readable = [p for p in parsed.values() if isinstance(p, ParsedMail)]
+            contacts = active_contacts_by_email(p.from_address for p in readable)
+            self.threads.preload(readable)
             results = []
             for mail in self.mails:
                 if mail.pk not in still_open:  # done before (a redelivery or a second worker)
@@ -160,12 +172,16 @@ class _Batch:
 
     def _apply(self, mail: InboundMail, parsed: ParsedMail, contacts: dict) -> None:
         mail.sender, mail.subject = parsed.from_address[:300], parsed.subject[:300]
-        waiting = {o.parsed.message_id for o in self.opened if o.parsed.message_id}
-        if waiting.intersection((*parsed.in_reply_to, *parsed.references)):
-            self._flush()  # it answers a mail of this batch: that mail's ticket must exist first
+        unwritten = {m.message_id for m in self.unsaved if m.message_id}
+        if unwritten.intersection((*parsed.in_reply_to, *parsed.references)):
+            self._flush()  # it answers a mail of this batch: that mail's result must be written first
         try:
             forged = dmarc_problem(self.raws[mail.pk], parsed.from_address)
-            decision = Decision("hold", reason=forged) if forged else route_mail(parsed, contact_of=contacts.get)
+            decision = (
+                Decision("hold", reason=forged)
+                if forged
+                else route_mail(parsed, contact_of=contacts.get, threads=self.threads)
+            )
         except Exception as exc:  # routing only reads: the mail is quarantined, the batch goes on
             self._quarantine(mail, exc)
             return
@@ -183,10 +199,14 @@ class _Batch:
             self.opened.append(_Opened(mail, parsed, new))
             mail.status, mail.ticket = InboundMail.Status.PROCESSED, new.ticket
         elif decision.kind == "reply":
-            message = services.ticket_add_message(
-                ticket=decision.ticket, contact=decision.contact, body=parsed.text, now=self.now
+            new = services.NewMessage(
+                ticket=decision.ticket,
+                contact=decision.contact,
+                body=parsed.text,
+                body_html=sanitise_html(parsed.html, images=True) if parsed.html else "",
+                forwarded=parsed.is_forward,
             )
-            keep_html_and_attachments(message, parsed, self.now)
+            self.answers.append(_Answer(parsed, new))
             mail.status, mail.ticket = InboundMail.Status.PROCESSED, decision.ticket
         elif decision.kind == "bounce":  # never answered: it is automatic mail by nature
             services.ticket_mail_bounced(
@@ -214,15 +234,20 @@ class _Batch:
             mail.status, mail.reason = InboundMail.Status.REFUSED, decision.reason
 
     def _flush(self) -> None:
-        """Write the waiting new tickets (a statement per table for all) and the mails' results so far."""
+        """Write the waiting new tickets and messages (a statement per table for all) and the mails' results."""
         if self.opened:
             services.tickets_open([o.new for o in self.opened], now=self.now)
             for opened in self.opened:
                 opened.mail.ticket = opened.new.ticket  # now with its number
             keep_attachments([(o.new.message, o.parsed) for o in self.opened], self.now)
             self.opened = []
+        if self.answers:
+            messages = services.messages_add([a.new for a in self.answers], now=self.now)
+            keep_attachments([(m, a.parsed) for m, a in zip(messages, self.answers, strict=True)], self.now)
+            self.answers = []
         if self.unsaved:
             rows_update(self.unsaved, FIELDS)
+            self.threads.forget(m.message_id for m in self.unsaved)  # their tickets are known now
             self.unsaved = []
 
 

@@ -22,27 +22,67 @@ class Decision:
     outgoing_id: int | None = None  # for a bounce: which of our mails bounced
 
 
-def _thread_ticket(parsed: ParsedMail, contact: Contact) -> Ticket | None:
+class Threads:
+    """Finds the tickets mails answer: ours by number, and those of earlier mails by their Message-IDs.
+    Looked up when first asked; `preload` looks up what a batch of mails refers to at once."""
+
+    def __init__(self) -> None:
+        self._tickets: dict[int, Ticket | None] = {}
+        self._earlier: dict[str, list[InboundMail]] = {}  # Message-ID -> the stored mails with a ticket
+
+    def preload(self, mails: list[ParsedMail]) -> None:
+        ids = [value for parsed in mails for value in (*parsed.in_reply_to, *parsed.references)]
+        numbers = [n for n in map(ticket_of_message_id, ids) if n is not None]
+        self._load_tickets([*numbers, *(n for parsed in mails for n in parsed.ticket_tags)])
+        self._load_earlier(ids)
+
+    def forget(self, message_ids) -> None:
+        """Mails of these Message-IDs got their tickets since they were looked up."""
+        for value in message_ids:
+            self._earlier.pop(value, None)
+
+    def ticket(self, number: int, customer_id: int) -> Ticket | None:
+        """Ticket `number` if it is the customer's."""
+        if number not in self._tickets:
+            self._load_tickets([number])
+        ticket = self._tickets[number]
+        return ticket if ticket is not None and ticket.customer_id == customer_id else None
+
+    def earlier(self, message_ids: list[str], customer_id: int) -> Ticket | None:
+        """The ticket of the latest stored mail with one of these Message-IDs, if it is the customer's."""
+        self._load_earlier([value for value in message_ids if value not in self._earlier])
+        mails = [m for value in message_ids for m in self._earlier[value] if m.ticket.customer_id == customer_id]
+        latest = max(mails, key=lambda m: (m.received_at, m.pk), default=None)
+        return latest.ticket if latest is not None else None
+
+    def _load_tickets(self, numbers) -> None:
+        wanted = {n for n in numbers if n not in self._tickets}
+        if wanted:
+            found = Ticket.objects.in_bulk(wanted)
+            self._tickets.update({n: found.get(n) for n in wanted})
+
+    def _load_earlier(self, message_ids) -> None:
+        wanted = {value for value in message_ids if value not in self._earlier}
+        if not wanted:
+            return
+        self._earlier.update({value: [] for value in wanted})
+        mails = InboundMail.objects.filter(message_id__in=wanted, ticket__isnull=False).select_related("ticket")
+        for mail in mails.only("message_id", "received_at", "ticket"):
+            self._earlier[mail.message_id].append(mail)
+
+
+def _thread_ticket(parsed: ParsedMail, contact: Contact, threads: Threads) -> Ticket | None:
     """The ticket this mail answers: by the ids it refers to, else by a [#number] tag; only the sender's own
     customer's tickets count, so a tag of someone else's ticket opens a new ticket instead."""
     ids = [*parsed.in_reply_to, *parsed.references]
     for value in ids:
-        ticket_id = ticket_of_message_id(value)  # our own, signed: cannot be made up
-        if ticket_id is not None:
-            ticket = Ticket.objects.filter(pk=ticket_id, customer=contact.customer_id).first()
-            if ticket is not None:
-                return ticket
-    if ids:
-        earlier = (
-            InboundMail.objects.filter(message_id__in=ids, ticket__isnull=False, ticket__customer=contact.customer_id)
-            .select_related("ticket")
-            .first()
-        )
-        if earlier is not None:
-            return earlier.ticket
+        number = ticket_of_message_id(value)  # our own, signed: cannot be made up
+        if number is not None and (ticket := threads.ticket(number, contact.customer_id)) is not None:
+            return ticket
+    if ids and (ticket := threads.earlier(ids, contact.customer_id)) is not None:
+        return ticket
     for number in parsed.ticket_tags:
-        ticket = Ticket.objects.filter(pk=number, customer=contact.customer_id).first()
-        if ticket is not None:
+        if (ticket := threads.ticket(number, contact.customer_id)) is not None:
             return ticket
     return None
 
@@ -61,8 +101,14 @@ def _bounced(parsed: ParsedMail) -> Decision | None:
     return None
 
 
-def route_mail(parsed: ParsedMail, *, contact_of: Callable[[str], Contact | None] = contact_for_email) -> Decision:
-    """What the mail is; `contact_of` finds the active contact of an address (intake looks up a batch's at once)."""
+def route_mail(
+    parsed: ParsedMail,
+    *,
+    contact_of: Callable[[str], Contact | None] = contact_for_email,
+    threads: Threads | None = None,
+) -> Decision:
+    """What the mail is; `contact_of` finds the active contact of an address and `threads` the tickets mails
+    answer (intake looks up a batch's at once)."""
     bounce = _bounced(parsed)
     if bounce is not None:
         return bounce
@@ -73,7 +119,7 @@ def route_mail(parsed: ParsedMail, *, contact_of: Callable[[str], Contact | None
         return Decision("refuse", reason=RefusedReport.Reason.UNKNOWN_SENDER)
     if not contact.may_report:
         return Decision("refuse", contact=contact, reason=RefusedReport.Reason.NOT_AUTHORISED)
-    ticket = _thread_ticket(parsed, contact)
+    ticket = _thread_ticket(parsed, contact, threads or Threads())
     if ticket is not None:
         return Decision("reply", contact=contact, ticket=ticket)
     return Decision("new", contact=contact)
