@@ -223,3 +223,22 @@ def test_mail_process_once_processes_what_is_stored(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "3 stored mails processed" in result.stdout
     assert Ticket.objects.count() == 3
+
+
+def test_the_processor_ends_with_its_listener_even_when_the_listener_is_killed(lmtp):
+    port = lmtp()
+    listener = _listener_of(port)
+    processor = _child(listener.pid, "mail process --follow")
+    os.kill(listener.pid, signal.SIGKILL)  # no chance to stop its children: the pipe between them closes
+    listener.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{processor}").exists() and b"Z" not in _state(processor):
+        assert time.monotonic() < deadline, "the processor outlived its listener"
+        time.sleep(0.1)
+
+
+def _state(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+    except OSError:
+        return b"Z"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
@@ -62,6 +63,9 @@ class LMTPController(Controller):
         )
 
 
-def lmtp_controller(host: str, port: int, *, reuse_port: bool = False) -> LMTPController:
-    intake = ListenerIntake()
+def lmtp_controller(
+    host: str, port: int, *, reuse_port: bool = False, wake: Callable[[], None] | None = None
+) -> LMTPController:
+    """The listener; `wake` is called when it stored mail (processor.waker)."""
+    intake = ListenerIntake(wake=wake)
     return LMTPController(IntakeHandler(intake), intake=intake, hostname=host, port=port, reuse_port=reuse_port)

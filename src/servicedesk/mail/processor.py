@@ -9,9 +9,13 @@ sweep (tasks.py).
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import queue
+import select
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import datetime
 
@@ -45,8 +49,10 @@ def stored_process(*, received_before: datetime | None = None, most: int | None 
     return done
 
 
-def follow(stop: threading.Event) -> None:
-    """Process stored mail as it comes, until `stop` is set: look, process a batch, look again."""
+def follow(stop: threading.Event, *, wake_fd: int | None = None) -> None:
+    """Process stored mail as it comes, until `stop` is set: look, process a batch, look again. Between looks
+    it waits less while mail comes, and wakes at once when the listener writes to `wake_fd` (see `waker`);
+    when the listener closes it, the processor ends too."""
     idle = failures = 0
     while not stop.is_set():
         try:
@@ -64,17 +70,39 @@ def follow(stop: threading.Event) -> None:
             idle = 0
             stop.wait(LINGER)
         else:
-            stop.wait(IDLE[min(idle, len(IDLE) - 1)])
+            _wait(stop, wake_fd, IDLE[min(idle, len(IDLE) - 1)])
             idle += 1
     connection.close()
+
+
+def _wait(stop: threading.Event, wake_fd: int | None, seconds: float) -> None:
+    """Until `seconds` pass, `stop` is set, or the listener says it stored mail."""
+    if wake_fd is None:
+        stop.wait(seconds)
+        return
+    readable, _, _ = select.select([wake_fd], [], [], seconds)
+    if readable and not os.read(wake_fd, 4096):  # closed: the listener is gone
+        stop.set()
+
+
+def waker(fd: int) -> Callable[[], None]:
+    """What a listener calls after storing mail: a byte to the processor waiting on the other end of `fd`."""
+    os.set_blocking(fd, False)
+
+    def wake() -> None:
+        with contextlib.suppress(BlockingIOError, BrokenPipeError):  # woken already; or gone, and all stop
+            os.write(fd, b".")
+
+    return wake
 
 
 class ListenerIntake:
     """What a listener hands its mail to: `store(raw)` gives a future that is done once the mail is committed,
     or failed with what kept it from being stored. Mail arriving meanwhile is stored with one commit."""
 
-    def __init__(self, *, via: str = InboundMail.Via.LMTP):
+    def __init__(self, *, via: str = InboundMail.Via.LMTP, wake: Callable[[], None] | None = None):
         self.via = via
+        self.wake = wake
         self._arrived: queue.SimpleQueue = queue.SimpleQueue()  # (raw, future), or None to stop
         self._thread = threading.Thread(target=self._storing, name="servicedesk-mail-store", daemon=True)
 
@@ -104,6 +132,8 @@ class ListenerIntake:
                     continue
                 for (mail, _created), (_raw, future) in zip(results, items, strict=True):
                     future.set_result(mail)
+                if self.wake is not None and any(created for _mail, created in results):
+                    self.wake()
         finally:
             connection.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -39,9 +40,11 @@ class Command(BaseCommand):
             "--processes", type=int, default=1, help="listener processes sharing the port (one per core helps)"
         )
         lmtp.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
-        lmtp.add_argument("--store-only", action="store_true", help=argparse.SUPPRESS)  # one of --processes
+        # One of --processes: stores only, and wakes the processor through this inherited pipe.
+        lmtp.add_argument("--wake-fd", type=int, help=argparse.SUPPRESS)
         process = commands.add_parser("process", help="process stored mail (the LMTP listener starts this itself)")
         process.add_argument("--follow", action="store_true", help="keep processing stored mail as it comes")
+        process.add_argument("--wake-fd", type=int, help=argparse.SUPPRESS)  # the listener writes when it stored
         reprocess = commands.add_parser("reprocess", help="process quarantined mail again")
         reprocess.add_argument("ids", nargs="*", type=int, help="mail ids (default: every quarantined mail)")
 
@@ -53,18 +56,22 @@ class Command(BaseCommand):
                 self.lmtp_processes(options["host"], options["port"], options["processes"])
             else:
                 self.lmtp(
-                    options["host"], options["port"], reuse_port=options["reuse_port"], store_only=options["store_only"]
+                    options["host"], options["port"], reuse_port=options["reuse_port"], wake_fd=options["wake_fd"]
                 )
         elif action == "process":
-            self.process(follow=options["follow"])
+            self.process(follow=options["follow"], wake_fd=options["wake_fd"])
         else:
             self.reprocess(options["ids"])
 
     def lmtp_processes(self, host: str, port: int, count: int) -> None:
         """Several listeners on one port (SO_REUSEPORT), each its own process, and one processor; stopped
         together."""
-        command = [*_ourselves(), "mail", "lmtp", "--host", host, "--port", str(port), "--reuse-port", "--store-only"]
-        children = [subprocess.Popen(command) for _ in range(count)] + [_processor()]
+        read, write = os.pipe()
+        processor = _processor(read)
+        command = [*_ourselves(), "mail", "lmtp", "--host", host, "--port", str(port), "--reuse-port"]
+        command += ["--wake-fd", str(write)]
+        children = [subprocess.Popen(command, pass_fds=(write,)) for _ in range(count)] + [processor]
+        os.close(write)
         self.stdout.write(f"LMTP listener on {host}:{port}, {count} processes", ending="\n")
         self.stdout.flush()
         ended = _run_until_stopped(children)
@@ -72,12 +79,16 @@ class Command(BaseCommand):
         if ended:
             sys.exit(1)
 
-    def lmtp(self, host: str, port: int, *, reuse_port: bool = False, store_only: bool = False) -> None:
+    def lmtp(self, host: str, port: int, *, reuse_port: bool = False, wake_fd: int | None = None) -> None:
         from servicedesk.mail.lmtp import lmtp_controller
+        from servicedesk.mail.processor import waker
 
-        controller = lmtp_controller(host, port, reuse_port=reuse_port)
+        children = []
+        if wake_fd is None:  # a listener of its own: with its own processor
+            read, wake_fd = os.pipe()
+            children.append(_processor(read))
+        controller = lmtp_controller(host, port, reuse_port=reuse_port, wake=waker(wake_fd))
         controller.start()
-        children = [] if store_only else [_processor()]
         self.stdout.write(f"LMTP listener on {host}:{port}", ending="\n")
         self.stdout.flush()
         ended = _run_until_stopped(children)
@@ -86,7 +97,7 @@ class Command(BaseCommand):
         if ended:
             sys.exit(1)
 
-    def process(self, *, follow: bool) -> None:
+    def process(self, *, follow: bool, wake_fd: int | None = None) -> None:
         from servicedesk.mail.processor import follow as follow_stored
         from servicedesk.mail.processor import stored_process
 
@@ -96,7 +107,7 @@ class Command(BaseCommand):
         stop = _stop_on_signal()
         self.stdout.write("processing stored mail as it comes", ending="\n")
         self.stdout.flush()
-        follow_stored(stop)
+        follow_stored(stop, wake_fd=wake_fd)
 
     def receive(self) -> None:
         raw = sys.stdin.buffer.read(MAX_SIZE + 1)
@@ -125,9 +136,13 @@ def _ourselves() -> list[str]:
     return [str(Path(sys.executable).with_name("servicedesk"))]
 
 
-def _processor() -> subprocess.Popen:
-    """The process that processes what the listener stores (a core of its own)."""
-    return subprocess.Popen([*_ourselves(), "mail", "process", "--follow"])
+def _processor(wake_read: int) -> subprocess.Popen:
+    """The process that processes what the listener stores (a core of its own), woken through a pipe (on its
+    stdin) when mail was stored."""
+    try:
+        return subprocess.Popen([*_ourselves(), "mail", "process", "--follow", "--wake-fd", "0"], stdin=wake_read)
+    finally:
+        os.close(wake_read)
 
 
 def _stop_on_signal() -> threading.Event:
