@@ -81,7 +81,7 @@ def test_a_credit_note_cancels_the_invoice_and_its_work_is_billed_again(biller, 
         )
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.CREDITED
-    assert not TimeEntry.objects.filter(billed_at__isnull=False).exists()  # billed afresh next time
+    assert not TimeEntry.objects.billed().exists()  # billed afresh next time
     with pytest.raises(ValidationError, match="gecrediteerd"):
         invoice_credit(invoice=invoice, actor=biller, reason="nog eens", now=DECEMBER)
     with pytest.raises(ValidationError):

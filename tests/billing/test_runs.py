@@ -156,7 +156,7 @@ def test_every_rule_of_section_5_appears_in_the_specification(agent, anja, korre
     assert invoice.vat_cents == round(invoice.subtotal_cents * Decimal("0.21"))
     assert invoice.total_cents == invoice.subtotal_cents + invoice.vat_cents
     assert InvoiceLine.objects.filter(invoice=invoice, amount_cents=0).count() == 3  # free work is listed
-    assert not TimeEntry.objects.filter(billed_at__isnull=True).exists()
+    assert not TimeEntry.objects.unbilled().exists()
 
 
 def test_a_second_run_bills_nothing_twice_and_late_entries_go_into_the_next(agent, anja):
@@ -212,7 +212,7 @@ def test_a_run_for_chosen_customers_leaves_the_others(agent, anja):
     work(ticket(other), agent, "2026-11-24T10:00", 50)
     (invoice,) = billing_run_confirm(run(agent, customers=[anja.customer]), actor=agent, now=NOW)
     assert invoice.customer == anja.customer
-    assert TimeEntry.objects.filter(billed_at__isnull=True).count() == 1
+    assert TimeEntry.objects.unbilled().count() == 1
 
 
 def test_numbers_are_gapless_per_year_and_a_run_confirms_once(agent, anja):
@@ -248,7 +248,7 @@ def test_an_interrupted_confirmation_bills_nothing_and_can_be_repeated(agent, an
     monkeypatch.setattr(billing_services.line_writer, "insert_lines", crash_on_the_second_chunk)
     with pytest.raises(KeyboardInterrupt):
         billing_run_confirm(billing, actor=agent, now=NOW)
-    assert not Invoice.objects.exists() and not TimeEntry.objects.filter(billed_at__isnull=False).exists()
+    assert not Invoice.objects.exists() and not TimeEntry.objects.billed().exists()
     monkeypatch.undo()
     invoices = billing_run_confirm(billing, actor=agent, now=NOW)
     assert [i.number for i in sorted(invoices, key=lambda i: i.number)] == ["2026-00001", "2026-00002", "2026-00003"]
@@ -286,7 +286,7 @@ def test_two_confirmations_at_once_number_without_gaps_and_bill_each_entry_once(
     assert errors == []
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
     assert numbers == [f"2026-{n:05d}" for n in range(1, 7)]  # six customers, each billed once, no gap
-    assert InvoiceLine.objects.count() == 6 and not TimeEntry.objects.filter(billed_at__isnull=True).exists()
+    assert InvoiceLine.objects.count() == 6 and not TimeEntry.objects.unbilled().exists()
 
 
 def test_the_billing_command_previews_and_confirms(agent, anja):

@@ -322,7 +322,12 @@ def test_correcting_a_time_entry_is_audited_and_a_billed_one_is_locked(reporter,
         "work 2026-11-24 11:00 45 min",
         "Typfout",
     )
-    type(entry).objects.filter(pk=entry.pk).update(billed_at=at("2026-12-01 09:00"))
+    from datetime import date
+
+    from servicedesk.billing.services import billing_run_confirm, billing_run_create
+
+    run = billing_run_create(actor=agent, period_start=date(2026, 11, 1), period_end=date(2026, 11, 30))
+    billing_run_confirm(run, actor=agent, now=at("2026-12-01 09:00"))  # its line bills the entry
     with pytest.raises(ValidationError):
         services.time_entry_correct(entry=entry, actor=agent, reason="Nog eens", minutes=60)
     entry.refresh_from_db()

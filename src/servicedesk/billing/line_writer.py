@@ -57,21 +57,15 @@ def line_rows(invoice_id: int, lines: Iterable[SpecLine]) -> list[tuple]:
     ]
 
 
-def credit_rows(credit_id: int, lines) -> tuple[list[tuple], list[int]]:
+def credit_rows(credit_id: int, lines) -> list[tuple]:
     """Rows of COLUMNS that cancel `lines` (invoice lines) on the credit note `credit_id`: each line's
-    amount negated, referring to it; and the time entries those lines billed for the first time."""
-    amount, corrects, entry = (
-        COLUMNS.index("amount_cents"),
-        COLUMNS.index("corrects_id"),
-        COLUMNS.index("time_entry_id"),
-    )
-    rows, first_billed = [], []
+    amount negated, referring to it."""
+    amount, corrects = COLUMNS.index("amount_cents"), COLUMNS.index("corrects_id")
+    rows = []
     for pk, *values in lines.order_by("id").values_list("pk", *COLUMNS):
-        if values[entry] is not None and values[corrects] is None:
-            first_billed.append(values[entry])
         values[0], values[amount], values[corrects] = credit_id, -values[amount], pk
         rows.append(tuple(values))
-    return rows, first_billed
+    return rows
 
 
 def insert_lines(rows: list[tuple]) -> None:

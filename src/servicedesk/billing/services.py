@@ -17,7 +17,6 @@ from servicedesk.billing.specification import (
     CustomerSpecification,
     CustomerSummary,
     collector_paused,
-    id_list,
     period_bounds,
     specification_chunks,
     specifications,
@@ -27,7 +26,6 @@ from servicedesk.billing.specification import (
 from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import Customer
 from servicedesk.outbox.models import OutgoingAttachment, OutgoingMessage
-from servicedesk.tickets.models import TimeEntry
 
 
 def billing_run_create(
@@ -81,8 +79,8 @@ def _lock_sequence(year: int) -> None:
 def billing_run_confirm(
     run: BillingRun, *, actor, now: datetime | None = None, progress: Callable[[int], None] | None = None
 ) -> list[Invoice]:
-    """Bill the run: a document per customer (numbered when it bills anything), its lines, and every
-    billed entry locked. One transaction: interrupted, nothing is billed and it can simply be repeated."""
+    """Bill the run: a document per customer (numbered when it bills anything) and its lines, which bill (and
+    lock) their entries. One transaction: interrupted, nothing is billed and it can simply be repeated."""
     now = now or timezone.now()
     vat_percent = current_policy().config.vat_percent
     year = timezone.localtime(now).year
@@ -98,7 +96,7 @@ def billing_run_confirm(
         chunks = specification_chunks(customer_ids=_customer_ids(run), start=start, until=until, progress=progress)
         with collector_paused():  # for the whole stream (see collector_paused)
             for chunk in chunks:
-                billed, rows = [], []
+                rows = []
                 for customer_id, lines in chunk:
                     invoice = invoices.get(customer_id)
                     if invoice is None:
@@ -114,12 +112,8 @@ def billing_run_confirm(
                         )
                     invoice.subtotal_cents += sum(line.amount_cents for line in lines)
                     rows += line_writer.line_rows(invoice.pk, lines)
-                    billed += [line.entry_id for line in lines if line.corrects_id is None and line.entry_id]
+                # The lines bill their entries: from now on these are billed, and locked (TimeEntryQuerySet).
                 line_writer.insert_lines(rows)
-                if billed:  # the entries billed for the first time: locked from now on
-                    TimeEntry.objects.filter(pk__in=id_list(sorted(billed)), billed_at__isnull=True).update(
-                        billed_at=now
-                    )
         for customer_id in sorted(invoices):  # numbered in customer order
             _close_invoice(invoices[customer_id], year)
         run.status, run.confirmed_by, run.confirmed_at = BillingRun.Status.CONFIRMED, actor, now
@@ -138,8 +132,8 @@ def _close_invoice(invoice: Invoice, year: int) -> None:
 
 def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None = None) -> Invoice:
     """Credit an issued invoice in full: a credit note with the next number (a line for each of its lines,
-    negated, referring to it), the invoice marked credited, and the time entries it billed for the first
-    time unbilled again, so that the next run bills them afresh. Nothing of the invoice itself changes."""
+    negated, referring to it) and the invoice marked credited, which unbills the time entries it billed for
+    the first time, so that the next run bills them afresh. Nothing of the invoice itself changes."""
     now = now or timezone.now()
     reason = reason.strip()
     if not reason:
@@ -186,9 +180,7 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None
             credits=invoice,
             credit_reason=reason,
         )
-        rows, first_billed = line_writer.credit_rows(credit.pk, invoice.lines.all())
-        line_writer.insert_lines(rows)
-        TimeEntry.objects.filter(pk__in=first_billed).update(billed_at=None)
+        line_writer.insert_lines(line_writer.credit_rows(credit.pk, invoice.lines.all()))
         invoice.status = Invoice.Status.CREDITED
         invoice.save(update_fields=["status"])
     return credit

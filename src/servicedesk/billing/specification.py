@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Q, Sum
+from django.db.models import Exists, F, Max, Min, OuterRef, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -149,7 +149,7 @@ class EntryRow(NamedTuple):
     minutes: int
     agent: str
     description: str
-    billed: bool  # billed before (its billed_at is set)
+    billed: bool  # billed before (a standing invoice has its line)
 
 
 TICKET_FIELDS = TicketRow._fields[:-1]
@@ -175,7 +175,7 @@ def candidate_tickets(customer_ids: list[int] | None, until: datetime) -> set[in
     if customer_ids:
         tickets = tickets.filter(customer_id__in=customer_ids)
         entries = entries.filter(ticket__customer_id__in=customer_ids)
-    unbilled = entries.filter(billed_at__isnull=True, start__lt=until).values_list("ticket_id", flat=True)
+    unbilled = entries.filter(start__lt=until).unbilled().values_list("ticket_id", flat=True)
     ids = set(unbilled.distinct())
     surcharge = tickets.filter(
         channel__in=("phone", "phone_after_hours"),
@@ -190,10 +190,15 @@ def candidate_tickets(customer_ids: list[int] | None, until: datetime) -> set[in
         )
     )
     ids.update(surcharge.values_list("pk", flat=True))
+    billing = InvoiceLine.objects.filter(time_entry__isnull=False, corrects__isnull=True).exclude(
+        invoice__status=Invoice.Status.CREDITED
+    )
+    if customer_ids:
+        billing = billing.filter(ticket__customer_id__in=customer_ids)
     changed = (  # billed work on a ticket changed after its last billing
-        entries.filter(billed_at__isnull=False)
+        billing.order_by()
         .values("ticket_id")
-        .annotate(last=Max("billed_at"))
+        .annotate(last=Max("invoice__issued_at"))
         .filter(last__lt=F("ticket__updated_at"))
         .values_list("ticket_id", flat=True)
     )
@@ -452,7 +457,7 @@ def _chunks(
             billed, last = _billed_so_far([pk for pk in ids if pk in history])
             rows = list(
                 TimeEntry.objects.filter(ticket_id__in=id_list(ids))
-                .annotate(billed=ExpressionWrapper(Q(billed_at__isnull=False), output_field=BooleanField()))
+                .with_billed()
                 .order_by("ticket_id", "start", "id")
                 .values_list(*ENTRY_FIELDS)
             )

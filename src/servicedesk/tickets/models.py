@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.policy import Channel, EntryKind, Priority, SupportType
@@ -139,17 +139,43 @@ class Message(models.Model):
         return ""
 
 
+class TimeEntryQuerySet(models.QuerySet):
+    """Whether entries are billed: a line of a standing invoice bills them (their first line; corrections and
+    credit notes refer to that line). Kept nowhere else, so crediting an invoice unbills its work by itself,
+    and confirming a run writes its lines and nothing more."""
+
+    @staticmethod
+    def _billing_line():
+        from servicedesk.billing.models import Invoice, InvoiceLine  # billing builds on tickets, not the reverse
+
+        return InvoiceLine.objects.filter(time_entry=OuterRef("pk"), corrects__isnull=True).exclude(
+            invoice__status=Invoice.Status.CREDITED
+        )
+
+    def with_billed(self):
+        """Each entry with `billed` (bool)."""
+        return self.annotate(billed=Exists(self._billing_line()))
+
+    def billed(self):
+        return self.filter(Exists(self._billing_line()))
+
+    def unbilled(self):
+        return self.exclude(Exists(self._billing_line()))
+
+
 class TimeEntry(models.Model):
     """Time an agent spent on a ticket; priced by the policy engine, locked once billed."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="time_entries")
+    # No index of its own: `time_entry_ticket` (ticket, start) serves look-ups by ticket.
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="time_entries", db_index=False)
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="time_entries")
     kind = models.CharField(max_length=10, choices=ENTRY_KIND_CHOICES, default=EntryKind.WORK.value)
     start = models.DateTimeField()
     minutes = models.PositiveIntegerField()
     description = models.TextField(blank=True)
     created_at = models.DateTimeField()
-    billed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TimeEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["start", "id"]
@@ -163,7 +189,8 @@ class TimeEntry(models.Model):
 
     @property
     def is_billed(self) -> bool:
-        return self.billed_at is not None
+        billed = self.__dict__.get("billed")  # annotated by `with_billed`
+        return billed if billed is not None else TimeEntry.objects.billed().filter(pk=self.pk).exists()
 
 
 class TicketEvent(models.Model):

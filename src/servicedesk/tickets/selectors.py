@@ -156,8 +156,10 @@ def ticket_for_desk(ticket_id: int) -> Ticket:
         "actor_contact__name",
         *(f"actor__{f}" for f in user_name),
     )
-    entries = TimeEntry.objects.select_related("agent").only(
-        "id", "ticket_id", "kind", "start", "minutes", "description", "billed_at", *(f"agent__{f}" for f in user_name)
+    entries = (
+        TimeEntry.objects.select_related("agent")
+        .only("id", "ticket_id", "kind", "start", "minutes", "description", *(f"agent__{f}" for f in user_name))
+        .with_billed()
     )
     return (
         Ticket.objects.select_related("customer", "reporter", "assignee", "matrix_item")

@@ -42,7 +42,7 @@ TICKET_COLUMNS = (
     "updated_at",
 )
 MESSAGE_COLUMNS = ("id", "ticket_id", "kind", "author_user_id", "author_contact_id", "body", "created_at")
-ENTRY_COLUMNS = ("id", "ticket_id", "agent_id", "kind", "start", "minutes", "description", "created_at", "billed_at")
+ENTRY_COLUMNS = ("id", "ticket_id", "agent_id", "kind", "start", "minutes", "description", "created_at")
 EVENT_COLUMNS = (
     "id",
     "ticket_id",
@@ -249,9 +249,7 @@ class TicketRows:
                 start = begin + int((latest - begin) * random_())
                 start -= start % 300
                 created = min(start + minutes * 60 + rnd.randrange(60, 1800), now)
-                out.entries.append(
-                    (entry_id, ticket_id, agent, kind, ts(start), minutes, description, ts(created), None)
-                )
+                out.entries.append((entry_id, ticket_id, agent, kind, ts(start), minutes, description, ts(created)))
                 entry_id += 1
                 last = max(last, created)
             ids["entries"] = entry_id
