@@ -309,3 +309,72 @@ def test_the_billing_command_previews_and_confirms(agent, anja):
         call_command("billing", "run", "--from", "1 november", "--to", "2026-11-30")
     with pytest.raises(CommandError, match="--customer"):
         call_command("billing", "run", "--from", "2026-11-01", "--to", "2026-11-30", "--customer", "nope")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_confirmation_reading_ahead_bills_what_its_preview_shows(agent, anja, monkeypatch):
+    """Outside a caller's transaction, on PostgreSQL, the confirmation reads and prices the next tickets on
+    another thread (read_ahead.py) while it writes; a chunk per ticket makes that happen for every ticket. Late
+    work, corrections of earlier billed work and phone surcharges come out exactly as the preview says (on
+    SQLite, read in turn)."""
+    from django.db import connection
+
+    from servicedesk.billing import read_ahead, specification
+
+    october = (date(2026, 10, 1), date(2026, 10, 31))
+    tickets = [ticket(anja, reported="2026-10-20T09:30") for _ in range(3)]
+    phone = ticket(anja, channel="phone", reported="2026-10-21T10:00")
+    for t in (*tickets, phone):
+        work(t, agent, "2026-10-22T10:00", 50)
+    billing_run_confirm(run(agent, period=october, now=at("2026-11-01T09:00")), actor=agent, now=at("2026-11-01T09:00"))
+    services.ticket_classify(ticket=tickets[0], actor=agent, reason="spoed", priority="high")  # a correction
+    work(tickets[1], agent, "2026-10-30T14:00", 20)  # late: October work recorded after October was billed
+    for t in (*tickets, ticket(anja)):
+        work(t, agent, "2026-11-24T10:00", 35)
+    threads = []
+    real = read_ahead.read_ahead
+
+    def counted(produce, **kwargs):
+        threads.append(produce)
+        return real(produce, **kwargs)
+
+    monkeypatch.setattr(specification, "MIXED_CHUNK", 1)
+    monkeypatch.setattr("servicedesk.billing.services.read_ahead", counted)
+    billing = run(agent)
+    (preview,) = billing_run_preview(billing)
+    (invoice,) = billing_run_confirm(billing, actor=agent, now=NOW)
+    assert len(threads) == (connection.vendor == "postgresql")  # it did read ahead
+    expected = sorted(
+        (line.ticket_id, line.entry_id, line.amount_cents, line.late, line.corrects_id) for line in preview.lines
+    )
+    written = sorted(invoice.lines.values_list("ticket_id", "time_entry_id", "amount_cents", "late", "corrects_id"))
+    assert written == expected
+    assert any(late for *_, late, _ in written) and any(corrects for *_, corrects in written)
+    assert invoice.subtotal_cents == preview.subtotal_cents
+    assert not TimeEntry.objects.unbilled().exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_while_reading_ahead_bills_nothing(agent, anja, monkeypatch):
+    from servicedesk.billing import specification
+
+    for _ in range(4):
+        work(ticket(anja), agent, "2026-11-24T10:00", 50)
+    real = specification.rate_told_at
+    calls = []
+
+    def fails_on_the_third_chunk(ids):
+        calls.append(ids)
+        if len(calls) == 3:
+            raise RuntimeError("the database went away while reading ahead")
+        return real(ids)
+
+    monkeypatch.setattr(specification, "MIXED_CHUNK", 1)
+    monkeypatch.setattr(specification, "rate_told_at", fails_on_the_third_chunk)
+    billing = run(agent)
+    with pytest.raises(RuntimeError, match="while reading ahead"):
+        billing_run_confirm(billing, actor=agent, now=NOW)
+    assert not Invoice.objects.exists() and not InvoiceLine.objects.exists()
+    monkeypatch.undo()
+    (invoice,) = billing_run_confirm(billing, actor=agent, now=NOW)
+    assert invoice.lines.count() == 4

@@ -6,13 +6,14 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.billing import line_writer
 from servicedesk.billing.models import BillingRun, Invoice, InvoiceSequence
+from servicedesk.billing.read_ahead import read_ahead
 from servicedesk.billing.specification import (
     CustomerSpecification,
     CustomerSummary,
@@ -52,9 +53,19 @@ def billing_run_preview(
     figures (`CustomerSummary`): the lines are counted as they stream by, none kept, so a run over any
     amount of work fits in little memory (the worker and the command want no more)."""
     start, until = period_bounds(run.period_start, run.period_end)
-    stream = specifications if lines else summaries
+    customer_ids = _customer_ids(run)
     with collector_paused():  # for the whole stream (see collector_paused)
-        return list(stream(customer_ids=_customer_ids(run), start=start, until=until, progress=progress))
+        if lines:
+            return list(specifications(customer_ids=customer_ids, start=start, until=until, progress=progress))
+        ahead = _may_read_ahead()
+        return summaries(customer_ids=customer_ids, start=start, until=until, progress=progress, ahead=ahead)
+
+
+def _may_read_ahead() -> bool:
+    """Whether a run reads ahead on another thread (read_ahead.py): on PostgreSQL, whose server reads and writes
+    while this process prices (on SQLite both threads would share this process's one core, and lose); never
+    inside a caller's transaction, whose changes another connection could not see."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
 def _next_number(year: int) -> str:
@@ -84,16 +95,26 @@ def billing_run_confirm(
     now = now or timezone.now()
     vat_percent = current_policy().config.vat_percent
     year = timezone.localtime(now).year
+    ahead = _may_read_ahead()
     with transaction.atomic():
         _lock_sequence(year)
         run = BillingRun.objects.select_for_update().get(pk=run.pk)
         if run.status == BillingRun.Status.CONFIRMED:
             raise ValidationError(_("This billing run was confirmed already."))
         start, until = period_bounds(run.period_start, run.period_end)
+        if connection.vendor == "postgresql":  # the lines' keys checked as they are written, not all at commit
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         # Written as the lines stream by, a chunk of tickets at a time (customers mixed, in ticket order);
-        # each document is made when its first lines come and numbered once all are written.
+        # each document is made when its first lines come and numbered once all are written. The next chunks
+        # are read and priced on another thread meanwhile (read_ahead.py).
         invoices: dict[int, Invoice] = {}
-        chunks = specification_chunks(customer_ids=_customer_ids(run), start=start, until=until, progress=progress)
+        customer_ids = _customer_ids(run)
+
+        def stream():
+            return specification_chunks(customer_ids=customer_ids, start=start, until=until, progress=progress)
+
+        chunks = read_ahead(stream) if ahead else stream()
         with collector_paused():  # for the whole stream (see collector_paused)
             for chunk in chunks:
                 rows = []

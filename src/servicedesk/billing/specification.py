@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Exists, F, Max, Min, OuterRef, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -153,7 +153,7 @@ class EntryRow(NamedTuple):
 
 
 TICKET_FIELDS = TicketRow._fields[:-1]
-ENTRY_FIELDS = ("ticket_id", "pk", "kind", "start", "minutes", "agent_id", "description", "billed")
+ENTRY_FIELDS = ("ticket_id", "pk", "kind", "start", "minutes", "agent_id", "description")
 
 
 def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -228,22 +228,26 @@ def _billed_before(candidates: list[tuple[int, int]]) -> set[int]:
     return set(lines.values_list("ticket_id", flat=True).distinct())
 
 
-def _billed_so_far(ticket_ids: list[int]) -> tuple[dict, dict]:
-    """Per item (ticket, entry or None, kind): the amount billed on issued documents, and the last line."""
-    from servicedesk.billing.models import InvoiceLine
+def _billed_so_far(ticket_ids: list[int]) -> tuple[dict, dict, set[int]]:
+    """Per item (ticket, entry or None, kind): the amount billed on issued documents, and the last line; and
+    the entries billed (a standing document has their first line: see TimeEntryQuerySet)."""
+    from servicedesk.billing.models import Invoice, InvoiceLine
 
-    sums, last = {}, {}
+    sums, last, billed = {}, {}, set()
     if not ticket_ids:
-        return sums, last
+        return sums, last, billed
+    first = Q(corrects__isnull=True) & ~Q(invoice__status=Invoice.Status.CREDITED)
     rows = (
         InvoiceLine.objects.filter(ticket_id__in=id_list(ticket_ids))
         .values("ticket_id", "time_entry_id", "kind")
-        .annotate(total=Sum("amount_cents"), last=Max("id"))
+        .annotate(total=Sum("amount_cents"), last=Max("id"), standing=Count("id", filter=first))
     )
     for row in rows:
         key = (row["ticket_id"], row["time_entry_id"], row["kind"])
         sums[key], last[key] = row["total"], row["last"]
-    return sums, last
+        if row["standing"] and row["time_entry_id"] is not None:
+            billed.add(row["time_entry_id"])
+    return sums, last, billed
 
 
 def _bands(line, cache: dict | None = None) -> str:
@@ -428,13 +432,23 @@ def collector_paused():
             gc.enable()
 
 
-def _chunks(
-    customer_ids: list[int] | None, start: datetime, until: datetime, progress, *, by_customer: bool, size: int
-) -> Iterator[list[tuple[int, TicketRow, TicketPrice, list[tuple]]]]:
-    """[(customer id, ticket, its price, its items)] for a chunk of the candidate tickets at a time, the
-    tickets in id order; streamed, so that only a chunk's rows are in memory. `by_customer`: chunk each
-    customer's tickets apart, customer by customer (one customer a chunk); else chunk all tickets in id
-    order (customers mixed), which reads the tables in the order they were written: far fewer pages."""
+class _ChunkRows(NamedTuple):
+    """What a chunk of tickets is priced from."""
+
+    customer_of: dict[int, int]  # ticket id -> customer id
+    tickets: list[TicketRow]  # in id order
+    entries: dict[int, list[EntryRow]]  # ticket id -> its entries, by start
+    billed: dict  # see _billed_so_far
+    last: dict
+
+
+def _read_chunks(
+    customer_ids: list[int] | None, until: datetime, *, by_customer: bool, size: int
+) -> Iterator[_ChunkRows]:
+    """The rows of the candidate tickets a chunk at a time, the tickets in id order; streamed, so that only a
+    chunk's rows are in memory. `by_customer`: chunk each customer's tickets apart, customer by customer (one
+    customer a chunk); else chunk all tickets in id order (customers mixed), which reads the tables in the
+    order they were written: far fewer pages."""
     candidates = candidate_customers(customer_ids, until)
     if by_customer:
         tickets_of: dict[int, list[int]] = defaultdict(list)
@@ -454,10 +468,10 @@ def _chunks(
         with collector_paused():
             customer_of = dict(chunk)
             ids = list(customer_of)
-            billed, last = _billed_so_far([pk for pk in ids if pk in history])
+            # Looked up for the tickets billed before only: the others have no lines, so nothing billed.
+            billed, last, billed_entries = _billed_so_far([pk for pk in ids if pk in history])
             rows = list(
                 TimeEntry.objects.filter(ticket_id__in=id_list(ids))
-                .with_billed()
                 .order_by("ticket_id", "start", "id")
                 .values_list(*ENTRY_FIELDS)
             )
@@ -465,20 +479,46 @@ def _chunks(
             if unknown:
                 names.update(user_model.objects.filter(pk__in=unknown).values_list("pk", user_model.USERNAME_FIELD))
             entries: dict[int, list[EntryRow]] = defaultdict(list)
-            for ticket_id, pk, kind, entry_start, minutes, agent_id, description, billed_before in rows:
+            for ticket_id, pk, kind, entry_start, minutes, agent_id, description in rows:
                 entries[ticket_id].append(
-                    EntryRow(pk, kind, entry_start, minutes, names.get(agent_id, ""), description, billed_before)
+                    EntryRow(pk, kind, entry_start, minutes, names.get(agent_id, ""), description, pk in billed_entries)
                 )
-            priced = []
-            policy = current_policy()
             told = rate_told_at(ids)
-            for row in Ticket.objects.filter(pk__in=id_list(ids)).order_by("pk").values_list(*TICKET_FIELDS):
-                ticket = TicketRow(*row, told.get(row[0]))
-                price, items = _ticket_items(ticket, entries.get(ticket.pk, []), start, until, billed, last, policy)
+            tickets = [
+                TicketRow(*row, told.get(row[0]))
+                for row in Ticket.objects.filter(pk__in=id_list(ids)).order_by("pk").values_list(*TICKET_FIELDS)
+            ]
+        yield _ChunkRows(customer_of, tickets, entries, billed, last)
+
+
+def _chunks(
+    customer_ids: list[int] | None,
+    start: datetime,
+    until: datetime,
+    progress,
+    *,
+    by_customer: bool,
+    size: int,
+    ahead: bool = False,
+) -> Iterator[list[tuple[int, TicketRow, TicketPrice, list[tuple]]]]:
+    """[(customer id, ticket, its price, its items)] for a chunk of the candidate tickets at a time (see
+    `_read_chunks`). `ahead`: the next chunks are read on another thread meanwhile (read_ahead.py)."""
+    from servicedesk.billing.read_ahead import read_ahead
+
+    def reading() -> Iterator[_ChunkRows]:
+        return _read_chunks(customer_ids, until, by_customer=by_customer, size=size)
+
+    policy = current_policy()
+    for rows in read_ahead(reading) if ahead else reading():
+        with collector_paused():
+            priced = []
+            for ticket in rows.tickets:
+                entries = rows.entries.get(ticket.pk, [])
+                price, items = _ticket_items(ticket, entries, start, until, rows.billed, rows.last, policy)
                 if items:
-                    priced.append((customer_of[ticket.pk], ticket, price, items))
+                    priced.append((rows.customer_of[ticket.pk], ticket, price, items))
         if progress is not None:
-            progress(len(ids))
+            progress(len(rows.customer_of))
         yield priced
 
 
@@ -515,11 +555,13 @@ def specification_chunks(
 
 
 def summaries(
-    *, customer_ids: list[int] | None, start: datetime, until: datetime, progress=None
+    *, customer_ids: list[int] | None, start: datetime, until: datetime, progress=None, ahead: bool = False
 ) -> list[CustomerSummary]:
-    """Each customer's figures as its specification would give them, keeping no lines (none are made)."""
+    """Each customer's figures as its specification would give them, keeping no lines (none are made).
+    `ahead`: read the next chunks on another thread while pricing (not inside a transaction with changes)."""
     found: dict[int, CustomerSummary] = {}
-    for priced in _chunks(customer_ids, start, until, progress, by_customer=False, size=MIXED_CHUNK):
+    chunks = _chunks(customer_ids, start, until, progress, by_customer=False, size=MIXED_CHUNK, ahead=ahead)
+    for priced in chunks:
         for customer_id, _ticket, price, items in priced:
             summary = found.get(customer_id)
             if summary is None:
