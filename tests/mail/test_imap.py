@@ -211,6 +211,32 @@ def test_mail_landing_between_a_round_and_idle_is_read_at_once(anja, imap_accoun
     assert Ticket.objects.get().subject == "Net op tijd"
 
 
+def test_mail_landing_between_the_noop_and_idle_is_read_within_the_resync(anja, imap_account, mailbox_for, monkeypatch):
+    """The narrower gap: after the NOOP that asked, before IDLE began. Dovecot would tell of it only at its
+    30-second check; the reader leaves IDLE for a NOOP every RESYNC_SECONDS (made 2 here)."""
+    mailbox = mailbox_for(poll_seconds=3600)
+    delivered = threading.Event()
+    asked = imap._arrived_since
+
+    def nothing_yet_then_mail_arrives(client):
+        arrived = asked(client)
+        if not delivered.is_set() and not arrived:
+            delivered.set()
+            imap_account.deliver(mail("anja@korrel.example", "In de kier", Message_ID="<crack@k.example>"))
+        return arrived
+
+    monkeypatch.setattr(imap, "_arrived_since", nothing_yet_then_mail_arrives)
+    monkeypatch.setattr(imap, "RESYNC_SECONDS", 2)
+    reader = imap.MailboxReader(mailbox.pk)
+    reader.start()
+    try:
+        wait_for(Ticket.objects.exists, seconds=10, what="the mail that came between the NOOP and IDLE")
+    finally:
+        reader.stopped.set()
+        reader.join(timeout=10)
+    assert delivered.is_set() and Ticket.objects.get().subject == "In de kier"
+
+
 def worker(tmp_path) -> subprocess.Popen:
     env = {**os.environ, "SERVICEDESK_VAR_DIR": str(tmp_path), "DATABASE_URL": database_url()}
     command = [str(Path(sys.executable).with_name("servicedesk")), "worker", "--interval", "0.2"]

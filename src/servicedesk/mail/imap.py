@@ -26,7 +26,8 @@ from servicedesk.mail.models import InboundMail, Mailbox
 logger = logging.getLogger(__name__)
 DONE_FLAG = b"$ServicedeskDone"  # keyword on committed mail when there is no processed folder
 BATCH = 50  # mails fetched per round trip
-IDLE_SECONDS = 300  # re-issue IDLE well within the 29 minutes RFC 2177 allows
+IDLE_SECONDS = 300  # a new round (and the mailbox's settings read again) at least this often
+RESYNC_SECONDS = 10  # IDLE left for a NOOP this often (see MailboxReader._idle)
 BACKOFF = (1, 2, 5, 10, 30, 60, 120, 300)  # seconds between reconnect attempts
 
 
@@ -168,10 +169,12 @@ def read_mailboxes_once() -> dict[str, RoundResult]:
 
 
 def _arrived_since(client: IMAPClient) -> bool:
-    """Whether mail arrived in the selected folder since the last command. Dovecot tells an IDLE session
-    only of changes made while it idles (or at its next periodic check, 30 s by default): a mail that
-    lands between a round and IDLE would wait. A NOOP just before IDLE asks."""
+    """Whether mail arrived in the selected folder since the last command (a NOOP asks)."""
     _text, responses = client.noop()
+    return _tells_of_mail(responses)
+
+
+def _tells_of_mail(responses) -> bool:
     return any(isinstance(item, tuple) and len(item) > 1 and item[1] == b"EXISTS" for item in responses)
 
 
@@ -225,22 +228,30 @@ class MailboxReader(threading.Thread):
                 return  # switched off, removed or reconfigured in the admin: reconnect with what it says now
             mailbox = fresh
             if idle:
-                if _arrived_since(client):
-                    continue  # mail came between the round and now: IDLE would not tell of it
                 self._idle(client)
             else:
                 self.stopped.wait(max(1, mailbox.poll_seconds))
 
     def _idle(self, client: IMAPClient) -> None:
-        client.idle()
-        try:
-            waited = 0.0
-            while not self.stopped.is_set() and waited < IDLE_SECONDS:
-                if client.idle_check(timeout=1):  # a short check keeps the stop signal responsive
-                    break
-                waited += 1
-        finally:
-            client.idle_done()
+        """Wait in IDLE until the server tells of a change, for at most IDLE_SECONDS. Dovecot tells an IDLE
+        session only of changes made while it idles (or at its own check, every 30 s): mail landing between
+        the last command and IDLE would wait. So every RESYNC_SECONDS IDLE is left for a NOOP, which asks."""
+        waited = 0
+        while not self.stopped.is_set() and waited < IDLE_SECONDS:
+            if _arrived_since(client):
+                return
+            client.idle()
+            told = False
+            try:
+                for _second in range(RESYNC_SECONDS):  # short checks keep the stop signal responsive
+                    if self.stopped.is_set() or client.idle_check(timeout=1):
+                        return
+                    waited += 1
+            finally:
+                _text, responses = client.idle_done()  # what the server says as IDLE ends counts too
+                told = _tells_of_mail(responses)
+            if told:
+                return
 
     def _back_off(self, exc: BaseException) -> None:
         delay = BACKOFF[min(self.failures, len(BACKOFF) - 1)] * random.uniform(0.8, 1.2)
