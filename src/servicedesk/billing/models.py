@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.policy import LineKind
@@ -113,13 +114,19 @@ class InvoiceLine(models.Model):
     amount_cents = models.BigIntegerField()
     free_reason = models.CharField(max_length=20, blank=True)
     late = models.BooleanField(default=False)  # work of an earlier period, billed now
-    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    # Indexed only where set (invoice_line_corrects): most lines correct nothing.
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections", db_index=False
+    )
     # After-hours work: whether the customer was told the rate before it started (None: not after-hours work).
     rate_told = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["ticket", "time_entry"], name="invoice_line_item")]
+        indexes = [
+            models.Index(fields=["ticket", "time_entry"], name="invoice_line_item"),
+            models.Index(fields=["corrects"], name="invoice_line_corrects", condition=Q(corrects__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.ticket_id}: {self.amount_cents}"
