@@ -313,12 +313,9 @@ def test_the_billing_command_previews_and_confirms(agent, anja):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_confirmation_reading_ahead_bills_what_its_preview_shows(agent, anja, monkeypatch):
-    """Outside a caller's transaction, on PostgreSQL, the confirmation reads and prices the next tickets on
-    another thread (read_ahead.py) while it writes; a chunk per ticket makes that happen for every ticket. Late
-    work, corrections of earlier billed work and phone surcharges come out exactly as the preview says (on
-    SQLite, read in turn)."""
-    from django.db import connection
-
+    """Outside a caller's transaction the confirmation reads and prices the next tickets in another process
+    (read_ahead.py) while it writes; a chunk per ticket makes that happen for every ticket. Late work,
+    corrections of earlier billed work and phone surcharges come out exactly as the preview says."""
     from servicedesk.billing import read_ahead, specification
 
     october = (date(2026, 10, 1), date(2026, 10, 31))
@@ -340,10 +337,20 @@ def test_a_confirmation_reading_ahead_bills_what_its_preview_shows(agent, anja, 
 
     monkeypatch.setattr(specification, "MIXED_CHUNK", 1)
     monkeypatch.setattr("servicedesk.billing.services.read_ahead", counted)
+    monkeypatch.setattr(specification, "read_ahead", counted)
     billing = run(agent)
-    (preview,) = billing_run_preview(billing)
+    (preview,) = billing_run_preview(billing)  # lines: read in turn, as the page shows them
+    (summary,) = billing_run_preview(billing, lines=False)  # every other chunk summed up by another process
+    assert len(threads) == 1
+    assert (summary.line_count, summary.subtotal_cents, summary.late, summary.corrections, summary.free) == (
+        preview.line_count,
+        preview.subtotal_cents,
+        preview.late,
+        preview.corrections,
+        preview.free,
+    )
     (invoice,) = billing_run_confirm(billing, actor=agent, now=NOW)
-    assert len(threads) == (connection.vendor == "postgresql")  # it did read ahead
+    assert len(threads) == 2  # it did read ahead
     expected = sorted(
         (line.ticket_id, line.entry_id, line.amount_cents, line.late, line.corrects_id) for line in preview.lines
     )
@@ -356,25 +363,21 @@ def test_a_confirmation_reading_ahead_bills_what_its_preview_shows(agent, anja, 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_while_reading_ahead_bills_nothing(agent, anja, monkeypatch):
+    """The reading process fails on the third ticket (work recorded outside the calendar the policy knows,
+    written past the services): the confirmation says why, and nothing is billed."""
     from servicedesk.billing import specification
 
-    for _ in range(4):
-        work(ticket(anja), agent, "2026-11-24T10:00", 50)
-    real = specification.rate_told_at
-    calls = []
-
-    def fails_on_the_third_chunk(ids):
-        calls.append(ids)
-        if len(calls) == 3:
-            raise RuntimeError("the database went away while reading ahead")
-        return real(ids)
-
+    tickets = [ticket(anja) for _ in range(4)]
+    for t in tickets:
+        work(t, agent, "2026-11-24T10:00", 50)
+    broken = TimeEntry.objects.create(
+        ticket=tickets[2], agent=agent, start=at("2150-01-01T10:00"), minutes=10, created_at=NOW
+    )
     monkeypatch.setattr(specification, "MIXED_CHUNK", 1)
-    monkeypatch.setattr(specification, "rate_told_at", fails_on_the_third_chunk)
     billing = run(agent)
-    with pytest.raises(RuntimeError, match="while reading ahead"):
+    with pytest.raises(RuntimeError, match=r"^OutsideCalendar: the calendar covers the years 1990 to 2099$"):
         billing_run_confirm(billing, actor=agent, now=NOW)
     assert not Invoice.objects.exists() and not InvoiceLine.objects.exists()
-    monkeypatch.undo()
+    broken.delete()
     (invoice,) = billing_run_confirm(billing, actor=agent, now=NOW)
     assert invoice.lines.count() == 4

@@ -1,71 +1,155 @@
-"""Reading (and pricing) the next chunks of a billing run on a thread of its own while the caller works on the
-last ones: on PostgreSQL the server's reads and writes and this process's pricing overlap instead of taking
-turns (each was about half of a confirmation).
+"""Reading and pricing a billing run's chunks elsewhere while the caller writes (or sums up) the ones before:
+reading and pricing, and writing, each get a core instead of taking turns.
 
-The thread has its own database connection. Inside a transaction it imports that transaction's snapshot, so
-it sees what the transaction saw when it began, except what the transaction itself wrote: a confirmation
-reads nothing of that (its new lines are for other tickets than the ones still to come).
+Elsewhere is a process of its own, started fresh ("spawn": a process with threads, such as the worker, cannot
+be forked safely), or, where the database server does most of the caller's work (a PostgreSQL confirmation),
+a thread: a third busy process would leave the server less of the two cores than it needs.
+
+The reader has its own connection. Inside a transaction it imports that transaction's snapshot (PostgreSQL),
+so it sees what the transaction saw when it began, except what the transaction itself wrote: a confirmation
+reads nothing of that (its new lines are for other tickets than the ones still to come). On SQLite the
+caller's transaction holds the write lock, so nothing commits meanwhile.
 """
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import pickle
 import queue
 import threading
+import traceback
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
 from typing import TypeVar
 
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 
+logger = logging.getLogger(__name__)
 T = TypeVar("T")
-DEPTH = 2  # chunks read ahead at most (memory: a chunk is some 20,000 tickets' lines)
+Job = Callable[[Callable[[int], None]], Iterator[T]]  # job(progress) -> items; picklable for a process
 
 
-def read_ahead(produce: Callable[[], Iterator[T]], *, depth: int = DEPTH) -> Iterator[T]:
-    """The items of `produce()`, made on another thread, at most `depth` ahead. An exception there is raised
-    here; stopping early (or an exception here) stops the thread."""
+class ReadAheadFailed(RuntimeError):
+    """The reader failed: its error ('OutsideCalendar: ...'); the traceback is logged."""
+
+
+def read_ahead(job: Job, *, progress: Callable[[int], None] | None = None, thread: bool = False) -> Iterator[T]:
+    """The items of `job(progress)`, made by another process (or a thread), one or two ahead at most. Its error
+    is raised here; stopping early ends it."""
     snapshot = _export_snapshot()
-    items: queue.Queue = queue.Queue(maxsize=depth)
+    return _thread(job, snapshot, progress) if thread else _process(job, snapshot, progress)
+
+
+def _process(job: Job, snapshot: str | None, progress) -> Iterator[T]:
+    context = multiprocessing.get_context("spawn")
+    receiving, sending = context.Pipe(duplex=False)
+    database = dict(connection.settings_dict)  # in tests: the test database
+    # The job goes pickled: unpickling it imports our models, which only works once the child set Django up.
+    args = (sending, database, snapshot, pickle.dumps(job))
+    child = context.Process(target=_child, args=args, name="billing-read-ahead", daemon=True)
+    child.start()
+    sending.close()  # ours is the receiving end only: the pipe ends when the child's does
+
+    def receive():
+        try:
+            return receiving.recv()
+        except EOFError:
+            child.join()
+            return "error", (f"the reading process ended without a word (exit code {child.exitcode})", "")
+
+    try:
+        yield from _received(receive, progress)
+    finally:
+        receiving.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
+def _child(pipe, database: dict, snapshot: str | None, work: bytes) -> None:
+    """The reading process: set up, connect as the caller, send what the job makes."""
+    try:
+        import django
+
+        django.setup()
+        connection.settings_dict.update(database)
+        if connection.vendor == "sqlite":  # a reading transaction: the caller may hold the write lock
+            options = connection.settings_dict["OPTIONS"]
+            connection.settings_dict["OPTIONS"] = {**options, "transaction_mode": "DEFERRED"}
+        _run(pickle.loads(work), snapshot, pipe.send)
+    except BrokenPipeError:  # the caller stopped early
+        pass
+    except BaseException as exc:
+        pipe.send(_error(exc))
+    finally:
+        pipe.close()
+
+
+def _thread(job: Job, snapshot: str | None, progress) -> Iterator[T]:
+    items: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
 
-    def hand_over(kind: str, value) -> bool:
+    def send(message) -> None:
         while not stop.is_set():
             try:
-                items.put((kind, value), timeout=0.2)
-                return True
+                items.put(message, timeout=0.2)
+                return
             except queue.Full:
                 continue
-        return False
+        raise BrokenPipeError  # the caller stopped early
 
-    def run() -> None:
+    def work() -> None:
         try:
-            with transaction.atomic() if snapshot else nullcontext():
-                if snapshot:
-                    with connection.cursor() as cursor:
-                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                        cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
-                for item in produce():
-                    if not hand_over("item", item):
-                        return
-            hand_over("end", None)
-        except BaseException as exc:  # raised in the caller's thread
-            hand_over("error", exc)
+            _run(job, snapshot, send)
+        except BrokenPipeError:
+            pass
+        except BaseException as exc:
+            send(_error(exc))
         finally:
             connections.close_all()  # this thread's own connection
 
-    thread = threading.Thread(target=run, name="servicedesk-billing-read-ahead", daemon=True)
-    thread.start()
+    reader = threading.Thread(target=work, name="billing-read-ahead", daemon=True)
+    reader.start()
     try:
-        while True:
-            kind, value = items.get()
-            if kind == "end":
-                return
-            if kind == "error":
-                raise value
-            yield value
+        yield from _received(items.get, progress)
     finally:
         stop.set()
-        thread.join()
+        reader.join()
+
+
+def _run(job: Job, snapshot: str | None, send: Callable) -> None:
+    """The job, in one transaction (PostgreSQL: in the caller's snapshot, one view of the data throughout)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                if snapshot:
+                    cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+        for item in job(lambda done: send(("progress", done))):
+            send(("item", item))
+    send(("end", None))
+
+
+def _received(receive: Callable, progress) -> Iterator:
+    while True:
+        kind, value = receive()
+        if kind == "item":
+            yield value
+        elif kind == "progress":
+            if progress is not None:
+                progress(value)
+        elif kind == "error":
+            error, trace = value
+            logger.error("the reader of a billing run failed: %s\n%s", error, trace)
+            raise ReadAheadFailed(error)
+        else:
+            return
+
+
+def _error(exc: BaseException) -> tuple[str, tuple[str, str]]:
+    return "error", (f"{type(exc).__name__}: {exc}", traceback.format_exc())
 
 
 def _export_snapshot() -> str | None:

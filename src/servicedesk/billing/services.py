@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
@@ -62,10 +63,9 @@ def billing_run_preview(
 
 
 def _may_read_ahead() -> bool:
-    """Whether a run reads ahead on another thread (read_ahead.py): on PostgreSQL, whose server reads and writes
-    while this process prices (on SQLite both threads would share this process's one core, and lose); never
-    inside a caller's transaction, whose changes another connection could not see."""
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
+    """Whether a run reads and prices in another process too (read_ahead.py): not inside a caller's
+    transaction, whose changes another connection could not see."""
+    return not connection.in_atomic_block
 
 
 def _next_number(year: int) -> str:
@@ -107,14 +107,16 @@ def billing_run_confirm(
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         # Written as the lines stream by, a chunk of tickets at a time (customers mixed, in ticket order);
         # each document is made when its first lines come and numbered once all are written. The next chunks
-        # are read and priced on another thread meanwhile (read_ahead.py).
+        # are read and priced elsewhere meanwhile (read_ahead.py).
         invoices: dict[int, Invoice] = {}
         customer_ids = _customer_ids(run)
 
-        def stream():
-            return specification_chunks(customer_ids=customer_ids, start=start, until=until, progress=progress)
-
-        chunks = read_ahead(stream) if ahead else stream()
+        if ahead:
+            job = functools.partial(specification_chunks, customer_ids=customer_ids, start=start, until=until)
+            # On PostgreSQL a thread: the server does most of the writing, and needs the other core for it.
+            chunks = read_ahead(job, progress=progress, thread=connection.vendor == "postgresql")
+        else:
+            chunks = specification_chunks(progress, customer_ids=customer_ids, start=start, until=until)
         with collector_paused():  # for the whole stream (see collector_paused)
             for chunk in chunks:
                 rows = []

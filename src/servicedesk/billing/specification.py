@@ -26,6 +26,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from servicedesk.billing.read_ahead import read_ahead
 from servicedesk.core.policy import current_policy
 from servicedesk.policy import (
     Channel,
@@ -442,75 +443,67 @@ class _ChunkRows(NamedTuple):
     last: dict
 
 
-def _read_chunks(
-    customer_ids: list[int] | None, until: datetime, *, by_customer: bool, size: int
-) -> Iterator[_ChunkRows]:
-    """The rows of the candidate tickets a chunk at a time, the tickets in id order; streamed, so that only a
-    chunk's rows are in memory. `by_customer`: chunk each customer's tickets apart, customer by customer (one
-    customer a chunk); else chunk all tickets in id order (customers mixed), which reads the tables in the
-    order they were written: far fewer pages."""
+class _Plan(NamedTuple):
+    """The candidate tickets of a run in chunks, and which of them were billed before."""
+
+    chunks: list[list[tuple[int, int]]]  # [(ticket id, customer id)], tickets in id order within a chunk
+    history: set[int]
+
+
+def _plan(customer_ids: list[int] | None, until: datetime, *, by_customer: bool, size: int) -> _Plan:
+    """`by_customer`: chunk each customer's tickets apart, customer by customer (one customer a chunk); else
+    chunk all tickets in id order (customers mixed), which reads the tables in the order they were written:
+    far fewer pages."""
     candidates = candidate_customers(customer_ids, until)
     if by_customer:
         tickets_of: dict[int, list[int]] = defaultdict(list)
         for pk, customer_id in candidates:
             tickets_of[customer_id].append(pk)
-        chunks = (
+        chunks = [
             [(pk, customer_id) for pk in tickets[i : i + size]]
             for customer_id, tickets in sorted(tickets_of.items())
             for i in range(0, len(tickets), size)
-        )
+        ]
     else:
-        chunks = (candidates[i : i + size] for i in range(0, len(candidates), size))
-    history = _billed_before(candidates)
-    user_model = get_user_model()
-    names: dict[int, str] = {}
-    for chunk in chunks:
-        with collector_paused():
-            customer_of = dict(chunk)
-            ids = list(customer_of)
-            # Looked up for the tickets billed before only: the others have no lines, so nothing billed.
-            billed, last, billed_entries = _billed_so_far([pk for pk in ids if pk in history])
-            rows = list(
-                TimeEntry.objects.filter(ticket_id__in=id_list(ids))
-                .order_by("ticket_id", "start", "id")
-                .values_list(*ENTRY_FIELDS)
-            )
-            unknown = {row[5] for row in rows} - names.keys()
-            if unknown:
-                names.update(user_model.objects.filter(pk__in=unknown).values_list("pk", user_model.USERNAME_FIELD))
-            entries: dict[int, list[EntryRow]] = defaultdict(list)
-            for ticket_id, pk, kind, entry_start, minutes, agent_id, description in rows:
-                entries[ticket_id].append(
-                    EntryRow(pk, kind, entry_start, minutes, names.get(agent_id, ""), description, pk in billed_entries)
-                )
-            told = rate_told_at(ids)
-            tickets = [
-                TicketRow(*row, told.get(row[0]))
-                for row in Ticket.objects.filter(pk__in=id_list(ids)).order_by("pk").values_list(*TICKET_FIELDS)
-            ]
-        yield _ChunkRows(customer_of, tickets, entries, billed, last)
+        chunks = [candidates[i : i + size] for i in range(0, len(candidates), size)]
+    return _Plan(chunks, _billed_before(candidates))
 
 
-def _chunks(
-    customer_ids: list[int] | None,
-    start: datetime,
-    until: datetime,
-    progress,
-    *,
-    by_customer: bool,
-    size: int,
-    ahead: bool = False,
+def _read_chunk(chunk: list[tuple[int, int]], history: set[int], names: dict[int, str]) -> _ChunkRows:
+    """The rows a chunk of tickets is priced from; `names` caches the agents' names."""
+    customer_of = dict(chunk)
+    ids = list(customer_of)
+    # Looked up for the tickets billed before only: the others have no lines, so nothing billed.
+    billed, last, billed_entries = _billed_so_far([pk for pk in ids if pk in history])
+    entry_rows = TimeEntry.objects.filter(ticket_id__in=id_list(ids)).order_by("ticket_id", "start", "id")
+    rows = list(entry_rows.values_list(*ENTRY_FIELDS))
+    unknown = {row[5] for row in rows} - names.keys()
+    if unknown:
+        user_model = get_user_model()
+        names.update(user_model.objects.filter(pk__in=unknown).values_list("pk", user_model.USERNAME_FIELD))
+    entries: dict[int, list[EntryRow]] = defaultdict(list)
+    for ticket_id, pk, kind, entry_start, minutes, agent_id, description in rows:
+        entries[ticket_id].append(
+            EntryRow(pk, kind, entry_start, minutes, names.get(agent_id, ""), description, pk in billed_entries)
+        )
+    told = rate_told_at(ids)
+    tickets = [
+        TicketRow(*row, told.get(row[0]))
+        for row in Ticket.objects.filter(pk__in=id_list(ids)).order_by("pk").values_list(*TICKET_FIELDS)
+    ]
+    return _ChunkRows(customer_of, tickets, entries, billed, last)
+
+
+def _priced_chunks(
+    plan: _Plan, start: datetime, until: datetime, progress
 ) -> Iterator[list[tuple[int, TicketRow, TicketPrice, list[tuple]]]]:
-    """[(customer id, ticket, its price, its items)] for a chunk of the candidate tickets at a time (see
-    `_read_chunks`). `ahead`: the next chunks are read on another thread meanwhile (read_ahead.py)."""
-    from servicedesk.billing.read_ahead import read_ahead
-
-    def reading() -> Iterator[_ChunkRows]:
-        return _read_chunks(customer_ids, until, by_customer=by_customer, size=size)
-
+    """[(customer id, ticket, its price, its items)] for a chunk of the plan's tickets at a time; streamed, so
+    that only a chunk's rows are in memory."""
     policy = current_policy()
-    for rows in read_ahead(reading) if ahead else reading():
+    names: dict[int, str] = {}
+    for chunk in plan.chunks:
         with collector_paused():
+            rows = _read_chunk(chunk, plan.history, names)
             priced = []
             for ticket in rows.tickets:
                 entries = rows.entries.get(ticket.pk, [])
@@ -518,7 +511,7 @@ def _chunks(
                 if items:
                     priced.append((rows.customer_of[ticket.pk], ticket, price, items))
         if progress is not None:
-            progress(len(rows.customer_of))
+            progress(len(chunk))
         yield priced
 
 
@@ -528,7 +521,8 @@ def specifications(
     """One specification per customer with anything to bill, streamed customer by customer."""
     spec = None
     bands: dict = {}
-    for priced in _chunks(customer_ids, start, until, progress, by_customer=True, size=TICKET_CHUNK):
+    plan = _plan(customer_ids, until, by_customer=True, size=TICKET_CHUNK)
+    for priced in _priced_chunks(plan, start, until, progress):
         for customer_id, ticket, price, items in priced:
             if spec is None or spec.customer_id != customer_id:
                 if spec is not None:
@@ -540,14 +534,16 @@ def specifications(
 
 
 def specification_chunks(
-    *, customer_ids: list[int] | None, start: datetime, until: datetime, progress=None
+    progress=None, *, customer_ids: list[int] | None, start: datetime, until: datetime
 ) -> Iterator[list[tuple[int, list[SpecLine]]]]:
     """The lines of all specifications a chunk of tickets at a time, in ticket order: [(customer id, the
     lines of its tickets in the chunk)], customers in id order; a customer comes back in many chunks. For
     work that writes as it goes (a confirmation): never more than a chunk's lines at once, however the work
-    is spread over customers, and the tables read and written in the order of their rows."""
+    is spread over customers, and the tables read and written in the order of their rows. (`progress` comes
+    first: a confirmation runs this in another process, read_ahead.py.)"""
     bands: dict = {}
-    for priced in _chunks(customer_ids, start, until, progress, by_customer=False, size=MIXED_CHUNK):
+    plan = _plan(customer_ids, until, by_customer=False, size=MIXED_CHUNK)
+    for priced in _priced_chunks(plan, start, until, progress):
         lines: dict[int, list[SpecLine]] = defaultdict(list)
         for customer_id, ticket, price, items in priced:
             lines[customer_id].extend(_spec_lines(ticket, price, items, bands))
@@ -558,10 +554,30 @@ def summaries(
     *, customer_ids: list[int] | None, start: datetime, until: datetime, progress=None, ahead: bool = False
 ) -> list[CustomerSummary]:
     """Each customer's figures as its specification would give them, keeping no lines (none are made).
-    `ahead`: read the next chunks on another thread while pricing (not inside a transaction with changes)."""
+    `ahead`: every other chunk is summed up in another process meanwhile (read_ahead.py); not inside a
+    transaction with changes, which that process could not see."""
+    plan = _plan(customer_ids, until, by_customer=False, size=MIXED_CHUNK)
+    if not ahead or len(plan.chunks) < 2:
+        found = _summed(plan, start, until, progress)
+    else:
+        theirs = _Plan(plan.chunks[1::2], plan.history)
+        others = read_ahead(functools.partial(_summed_job, plan=theirs, start=start, until=until), progress=progress)
+        found = _summed(_Plan(plan.chunks[0::2], plan.history), start, until, progress)
+        for summary in next(iter(others)).values():
+            mine = found.setdefault(summary.customer_id, CustomerSummary(summary.customer_id))
+            for name in ("line_count", "free", "late", "corrections", "subtotal_cents"):
+                setattr(mine, name, getattr(mine, name) + getattr(summary, name))
+    return [found[customer_id] for customer_id in sorted(found)]
+
+
+def _summed_job(progress, *, plan: _Plan, start: datetime, until: datetime) -> Iterator[dict[int, CustomerSummary]]:
+    with collector_paused():
+        yield _summed(plan, start, until, progress)
+
+
+def _summed(plan: _Plan, start: datetime, until: datetime, progress) -> dict[int, CustomerSummary]:
     found: dict[int, CustomerSummary] = {}
-    chunks = _chunks(customer_ids, start, until, progress, by_customer=False, size=MIXED_CHUNK, ahead=ahead)
-    for priced in chunks:
+    for priced in _priced_chunks(plan, start, until, progress):
         for customer_id, _ticket, price, items in priced:
             summary = found.get(customer_id)
             if summary is None:
@@ -573,4 +589,4 @@ def summaries(
             summary.line_count += len(items)
             if isinstance(price.free_reason, FreeReason):
                 summary.free += len(items)
-    return [found[customer_id] for customer_id in sorted(found)]
+    return found
