@@ -381,3 +381,29 @@ def test_a_failure_while_reading_ahead_bills_nothing(agent, anja, monkeypatch):
     broken.delete()
     (invoice,) = billing_run_confirm(billing, actor=agent, now=NOW)
     assert invoice.lines.count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_while_writing_stops_the_reader_and_bills_nothing(agent, anja, monkeypatch):
+    import multiprocessing
+    import threading
+
+    from servicedesk.billing import line_writer, specification
+
+    for _ in range(4):
+        work(ticket(anja), agent, "2026-11-24T10:00", 50)
+    real, calls = line_writer.insert_lines, []
+
+    def disk_full_on_the_second_chunk(rows):
+        calls.append(rows)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        real(rows)
+
+    monkeypatch.setattr(specification, "MIXED_CHUNK", 1)
+    monkeypatch.setattr(line_writer, "insert_lines", disk_full_on_the_second_chunk)
+    with pytest.raises(OSError, match="disk full"):
+        billing_run_confirm(run(agent), actor=agent, now=NOW)
+    assert not Invoice.objects.exists() and not InvoiceLine.objects.exists()
+    assert not multiprocessing.active_children()  # the reader ended with the confirmation
+    assert not [t for t in threading.enumerate() if t.name == "billing-read-ahead"]

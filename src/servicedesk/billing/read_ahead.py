@@ -33,14 +33,14 @@ class ReadAheadFailed(RuntimeError):
     """The reader failed: its error ('OutsideCalendar: ...'); the traceback is logged."""
 
 
-def read_ahead(job: Job, *, progress: Callable[[int], None] | None = None, thread: bool = False) -> Iterator[T]:
-    """The items of `job(progress)`, made by another process (or a thread), one or two ahead at most. Its error
-    is raised here; stopping early ends it."""
+def read_ahead(job: Job, *, progress: Callable[[int], None] | None = None, thread: bool = False) -> _Reading:
+    """The items of `job(progress)`, made by another process (or a thread), which starts at once and works one
+    or two items ahead at most. Its error is raised here; use it in a `with` (or close it) to end it early."""
     snapshot = _export_snapshot()
     return _thread(job, snapshot, progress) if thread else _process(job, snapshot, progress)
 
 
-def _process(job: Job, snapshot: str | None, progress) -> Iterator[T]:
+def _process(job: Job, snapshot: str | None, progress) -> _Reading:
     context = multiprocessing.get_context("spawn")
     receiving, sending = context.Pipe(duplex=False)
     database = dict(connection.settings_dict)  # in tests: the test database
@@ -57,13 +57,13 @@ def _process(job: Job, snapshot: str | None, progress) -> Iterator[T]:
             child.join()
             return "error", (f"the reading process ended without a word (exit code {child.exitcode})", "")
 
-    try:
-        yield from _received(receive, progress)
-    finally:
+    def stop() -> None:
         receiving.close()
         if child.is_alive():
             child.terminate()
         child.join()
+
+    return _Reading(receive, progress, stop)
 
 
 def _child(pipe, database: dict, snapshot: str | None, work: bytes) -> None:
@@ -85,12 +85,12 @@ def _child(pipe, database: dict, snapshot: str | None, work: bytes) -> None:
         pipe.close()
 
 
-def _thread(job: Job, snapshot: str | None, progress) -> Iterator[T]:
+def _thread(job: Job, snapshot: str | None, progress) -> _Reading:
     items: queue.Queue = queue.Queue(maxsize=2)
-    stop = threading.Event()
+    stopped = threading.Event()
 
     def send(message) -> None:
-        while not stop.is_set():
+        while not stopped.is_set():
             try:
                 items.put(message, timeout=0.2)
                 return
@@ -110,11 +110,12 @@ def _thread(job: Job, snapshot: str | None, progress) -> Iterator[T]:
 
     reader = threading.Thread(target=work, name="billing-read-ahead", daemon=True)
     reader.start()
-    try:
-        yield from _received(items.get, progress)
-    finally:
-        stop.set()
+
+    def stop() -> None:
+        stopped.set()
         reader.join()
+
+    return _Reading(items.get, progress, stop)
 
 
 def _run(job: Job, snapshot: str | None, send: Callable) -> None:
@@ -132,20 +133,46 @@ def _run(job: Job, snapshot: str | None, send: Callable) -> None:
     send(("end", None))
 
 
-def _received(receive: Callable, progress) -> Iterator:
-    while True:
-        kind, value = receive()
-        if kind == "item":
-            yield value
-        elif kind == "progress":
-            if progress is not None:
-                progress(value)
-        elif kind == "error":
-            error, trace = value
-            logger.error("the reader of a billing run failed: %s\n%s", error, trace)
-            raise ReadAheadFailed(error)
-        else:
-            return
+class _Reading:
+    """What the reader sends, as it comes (an iterator); closing it (or using it in a `with`) ends the reader,
+    whether or not anything was read. It ends by itself with the last item or an error."""
+
+    def __init__(self, receive: Callable, progress, stop: Callable[[], None]):
+        self._receive, self._progress, self._stop = receive, progress, stop
+        self._stopped = False
+
+    def __iter__(self) -> _Reading:
+        return self
+
+    def __next__(self):
+        try:
+            while True:
+                kind, value = self._receive()
+                if kind == "item":
+                    return value
+                if kind == "progress":
+                    if self._progress is not None:
+                        self._progress(value)
+                elif kind == "error":
+                    error, trace = value
+                    logger.error("the reader of a billing run failed: %s\n%s", error, trace)
+                    raise ReadAheadFailed(error)
+                else:
+                    raise StopIteration
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if not self._stopped:
+            self._stopped = True
+            self._stop()
+
+    def __enter__(self) -> _Reading:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _error(exc: BaseException) -> tuple[str, tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -12,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servicedesk.billing import line_writer
+from servicedesk.billing import line_writer, specification
 from servicedesk.billing.models import BillingRun, Invoice, InvoiceSequence
 from servicedesk.billing.read_ahead import read_ahead
 from servicedesk.billing.specification import (
@@ -112,12 +113,19 @@ def billing_run_confirm(
         customer_ids = _customer_ids(run)
 
         if ahead:
-            job = functools.partial(specification_chunks, customer_ids=customer_ids, start=start, until=until)
+            job = functools.partial(
+                specification_chunks,
+                customer_ids=customer_ids,
+                start=start,
+                until=until,
+                size=specification.MIXED_CHUNK,  # as this process has it (a test may change it)
+            )
             # On PostgreSQL a thread: the server does most of the writing, and needs the other core for it.
             chunks = read_ahead(job, progress=progress, thread=connection.vendor == "postgresql")
         else:
             chunks = specification_chunks(progress, customer_ids=customer_ids, start=start, until=until)
-        with collector_paused():  # for the whole stream (see collector_paused)
+        # The stream paused the collector (see collector_paused); closed, a reader still at work stops.
+        with collector_paused(), contextlib.closing(chunks):
             for chunk in chunks:
                 rows = []
                 for customer_id, lines in chunk:

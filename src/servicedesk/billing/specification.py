@@ -534,15 +534,15 @@ def specifications(
 
 
 def specification_chunks(
-    progress=None, *, customer_ids: list[int] | None, start: datetime, until: datetime
+    progress=None, *, customer_ids: list[int] | None, start: datetime, until: datetime, size: int | None = None
 ) -> Iterator[list[tuple[int, list[SpecLine]]]]:
     """The lines of all specifications a chunk of tickets at a time, in ticket order: [(customer id, the
     lines of its tickets in the chunk)], customers in id order; a customer comes back in many chunks. For
     work that writes as it goes (a confirmation): never more than a chunk's lines at once, however the work
-    is spread over customers, and the tables read and written in the order of their rows. (`progress` comes
-    first: a confirmation runs this in another process, read_ahead.py.)"""
+    is spread over customers, and the tables read and written in the order of their rows. `size`: tickets in a
+    chunk (MIXED_CHUNK). (`progress` comes first: a confirmation runs this elsewhere, read_ahead.py.)"""
     bands: dict = {}
-    plan = _plan(customer_ids, until, by_customer=False, size=MIXED_CHUNK)
+    plan = _plan(customer_ids, until, by_customer=False, size=size or MIXED_CHUNK)
     for priced in _priced_chunks(plan, start, until, progress):
         lines: dict[int, list[SpecLine]] = defaultdict(list)
         for customer_id, ticket, price, items in priced:
@@ -561,9 +561,11 @@ def summaries(
         found = _summed(plan, start, until, progress)
     else:
         theirs = _Plan(plan.chunks[1::2], plan.history)
-        others = read_ahead(functools.partial(_summed_job, plan=theirs, start=start, until=until), progress=progress)
-        found = _summed(_Plan(plan.chunks[0::2], plan.history), start, until, progress)
-        for summary in next(iter(others)).values():
+        job = functools.partial(_summed_job, plan=theirs, start=start, until=until)
+        with read_ahead(job, progress=progress) as others:
+            found = _summed(_Plan(plan.chunks[0::2], plan.history), start, until, progress)
+            their_summaries = next(others)
+        for summary in their_summaries.values():
             mine = found.setdefault(summary.customer_id, CustomerSummary(summary.customer_id))
             for name in ("line_count", "free", "late", "corrections", "subtotal_cents"):
                 setattr(mine, name, getattr(mine, name) + getattr(summary, name))
