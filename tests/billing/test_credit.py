@@ -155,3 +155,13 @@ def test_a_credited_phone_surcharge_is_billed_again(biller):
     (again,) = confirm(biller, now=datetime(2026, 12, 3, 10, tzinfo=AMS))
     assert again.total_cents == invoice.total_cents
     assert confirm(biller, now=datetime(2026, 12, 4, 10, tzinfo=AMS)) == []  # and only once
+
+
+def test_the_desk_marks_work_billed_while_an_invoice_bills_it(client, biller, tickets):
+    client.force_login(biller)
+    page = f"/desk/tickets/{tickets[0].pk}/"
+    assert "gefactureerd" not in client.get(page).content.decode()
+    (invoice,) = confirm(biller)
+    assert "gefactureerd" in client.get(page).content.decode()
+    invoice_credit(invoice=invoice, actor=biller, reason="Verkeerd tarief", now=DECEMBER)
+    assert "gefactureerd" not in client.get(page).content.decode()  # credited: billable again
