@@ -14,7 +14,7 @@ import pytest
 from django.db import OperationalError
 
 from servicedesk.mail import imap
-from servicedesk.mail.intake import mail_receive
+from servicedesk.mail.intake import mails_receive
 from servicedesk.mail.models import InboundMail, Mailbox
 from servicedesk.tickets.models import Message, RefusedReport, Ticket
 from tests import factories
@@ -118,18 +118,19 @@ def test_crash_after_commit_before_the_move_makes_no_duplicate(anja, imap_accoun
     assert imap_account.uids("INBOX") == []
 
 
-def test_database_gone_mid_batch_leaves_the_rest_in_the_mailbox(anja, imap_account, mailbox_for):
+def test_database_gone_mid_batch_leaves_the_rest_in_the_mailbox(anja, imap_account, mailbox_for, monkeypatch):
     mailbox = mailbox_for()
     imap_account.deliver(
         *[mail("anja@korrel.example", f"Melding {n}", Message_ID=f"<d{n}@k.example>") for n in range(5)]
     )
+    monkeypatch.setattr(imap, "BATCH", 2)  # rounds of 2, 2 and 1 mails
     calls = []
 
-    def database_goes_away(raw, *, via):
-        calls.append(raw)
-        if len(calls) > 2:
+    def database_goes_away(raws, *, via):
+        calls.append(raws)
+        if len(calls) > 1:
             raise OperationalError("connection to server was lost")
-        return mail_receive(raw, via=via)
+        return mails_receive(raws, via=via)
 
     with pytest.raises(OperationalError):
         one_round(mailbox, receive=database_goes_away)

@@ -1,6 +1,6 @@
 """Step 1 for IMAP: fetch mail from a mailbox into the intake, and only then move it out of the way.
 
-A mail leaves the folder (moved to the processed folder, or flagged) only after `mail_receive` has
+A mail leaves the folder (moved to the processed folder, or flagged) only after `mails_receive` has
 committed it. A crash in between leaves it in the folder: the next round fetches it again, the store
 recognises the redelivery, and only then is it moved. UIDs are used throughout, never sequence numbers.
 """
@@ -20,7 +20,7 @@ from django.utils import timezone
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
-from servicedesk.mail.intake import MAX_SIZE, mail_receive
+from servicedesk.mail.intake import MAX_SIZE, mails_receive
 from servicedesk.mail.models import InboundMail, Mailbox
 
 logger = logging.getLogger(__name__)
@@ -89,11 +89,15 @@ def _set_aside(client: IMAPClient, mailbox: Mailbox, uids: list[int]) -> None:
 
 
 def fetch_round(
-    client: IMAPClient, mailbox: Mailbox, *, receive: Callable[..., tuple[InboundMail, bool]] = mail_receive
+    client: IMAPClient,
+    mailbox: Mailbox,
+    *,
+    receive: Callable[..., list[tuple[InboundMail, bool]]] = mails_receive,
 ) -> RoundResult:
-    """Fetch every waiting mail of the selected folder, store and process each, then set them aside.
+    """Fetch every waiting mail of the selected folder, BATCH at a time: store them (one commit), process
+    them, then set them aside.
 
-    Raises DatabaseError when the database cannot store a mail: what was committed before is set aside,
+    Raises DatabaseError when the database cannot store a batch: what was committed before is set aside,
     the rest stays in the folder for the next round.
     """
     result = RoundResult()
@@ -106,23 +110,17 @@ def fetch_round(
         if too_large:
             result.too_large += len(too_large)
             _record_error(mailbox, f"{len(too_large)} mail(s) over {MAX_SIZE} bytes left in {mailbox.folder}")
-        committed: list[int] = []
-        try:
-            fetched = client.fetch(wanted, ["BODY.PEEK[]"]) if wanted else {}
-            for uid in wanted:
-                raw = fetched.get(uid, {}).get(b"BODY[]")
-                if raw is None:  # expunged by someone else meanwhile
-                    continue
-                mail, created = receive(bytes(raw), via=InboundMail.Via.IMAP)
-                if created:
-                    result.received += 1
-                    if mail.mailbox_id != mailbox.pk:
-                        InboundMail.objects.filter(pk=mail.pk).update(mailbox=mailbox)
-                else:
-                    result.redelivered += 1
-                committed.append(uid)
-        finally:
-            _set_aside(client, mailbox, committed)
+        fetched = client.fetch(wanted, ["BODY.PEEK[]"]) if wanted else {}
+        here = [uid for uid in wanted if fetched.get(uid, {}).get(b"BODY[]") is not None]  # not expunged meanwhile
+        if not here:
+            continue
+        received = receive([bytes(fetched[uid][b"BODY[]"]) for uid in here], via=InboundMail.Via.IMAP)
+        new = [mail.pk for mail, created in received if created]
+        result.received += len(new)
+        result.redelivered += len(received) - len(new)
+        if new:
+            InboundMail.objects.filter(pk__in=new).update(mailbox=mailbox)
+        _set_aside(client, mailbox, here)
     return result
 
 
