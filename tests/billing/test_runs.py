@@ -317,6 +317,7 @@ def test_a_confirmation_reading_ahead_bills_what_its_preview_shows(agent, anja, 
     (read_ahead.py) while it writes; a chunk per ticket makes that happen for every ticket. Late work,
     corrections of earlier billed work and phone surcharges come out exactly as the preview says."""
     from servicedesk.billing import read_ahead, specification
+    from servicedesk.billing.services import ticket_count
 
     october = (date(2026, 10, 1), date(2026, 10, 31))
     tickets = [ticket(anja, reported="2026-10-20T09:30") for _ in range(3)]
@@ -340,8 +341,10 @@ def test_a_confirmation_reading_ahead_bills_what_its_preview_shows(agent, anja, 
     monkeypatch.setattr(specification, "read_ahead", counted)
     billing = run(agent)
     (preview,) = billing_run_preview(billing)  # lines: read in turn, as the page shows them
-    (summary,) = billing_run_preview(billing, lines=False)  # every other chunk summed up by another process
+    progress: list[int] = []
+    (summary,) = billing_run_preview(billing, lines=False, progress=progress.append)  # half by another process
     assert len(threads) == 1
+    assert sum(progress) == ticket_count(billing) > 1  # the bar's 100 %: every ticket, in this process or the other
     assert (summary.line_count, summary.subtotal_cents, summary.late, summary.corrections, summary.free) == (
         preview.line_count,
         preview.subtotal_cents,

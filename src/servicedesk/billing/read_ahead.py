@@ -63,7 +63,7 @@ def _process(job: Job, snapshot: str | None, progress) -> _Reading:
             child.terminate()
         child.join()
 
-    return _Reading(receive, progress, stop)
+    return _Reading(receive, lambda: receiving.poll(0), progress, stop)
 
 
 def _child(pipe, database: dict, snapshot: str | None, work: bytes) -> None:
@@ -115,7 +115,7 @@ def _thread(job: Job, snapshot: str | None, progress) -> _Reading:
         stopped.set()
         reader.join()
 
-    return _Reading(items.get, progress, stop)
+    return _Reading(items.get, lambda: not items.empty(), progress, stop)
 
 
 def _run(job: Job, snapshot: str | None, send: Callable) -> None:
@@ -137,17 +137,28 @@ class _Reading:
     """What the reader sends, as it comes (an iterator); closing it (or using it in a `with`) ends the reader,
     whether or not anything was read. It ends by itself with the last item or an error."""
 
-    def __init__(self, receive: Callable, progress, stop: Callable[[], None]):
-        self._receive, self._progress, self._stop = receive, progress, stop
+    def __init__(self, receive: Callable, ready: Callable[[], bool], progress, stop: Callable[[], None]):
+        self._receive, self._ready, self._progress, self._stop = receive, ready, progress, stop
         self._stopped = False
+        self._held: list = []  # what `report_progress` read that was not progress
 
     def __iter__(self) -> _Reading:
         return self
 
+    def report_progress(self) -> None:
+        """Pass on the progress the reader has sent so far, without waiting (the caller's own work goes on)."""
+        while not self._held and self._ready():
+            message = self._receive()
+            if message[0] == "progress":
+                if self._progress is not None:
+                    self._progress(message[1])
+            else:
+                self._held.append(message)
+
     def __next__(self):
         try:
             while True:
-                kind, value = self._receive()
+                kind, value = self._held.pop() if self._held else self._receive()
                 if kind == "item":
                     return value
                 if kind == "progress":

@@ -563,7 +563,13 @@ def summaries(
         theirs = _Plan(plan.chunks[1::2], plan.history)
         job = functools.partial(_summed_job, plan=theirs, start=start, until=until)
         with read_ahead(job, progress=progress) as others:
-            found = _summed(_Plan(plan.chunks[0::2], plan.history), start, until, progress)
+
+            def both(done: int) -> None:  # the other process's progress shown as it comes, too
+                if progress is not None:
+                    progress(done)
+                others.report_progress()
+
+            found = _summed(_Plan(plan.chunks[0::2], plan.history), start, until, both)
             their_summaries = next(others)
         for summary in their_summaries.values():
             mine = found.setdefault(summary.customer_id, CustomerSummary(summary.customer_id))
