@@ -13,15 +13,15 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servicedesk.billing import line_writer, specification
+from servicedesk.billing import line_writer
 from servicedesk.billing.models import BillingRun, Invoice, InvoiceSequence
 from servicedesk.billing.read_ahead import read_ahead
 from servicedesk.billing.specification import (
     CustomerSpecification,
     CustomerSummary,
     collector_paused,
+    confirmation_plan,
     period_bounds,
-    specification_chunks,
     specifications,
     summaries,
     vat_on,
@@ -112,23 +112,18 @@ def billing_run_confirm(
         invoices: dict[int, Invoice] = {}
         customer_ids = _customer_ids(run)
 
-        if ahead:
-            job = functools.partial(
-                specification_chunks,
-                customer_ids=customer_ids,
-                start=start,
-                until=until,
-                size=specification.MIXED_CHUNK,  # as this process has it (a test may change it)
-            )
+        plan = confirmation_plan(customer_ids, until)
+        if ahead and len(plan.chunks) > 1:
+            job = functools.partial(line_writer.confirmation_chunks, plan=plan, start=start, until=until)
             # On PostgreSQL a thread: the server does most of the writing, and needs the other core for it.
             chunks = read_ahead(job, progress=progress, thread=connection.vendor == "postgresql")
         else:
-            chunks = specification_chunks(progress, customer_ids=customer_ids, start=start, until=until)
+            chunks = line_writer.confirmation_chunks(progress, plan=plan, start=start, until=until)
         # The stream paused the collector (see collector_paused); closed, a reader still at work stops.
         with collector_paused(), contextlib.closing(chunks):
             for chunk in chunks:
                 rows = []
-                for customer_id, lines in chunk:
+                for customer_id, amount_cents, lines in chunk:
                     invoice = invoices.get(customer_id)
                     if invoice is None:
                         invoice = invoices[customer_id] = Invoice.objects.create(
@@ -141,8 +136,8 @@ def billing_run_confirm(
                             vat_cents=0,
                             total_cents=0,
                         )
-                    invoice.subtotal_cents += sum(line.amount_cents for line in lines)
-                    rows += line_writer.line_rows(invoice.pk, lines)
+                    invoice.subtotal_cents += amount_cents
+                    rows += [(invoice.pk, *line) for line in lines]
                 # The lines bill their entries: from now on these are billed, and locked (TimeEntryQuerySet).
                 line_writer.insert_lines(rows)
         for customer_id in sorted(invoices):  # numbered in customer order

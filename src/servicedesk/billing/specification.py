@@ -443,14 +443,14 @@ class _ChunkRows(NamedTuple):
     last: dict
 
 
-class _Plan(NamedTuple):
+class Plan(NamedTuple):
     """The candidate tickets of a run in chunks, and which of them were billed before."""
 
     chunks: list[list[tuple[int, int]]]  # [(ticket id, customer id)], tickets in id order within a chunk
     history: set[int]
 
 
-def _plan(customer_ids: list[int] | None, until: datetime, *, by_customer: bool, size: int) -> _Plan:
+def _plan(customer_ids: list[int] | None, until: datetime, *, by_customer: bool, size: int) -> Plan:
     """`by_customer`: chunk each customer's tickets apart, customer by customer (one customer a chunk); else
     chunk all tickets in id order (customers mixed), which reads the tables in the order they were written:
     far fewer pages."""
@@ -466,7 +466,7 @@ def _plan(customer_ids: list[int] | None, until: datetime, *, by_customer: bool,
         ]
     else:
         chunks = [candidates[i : i + size] for i in range(0, len(candidates), size)]
-    return _Plan(chunks, _billed_before(candidates))
+    return Plan(chunks, _billed_before(candidates))
 
 
 def _read_chunk(chunk: list[tuple[int, int]], history: set[int], names: dict[int, str]) -> _ChunkRows:
@@ -495,7 +495,7 @@ def _read_chunk(chunk: list[tuple[int, int]], history: set[int], names: dict[int
 
 
 def _priced_chunks(
-    plan: _Plan, start: datetime, until: datetime, progress
+    plan: Plan, start: datetime, until: datetime, progress
 ) -> Iterator[list[tuple[int, TicketRow, TicketPrice, list[tuple]]]]:
     """[(customer id, ticket, its price, its items)] for a chunk of the plan's tickets at a time; streamed, so
     that only a chunk's rows are in memory."""
@@ -533,21 +533,26 @@ def specifications(
         yield spec
 
 
+def confirmation_plan(customer_ids: list[int] | None, until: datetime, *, size: int | None = None) -> Plan:
+    """The tickets a confirmation bills, in chunks of `size` (MIXED_CHUNK) in ticket order, customers mixed."""
+    return _plan(customer_ids, until, by_customer=False, size=size or MIXED_CHUNK)
+
+
 def specification_chunks(
-    progress=None, *, customer_ids: list[int] | None, start: datetime, until: datetime, size: int | None = None
+    progress=None, *, plan: Plan, start: datetime, until: datetime
 ) -> Iterator[list[tuple[int, list[SpecLine]]]]:
-    """The lines of all specifications a chunk of tickets at a time, in ticket order: [(customer id, the
-    lines of its tickets in the chunk)], customers in id order; a customer comes back in many chunks. For
+    """The lines of all specifications a chunk of tickets at a time (see `confirmation_plan`): [(customer id,
+    the lines of its tickets in the chunk)], customers in id order; a customer comes back in many chunks. For
     work that writes as it goes (a confirmation): never more than a chunk's lines at once, however the work
-    is spread over customers, and the tables read and written in the order of their rows. `size`: tickets in a
-    chunk (MIXED_CHUNK). (`progress` comes first: a confirmation runs this elsewhere, read_ahead.py.)"""
+    is spread over customers, and the tables read and written in the order of their rows. (`progress` comes
+    first: a confirmation runs this elsewhere, read_ahead.py.)"""
     bands: dict = {}
-    plan = _plan(customer_ids, until, by_customer=False, size=size or MIXED_CHUNK)
-    for priced in _priced_chunks(plan, start, until, progress):
-        lines: dict[int, list[SpecLine]] = defaultdict(list)
-        for customer_id, ticket, price, items in priced:
-            lines[customer_id].extend(_spec_lines(ticket, price, items, bands))
-        yield sorted(lines.items())
+    with collector_paused():  # the lines too are made by the million (see collector_paused)
+        for priced in _priced_chunks(plan, start, until, progress):
+            lines: dict[int, list[SpecLine]] = defaultdict(list)
+            for customer_id, ticket, price, items in priced:
+                lines[customer_id].extend(_spec_lines(ticket, price, items, bands))
+            yield sorted(lines.items())
 
 
 def summaries(
@@ -560,7 +565,7 @@ def summaries(
     if not ahead or len(plan.chunks) < 2:
         found = _summed(plan, start, until, progress)
     else:
-        theirs = _Plan(plan.chunks[1::2], plan.history)
+        theirs = Plan(plan.chunks[1::2], plan.history)
         job = functools.partial(_summed_job, plan=theirs, start=start, until=until)
         with read_ahead(job, progress=progress) as others:
 
@@ -569,7 +574,7 @@ def summaries(
                     progress(done)
                 others.report_progress()
 
-            found = _summed(_Plan(plan.chunks[0::2], plan.history), start, until, both)
+            found = _summed(Plan(plan.chunks[0::2], plan.history), start, until, both)
             their_summaries = next(others)
         for summary in their_summaries.values():
             mine = found.setdefault(summary.customer_id, CustomerSummary(summary.customer_id))
@@ -578,12 +583,12 @@ def summaries(
     return [found[customer_id] for customer_id in sorted(found)]
 
 
-def _summed_job(progress, *, plan: _Plan, start: datetime, until: datetime) -> Iterator[dict[int, CustomerSummary]]:
+def _summed_job(progress, *, plan: Plan, start: datetime, until: datetime) -> Iterator[dict[int, CustomerSummary]]:
     with collector_paused():
         yield _summed(plan, start, until, progress)
 
 
-def _summed(plan: _Plan, start: datetime, until: datetime, progress) -> dict[int, CustomerSummary]:
+def _summed(plan: Plan, start: datetime, until: datetime, progress) -> dict[int, CustomerSummary]:
     found: dict[int, CustomerSummary] = {}
     for priced in _priced_chunks(plan, start, until, progress):
         for customer_id, _ticket, price, items in priced:
