@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from servicedesk.core.bulk import rows_update
+from servicedesk.core.write_turn import write_turn
 from servicedesk.customers.selectors import active_contacts_by_email
 from servicedesk.mail.authenticity import dmarc_problem
 from servicedesk.mail.html import sanitise_html
@@ -125,7 +126,7 @@ class _Batch:
 
     def run(self) -> list[InboundMail]:
         parsed = self._parse_all()  # before the transaction: it is the slow part, and it writes nothing
-        with transaction.atomic():
+        with write_turn(), transaction.atomic():  # the listener stores meanwhile: taking turns (write_turn.py)
             ids = [mail.pk for mail in self.mails]
             still_open = set(
                 InboundMail.objects.select_for_update(skip_locked=True)

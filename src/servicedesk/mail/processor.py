@@ -46,6 +46,8 @@ def stored_process(*, received_before: datetime | None = None, most: int | None 
         mails_process(batch)
         done += len(batch)
         after = batch[-1].pk
+        if len(batch) < BATCH:  # all that was waiting: what came meanwhile waits for the next, larger batch
+            break
     return done
 
 

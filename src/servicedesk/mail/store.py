@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from servicedesk.core.write_turn import write_turn
 from servicedesk.mail.models import InboundMail
 
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
@@ -38,12 +39,12 @@ def mails_store(raws: list[bytes], *, via: str, now: datetime | None = None) -> 
     """`mail_store` for many mails with one commit (an LMTP listener stores what arrived meanwhile together)."""
     now = now or timezone.now()
     try:
-        with transaction.atomic():
+        with write_turn(), transaction.atomic():
             return _store(raws, via, now)
     except IntegrityError:  # stored at the same moment by another delivery: now it is seen as a redelivery
         if len(raws) > 1:
             return [mail_store(raw, via=via, now=now) for raw in raws]
-        with transaction.atomic():
+        with write_turn(), transaction.atomic():
             return _store(raws, via, now)
 
 
