@@ -207,3 +207,24 @@ def test_mail_stored_but_not_processed_is_processed_by_the_worker(anja):
     recent.refresh_from_db()
     assert (left.status, left.ticket.subject) == ("processed", "Blijven liggen")
     assert recent.status == "stored"  # a listener may be processing it right now: left to it for a minute
+
+
+def test_a_reply_by_mail_tells_the_assigned_agent_in_the_desk(anja, tmp_path, client):
+    from servicedesk.tickets.services import ticket_assign
+
+    agent = factories.agent("marloes")
+    receive(mail("anja@korrel.example", "Printer piept", Message_ID="<a1@korrel.example>"), tmp_path)
+    ticket = Ticket.objects.get()
+    ticket_assign(ticket=ticket, actor=factories.agent("joost"), assignee=agent)
+    result = receive(
+        mail("anja@korrel.example", f"Re: [#{ticket.pk}] Uw melding", "Nog steeds.", Message_ID="<a2@korrel.example>"),
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert list(agent.notifications.values_list("kind", "ticket_id")) == [
+        ("customer_replied", ticket.pk),
+        ("assigned", ticket.pk),
+    ]
+    client.force_login(agent)
+    page = client.get("/desk/notifications/").content.decode()
+    assert "De klant heeft gereageerd" in page and f"#{ticket.pk} Printer piept" in page

@@ -17,7 +17,7 @@ from django.utils import timezone
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.portal.services import portal_invite
 from servicedesk.tickets import services
-from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.models import AgentNotification, Ticket, TicketEvent
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -277,6 +277,15 @@ def test_reply_with_an_attachment_and_download_it(client, anja, agent, media):
     download = client.get(f"/portal/attachments/{attachment.pk}/")
     assert download["Content-Disposition"].startswith("attachment")
     assert download["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_reply_in_the_portal_tells_the_assigned_agent(client, anja, agent, media):
+    ticket = services.ticket_create(reporter=anja, subject="Printer", body="", channel="email")
+    services.ticket_assign(ticket=ticket, actor=agent, assignee=factories.agent("joost"))
+    signed_in(client, anja, agent)
+    assert client.post(f"/portal/tickets/{ticket.pk}/reply/", {"body": "Hij doet het weer niet"}).status_code == 302
+    notice = AgentNotification.objects.get(kind=TicketEvent.Kind.CUSTOMER_REPLIED)
+    assert (notice.user.username, notice.ticket_id, notice.read_at) == ("joost", ticket.pk, None)
 
 
 def test_upload_over_the_limit_is_refused_with_its_name(client, anja, agent, media, settings):

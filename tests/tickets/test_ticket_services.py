@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from servicedesk.customers.services import contact_set_rights, matrix_item_add
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.tickets import services
-from servicedesk.tickets.models import Message, RefusedReport, Ticket, TicketEvent
+from servicedesk.tickets.models import AgentNotification, Message, RefusedReport, Ticket, TicketEvent
 from servicedesk.tickets.pricing import ticket_price
 from tests import factories
 
@@ -264,6 +264,54 @@ def test_assign_notifies_the_assignee(reporter, agent):
     assert ticket.events.get(kind=TicketEvent.Kind.ASSIGNED).new_value == "joost"
     services.ticket_assign(ticket=ticket, actor=agent, assignee=agent)
     assert not agent.notifications.exists()  # no notice to yourself
+
+
+def test_a_customer_reply_notifies_the_assignee_once_while_unread(reporter, agent):
+    ticket = create(reporter)
+    services.ticket_add_message(ticket=ticket, contact=reporter, body="Nog niet toegewezen")
+    assert not AgentNotification.objects.exists()  # nobody's ticket yet: the queues show it
+
+    services.ticket_assign(ticket=ticket, actor=agent, assignee=agent)
+    services.ticket_add_message(
+        ticket=ticket, contact=reporter, body="Hij piept nog steeds", now=at("2026-11-24 12:00")
+    )
+    services.ticket_add_message(
+        ticket=ticket, contact=reporter, body="En nu ook de scanner", now=at("2026-11-24 12:05")
+    )
+    notice = agent.notifications.get()
+    assert (notice.kind, notice.ticket_id, notice.created_at) == (
+        TicketEvent.Kind.CUSTOMER_REPLIED,
+        ticket.pk,
+        at("2026-11-24 12:00"),
+    )
+
+    notice.read_at = at("2026-11-24 12:10")
+    notice.save()
+    services.ticket_add_message(ticket=ticket, contact=reporter, body="Opgelost?", now=at("2026-11-24 13:00"))
+    assert agent.notifications.filter(read_at__isnull=True, kind=TicketEvent.Kind.CUSTOMER_REPLIED).count() == 1
+    assert agent.notifications.count() == 2
+
+
+def test_customer_replies_in_one_batch_notify_each_tickets_own_assignee(reporter, agent):
+    colleague = factories.agent("joost")
+    mine, theirs, nobodys = create(reporter), create(reporter), create(reporter)
+    services.ticket_assign(ticket=mine, actor=agent, assignee=agent)
+    services.ticket_assign(ticket=theirs, actor=agent, assignee=colleague)
+    AgentNotification.objects.all().delete()  # the assignment notices
+    services.messages_add(
+        [
+            services.NewMessage(mine, reporter, "een"),
+            services.NewMessage(theirs, reporter, "twee"),
+            services.NewMessage(mine, reporter, "drie"),
+            services.NewMessage(nobodys, reporter, "vier"),
+        ]
+    )
+    assert sorted(AgentNotification.objects.values_list("user__username", "ticket_id", "kind")) == sorted(
+        [
+            ("marloes", mine.pk, TicketEvent.Kind.CUSTOMER_REPLIED),
+            ("joost", theirs.pk, TicketEvent.Kind.CUSTOMER_REPLIED),
+        ]
+    )
 
 
 def test_close_and_reopen(reporter, agent):

@@ -212,6 +212,7 @@ class TicketEvent(models.Model):
         BOUNCED = "bounced", _("Mail bounced")
         ALERTED = "alerted", _("On-call engineer alerted")
         RATE_TOLD = "rate_told", _("After-hours rate told to the customer")
+        CUSTOMER_REPLIED = "customer_replied", _("The customer replied")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()
@@ -261,7 +262,7 @@ class RefusedReport(models.Model):
 
 
 class AgentNotification(models.Model):
-    """Something an agent should know about a ticket (due soon, breached, assigned)."""
+    """Something an agent should know about a ticket (due soon, breached, assigned, the customer replied)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")

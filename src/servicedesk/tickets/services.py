@@ -521,13 +521,17 @@ def ticket_add_message(*, ticket: Ticket, contact: Contact, body: str, now: date
 
 
 def messages_add(new: list[NewMessage], *, now: datetime | None = None) -> list[Message]:
-    """`ticket_add_message` for many messages, in order, a statement per table for all (intake adds a batch's)."""
+    """`ticket_add_message` for many messages, in order, a statement per table for all (intake adds a batch's).
+    The agent a ticket is assigned to is notified that the customer replied (once per ticket while unread)."""
     now = now or timezone.now()
     with transaction.atomic():
         tickets = Ticket.objects.select_for_update().in_bulk({n.ticket.pk for n in new})
         messages, events = [], []
+        to_notify: dict[int, int] = {}  # ticket id -> its assignee's id
         for n in new:
             ticket = tickets[n.ticket.pk]
+            if ticket.assignee_id is not None:
+                to_notify[ticket.pk] = ticket.assignee_id
             messages.append(
                 Message(
                     ticket=ticket,
@@ -556,7 +560,24 @@ def messages_add(new: list[NewMessage], *, now: datetime | None = None) -> list[
         Message.objects.bulk_create(messages)
         TicketEvent.objects.bulk_create(events)
         rows_update(list(tickets.values()), ["status", "closed_at", "updated_at"])
+        _notify_replied(to_notify, now)
     return messages
+
+
+def _notify_replied(assignees: dict[int, int], now: datetime) -> None:
+    """Tell each ticket's assignee the customer replied, unless an unread notice of that already waits."""
+    if not assignees:
+        return
+    waiting = set(
+        AgentNotification.objects.filter(
+            ticket_id__in=list(assignees), kind=TicketEvent.Kind.CUSTOMER_REPLIED, read_at__isnull=True
+        ).values_list("ticket_id", "user_id")
+    )
+    AgentNotification.objects.bulk_create(
+        AgentNotification(user_id=user_id, ticket_id=ticket_id, kind=TicketEvent.Kind.CUSTOMER_REPLIED, created_at=now)
+        for ticket_id, user_id in assignees.items()
+        if (ticket_id, user_id) not in waiting
+    )
 
 
 # -- workflow ------------------------------------------------------------------------
