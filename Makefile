@@ -20,6 +20,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 ## Set up and run the service: venv, install, migrate, demo data, worker and web server.
+run: export SERVICEDESK_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/servicedesk migrate --no-input -v0
 	$(BIN)/servicedesk seed_demo

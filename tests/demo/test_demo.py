@@ -153,6 +153,14 @@ def test_demo_portal_logins_work_for_a_main_contact_and_a_colleague(client):
         client.post("/portal/logout/")
 
 
+def test_seed_demo_shows_where_the_service_runs(settings):
+    settings.SERVICEDESK_BASE_URL = "http://127.0.0.1:8111"  # `make run PORT=8111` sets it
+    output = seed("2026-12-28T08:30")
+    assert "Service desk: http://127.0.0.1:8111/desk/" in output
+    assert "Customer portal: http://127.0.0.1:8111/portal/" in output
+    assert ":8000" not in output
+
+
 def test_seed_demo_twice_changes_nothing():
     seed()
     before = counts()

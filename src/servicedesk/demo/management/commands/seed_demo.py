@@ -5,15 +5,12 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from servicedesk.customers.models import Customer
 from servicedesk.demo.seed.run import seed_demo
-
-DESK_URL = "http://127.0.0.1:8000/desk/"
-ADMIN_URL = "http://127.0.0.1:8000/admin/"
-PORTAL_URL = "http://127.0.0.1:8000/portal/"
 
 
 class Command(BaseCommand):
@@ -36,8 +33,9 @@ class Command(BaseCommand):
         summary = ", ".join(f"{n} {what}" for what, n in result.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {seconds:.1f} s: {summary}."))
         self.stdout.write("")
-        self.stdout.write(f"  Service desk: {DESK_URL}")
-        self.stdout.write(f"  Admin:        {ADMIN_URL}")
+        base = settings.SERVICEDESK_BASE_URL  # where `make run` serves (HOST, PORT), as the mails' links say
+        self.stdout.write(f"  Service desk: {base}/desk/")
+        self.stdout.write(f"  Admin:        {base}/admin/")
         self.stdout.write("")
         self.stdout.write(f"  {'username':<10} {'password':<14} role")
         for spec, created in result.accounts:
@@ -45,7 +43,7 @@ class Command(BaseCommand):
             password = spec.password if created else "(unchanged: account existed)"
             self.stdout.write(f"  {spec.username:<10} {password:<14} {role}")
         self.stdout.write("")
-        self.stdout.write(f"  Customer portal: {PORTAL_URL}")
+        self.stdout.write(f"  Customer portal: {base}/portal/")
         for email, password, who in result.portal_logins:
             self.stdout.write(f"  {email:<32} {password:<14} {who}")
         self.stdout.write("")
