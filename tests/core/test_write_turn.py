@@ -86,3 +86,13 @@ def test_the_database_decides_whether_there_is_a_turn(db):
         assert turn_file() is None
     with transaction.atomic(), write_turn():  # inside a transaction the turn comes too late: nothing waited for
         assert connection.in_atomic_block
+
+
+def test_a_turn_file_that_cannot_be_opened_costs_the_turn_not_the_work(tmp_path, caplog):
+    path = str(tmp_path / "missing-directory" / "turn")
+    done = []
+    for _ in range(3):
+        with turn(path):
+            done.append(True)
+    assert done == [True, True, True]
+    assert caplog.text.count("writing without taking turns") == 1

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 from collections.abc import Iterator
 
 from django.db import connections
 
+logger = logging.getLogger(__name__)
 SUFFIX = "-write-turn"
+_warned: set[str] = set()  # turn files said to be out of reach (said once per process)
 
 
 def turn_file(alias: str = "default") -> str | None:
@@ -46,10 +49,25 @@ def write_turn(alias: str = "default") -> Iterator[None]:
 @contextlib.contextmanager
 def turn(path: str) -> Iterator[None]:
     """The turn of the lock file `path`: waited for, held inside. The file is opened for each turn, so that
-    threads of one process take turns too (a lock belongs to an open file, not to a thread)."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o660)
+    threads of one process take turns too (a lock belongs to an open file, not to a thread). A file this
+    process may not open (another user's) costs the turn, never the work: SQLite's own lock still keeps
+    writers apart."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)  # a lock needs no write access
+    except OSError as exc:
+        _warn_once(path, exc)
+        fd = None
+    if fd is None:
+        yield
+        return
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)  # gives the turn back
+
+
+def _warn_once(path: str, exc: OSError) -> None:
+    if path not in _warned:
+        _warned.add(path)
+        logger.warning("writing without taking turns: %s cannot be opened (%s)", path, exc)
