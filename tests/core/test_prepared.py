@@ -1,0 +1,87 @@
+"""Queries compiled once (core/prepared.py) give what the queryset gives, for every value, on both databases."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from servicedesk.core.prepared import PreparedQuery
+from servicedesk.customers.models import Contact
+from servicedesk.portal.auth import ContactBackend
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def with_contact(pk):
+    return get_user_model()._default_manager.select_related("contact__customer").filter(pk=pk).order_by()
+
+
+def same_user(prepared, orm) -> None:
+    assert prepared is not None and orm is not None
+    user_fields = [f.attname for f in get_user_model()._meta.concrete_fields]
+    assert [getattr(prepared, f) for f in user_fields] == [getattr(orm, f) for f in user_fields]
+    try:
+        expected = orm.contact
+    except Contact.DoesNotExist:
+        with pytest.raises(Contact.DoesNotExist):
+            _ = prepared.contact
+        return
+    contact = prepared.contact  # cached with the user: no query
+    contact_fields = [f.attname for f in Contact._meta.concrete_fields]
+    assert [getattr(contact, f) for f in contact_fields] == [getattr(expected, f) for f in contact_fields]
+    customer_fields = [f.attname for f in type(expected.customer)._meta.concrete_fields]
+    assert [getattr(contact.customer, f) for f in customer_fields] == [
+        getattr(expected.customer, f) for f in customer_fields
+    ]
+
+
+@pytest.fixture
+def people():
+    customer = factories.customer()
+    anja = factories.contact(customer, "Anja de Vries", main=True, email="anja@korrel.example")
+    user = get_user_model().objects.create_user("contact-anja", email=anja.email, password="x")
+    anja.user = user
+    anja.save(update_fields=["user"])
+    return {"contact": user, "agent": factories.agent("marloes")}
+
+
+def test_the_prepared_query_gives_what_the_queryset_gives(people):
+    prepared = PreparedQuery(with_contact)
+    for user in people.values():
+        same_user(prepared.first(user.pk), with_contact(user.pk).first())
+    assert prepared.first(999_999) is None
+
+
+def test_after_the_first_run_it_is_one_statement_with_everything_cached(people):
+    prepared = PreparedQuery(with_contact)
+    prepared.first(people["agent"].pk)  # built here
+    with CaptureQueriesContext(connection) as queries:
+        user = prepared.first(people["contact"].pk)
+        assert user.contact.customer.name == "Bakkerij De Korrel"
+    assert len(queries) == 1
+
+
+def test_a_query_without_its_value_once_among_the_parameters_is_refused():
+    prepared = PreparedQuery(lambda pk: get_user_model().objects.filter(pk=1))  # the value left out
+    with pytest.raises(ValueError, match="once"):
+        prepared.first(1)
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("contact", "contact-anja"), ("agent", "marloes"), ("inactive", None), ("nobody", None), ("garbage", None)],
+)
+def test_the_portal_backend_finds_the_signed_in_user_as_before(people, who, expected):
+    if who == "inactive":
+        people["contact"].is_active = False
+        people["contact"].save(update_fields=["is_active"])
+    session_value = {"nobody": "999999", "garbage": "not-a-number"}.get(who) or str(
+        people["contact" if who == "inactive" else who].pk
+    )
+    user = ContactBackend().get_user(session_value)
+    assert (user.get_username() if user else None) == expected
+    if user is not None:
+        same_user(user, with_contact(user.pk).first())
