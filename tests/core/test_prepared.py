@@ -85,3 +85,37 @@ def test_the_portal_backend_finds_the_signed_in_user_as_before(people, who, expe
     assert (user.get_username() if user else None) == expected
     if user is not None:
         same_user(user, with_contact(user.pk).first())
+
+
+def test_all_gives_every_instance_in_the_querysets_order():
+    from servicedesk.customers.services import matrix_item_add
+
+    mine, theirs = factories.customer(), factories.customer("Ander BV")
+    actor = factories.agent("joost")
+    for name in ("Werkplekbeheer", "Back-up", "Netwerk en wifi", "Telefonie"):
+        matrix_item_add(customer=mine, name=name, actor=actor)
+    matrix_item_add(customer=theirs, name="Back-up", actor=actor)
+    mine.matrix_items.filter(name="Telefonie").update(active=False)
+
+    def active(customer_id):
+        return mine.matrix_items.model.objects.filter(customer_id=customer_id, active=True).order_by("name", "id")
+
+    prepared = PreparedQuery(active)
+    for customer in (mine, theirs, mine):
+        found = prepared.all(customer.pk)
+        expected = list(active(customer.pk))
+        assert [(i.pk, i.name, i.active, i.customer_id) for i in found] == [
+            (i.pk, i.name, i.active, i.customer_id) for i in expected
+        ]
+    assert [i.name for i in prepared.all(mine.pk)] == ["Back-up", "Netwerk en wifi", "Werkplekbeheer"]
+    assert prepared.all(999_999) == []
+
+
+def test_only_instances_and_values_dicts_are_prepared():
+    prepared = PreparedQuery(lambda pk: get_user_model().objects.filter(pk=pk).values_list("username"))
+    with pytest.raises(ValueError, match="instances or"):
+        prepared.all(1)
+    with pytest.raises(ValueError, match="1 to 3"):
+        PreparedQuery(lambda: get_user_model().objects.all(), values=0)
+    with pytest.raises(TypeError, match="takes 1 value"):
+        PreparedQuery(with_contact).first(1, 2)

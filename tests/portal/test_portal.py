@@ -250,6 +250,33 @@ def test_the_list_pages_newest_first_keeping_its_filters(client, anja, agent):
     )
 
 
+def test_the_lists_first_page_is_the_querysets_and_goes_on_where_it_ends(anja, bert, other_org):
+    from servicedesk.portal import selectors
+
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=AMS)
+    for n in range(30):
+        ticket = services.ticket_create(
+            reporter=bert if n % 3 else anja,
+            subject=f"T{n:02d}",
+            body="",
+            channel="email",
+            now=start + timedelta(hours=n),
+        )
+        if n % 4 == 0:
+            Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.CLOSED)
+    services.ticket_create(reporter=other_org, subject="Van Wit", body="", channel="email", now=start)
+    for contact in (anja, bert):  # sees all of the organisation's tickets; sees their own
+        open_tickets = selectors.visible_tickets(contact).exclude(status=Ticket.Status.CLOSED)
+        expected = list(open_tickets.order_by("-reported_at", "-id").values(*selectors.LIST_FIELDS))
+        rows, after = selectors.ticket_list(contact)  # the first page: prepared (core/prepared.py)
+        assert rows == expected[: selectors.PAGE]
+        if len(expected) > selectors.PAGE:
+            rest, last = selectors.ticket_list(contact, after=after)  # built by the ORM
+            assert rest == expected[selectors.PAGE :] and last is None
+        else:
+            assert after is None
+
+
 def test_ticket_page_shows_the_public_conversation_work_and_classification(client, anja, agent, media):
     ticket = services.ticket_create(reporter=anja, subject="Printer", body="Hij piept.", channel="email")
     services.ticket_note(ticket=ticket, actor=agent, body="GEHEIM: klant is lastig")

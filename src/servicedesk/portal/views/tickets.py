@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 
 from servicedesk.core import labels
 from servicedesk.core.downloads import attachment_download
+from servicedesk.core.prepared import PreparedQuery
+from servicedesk.customers.models import ServiceMatrixItem
 from servicedesk.policy import SupportType
 from servicedesk.portal import selectors, ticket_list
 from servicedesk.portal.access import contact_required
@@ -22,7 +24,7 @@ from servicedesk.portal.terms import report_terms
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.pricing import ticket_price
 
-PAGE_SIZE = 25
+PAGE_SIZE = selectors.PAGE
 
 
 @contact_required
@@ -67,8 +69,13 @@ def tickets(request):
     )
 
 
+_ACTIVE_MATRIX_ITEMS = PreparedQuery(  # every report form shows them: built once (core/prepared.py)
+    lambda customer_id: ServiceMatrixItem.objects.filter(customer_id=customer_id, active=True).order_by("name", "id")
+)
+
+
 def _report_form(request, contact, data=None, files=None):
-    matrix_items = list(contact.customer.matrix_items.filter(active=True).order_by("name"))
+    matrix_items = _ACTIVE_MATRIX_ITEMS.all(contact.customer_id)
     about = (data or request.GET).get("about") or QUESTION
     form = ReportForm(data, files, matrix_items=matrix_items, initial={"about": about, "priority": "standard"})
     terms = report_terms(contact, support_type_of(about), timezone.now())
