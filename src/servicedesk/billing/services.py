@@ -20,7 +20,7 @@ from servicedesk.billing.specification import (
     CustomerSpecification,
     CustomerSummary,
     collector_paused,
-    confirmation_plan,
+    mixed_plan,
     period_bounds,
     specifications,
     summaries,
@@ -110,9 +110,7 @@ def billing_run_confirm(
         # each document is made when its first lines come and numbered once all are written. The next chunks
         # are read and priced elsewhere meanwhile (read_ahead.py).
         invoices: dict[int, Invoice] = {}
-        customer_ids = _customer_ids(run)
-
-        plan = confirmation_plan(customer_ids, until)
+        plan = mixed_plan(_customer_ids(run), until)
         if ahead and len(plan.chunks) > 1:
             job = functools.partial(line_writer.confirmation_chunks, plan=plan, start=start, until=until)
             # On PostgreSQL a thread: the server does most of the writing, and needs the other core for it.

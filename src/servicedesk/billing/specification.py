@@ -128,6 +128,14 @@ class CustomerSummary:
     def vat_cents(self, vat_percent: Decimal) -> int:
         return vat_on(self.subtotal_cents, vat_percent)
 
+    def add(self, other: CustomerSummary) -> None:
+        """Count in the figures of another part of the same customer's work."""
+        self.line_count += other.line_count
+        self.free += other.free
+        self.late += other.late
+        self.corrections += other.corrections
+        self.subtotal_cents += other.subtotal_cents
+
 
 class TicketRow(NamedTuple):
     """What a specification reads of a ticket."""
@@ -533,15 +541,16 @@ def specifications(
         yield spec
 
 
-def confirmation_plan(customer_ids: list[int] | None, until: datetime, *, size: int | None = None) -> Plan:
-    """The tickets a confirmation bills, in chunks of `size` (MIXED_CHUNK) in ticket order, customers mixed."""
-    return _plan(customer_ids, until, by_customer=False, size=size or MIXED_CHUNK)
+def mixed_plan(customer_ids: list[int] | None, until: datetime) -> Plan:
+    """The tickets a run bills, in chunks of MIXED_CHUNK in ticket order, customers mixed (a confirmation, and
+    the summaries of a preview)."""
+    return _plan(customer_ids, until, by_customer=False, size=MIXED_CHUNK)
 
 
 def specification_chunks(
     progress=None, *, plan: Plan, start: datetime, until: datetime
 ) -> Iterator[list[tuple[int, list[SpecLine]]]]:
-    """The lines of all specifications a chunk of tickets at a time (see `confirmation_plan`): [(customer id,
+    """The lines of all specifications a chunk of tickets at a time (see `mixed_plan`): [(customer id,
     the lines of its tickets in the chunk)], customers in id order; a customer comes back in many chunks. For
     work that writes as it goes (a confirmation): never more than a chunk's lines at once, however the work
     is spread over customers, and the tables read and written in the order of their rows. (`progress` comes
@@ -561,7 +570,7 @@ def summaries(
     """Each customer's figures as its specification would give them, keeping no lines (none are made).
     `ahead`: every other chunk is summed up in another process meanwhile (read_ahead.py); not inside a
     transaction with changes, which that process could not see."""
-    plan = _plan(customer_ids, until, by_customer=False, size=MIXED_CHUNK)
+    plan = mixed_plan(customer_ids, until)
     if not ahead or len(plan.chunks) < 2:
         found = _summed(plan, start, until, progress)
     else:
@@ -577,9 +586,7 @@ def summaries(
             found = _summed(Plan(plan.chunks[0::2], plan.history), start, until, both)
             their_summaries = next(others)
         for summary in their_summaries.values():
-            mine = found.setdefault(summary.customer_id, CustomerSummary(summary.customer_id))
-            for name in ("line_count", "free", "late", "corrections", "subtotal_cents"):
-                setattr(mine, name, getattr(mine, name) + getattr(summary, name))
+            found.setdefault(summary.customer_id, CustomerSummary(summary.customer_id)).add(summary)
     return [found[customer_id] for customer_id in sorted(found)]
 
 

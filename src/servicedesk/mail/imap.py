@@ -111,10 +111,11 @@ def fetch_round(
             result.too_large += len(too_large)
             _record_error(mailbox, f"{len(too_large)} mail(s) over {MAX_SIZE} bytes left in {mailbox.folder}")
         fetched = client.fetch(wanted, ["BODY.PEEK[]"]) if wanted else {}
-        here = [uid for uid in wanted if fetched.get(uid, {}).get(b"BODY[]") is not None]  # not expunged meanwhile
+        bodies = {uid: fetched.get(uid, {}).get(b"BODY[]") for uid in wanted}
+        here = [uid for uid in wanted if bodies[uid] is not None]  # not expunged meanwhile
         if not here:
             continue
-        received = receive([bytes(fetched[uid][b"BODY[]"]) for uid in here], via=InboundMail.Via.IMAP)
+        received = receive([bytes(bodies[uid]) for uid in here], via=InboundMail.Via.IMAP)
         new = [mail.pk for mail, created in received if created]
         result.received += len(new)
         result.redelivered += len(received) - len(new)
