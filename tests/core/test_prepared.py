@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from servicedesk.core.prepared import PreparedQuery
+from servicedesk.core.prepared import PreparedInsert, PreparedQuery
 from servicedesk.customers.models import Contact
 from servicedesk.portal.auth import ContactBackend
+from servicedesk.tickets import services as tickets_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +123,105 @@ def test_only_instances_and_values_dicts_are_prepared():
         PreparedQuery(lambda: get_user_model().objects.all(), values=0)
     with pytest.raises(TypeError, match="takes 1 value"):
         PreparedQuery(with_contact).first(1, 2)
+
+
+# -- PreparedInsert -----------------------------------------------------------------------------------------------
+
+
+def stored(model, pk) -> dict:
+    """A row as the database keeps it, column by column."""
+    return model.objects.filter(pk=pk).values(*[f.attname for f in model._meta.concrete_fields]).get()
+
+
+def test_a_prepared_insert_stores_what_bulk_create_stores(people):
+    """The same tickets, messages and events written both ways: every column equal but the keys; the keys set on
+    the objects, the parent's key taken into a child assigned before the parent was saved."""
+    from servicedesk.tickets.models import Message, Ticket, TicketEvent
+    from servicedesk.tickets.services import new_ticket
+
+    anja = Contact.objects.get(user=people["contact"])
+    now = datetime(2026, 11, 30, 22, 15, tzinfo=ZoneInfo("Europe/Amsterdam"))  # evening: a deadline next day
+    insert = {model: PreparedInsert(model) for model in (Ticket, Message, TicketEvent)}
+    made = {}
+    for how in ("orm", "prepared"):
+        rows = [
+            new_ticket(
+                reporter=anja,
+                subject=f"Scherm {n} flikkert",
+                body="Sinds vanochtend.\nÉén scherm.",
+                channel="portal",
+                priority="direct" if n else "standard",
+                now=now,
+            )
+            for n in range(3)
+        ]
+        for model, objs in (
+            (Ticket, [r.ticket for r in rows]),
+            (Message, [r.message for r in rows]),
+            (TicketEvent, [e for r in rows for e in r.events]),
+        ):
+            if how == "orm":
+                model.objects.bulk_create(objs)
+            else:
+                assert insert[model].create(objs) is objs
+            assert all(o.pk is not None and not o._state.adding and o._state.db == "default" for o in objs)
+        made[how] = rows
+    for orm, prepared in zip(made["orm"], made["prepared"], strict=True):
+        assert prepared.message.ticket_id == prepared.ticket.pk
+        for model, a, b in (
+            (Ticket, orm.ticket, prepared.ticket),
+            (Message, orm.message, prepared.message),
+            (TicketEvent, orm.events[0], prepared.events[0]),
+        ):
+            expected, found = stored(model, a.pk), stored(model, b.pk)
+            for key in ("id", "ticket_id"):
+                expected.pop(key, None), found.pop(key, None)
+            assert found == expected
+
+
+def test_keys_come_back_in_order_across_statements(monkeypatch, people):
+    """More rows than one statement takes: several INSERTs, each object given its own row's key."""
+    from servicedesk.core import prepared as module
+    from servicedesk.tickets.models import TicketEvent
+
+    ticket = tickets_services.ticket_create(
+        reporter=Contact.objects.get(user=people["contact"]), subject="Veel", body="", channel="email"
+    )
+    monkeypatch.setattr(module, "MOST_ROWS", 4)
+    insert = PreparedInsert(TicketEvent)
+    events = [
+        TicketEvent(ticket=ticket, kind=TicketEvent.Kind.NOTED, at=ticket.reported_at, new_value=f"nr {n}")
+        for n in range(11)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        insert.create(events)
+    assert [q["sql"].startswith("INSERT") for q in queries] == [True, True, True]  # 4 + 4 + 3
+    assert [TicketEvent.objects.get(pk=e.pk).new_value for e in events] == [f"nr {n}" for n in range(11)]
+    with CaptureQueriesContext(connection) as queries:
+        insert.create([TicketEvent(ticket=ticket, kind=TicketEvent.Kind.NOTED, at=ticket.reported_at)])
+    assert len(queries) == 1
+
+
+def test_a_model_keyed_by_its_default_gets_that_key():
+    from django_tasks_db.models import DBTaskResult
+
+    rows = [
+        DBTaskResult(
+            args_kwargs={"args": [n], "kwargs": {}},
+            task_path="x.y",
+            backend_name="default",
+            run_after=datetime(2026, 12, 1, tzinfo=ZoneInfo("UTC")),
+        )
+        for n in range(2)
+    ]
+    PreparedInsert(DBTaskResult).create(rows)
+    assert [DBTaskResult.objects.get(pk=r.pk).args_kwargs["args"] for r in rows] == [[0], [1]]
+
+
+def test_what_a_prepared_insert_cannot_write_is_refused(people):
+    from servicedesk.tickets.models import TicketEvent
+
+    event = TicketEvent.objects.first() or TicketEvent(pk=1)
+    with pytest.raises(ValueError, match="new rows only"):
+        PreparedInsert(TicketEvent).create([event])
+    assert PreparedInsert(TicketEvent).create([]) == []

@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import pickle
 import queue
+import re
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ from django.db import connection, connections
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+")
 Job = Callable[[Callable[[int], None]], Iterator[T]]  # job(progress) -> items; picklable for a process
 
 
@@ -127,7 +129,11 @@ def _run(job: Job, snapshot: str | None, send: Callable) -> None:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 if snapshot:
-                    cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+                    # SET takes no bound parameter (values are bound by the server, settings.py): the id is
+                    # written in, after checking it is one (pg_export_snapshot gives hex digits and dashes).
+                    if not SNAPSHOT_ID.fullmatch(snapshot):
+                        raise ValueError(f"not a snapshot id: {snapshot!r}")
+                    cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
         for item in job(lambda done: send(("progress", done))):
             send(("item", item))
     send(("end", None))

@@ -1,10 +1,12 @@
-"""Queries compiled once per process and run with new values each time.
+"""Statements compiled once per process and run with new values each time.
 
 Django builds a query's SQL anew on every run. For the statements every request runs (the signed-in user with
 their contact and its customer: three models, forty columns; the first page of a ticket list) that costs five to
 twenty times what the database does with them. A `PreparedQuery` keeps the SQL and the compiler's plan of the
 row once built, per database, and turns the rows into what the queryset would give: model instances (the
-fields' converters applied, related objects cached) or, for a `.values()` queryset, dicts.
+fields' converters applied, related objects cached) or, for a `.values()` queryset, dicts. A `PreparedInsert`
+does the same for `bulk_create` of new rows (a ticket, its first message and audit event, an outgoing mail:
+every report writes them).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import NOT_PROVIDED, AutoField, Model, QuerySet
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
+from django.db.models.sql import InsertQuery
 from django.db.models.sql.compiler import SQLCompiler
 
 # Stand for the values while the query is built: numbers no id takes (ids are positive), found again among the
@@ -113,3 +116,101 @@ class PreparedQuery:
             compiled.populators = get_related_populators(klass_info, select, using)
         self._compiled[using] = compiled
         return compiled
+
+
+MOST_ROWS = 500  # rows in one INSERT at most (each row count's SQL is kept)
+
+
+@dataclass
+class _InsertShape:
+    prefix: str  # INSERT INTO ... VALUES
+    row: str  # (%s, %s, ...)
+    suffix: str  # RETURNING the primary key, when the database makes it
+    fields: list  # the columns written, in order
+    batch: int  # rows per statement (the database's limit of parameters)
+    returning: bool
+    converters: dict  # what the field makes of a returned primary key
+    compiler: SQLCompiler
+    statements: dict[int, str]  # rows -> SQL
+
+
+class PreparedInsert:
+    """`bulk_create(objs)` for new rows of `model`: the same rows, primary keys set on the objects (made by the
+    database for an auto field, by the field's default otherwise), no signals and no `save()` (as bulk_create);
+    but the INSERT's SQL is built once per database rather than on every call. Each field still prepares its own
+    value (`pre_save`, `get_db_prep_save`), so what is stored is what the ORM would store. Models with generated
+    columns or database defaults are refused."""
+
+    def __init__(self, model: type[Model]):
+        self.model = model
+        self._auto = isinstance(model._meta.pk, AutoField)
+        self._shapes: dict[str, _InsertShape] = {}
+
+    def create(self, objs: list[Model], *, using: str = "default") -> list[Model]:
+        if not objs:
+            return objs
+        connection = connections[using]
+        pk = self.model._meta.pk
+        for obj in objs:
+            if not obj._is_pk_set():
+                if not self._auto:
+                    obj.pk = pk.get_pk_value_on_save(obj)
+            elif self._auto:
+                raise ValueError(f"{obj!r} has a primary key already: a prepared insert writes new rows only")
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")  # a parent saved after assignment
+        shape = self._shapes.get(using) or self._compile(objs[0], using)
+        fields = shape.fields
+        for start in range(0, len(objs), shape.batch):
+            batch = objs[start : start + shape.batch]
+            params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in batch for f in fields]
+            sql = shape.statements.get(len(batch))
+            if sql is None:
+                sql = shape.statements[len(batch)] = shape.prefix + ", ".join([shape.row] * len(batch)) + shape.suffix
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                if shape.returning:
+                    rows = cursor.fetchall()
+                    if len(rows) != len(batch):
+                        raise RuntimeError(f"{len(batch)} rows inserted but {len(rows)} keys returned")
+                    if shape.converters:
+                        rows = shape.compiler.apply_converters(rows, shape.converters)
+                    for obj, (key,) in zip(batch, rows, strict=True):
+                        obj.pk = key
+            for obj in batch:
+                obj._state.adding = False
+                obj._state.db = using
+        return objs
+
+    def _compile(self, example: Model, using: str) -> _InsertShape:
+        connection = connections[using]
+        opts = self.model._meta
+        if any(f.generated or f.db_default is not NOT_PROVIDED for f in opts.concrete_fields):
+            raise ValueError(f"{opts.label} has generated columns or database defaults: use bulk_create")
+        returning = list(opts.db_returning_fields)
+        if returning != ([opts.pk] if self._auto else []):
+            raise ValueError(f"{opts.label} returns other columns from an insert: use bulk_create")
+        if returning and not connection.features.can_return_rows_from_bulk_insert:
+            raise ValueError(f"{connection.vendor} cannot return the keys of inserted rows")
+        fields = [f for f in opts.concrete_fields if not (self._auto and f is opts.pk)]
+        query = InsertQuery(self.model)
+        query.insert_values(fields, [example])
+        compiler = query.get_compiler(using=using)
+        compiler.returning_fields = returning or None
+        [(sql, _params)] = compiler.as_sql()
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        head, values, rest = sql.partition(" VALUES ")
+        if not values or not rest.startswith(row) or sql.count("%s") != len(fields):
+            raise ValueError(f"unexpected INSERT for {opts.label}: {sql}")
+        shape = _InsertShape(
+            prefix=head + values,
+            row=row,
+            suffix=rest[len(row) :],
+            fields=fields,
+            batch=max(min(connection.ops.bulk_batch_size(fields, [example] * MOST_ROWS), MOST_ROWS), 1),
+            returning=bool(returning),
+            converters=compiler.get_converters([opts.pk.get_col(opts.db_table)]) if returning else {},
+            compiler=compiler,
+            statements={1: sql},
+        )
+        self._shapes[using] = shape
+        return shape

@@ -7,12 +7,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from servicedesk.core.prepared import PreparedInsert
+from servicedesk.core.task_queue import queue_with_commit
 from servicedesk.outbox.models import OutgoingMessage
 
 SUPPORTED_LANGUAGES = ("nl", "en")
@@ -101,11 +102,13 @@ def notices_queue(notices: list[Notice], *, now: datetime | None = None) -> list
         )
     queued = [row for row in rows if row is not None]
     if queued:
-        OutgoingMessage.objects.bulk_create(queued)
-        ids = [row.pk for row in queued]
+        _INSERT_OUTGOING.create(queued)
         # Delivered only once the change it tells about has committed.
-        transaction.on_commit(lambda: enqueue_delivery(*ids))
+        queue_with_commit(_deliver_outgoing(), *[row.pk for row in queued])
     return rows
+
+
+_INSERT_OUTGOING = PreparedInsert(OutgoingMessage)  # every report queues its acknowledgement (core/prepared.py)
 
 
 class _AutomaticCaps:
@@ -148,6 +151,10 @@ class _AutomaticCaps:
 
 def enqueue_delivery(*outgoing_ids: int) -> None:
     """One background task that delivers these messages (each retried on its own when it fails)."""
-    from servicedesk.outbox.tasks import deliver_outgoing
+    _deliver_outgoing().enqueue(*outgoing_ids)
 
-    deliver_outgoing.enqueue(*outgoing_ids)
+
+def _deliver_outgoing():
+    from servicedesk.outbox.tasks import deliver_outgoing  # the task module imports this one
+
+    return deliver_outgoing

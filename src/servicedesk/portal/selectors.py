@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from servicedesk.core.prepared import PreparedQuery
@@ -78,8 +78,16 @@ LIST_FIELDS = (
     "response_due",
     "best_effort",
     "responded_at",
-    "reporter__name",
+    "reporter_name",
 )
+# The reporter's name by a subquery, not a join: the database then reads the names of the page's rows only,
+# whatever its statistics say (PostgreSQL, its statistics not yet updated after a busy hour, hashed all of a
+# customer's open tickets for the join: 5.7 ms for a page instead of 0.3).
+REPORTER_NAME = Subquery(Contact.objects.filter(pk=OuterRef("reporter_id")).values("name")[:1])
+
+
+def _list_rows(tickets: QuerySet[Ticket]) -> QuerySet:
+    return tickets.annotate(reporter_name=REPORTER_NAME).order_by(*LIST_ORDER).values(*LIST_FIELDS)
 
 
 def ticket_list(
@@ -112,7 +120,7 @@ def ticket_list(
     if cursor is not None:
         reported_at, pk = cursor
         tickets = tickets.filter(Q(reported_at__lt=reported_at) | Q(reported_at=reported_at, pk__lt=pk))
-    rows = list(tickets.order_by(*LIST_ORDER).values(*LIST_FIELDS)[: limit + 1])
+    rows = list(_list_rows(tickets)[: limit + 1])
     return rows[:limit], (_next_cursor(rows, limit) if len(rows) > limit else None)
 
 
@@ -123,7 +131,7 @@ def _next_cursor(rows: list[dict], limit: int) -> str:
 def _open_tickets(**filters) -> QuerySet:
     """The first page (and one more row) of not-closed tickets matching `filters`, newest first."""
     tickets = Ticket.objects.filter(**filters).exclude(status=Ticket.Status.CLOSED)
-    return tickets.order_by(*LIST_ORDER).values(*LIST_FIELDS)[: PAGE + 1]
+    return _list_rows(tickets)[: PAGE + 1]
 
 
 # The list's first page is built once (core/prepared.py): building the query cost ten times running it.

@@ -35,7 +35,7 @@ def rows_html(rows: list[dict], *, with_reporter: bool) -> SafeString:
             )
         support_type, priority, rate = known
         link = f'<a href="{ticket_url}{row["id"]}/">'
-        reporter = f"<td>{escape(row['reporter__name'] or '')}</td>" if with_reporter else ""
+        reporter = f"<td>{escape(row['reporter_name'] or '')}</td>" if with_reporter else ""
         due = escape(local_short(row["response_due"]))
         if row["best_effort"]:
             due += f' <span class="small muted">{best_effort}</span>'

@@ -1,0 +1,43 @@
+"""How DATABASE_URL and DATABASE_PREPARE_THRESHOLD become the database settings (read at start-up)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+PG = "postgres://postgres@127.0.0.1:5432/anything"
+SHOW = "import json; from servicedesk import settings as s; print(json.dumps(s.DATABASES['default']['OPTIONS']))"
+
+
+def options(**env) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_PREPARE_THRESHOLD"} | env
+    return subprocess.run([sys.executable, "-c", SHOW], env=environment, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("threshold", "binding", "prepare"),
+    [(None, True, 5), ("0", True, 0), (" 12 ", True, 12), ("off", None, None), ("OFF", None, None)],
+)
+def test_postgresql_prepares_statements_unless_told_not_to(threshold, binding, prepare):
+    env = {"DATABASE_URL": PG} | ({"DATABASE_PREPARE_THRESHOLD": threshold} if threshold is not None else {})
+    done = options(**env)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert (found.get("server_side_binding"), found.get("prepare_threshold")) == (binding, prepare)
+    assert "jit=off" in found["options"]
+
+
+def test_a_bad_threshold_stops_the_start_with_its_name():
+    done = options(DATABASE_URL=PG, DATABASE_PREPARE_THRESHOLD="vijf")
+    assert done.returncode != 0
+    assert "DATABASE_PREPARE_THRESHOLD='vijf'" in done.stderr and "ImproperlyConfigured" in done.stderr
+
+
+def test_sqlite_has_nothing_to_prepare():
+    done = options(DATABASE_URL="sqlite:////tmp/x.sqlite3", DATABASE_PREPARE_THRESHOLD="vijf")
+    assert done.returncode == 0, done.stderr
+    assert "server_side_binding" not in json.loads(done.stdout)
