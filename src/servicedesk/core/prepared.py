@@ -141,12 +141,17 @@ class PreparedInsert:
     value (`pre_save`, `get_db_prep_save`), so what is stored is what the ORM would store. Models with generated
     columns or database defaults are refused."""
 
-    def __init__(self, model: type[Model]):
+    def __init__(self, model: type[Model], *, skip_conflicts_on: str | None = None):
         self.model = model
         self._auto = isinstance(model._meta.pk, AutoField)
         self._shapes: dict[str, _InsertShape] = {}
+        # A unique field: rows whose value is taken already (or twice in one call) are not written, not refused.
+        self._unique = model._meta.get_field(skip_conflicts_on) if skip_conflicts_on else None
+        if self._unique is not None and not (self._unique.unique and self._auto):
+            raise ValueError(f"{skip_conflicts_on} is not a unique field of a model with an auto key")
 
     def create(self, objs: list[Model], *, using: str = "default") -> list[Model]:
+        """Write `objs`; the objects written (all of them, unless conflicts are skipped: then those that were)."""
         if not objs:
             return objs
         connection = connections[using]
@@ -160,6 +165,7 @@ class PreparedInsert:
             obj._prepare_related_fields_for_save(operation_name="bulk_create")  # a parent saved after assignment
         shape = self._shapes.get(using) or self._compile(objs[0], using)
         fields = shape.fields
+        written = []
         for start in range(0, len(objs), shape.batch):
             batch = objs[start : start + shape.batch]
             params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in batch for f in fields]
@@ -168,18 +174,32 @@ class PreparedInsert:
                 sql = shape.statements[len(batch)] = shape.prefix + ", ".join([shape.row] * len(batch)) + shape.suffix
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
-                if shape.returning:
-                    rows = cursor.fetchall()
-                    if len(rows) != len(batch):
-                        raise RuntimeError(f"{len(batch)} rows inserted but {len(rows)} keys returned")
-                    if shape.converters:
-                        rows = shape.compiler.apply_converters(rows, shape.converters)
-                    for obj, (key,) in zip(batch, rows, strict=True):
-                        obj.pk = key
+                rows = cursor.fetchall() if shape.returning else []
+            if self._unique is not None:  # the rows written, known by their unique value
+                batch = self._matched(batch, rows)
+            elif shape.returning:
+                if len(rows) != len(batch):
+                    raise RuntimeError(f"{len(batch)} rows inserted but {len(rows)} keys returned")
+                if shape.converters:
+                    rows = shape.compiler.apply_converters(rows, shape.converters)
+                for obj, (key,) in zip(batch, rows, strict=True):
+                    obj.pk = key
             for obj in batch:
                 obj._state.adding = False
                 obj._state.db = using
-        return objs
+            written.extend(batch)
+        return written
+
+    def _matched(self, batch: list[Model], rows: list) -> list[Model]:
+        waiting: dict = {}
+        for obj in batch:  # of objects with the same value the first is written, as the database does
+            waiting.setdefault(getattr(obj, self._unique.attname), obj)
+        written = []
+        for key, value in rows:
+            obj = waiting.pop(value)
+            obj.pk = key
+            written.append(obj)
+        return written
 
     def _compile(self, example: Model, using: str) -> _InsertShape:
         connection = connections[using]
@@ -201,10 +221,18 @@ class PreparedInsert:
         head, values, rest = sql.partition(" VALUES ")
         if not values or not rest.startswith(row) or sql.count("%s") != len(fields):
             raise ValueError(f"unexpected INSERT for {opts.label}: {sql}")
+        suffix = rest[len(row) :]
+        if self._unique is not None:  # SQLite and PostgreSQL alike; RETURNING gives the rows written only
+            quote, table = connection.ops.quote_name, connection.ops.quote_name(opts.db_table)
+            if not suffix.startswith(" RETURNING "):
+                raise ValueError(f"unexpected INSERT for {opts.label}: {sql}")
+            column = quote(self._unique.column)
+            suffix = f" ON CONFLICT ({column}) DO NOTHING RETURNING {table}.{quote(opts.pk.column)}, {table}.{column}"
+            sql = head + values + row + suffix
         shape = _InsertShape(
             prefix=head + values,
             row=row,
-            suffix=rest[len(row) :],
+            suffix=suffix,
             fields=fields,
             batch=max(min(connection.ops.bulk_batch_size(fields, [example] * MOST_ROWS), MOST_ROWS), 1),
             returning=bool(returning),

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from servicedesk.core.prepared import PreparedInsert
 from servicedesk.core.write_turn import write_turn
 from servicedesk.mail.models import InboundMail
 
@@ -36,14 +37,39 @@ def mail_store(raw: bytes, *, via: str, now: datetime | None = None) -> tuple[In
 
 
 def mails_store(raws: list[bytes], *, via: str, now: datetime | None = None) -> list[tuple[InboundMail, bool]]:
-    """`mail_store` for many mails with one commit (an LMTP listener stores what arrived meanwhile together)."""
+    """`mail_store` for many mails with one commit (an LMTP listener stores what arrived meanwhile together).
+
+    New mail, what nearly every delivery is, is written by one statement that skips the keys stored already: no
+    lookup first and, outside a caller's transaction, no transaction to open (on PostgreSQL four round trips
+    become one before the listener may answer 250). What it skipped is then looked at as before: a redelivery,
+    or the same Message-ID with other bytes.
+    """
     now = now or timezone.now()
+    mails = [
+        InboundMail(dedupe_key=key, sha256=sha, raw=raw, size=len(raw), via=via, received_at=now, message_id=mid)
+        for raw, (key, sha, mid) in zip(raws, (_keys(raw) for raw in raws), strict=True)
+    ]
+    with write_turn():
+        written = {id(mail) for mail in _INSERT_NEW.create(mails)}
+    results: list[tuple[InboundMail, bool] | None] = [(mail, True) if id(mail) in written else None for mail in mails]
+    skipped = [i for i, result in enumerate(results) if result is None]
+    if skipped:
+        for i, result in zip(skipped, _known_store([raws[i] for i in skipped], via, now), strict=True):
+            results[i] = result
+    return results
+
+
+_INSERT_NEW = PreparedInsert(InboundMail, skip_conflicts_on="dedupe_key")
+
+
+def _known_store(raws: list[bytes], via: str, now: datetime) -> list[tuple[InboundMail, bool]]:
+    """Mails whose dedupe key is stored already: redeliveries, or the same Message-ID with other bytes."""
     try:
         with write_turn(), transaction.atomic():
             return _store(raws, via, now)
     except IntegrityError:  # stored at the same moment by another delivery: now it is seen as a redelivery
         if len(raws) > 1:
-            return [mail_store(raw, via=via, now=now) for raw in raws]
+            return [_known_store([raw], via, now)[0] for raw in raws]
         with write_turn(), transaction.atomic():
             return _store(raws, via, now)
 

@@ -1,0 +1,56 @@
+"""Step 1 of intake: every mail stored once; a redelivery recognised; the same Message-ID with other bytes kept."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from servicedesk.mail.models import InboundMail
+from servicedesk.mail.store import mails_store
+
+
+def raw(message_id: str | None, body: str) -> bytes:
+    header = f"Message-ID: {message_id}\r\n" if message_id else ""
+    return f"From: anja@korrel.example\r\nSubject: Printer\r\n{header}\r\n{body}\r\n".encode()
+
+
+@pytest.mark.django_db
+def test_new_mail_is_one_statement():
+    with CaptureQueriesContext(connection) as queries:
+        stored = mails_store([raw("<a@x>", "een"), raw("<b@x>", "twee"), raw(None, "drie")], via="lmtp")
+    assert len(queries) == 1 and queries[0]["sql"].startswith("INSERT")
+    assert [created for _mail, created in stored] == [True, True, True]
+    assert [m.pk for m, _ in stored] == list(
+        InboundMail.objects.order_by("id").values_list("id", flat=True)
+    )  # every key set, in order
+    assert [bytes(InboundMail.objects.get(pk=m.pk).raw) for m, _ in stored] == [
+        raw("<a@x>", "een"),
+        raw("<b@x>", "twee"),
+        raw(None, "drie"),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("earlier", "batch", "expected"),
+    [
+        # (stored before, arriving together, per mail: created?, its row: eN stored before, N the Nth new)
+        ([], [("<a@x>", "een"), ("<a@x>", "een")], [(True, 0), (False, 0)]),  # twice in one delivery
+        ([("<a@x>", "een")], [("<a@x>", "een"), ("<b@x>", "twee")], [(False, "e0"), (True, 0)]),  # a redelivery
+        ([("<a@x>", "een")], [("<a@x>", "ANDERS")], [(True, 0)]),  # the same Message-ID, other bytes: kept too
+        ([], [("<a@x>", "een"), ("<a@x>", "ANDERS"), ("<a@x>", "ANDERS")], [(True, 0), (True, 1), (False, 1)]),
+        ([(None, "zonder")], [(None, "zonder"), (None, "ander")], [(False, "e0"), (True, 0)]),  # by their hash
+    ],
+)
+def test_what_was_stored_before_or_comes_twice_is_recognised(earlier, batch, expected):
+    before = [mails_store([raw(mid, body)], via="pipe")[0][0] for mid, body in earlier]
+    stored = mails_store([raw(mid, body) for mid, body in batch], via="lmtp")
+    new_rows = list(InboundMail.objects.exclude(pk__in=[m.pk for m in before]).order_by("id"))
+    for (mail, created), (want_created, which) in zip(stored, expected, strict=True):
+        assert created is want_created
+        row = before[int(which[1:])] if isinstance(which, str) else new_rows[which]
+        assert mail.pk == row.pk
+        assert bytes(InboundMail.objects.get(pk=mail.pk).raw) == raw(*batch[stored.index((mail, created))])
+    assert len(new_rows) == sum(created for _mail, created in stored)
+    assert InboundMail.objects.count() == len(set(InboundMail.objects.values_list("sha256", flat=True)))
