@@ -33,8 +33,9 @@ class Ticket(models.Model):
         WAITING = "waiting", _("Waiting for customer")
         CLOSED = "closed", _("Closed")
 
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="tickets")
-    reporter = models.ForeignKey("customers.Contact", on_delete=models.PROTECT, related_name="tickets")
+    # No index of their own: ticket_customer_due and ticket_reporter lead with them (one index less per insert).
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="tickets", db_index=False)
+    reporter = models.ForeignKey("customers.Contact", on_delete=models.PROTECT, related_name="tickets", db_index=False)
     subject = models.CharField(_("subject"), max_length=300)
     proposed_support_type = models.CharField(max_length=20, choices=SUPPORT_TYPE_CHOICES)
     support_type = models.CharField(max_length=20, choices=SUPPORT_TYPE_CHOICES)
@@ -108,7 +109,9 @@ class Message(models.Model):
         REPLY = "reply", _("Reply")
         NOTE = "note", _("Internal note")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )  # message_ticket
     kind = models.CharField(max_length=10, choices=Kind.choices)
     author_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     author_contact = models.ForeignKey("customers.Contact", null=True, blank=True, on_delete=models.SET_NULL)
@@ -214,7 +217,9 @@ class TicketEvent(models.Model):
         RATE_TOLD = "rate_told", _("After-hours rate told to the customer")
         CUSTOMER_REPLIED = "customer_replied", _("The customer replied")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="events", db_index=False
+    )  # ticket_event_ticket
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     actor_contact = models.ForeignKey("customers.Contact", null=True, blank=True, on_delete=models.SET_NULL)

@@ -1,0 +1,36 @@
+"""The tickets' tables keep the indexes their queries use, and not the ones a composite index already covers."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+pytestmark = pytest.mark.django_db
+
+COVERED = {  # dropped (tickets 0011): the composite index that leads with the same column
+    "tickets_ticket": {
+        "tickets_ticket_customer_id_f2d9135a": "ticket_customer_due",
+        "tickets_ticket_reporter_id_431a8f10": "ticket_reporter",
+    },
+    "tickets_message": {"tickets_message_ticket_id_a1134910": "message_ticket"},
+    "tickets_ticketevent": {"tickets_ticketevent_ticket_id_b572d14b": "ticket_event_ticket"},
+}
+
+
+@pytest.mark.parametrize("table", sorted(COVERED))
+def test_single_column_indexes_covered_by_a_composite_one_are_gone(table):
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    for dropped, covering in COVERED[table].items():
+        assert dropped not in constraints
+        column = constraints[covering]["columns"][0]
+        assert constraints[covering]["index"] and column == dropped.removeprefix(f"{table}_").rsplit("_", 1)[0]
+
+
+def test_the_search_triggers_survive_on_sqlite():
+    if connection.vendor != "sqlite":
+        assert connection.vendor == "postgresql"  # full-text search there needs no triggers
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'tickets_search%'")
+        assert {row[0] for row in cursor.fetchall()} >= {"tickets_ticket", "tickets_message"}
