@@ -203,6 +203,67 @@ def test_keys_come_back_in_order_across_statements(monkeypatch, people):
     assert len(queries) == 1
 
 
+def test_several_rows_go_in_one_statement_whose_text_is_the_same_for_any_count(people):
+    """PostgreSQL: a parameter (an array) per column, as Django's bulk_create; the same SQL for 2 or 7 rows, so the
+    driver converts it once and the server can prepare it. SQLite: a VALUES list per row count. Either way each
+    object gets its own row's key and the stored values are the objects' values, NULLs and all."""
+    from servicedesk.tickets.models import TicketEvent
+
+    ticket = tickets_services.ticket_create(
+        reporter=Contact.objects.get(user=people["contact"]), subject="Veel", body="", channel="email"
+    )
+    insert = PreparedInsert(TicketEvent)
+    statements: list[str] = []
+
+    def record(execute, sql, *args):
+        statements.append(sql)
+        return execute(sql, *args)
+
+    for count in (2, 7):
+        events = [
+            TicketEvent(
+                ticket=ticket,
+                kind=TicketEvent.Kind.NOTED,
+                at=ticket.reported_at,
+                new_value=f"nr {n} ’ é",
+                actor=None if n % 2 else people["agent"],
+            )
+            for n in range(count)
+        ]
+        with connection.execute_wrapper(record):
+            insert.create(events)
+        stored_rows = {e.pk: e for e in TicketEvent.objects.filter(pk__in=[e.pk for e in events])}
+        assert [(stored_rows[e.pk].new_value, stored_rows[e.pk].actor_id) for e in events] == [
+            (f"nr {n} ’ é", None if n % 2 else people["agent"].pk) for n in range(count)
+        ]
+    assert len(statements) == 2  # a statement for each call
+    if connection.vendor == "postgresql":
+        assert statements[0] == statements[1] and "UNNEST(" in statements[0]
+    else:
+        assert statements[0] != statements[1] and " VALUES " in statements[0]
+
+
+def test_skipping_conflicts_works_with_a_parameter_per_column():
+    """The listener's store: rows whose unique value is taken (or twice in one call) are not written, and the
+    written ones are known, in one statement for several rows on both databases."""
+    from servicedesk.mail.models import InboundMail
+
+    insert = PreparedInsert(InboundMail, skip_conflicts_on="dedupe_key")
+    now = datetime(2026, 12, 2, 9, 0, tzinfo=ZoneInfo("UTC"))
+
+    def mail(key: str) -> InboundMail:
+        return InboundMail(dedupe_key=key, sha256=key, raw=key.encode(), size=len(key), via="lmtp", received_at=now)
+
+    first = insert.create([mail("a"), mail("b")])
+    assert [m.dedupe_key for m in first] == ["a", "b"] and all(m.pk for m in first)
+    second = insert.create([mail("b"), mail("c"), mail("c"), mail("d")])
+    assert sorted(m.dedupe_key for m in second) == ["c", "d"]
+    assert sorted(InboundMail.objects.values_list("dedupe_key", flat=True)) == ["a", "b", "c", "d"]
+    assert {m.dedupe_key: m.pk for m in second} == dict(
+        InboundMail.objects.filter(dedupe_key__in=["c", "d"]).values_list("dedupe_key", "pk")
+    )
+
+
 def test_a_model_keyed_by_its_default_gets_that_key():
     from django_tasks_db.models import DBTaskResult
 
