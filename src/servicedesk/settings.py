@@ -118,6 +118,8 @@ def _database() -> dict:
     # Persistent connections: opening a PostgreSQL connection costs more than most pages.
     config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with a health check that costs no round trip on a quiet connection (core/postgresql).
+        config["ENGINE"] = "servicedesk.core.postgresql"
         # Server-side cursors cost round trips for small result sets and break behind pgbouncer.
         config["DISABLE_SERVER_SIDE_CURSORS"] = True
         # No JIT compilation: it starts for queries the planner thinks expensive (a billing run's chunk of
