@@ -150,3 +150,33 @@ def test_a_mail_processed_meanwhile_is_left_as_it_is(korrel):
     assert [m.status for m in results] == ["processed", "processed"]
     assert Ticket.objects.count() == 2
     assert InboundMail.objects.get(pk=first.pk).attempts == 1
+
+
+def test_senders_and_threads_are_read_before_the_write_transaction(korrel):
+    """On SQLite the batch's transaction holds the database's one write lock, for which the listener's store
+    waits: who sent the mails and which tickets they answer are read before it; inside it only the mails are
+    locked, the hourly caps counted and the rows written."""
+    earlier = services.ticket_create(reporter=korrel["piet"], subject="Scanner", body="Kapot.", channel="email")
+    mails = stored(
+        mail("anja@korrel.example", "Printer piept", Message_ID="<t1@korrel.example>"),
+        mail("piet@korrel.example", f"Re: [#{earlier.pk}] Scanner", Message_ID="<t2@korrel.example>"),
+        mail("piet@korrel.example", "Nog iets", Message_ID="<t3@korrel.example>", In_Reply_To="<t2@korrel.example>"),
+    )
+    seen: list[tuple[bool, str]] = []
+
+    def record(execute, sql, *args):
+        seen.append((connection.in_atomic_block, sql))
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(record):
+        results = mails_process(mails)
+    assert [m.ticket_id for m in results][1:] == [earlier.pk, earlier.pk]  # the reply to a reply: threaded
+    inside = [sql for atomic, sql in seen if atomic]
+    outside = [sql for atomic, sql in seen if not atomic]
+
+    def sender_or_thread_lookup(sql: str) -> bool:
+        # the senders (Contact), the earlier mails they answer (by Message-ID, with their tickets)
+        return 'FROM "customers_contact"' in sql or ('FROM "mail_inboundmail"' in sql and '"message_id"' in sql)
+
+    assert sum(map(sender_or_thread_lookup, outside)) >= 4  # both rounds: the reply to a reply waits for the next
+    assert not any(map(sender_or_thread_lookup, inside)), inside

@@ -1,8 +1,9 @@
 """Steps 2-4 of intake for stored mail: parse, route, apply; any failure quarantines the mail with its reason.
 
-Mail is processed in batches: parsed before the transaction, then routed and applied in one transaction, new
-tickets written a statement per table for the whole batch. If the batch fails, each mail is processed on its
-own, so one bad mail is quarantined and the others are not held up.
+Mail is processed in batches: parsed and routed before the transaction (what only reads), then applied in one
+transaction, new tickets written a statement per table for the whole batch. A mail that answers another of its
+batch is routed in a second round, once that one's ticket is written. If the batch fails, each mail is
+processed on its own, so one bad mail is quarantined and the others are not held up.
 """
 
 from __future__ import annotations
@@ -105,6 +106,16 @@ class _Opened:
 
 
 @dataclass
+class _Plan:
+    """Where a mail goes (route.py), decided before the transaction, with the rows it will write."""
+
+    decision: Decision
+    ticket: services.NewTicket | None = None  # a new ticket's rows
+    message: services.NewMessage | None = None  # a reply's message
+    html: str = ""  # the sanitised HTML part
+
+
+@dataclass
 class _Answer:
     """A mail that adds a message to a ticket, waiting to be written with the others of its batch."""
 
@@ -116,47 +127,102 @@ class _Batch:
     """One transaction's worth of mails. Raises on any failure after the transaction began (then nothing of
     it is kept); a mail that cannot be parsed or routed is quarantined within it."""
 
-    def __init__(self, mails: list[InboundMail], now: datetime):
+    def __init__(self, mails: list[InboundMail], now: datetime, known: tuple[dict, dict] | None = None):
         self.mails, self.now = mails, now
         self.opened: list[_Opened] = []  # new tickets not written yet
         self.answers: list[_Answer] = []  # messages on tickets not written yet
         self.threads = Threads()
         self.unsaved: list[InboundMail] = []  # mails whose results are not written yet
         self.raws: dict[int, bytes] = {}
+        self.known = known  # (parsed, raws) of an earlier round, whose rest these mails are
 
     def run(self) -> list[InboundMail]:
         parsed = self._parse_all()  # before the transaction: it is the slow part, and it writes nothing
+        # All that only reads comes before the transaction too, which on SQLite holds the database's one write
+        # lock while the listener's store waits for it: who sent each mail, what it answers, where it goes, the
+        # rows of its ticket or message. A mail that answers one of this round waits for the next round, which
+        # comes once this one's tickets are written.
+        readable = [p for p in parsed.values() if isinstance(p, ParsedMail)]
+        contacts = active_contacts_by_email(p.from_address for p in readable)
+        self.threads.preload(readable)
+        plans, rest = self._plan(parsed, contacts)
         with write_turn(), transaction.atomic():  # the listener stores meanwhile: taking turns (write_turn.py)
-            ids = [mail.pk for mail in self.mails]
             still_open = set(
                 InboundMail.objects.select_for_update(skip_locked=True)
-                .filter(pk__in=ids, status__in=OPEN)
+                .filter(pk__in=[mail.pk for mail, _plan in plans], status__in=OPEN)
                 .values_list("pk", flat=True)
             )
-            readable = [p for p in parsed.values() if isinstance(p, ParsedMail)]
-            contacts = active_contacts_by_email(p.from_address for p in readable)
-            self.threads.preload(readable)
             results = []
-            for mail in self.mails:
+            for mail, plan in plans:
                 if mail.pk not in still_open:  # done before (a redelivery or a second worker)
                     results.append(_fresh(mail))
                     continue
-                outcome = parsed[mail.pk]
                 mail.attempts += 1
-                if isinstance(outcome, Exception):
-                    self._quarantine(mail, outcome)
+                if isinstance(plan, Exception):
+                    self._quarantine(mail, plan)
                 else:
-                    self._apply(mail, outcome, contacts)
+                    self._apply(mail, parsed[mail.pk], plan)
                 self.unsaved.append(mail)
                 results.append(mail)
             self._flush()
+        if rest:
+            results += _Batch(rest, self.now, (parsed, self.raws)).run()
         return results
+
+    def _plan(self, parsed: dict, contacts: dict) -> tuple[list[tuple[InboundMail, _Plan | Exception]], list]:
+        """Each mail's plan (or why it is quarantined), up to the first mail that answers one before it in this
+        round; that mail and those after it are the rest."""
+        plans: list[tuple[InboundMail, _Plan | Exception]] = []
+        planned: set[str] = set()  # Message-IDs of the mails planned
+        for at, mail in enumerate(self.mails):
+            outcome = parsed[mail.pk]
+            if isinstance(outcome, ParsedMail) and planned.intersection((*outcome.in_reply_to, *outcome.references)):
+                return plans, self.mails[at:]
+            plans.append((mail, outcome if isinstance(outcome, Exception) else self._decide(mail, outcome, contacts)))
+            if mail.message_id:
+                planned.add(mail.message_id)
+        return plans, []
+
+    def _decide(self, mail: InboundMail, parsed: ParsedMail, contacts: dict) -> _Plan | Exception:
+        """Where a mail goes, and for a new ticket or a message its rows (not written); reads only."""
+        try:
+            forged = dmarc_problem(self.raws[mail.pk], parsed.from_address)
+            if forged:
+                return _Plan(Decision("hold", reason=forged))
+            decision = route_mail(parsed, contact_of=contacts.get, threads=self.threads)
+            html = sanitise_html(parsed.html, images=True) if parsed.html and decision.kind in ("new", "reply") else ""
+            if decision.kind == "new" and decision.contact.may_report and decision.contact.active:
+                new = services.new_ticket(
+                    reporter=decision.contact,
+                    subject=parsed.subject or "(geen onderwerp)",
+                    body=parsed.text,
+                    channel=Channel.EMAIL,
+                    body_html=html,
+                    forwarded=parsed.is_forward,
+                    now=self.now,
+                )
+                return _Plan(decision, ticket=new)
+            if decision.kind == "reply":
+                message = services.NewMessage(
+                    ticket=decision.ticket,
+                    contact=decision.contact,
+                    body=parsed.text,
+                    body_html=html,
+                    forwarded=parsed.is_forward,
+                )
+                return _Plan(decision, message=message)
+            return _Plan(decision, html=html)
+        except Exception as exc:  # routing only reads: the mail is quarantined, the batch goes on
+            return exc
 
     def _quarantine(self, mail: InboundMail, exc: Exception) -> None:
         logger.error("mail %s quarantined: %s", mail.pk, _why(exc), exc_info=exc)
         mail.status, mail.reason = InboundMail.Status.QUARANTINED, _why(exc)
 
     def _parse_all(self) -> dict[int, ParsedMail | Exception]:
+        if self.known is not None:
+            parsed, self.raws = self.known
+            return parsed
         # The bytes the store just wrote need not be read back.
         raws = {mail.pk: mail.__dict__["raw"] for mail in self.mails if mail.__dict__.get("raw") is not None}
         missing = [mail.pk for mail in self.mails if mail.pk not in raws]
@@ -171,43 +237,25 @@ class _Batch:
                 parsed[pk] = exc
         return parsed
 
-    def _apply(self, mail: InboundMail, parsed: ParsedMail, contacts: dict) -> None:
+    def _apply(self, mail: InboundMail, parsed: ParsedMail, plan: _Plan) -> None:
+        """A mail's plan carried out in the transaction: its rows to be written, its result."""
+        decision = plan.decision
         mail.sender, mail.subject = parsed.from_address[:300], parsed.subject[:300]
-        unwritten = {m.message_id for m in self.unsaved if m.message_id}
-        if unwritten.intersection((*parsed.in_reply_to, *parsed.references)):
-            self._flush()  # it answers a mail of this batch: that mail's result must be written first
-        try:
-            forged = dmarc_problem(self.raws[mail.pk], parsed.from_address)
-            decision = (
-                Decision("hold", reason=forged)
-                if forged
-                else route_mail(parsed, contact_of=contacts.get, threads=self.threads)
-            )
-        except Exception as exc:  # routing only reads: the mail is quarantined, the batch goes on
-            self._quarantine(mail, exc)
-            return
         mail.reason, mail.processed_at = "", self.now
         if decision.kind == "new":
-            new = services.new_ticket(
+            new = plan.ticket or services.new_ticket(  # a reporter who may no longer report is refused here
                 reporter=decision.contact,
                 subject=parsed.subject or "(geen onderwerp)",
                 body=parsed.text,
                 channel=Channel.EMAIL,
-                body_html=sanitise_html(parsed.html, images=True) if parsed.html else "",
+                body_html=plan.html,
                 forwarded=parsed.is_forward,
                 now=self.now,
             )
             self.opened.append(_Opened(mail, parsed, new))
             mail.status, mail.ticket = InboundMail.Status.PROCESSED, new.ticket
         elif decision.kind == "reply":
-            new = services.NewMessage(
-                ticket=decision.ticket,
-                contact=decision.contact,
-                body=parsed.text,
-                body_html=sanitise_html(parsed.html, images=True) if parsed.html else "",
-                forwarded=parsed.is_forward,
-            )
-            self.answers.append(_Answer(parsed, new))
+            self.answers.append(_Answer(parsed, plan.message))
             mail.status, mail.ticket = InboundMail.Status.PROCESSED, decision.ticket
         elif decision.kind == "bounce":  # never answered: it is automatic mail by nature
             services.ticket_mail_bounced(
