@@ -24,6 +24,7 @@ from servicedesk.mail.html import sanitise_html
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.parse import ParsedMail, parse_mail
 from servicedesk.mail.route import Decision, Threads, route_mail
+from servicedesk.outbox.services import notices_render_ahead
 from servicedesk.policy import Channel
 from servicedesk.tickets import services
 from servicedesk.tickets.attachments import attachments_save
@@ -201,6 +202,7 @@ class _Batch:
                     forwarded=parsed.is_forward,
                     now=self.now,
                 )
+                new.notices = notices_render_ahead(new.notices)  # the acknowledgement, outside the transaction too
                 return _Plan(decision, ticket=new)
             if decision.kind == "reply":
                 message = services.NewMessage(
