@@ -180,3 +180,23 @@ def test_senders_and_threads_are_read_before_the_write_transaction(korrel):
 
     assert sum(map(sender_or_thread_lookup, outside)) >= 4  # both rounds: the reply to a reply waits for the next
     assert not any(map(sender_or_thread_lookup, inside)), inside
+
+
+def test_a_chain_of_replies_in_one_batch_lands_on_one_ticket(korrel):
+    """Each mail answers the one before it, all stored before any is processed: every one waits for the round
+    that writes what it answers, and all of them end on the first mail's ticket."""
+    chain = [mail("anja@korrel.example", "Server traag", Message_ID="<chain0@korrel.example>")]
+    chain += [
+        mail(
+            "anja@korrel.example",
+            f"Re: Server traag ({n})",
+            Message_ID=f"<chain{n}@korrel.example>",
+            In_Reply_To=f"<chain{n - 1}@korrel.example>",
+        )
+        for n in range(1, 40)
+    ]
+    results = mails_process(stored(*chain))
+    ticket = Ticket.objects.get(subject="Server traag")
+    assert [m.status for m in results] == ["processed"] * 40
+    assert {m.ticket_id for m in results} == {ticket.pk} and ticket.messages.count() == 40
+    assert Ticket.objects.count() == 1

@@ -128,25 +128,33 @@ class _Batch:
     """One transaction's worth of mails. Raises on any failure after the transaction began (then nothing of
     it is kept); a mail that cannot be parsed or routed is quarantined within it."""
 
-    def __init__(self, mails: list[InboundMail], now: datetime, known: tuple[dict, dict] | None = None):
+    def __init__(self, mails: list[InboundMail], now: datetime):
         self.mails, self.now = mails, now
         self.opened: list[_Opened] = []  # new tickets not written yet
         self.answers: list[_Answer] = []  # messages on tickets not written yet
         self.threads = Threads()
         self.unsaved: list[InboundMail] = []  # mails whose results are not written yet
         self.raws: dict[int, bytes] = {}
-        self.known = known  # (parsed, raws) of an earlier round, whose rest these mails are
 
     def run(self) -> list[InboundMail]:
         parsed = self._parse_all()  # before the transaction: it is the slow part, and it writes nothing
+        results: list[InboundMail] = []
+        mails = self.mails
+        while mails:  # rounds: a mail that answers one of a round waits for the next (see _round)
+            done, mails = self._round(mails, parsed)
+            results += done
+        return results
+
+    def _round(self, mails: list[InboundMail], parsed: dict) -> tuple[list[InboundMail], list[InboundMail]]:
+        """Process the mails up to the first that answers one before it; (their results, the mails left)."""
         # All that only reads comes before the transaction too, which on SQLite holds the database's one write
         # lock while the listener's store waits for it: who sent each mail, what it answers, where it goes, the
         # rows of its ticket or message. A mail that answers one of this round waits for the next round, which
         # comes once this one's tickets are written.
-        readable = [p for p in parsed.values() if isinstance(p, ParsedMail)]
+        readable = [parsed[mail.pk] for mail in mails if isinstance(parsed[mail.pk], ParsedMail)]
         contacts = active_contacts_by_email(p.from_address for p in readable)
         self.threads.preload(readable)
-        plans, rest = self._plan(parsed, contacts)
+        plans, rest = self._plan(mails, parsed, contacts)
         with write_turn(), transaction.atomic():  # the listener stores meanwhile: taking turns (write_turn.py)
             still_open = set(
                 InboundMail.objects.select_for_update(skip_locked=True)
@@ -165,20 +173,20 @@ class _Batch:
                     self._apply(mail, parsed[mail.pk], plan)
                 self.unsaved.append(mail)
                 results.append(mail)
-            self._flush()
-        if rest:
-            results += _Batch(rest, self.now, (parsed, self.raws)).run()
-        return results
+            self._flush()  # and the threads forget the mails written: their tickets are known now
+        return results, rest
 
-    def _plan(self, parsed: dict, contacts: dict) -> tuple[list[tuple[InboundMail, _Plan | Exception]], list]:
+    def _plan(
+        self, mails: list[InboundMail], parsed: dict, contacts: dict
+    ) -> tuple[list[tuple[InboundMail, _Plan | Exception]], list[InboundMail]]:
         """Each mail's plan (or why it is quarantined), up to the first mail that answers one before it in this
         round; that mail and those after it are the rest."""
         plans: list[tuple[InboundMail, _Plan | Exception]] = []
         planned: set[str] = set()  # Message-IDs of the mails planned
-        for at, mail in enumerate(self.mails):
+        for at, mail in enumerate(mails):
             outcome = parsed[mail.pk]
             if isinstance(outcome, ParsedMail) and planned.intersection((*outcome.in_reply_to, *outcome.references)):
-                return plans, self.mails[at:]
+                return plans, mails[at:]
             plans.append((mail, outcome if isinstance(outcome, Exception) else self._decide(mail, outcome, contacts)))
             if mail.message_id:
                 planned.add(mail.message_id)
@@ -222,9 +230,6 @@ class _Batch:
         mail.status, mail.reason = InboundMail.Status.QUARANTINED, _why(exc)
 
     def _parse_all(self) -> dict[int, ParsedMail | Exception]:
-        if self.known is not None:
-            parsed, self.raws = self.known
-            return parsed
         # The bytes the store just wrote need not be read back.
         raws = {mail.pk: mail.__dict__["raw"] for mail in self.mails if mail.__dict__.get("raw") is not None}
         missing = [mail.pk for mail in self.mails if mail.pk not in raws]
