@@ -200,3 +200,25 @@ def test_a_chain_of_replies_in_one_batch_lands_on_one_ticket(korrel):
     assert [m.status for m in results] == ["processed"] * 40
     assert {m.ticket_id for m in results} == {ticket.pk} and ticket.messages.count() == 40
     assert Ticket.objects.count() == 1
+
+
+def test_a_mail_that_cannot_be_routed_is_quarantined_with_its_sender_and_subject(korrel, monkeypatch):
+    real = pipeline.route_mail
+
+    def route(parsed, **kwargs):
+        if parsed.subject == "Onroutebaar":
+            raise LookupError("no route")
+        return real(parsed, **kwargs)
+
+    monkeypatch.setattr(pipeline, "route_mail", route)
+    results = mails_process(
+        stored(
+            mail("anja@korrel.example", "Onroutebaar", Message_ID="<q1@k>"),
+            mail("piet@korrel.example", "Gewoon", Message_ID="<q2@k>"),
+        )
+    )
+    assert [(m.status, m.reason, m.sender, m.subject) for m in results] == [
+        ("quarantined", "LookupError: no route", "anja@korrel.example", "Onroutebaar"),
+        ("processed", "", "piet@korrel.example", "Gewoon"),
+    ]
+    assert InboundMail.objects.get(pk=results[0].pk).sender == "anja@korrel.example"

@@ -167,6 +167,8 @@ class _Batch:
                     results.append(_fresh(mail))
                     continue
                 mail.attempts += 1
+                if isinstance(parsed[mail.pk], ParsedMail):  # shown with the mail, also when it is quarantined
+                    mail.sender, mail.subject = parsed[mail.pk].from_address[:300], parsed[mail.pk].subject[:300]
                 if isinstance(plan, Exception):
                     self._quarantine(mail, plan)
                 else:
@@ -247,7 +249,6 @@ class _Batch:
     def _apply(self, mail: InboundMail, parsed: ParsedMail, plan: _Plan) -> None:
         """A mail's plan carried out in the transaction: its rows to be written, its result."""
         decision = plan.decision
-        mail.sender, mail.subject = parsed.from_address[:300], parsed.subject[:300]
         mail.reason, mail.processed_at = "", self.now
         if decision.kind == "new":
             new = plan.ticket or services.new_ticket(  # a reporter who may no longer report is refused here
