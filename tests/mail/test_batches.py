@@ -222,3 +222,28 @@ def test_a_mail_that_cannot_be_routed_is_quarantined_with_its_sender_and_subject
         ("processed", "", "piet@korrel.example", "Gewoon"),
     ]
     assert InboundMail.objects.get(pk=results[0].pk).sender == "anja@korrel.example"
+
+
+NUL_MAILS = {
+    "subject": b"Subject: =?utf-8?q?Printer=00kapot?=\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHallo.\r\n",
+    "body": b"Subject: Printer kapot\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"Content-Transfer-Encoding: quoted-printable\r\n\r\nHallo=00daar.\r\n",
+    "attachment name": b"Subject: Printer kapot\r\nMIME-Version: 1.0\r\n"
+    b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nZie bijlage.\r\n'
+    b"--b\r\nContent-Type: application/pdf\r\n"
+    b'Content-Disposition: attachment; filename="=?utf-8?q?scan=00.pdf?="\r\n'
+    b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n--b--\r\n",
+}
+
+
+@pytest.mark.parametrize("where", list(NUL_MAILS))
+def test_a_mail_with_a_nul_character_becomes_a_ticket_with_a_replacement_character(korrel, where):
+    """PostgreSQL stores no NUL in text: such a mail was quarantined there. Its NULs become U+FFFD."""
+    head = b"From: anja@korrel.example\r\nTo: servicedesk@qiqq.example\r\nMessage-ID: <nul@k>\r\n"
+    [result] = mails_process(stored(head + NUL_MAILS[where]))
+    assert (result.status, result.reason) == ("processed", "")
+    ticket = Ticket.objects.get(pk=result.ticket_id)
+    message = ticket.messages.get()
+    texts = [ticket.subject, result.subject, message.body, *message.attachments.values_list("original_name", flat=True)]
+    assert not any("\x00" in text for text in texts)
+    assert any("\ufffd" in text for text in texts)

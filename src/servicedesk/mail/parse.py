@@ -5,7 +5,7 @@ from __future__ import annotations
 import email
 import email.parser
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from email.message import Message
 
 from servicedesk.mail import headers
@@ -173,4 +173,24 @@ def parse_mail(raw: bytes) -> ParsedMail:
         bounced = text_bounce(text)
         if bounced is not None:
             parsed = ParsedMail(**{**parsed.__dict__, "bounce": bounced})
-    return parsed
+    return _without_nul(parsed)
+
+
+def _without_nul(value):
+    """The text of a parsed mail (its fields, attachment names, bounce report) with NUL characters, which an
+    encoded word (=00) or a broken charset can give, as U+FFFD: PostgreSQL stores no NUL in text, and the mail
+    would be quarantined instead of becoming a ticket."""
+    changes = {}
+    for name in (f.name for f in fields(value)):
+        item = getattr(value, name)
+        if isinstance(item, str) and "\x00" in item:
+            changes[name] = item.replace("\x00", "\ufffd")
+        elif isinstance(item, tuple) and any(isinstance(part, str) and "\x00" in part for part in item):
+            changes[name] = tuple(part.replace("\x00", "\ufffd") for part in item)
+        elif isinstance(item, ParsedAttachment | Bounce) or (
+            isinstance(item, tuple) and item and isinstance(item[0], ParsedAttachment)
+        ):
+            cleaned = tuple(map(_without_nul, item)) if isinstance(item, tuple) else _without_nul(item)
+            if cleaned != item:
+                changes[name] = cleaned
+    return replace(value, **changes) if changes else value
