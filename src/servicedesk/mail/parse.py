@@ -5,7 +5,7 @@ from __future__ import annotations
 import email
 import email.parser
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from email.message import Message
 
 from servicedesk.mail import headers
@@ -177,20 +177,19 @@ def parse_mail(raw: bytes) -> ParsedMail:
 
 
 def _without_nul(value):
-    """The text of a parsed mail (its fields, attachment names, bounce report) with NUL characters, which an
-    encoded word (=00) or a broken charset can give, as U+FFFD: PostgreSQL stores no NUL in text, and the mail
-    would be quarantined instead of becoming a ticket."""
-    changes = {}
-    for name in (f.name for f in fields(value)):
-        item = getattr(value, name)
-        if isinstance(item, str) and "\x00" in item:
-            changes[name] = item.replace("\x00", "\ufffd")
-        elif isinstance(item, tuple) and any(isinstance(part, str) and "\x00" in part for part in item):
-            changes[name] = tuple(part.replace("\x00", "\ufffd") for part in item)
-        elif isinstance(item, ParsedAttachment | Bounce) or (
-            isinstance(item, tuple) and item and isinstance(item[0], ParsedAttachment)
-        ):
-            cleaned = tuple(map(_without_nul, item)) if isinstance(item, tuple) else _without_nul(item)
-            if cleaned != item:
+    """A parsed mail (its text fields, attachment names, bounce report) with NUL characters, which an encoded
+    word (=00) or a broken charset can give, as U+FFFD: PostgreSQL stores no NUL in text, and the mail would be
+    quarantined instead of becoming a ticket. What holds none is given back as it is."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, tuple):
+        cleaned = tuple(map(_without_nul, value))
+        return value if all(a is b for a, b in zip(cleaned, value, strict=True)) else cleaned
+    if is_dataclass(value):
+        changes = {}
+        for name in (f.name for f in fields(value)):
+            item = getattr(value, name)
+            if (cleaned := _without_nul(item)) is not item:
                 changes[name] = cleaned
-    return replace(value, **changes) if changes else value
+        return replace(value, **changes) if changes else value
+    return value  # bytes (attachment data), None, numbers

@@ -167,12 +167,13 @@ class _Batch:
                     results.append(_fresh(mail))
                     continue
                 mail.attempts += 1
-                if isinstance(parsed[mail.pk], ParsedMail):  # shown with the mail, also when it is quarantined
-                    mail.sender, mail.subject = parsed[mail.pk].from_address[:300], parsed[mail.pk].subject[:300]
+                outcome = parsed[mail.pk]
+                if isinstance(outcome, ParsedMail):  # shown with the mail, also when it is quarantined
+                    mail.sender, mail.subject = outcome.from_address[:300], outcome.subject[:300]
                 if isinstance(plan, Exception):
                     self._quarantine(mail, plan)
                 else:
-                    self._apply(mail, parsed[mail.pk], plan)
+                    self._apply(mail, outcome, plan)
                 self.unsaved.append(mail)
                 results.append(mail)
             self._flush()  # and the threads forget the mails written: their tickets are known now
@@ -203,15 +204,7 @@ class _Batch:
             decision = route_mail(parsed, contact_of=contacts.get, threads=self.threads)
             html = sanitise_html(parsed.html, images=True) if parsed.html and decision.kind in ("new", "reply") else ""
             if decision.kind == "new" and decision.contact.may_report and decision.contact.active:
-                new = services.new_ticket(
-                    reporter=decision.contact,
-                    subject=parsed.subject or "(geen onderwerp)",
-                    body=parsed.text,
-                    channel=Channel.EMAIL,
-                    body_html=html,
-                    forwarded=parsed.is_forward,
-                    now=self.now,
-                )
+                new = self._ticket_rows(decision, parsed, html)
                 new.notices = notices_render_ahead(new.notices)  # the acknowledgement, outside the transaction too
                 return _Plan(decision, ticket=new)
             if decision.kind == "reply":
@@ -226,6 +219,17 @@ class _Batch:
             return _Plan(decision, html=html)
         except Exception as exc:  # routing only reads: the mail is quarantined, the batch goes on
             return exc
+
+    def _ticket_rows(self, decision: Decision, parsed: ParsedMail, html: str) -> services.NewTicket:
+        return services.new_ticket(
+            reporter=decision.contact,
+            subject=parsed.subject or "(geen onderwerp)",
+            body=parsed.text,
+            channel=Channel.EMAIL,
+            body_html=html,
+            forwarded=parsed.is_forward,
+            now=self.now,
+        )
 
     def _quarantine(self, mail: InboundMail, exc: Exception) -> None:
         logger.error("mail %s quarantined: %s", mail.pk, _why(exc), exc_info=exc)
@@ -251,15 +255,8 @@ class _Batch:
         decision = plan.decision
         mail.reason, mail.processed_at = "", self.now
         if decision.kind == "new":
-            new = plan.ticket or services.new_ticket(  # a reporter who may no longer report is refused here
-                reporter=decision.contact,
-                subject=parsed.subject or "(geen onderwerp)",
-                body=parsed.text,
-                channel=Channel.EMAIL,
-                body_html=plan.html,
-                forwarded=parsed.is_forward,
-                now=self.now,
-            )
+            # A reporter who may no longer report is refused here, in the transaction (the refusal is a write).
+            new = plan.ticket or self._ticket_rows(decision, parsed, plan.html)
             self.opened.append(_Opened(mail, parsed, new))
             mail.status, mail.ticket = InboundMail.Status.PROCESSED, new.ticket
         elif decision.kind == "reply":
