@@ -113,6 +113,49 @@ def test_delivered_mail_is_a_ticket_once(lmtp):
     assert (stored.status, stored.ticket) == ("processed", ticket)
 
 
+def _answers(replies, count: int) -> list[bytes]:
+    """`count` whole answers (a multi-line one as one), each as its lines joined."""
+    answers = []
+    for _ in range(count):
+        lines = [replies.readline()]
+        while lines[-1][3:4] == b"-":
+            lines.append(replies.readline())
+        answers.append(b"".join(lines))
+    return answers
+
+
+def test_pipelined_commands_are_answered_in_order_as_an_mta_sends_them(lmtp):
+    """RFC 2033 asks an LMTP server for PIPELINING: MAIL, RCPT and DATA arrive in one write, as Postfix sends
+    them; the answers come in order, and a pipelined group with a bad command is answered without a 250."""
+    factories.contact(factories.customer(), "Anja", main=True, email="anja@korrel.example")
+    port = lmtp()
+    raws = [mail("anja@korrel.example", f"Samen {n}", f"Regel\n.punt aan het begin {n}\n") for n in range(3)]
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock, sock.makefile("rb") as replies:
+        assert _answers(replies, 1)[0].startswith(b"220")
+        sock.sendall(b"LHLO mta.korrel.example\r\n")
+        (greeting,) = _answers(replies, 1)
+        assert b"250-PIPELINING\r\n" in greeting and greeting.startswith(b"250-")
+        for raw in raws:
+            sock.sendall(
+                b"MAIL FROM:<bounce@korrel.example>\r\nRCPT TO:<servicedesk@qiqq.example>\r\n"
+                b"RCPT TO:<helpdesk@qiqq.example>\r\nDATA\r\n"
+            )
+            assert [a[:3] for a in _answers(replies, 4)] == [b"250", b"250", b"250", b"354"]
+            stuffed = raw.replace(b"\n", b"\r\n").replace(b"\r\n.", b"\r\n..")
+            sock.sendall(stuffed + b".\r\n")
+            assert [a[:3] for a in _answers(replies, 2)] == [b"250", b"250"]  # one per recipient
+        sock.sendall(b"MAIL FROM:<x@korrel.example>\r\nMAIL FROM:<y@korrel.example>\r\nDATA\r\n")
+        assert [a[:3] for a in _answers(replies, 3)] == [b"250", b"503", b"503"]  # nested MAIL; DATA without RCPT
+        sock.sendall(b"QUIT\r\n")
+        assert _answers(replies, 1)[0].startswith(b"221")
+    mails = processed(3)
+    assert len(mails) == 3  # each once, for its two recipients
+    texts = dict(Ticket.objects.values_list("subject", "messages__body"))
+    assert {subject: texts[subject].strip().splitlines()[-1] for subject in texts} == {
+        f"Samen {n}": f".punt aan het begin {n}" for n in range(3)
+    }
+
+
 def test_too_big_is_refused_permanently(lmtp):
     port = lmtp()
     with pytest.raises(smtplib.SMTPException) as refused:
