@@ -129,6 +129,12 @@ BROKEN = [
         "not a known time zone",
     ),
     (('holiday_country = "NL"', 'holiday_country = "XX"'), "calendar.holiday_country", "not a country"),
+    (('holiday_country = "NL"', 'holiday_country = "utils"'), "calendar.holiday_country", "not a country"),
+    (
+        ('holiday_subdivision = ""', 'holiday_subdivision = "Oost"'),
+        "calendar.holiday_subdivision",
+        "not a subdivision of NL",
+    ),
     (
         ('open_holidays = ["Good Friday"]', 'open_holidays = ["Goede Vrijdag"]'),
         "calendar.open_holidays[0]",
@@ -239,3 +245,8 @@ def test_missing_file(tmp_path):
     with pytest.raises(PolicyFileError) as raised:
         read_policy_file(tmp_path / "nope.toml")
     assert "cannot be read" in str(raised.value)
+
+
+def test_a_subdivision_of_the_country_is_accepted(tmp_path):
+    path = write_policy(tmp_path, changed('holiday_subdivision = ""', 'holiday_subdivision = "Noord"'))
+    assert read_policy_file(path).holiday_subdivision == "Noord"
