@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from email.message import Message
 
-from servicedesk.mail import headers
+from servicedesk.mail import boundaries, headers
 from servicedesk.mail.bounce import Bounce, report_bounce, text_bounce
 from servicedesk.mail.mime import (
     MAX_PARTS,
@@ -22,6 +22,8 @@ from servicedesk.mail.mime import (
 )
 
 __all__ = ["POLICY", "Bounce", "ParsedAttachment", "ParsedMail", "parse_mail"]
+
+boundaries.install()  # the parser's multipart boundaries without a regular expression compiled for each
 
 _TAG = re.compile(r"\[#(\d{1,12})\]")
 _FORWARD_SUBJECT = re.compile(r"^\s*(fw|fwd|tr|doorst|wg|rv)\s*:", re.IGNORECASE)
