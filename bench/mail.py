@@ -9,7 +9,8 @@ only, or In-Reply-To the customer's own earlier mail only. They go in the peer's
 
 Per database kind (a fresh SQLite file or a fresh PostgreSQL database): migrate, a contact for every sender
 (untimed), then `servicedesk mail lmtp` as a subprocess and `--clients` concurrent LMTP connections
-(smtplib.LMTP, CRLF lines as an MTA sends them). A wave is timed from its first delivery until every mail of
+(CRLF lines, MAIL, RCPT and DATA pipelined as Postfix sends them to a server that offers PIPELINING;
+`--no-pipelining`: smtplib.LMTP, a command at a time). A wave is timed from its first delivery until every mail of
 it is processed (the listener answers 250 once the mail is stored and committed, and processes it right
 after; the time of the last 250 is reported too). Timed per mail: the LMTP transfer, storing
 the raw mail, parsing, routing, the ticket or message with its deadline, the acknowledgement rendered and
