@@ -125,8 +125,9 @@ def _answers(replies, count: int) -> list[bytes]:
 
 
 def test_pipelined_commands_are_answered_in_order_as_an_mta_sends_them(lmtp):
-    """RFC 2033 asks an LMTP server for PIPELINING: MAIL, RCPT and DATA arrive in one write, as Postfix sends
-    them; the answers come in order, and a pipelined group with a bad command is answered without a 250."""
+    """RFC 2033 asks an LMTP server for PIPELINING and ENHANCEDSTATUSCODES: MAIL, RCPT and DATA arrive in one
+    write, as Postfix sends them; the answers come in order, each with an enhanced code, and a pipelined group
+    with a bad command is answered without a 250."""
     factories.contact(factories.customer(), "Anja", main=True, email="anja@korrel.example")
     port = lmtp()
     raws = [mail("anja@korrel.example", f"Samen {n}", f"Regel\n.punt aan het begin {n}\n") for n in range(3)]
@@ -134,26 +135,56 @@ def test_pipelined_commands_are_answered_in_order_as_an_mta_sends_them(lmtp):
         assert _answers(replies, 1)[0].startswith(b"220")
         sock.sendall(b"LHLO mta.korrel.example\r\n")
         (greeting,) = _answers(replies, 1)
-        assert b"250-PIPELINING\r\n" in greeting and greeting.startswith(b"250-")
+        assert b"250-PIPELINING\r\n" in greeting and b"250-ENHANCEDSTATUSCODES\r\n" in greeting
+        assert greeting.startswith(b"250-") and b" 2.0.0" not in greeting  # LHLO's answer carries no codes
         for raw in raws:
             sock.sendall(
                 b"MAIL FROM:<bounce@korrel.example>\r\nRCPT TO:<servicedesk@qiqq.example>\r\n"
                 b"RCPT TO:<helpdesk@qiqq.example>\r\nDATA\r\n"
             )
-            assert [a[:3] for a in _answers(replies, 4)] == [b"250", b"250", b"250", b"354"]
+            assert [a[:9] for a in _answers(replies, 4)] == [b"250 2.0.0", b"250 2.0.0", b"250 2.0.0", b"354 End d"]
             stuffed = raw.replace(b"\n", b"\r\n").replace(b"\r\n.", b"\r\n..")
             sock.sendall(stuffed + b".\r\n")
-            assert [a[:3] for a in _answers(replies, 2)] == [b"250", b"250"]  # one per recipient
+            assert _answers(replies, 2) == [b"250 2.0.0 Stored\r\n"] * 2  # one per recipient
         sock.sendall(b"MAIL FROM:<x@korrel.example>\r\nMAIL FROM:<y@korrel.example>\r\nDATA\r\n")
-        assert [a[:3] for a in _answers(replies, 3)] == [b"250", b"503", b"503"]  # nested MAIL; DATA without RCPT
+        assert _answers(replies, 3) == [  # nested MAIL; DATA without RCPT
+            b"250 2.0.0 OK\r\n",
+            b"503 5.5.1 Error: nested MAIL command\r\n",
+            b"503 5.5.1 Error: need RCPT command\r\n",
+        ]
         sock.sendall(b"QUIT\r\n")
-        assert _answers(replies, 1)[0].startswith(b"221")
+        assert _answers(replies, 1)[0] == b"221 2.0.0 Bye\r\n"
     mails = processed(3)
     assert len(mails) == 3  # each once, for its two recipients
     texts = dict(Ticket.objects.values_list("subject", "messages__body"))
     assert {subject: texts[subject].strip().splitlines()[-1] for subject in texts} == {
         f"Samen {n}": f".punt aan het begin {n}" for n in range(3)
     }
+
+
+@pytest.mark.parametrize(
+    ("answer", "sent"),
+    [
+        ("250 OK", "250 2.0.0 OK"),
+        ("250 2.0.0 Stored", "250 2.0.0 Stored"),  # ours, already coded
+        ("451 4.3.0 Database unavailable", "451 4.3.0 Database unavailable"),
+        ("552 Error: Too much mail data", "552 5.3.4 Error: Too much mail data"),
+        ("500 Error: bad syntax", "500 5.5.2 Error: bad syntax"),
+        ("553 5.1.3 Error: malformed address", "553 5.1.3 Error: malformed address"),
+        ("554 Transaction failed", "554 5.0.0 Transaction failed"),
+        ("421 Service not available", "421 4.0.0 Service not available"),
+        ("221 Bye", "221 2.0.0 Bye"),
+        ("220 qiqq.example LMTP", "220 qiqq.example LMTP"),  # the greeting: none
+        ("354 End data with <CR><LF>.<CR><LF>", "354 End data with <CR><LF>.<CR><LF>"),  # not a final answer
+        ("334 VXNlcm5hbWU6", "334 VXNlcm5hbWU6"),
+        ("250", "250 2.0.0"),
+        ("25", "25"),
+    ],
+)
+def test_answers_carry_an_enhanced_status_code(answer, sent):
+    from servicedesk.mail.lmtp import with_enhanced_code
+
+    assert with_enhanced_code(answer) == sent
 
 
 def test_too_big_is_refused_permanently(lmtp):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 
 from aiosmtpd.controller import Controller
@@ -25,13 +26,13 @@ class IntakeHandler:
         self.intake = intake
 
     async def handle_EHLO(self, server, session, envelope, hostname: str, responses: list[str]) -> list[str]:
-        """LHLO's answer names PIPELINING, which RFC 2033 (section 5) requires of an LMTP server: an MTA such as
-        Postfix then sends MAIL, RCPT and DATA together and waits for answers twice per mail instead of four times.
-        aiosmtpd reads and answers the commands one by one, as before. (ENHANCEDSTATUSCODES, which RFC 2033 asks
-        for too, is not named: aiosmtpd's own answers to MAIL, RCPT and errors carry no enhanced code.)"""
+        """LHLO's answer names PIPELINING and ENHANCEDSTATUSCODES, which RFC 2033 (section 5) requires of an LMTP
+        server. With PIPELINING an MTA such as Postfix sends MAIL, RCPT and DATA together and waits for answers
+        twice per mail instead of four times; aiosmtpd reads and answers the commands one by one, as before. The
+        enhanced codes are added to aiosmtpd's own answers by `EnhancedLMTP`."""
         session.host_name = hostname  # what aiosmtpd leaves to a handler that answers LHLO itself
         *extensions, last = responses
-        return [*extensions, "250-PIPELINING", last]
+        return [*extensions, "250-PIPELINING", "250-ENHANCEDSTATUSCODES", last]
 
     async def handle_DATA(self, server, session, envelope) -> str:
         raw = envelope.original_content or envelope.content
@@ -46,6 +47,52 @@ class IntakeHandler:
             reply = "250 2.0.0 Stored"
         # LMTP answers once per recipient; the mail is stored once for all of them.
         return "\r\n".join([reply] * max(1, len(envelope.rcpt_tos)))
+
+
+# RFC 3463 codes for aiosmtpd's answers that carry none; by reply code, else by class (RFC 2034: every 2xx, 4xx
+# and 5xx answer but the greeting and the answer to LHLO).
+ENHANCED_BY_REPLY = {
+    "250": "2.0.0",  # MAIL, RCPT, RSET, NOOP
+    "221": "2.0.0",  # QUIT
+    "500": "5.5.2",  # syntax error, line too long
+    "501": "5.5.4",  # syntax error in arguments
+    "502": "5.5.1",  # not implemented
+    "503": "5.5.1",  # bad sequence of commands
+    "504": "5.5.4",
+    "530": "5.7.0",
+    "552": "5.3.4",  # too big
+    "553": "5.1.3",
+    "454": "4.7.0",
+}
+_HAS_ENHANCED = re.compile(r"[245]\.\d{1,3}\.\d{1,3}(?:\s|$)")
+
+
+def with_enhanced_code(status: str) -> str:
+    """An answer line with an RFC 3463 enhanced status code after its reply code, unless it has one, is not a
+    final 2xx/4xx/5xx answer, or is the greeting (220)."""
+    code, separator, text = status[:3], status[3:4], status[4:]
+    if len(status) < 3 or not code.isdigit() or code[0] not in "245" or code == "220" or _HAS_ENHANCED.match(text):
+        return status
+    enhanced = ENHANCED_BY_REPLY.get(code, f"{code[0]}.0.0")
+    return f"{code}{separator or ' '}{enhanced} {text}".rstrip()
+
+
+class EnhancedLMTP(LMTP):
+    """aiosmtpd's LMTP with RFC 2034 enhanced status codes on its answers (ours carry them already)."""
+
+    _answering_lhlo = False
+
+    async def smtp_LHLO(self, arg: str) -> None:
+        self._answering_lhlo = True  # its answer lists extensions and carries no enhanced code
+        try:
+            await super().smtp_LHLO(arg)
+        finally:
+            self._answering_lhlo = False
+
+    async def push(self, status) -> None:
+        if isinstance(status, str) and not self._answering_lhlo:
+            status = with_enhanced_code(status)
+        await super().push(status)
 
 
 class LMTPController(Controller):
@@ -63,7 +110,7 @@ class LMTPController(Controller):
         self.intake.stop()  # what was accepted is stored and processed before the listener ends
 
     def factory(self):
-        return LMTP(self.handler, data_size_limit=MAX_SIZE, enable_SMTPUTF8=True, decode_data=False)
+        return EnhancedLMTP(self.handler, data_size_limit=MAX_SIZE, enable_SMTPUTF8=True, decode_data=False)
 
     def _create_server(self):
         # SO_REUSEPORT: several listener processes share the port; the kernel spreads the connections.
