@@ -37,10 +37,10 @@ class BoundaryLine:
 class BoundaryMatcher:
     """`re.compile(PREFIX + re.escape(separator) + SUFFIX)`, answering `match` the same way."""
 
-    __slots__ = ("pattern", "separator")
+    __slots__ = ("separator",)
 
-    def __init__(self, separator: str, pattern: str):
-        self.separator, self.pattern = separator, pattern
+    def __init__(self, separator: str):
+        self.separator = separator
 
     def match(self, line: str) -> BoundaryLine | None:
         if not line.startswith(self.separator):
@@ -66,7 +66,7 @@ def compile_pattern(pattern, flags=0):
         escaped = pattern[len(PREFIX) : len(pattern) - len(SUFFIX)]
         separator = _ESCAPED.sub(r"\1", escaped)
         if re.escape(separator) == escaped:  # exactly what the parser escaped; anything else: re.compile
-            return BoundaryMatcher(separator, pattern)
+            return BoundaryMatcher(separator)
     return re.compile(pattern, flags)
 
 
