@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import UTC, datetime
 
+import pytest
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from servicedesk.core.templatetags.policy_labels import local_short
+from servicedesk.core.templatetags.policy_labels import local_short, short_local_format
 
-MOMENTS = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC))
+ZONES = [UTC, zoneinfo.ZoneInfo("Europe/Amsterdam"), zoneinfo.ZoneInfo("America/St_Johns")]
+MOMENTS = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.sampled_from(ZONES))
 
 
 @settings(max_examples=300, deadline=None)
-@given(moment=MOMENTS, language=st.sampled_from(["nl", "en"]))
-def test_local_short_is_date_formats_d_j_n_h_i(moment, language):
-    with translation.override(language):
-        assert local_short(moment) == date_format(timezone.localtime(moment), "D j-n H:i")
+@given(moment=MOMENTS, language=st.sampled_from(["nl", "en"]), zone=st.sampled_from(["Europe/Amsterdam", "Asia/Tokyo"]))
+def test_local_short_is_date_formats_d_j_n_h_i(moment, language, zone):
+    """In the active language and time zone; the formatter made once for a list says the same."""
+    with translation.override(language), timezone.override(zone):
+        expected = date_format(timezone.localtime(moment), "D j-n H:i")
+        assert local_short(moment) == expected
+        assert short_local_format()(moment) == expected
+
+
+def test_a_naive_moment_is_refused_as_localtime_refuses_it():
+    with pytest.raises(ValueError, match="naive"):
+        local_short(datetime(2026, 10, 25, 1, 0))
 
 
 def test_local_short_around_the_change_to_winter_time():

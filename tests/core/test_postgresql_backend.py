@@ -4,27 +4,46 @@ of the machine, on both test runs (the connection here is the test's own, not th
 
 from __future__ import annotations
 
+import datetime
 import os
 import select
 import time
+import zoneinfo
 
 import dj_database_url
 import psycopg
 import pytest
+from django.db.backends.postgresql.base import DatabaseWrapper as DjangoWrapper
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from psycopg import pq
 
 from servicedesk.core.postgresql.base import DatabaseWrapper, quiet
 
 SERVER = os.environ.get("SERVICEDESK_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 
 
+def connect(django_db_blocker, wrapper_class=DatabaseWrapper, time_zone=None):
+    """A connection of a backend to the server's `postgres` database (pytest-django blocks connections of tests
+    without the suite's database: this one is let through)."""
+    config = dj_database_url.parse(SERVER, conn_max_age=600, conn_health_checks=True)
+    config.update(ENGINE="servicedesk.core.postgresql", TIME_ZONE=time_zone, AUTOCOMMIT=True, ATOMIC_REQUESTS=False)
+    config.setdefault("OPTIONS", {})
+    return wrapper_class(config, alias=f"test-{wrapper_class.__module__}-{time_zone}")
+
+
 @pytest.fixture
 def wrapper(django_db_blocker):
-    """A connection of our backend to the server's `postgres` database (pytest-django blocks connections of tests
-    without the suite's database: this one is let through)."""
-    settings = dj_database_url.parse(SERVER, conn_max_age=600, conn_health_checks=True)
-    settings.update(ENGINE="servicedesk.core.postgresql", TIME_ZONE=None, AUTOCOMMIT=True, ATOMIC_REQUESTS=False)
-    settings.setdefault("OPTIONS", {})
-    db = DatabaseWrapper(settings, alias="health-check-test")
+    db = connect(django_db_blocker)
+    with django_db_blocker.unblock():
+        yield db
+        db.close()
+
+
+@pytest.fixture
+def stock(django_db_blocker):
+    """Django's own backend, to compare with."""
+    db = connect(django_db_blocker, DjangoWrapper)
     with django_db_blocker.unblock():
         yield db
         db.close()
@@ -101,3 +120,64 @@ def test_an_idle_session_timeout_is_noticed_too(wrapper, monkeypatch):
     checks = counted_checks(wrapper, monkeypatch)
     next_request(wrapper)
     assert backend_pid(wrapper) != pid and checks == [False]
+
+
+# -- timestamps ------------------------------------------------------------------------------------------------
+
+MOMENTS = st.datetimes(
+    min_value=datetime.datetime(1, 1, 2), max_value=datetime.datetime(9999, 12, 30), timezones=st.just(datetime.UTC)
+) | st.datetimes(  # other offsets and daylight saving changes: PostgreSQL sends them in the session's zone
+    min_value=datetime.datetime(1900, 1, 2),
+    max_value=datetime.datetime(2100, 1, 1),
+    timezones=st.sampled_from([zoneinfo.ZoneInfo("Europe/Amsterdam"), zoneinfo.ZoneInfo("America/St_Johns")]),
+)
+
+
+def read_back(db, moments: list[datetime.datetime]) -> list[datetime.datetime]:
+    """Timestamps sent as text and read as `timestamptz`, through a plain and a server-side (named) cursor."""
+    texts = [moment.isoformat() for moment in moments]
+    with db.cursor() as cursor:
+        cursor.execute("SELECT t::timestamptz FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n", [texts])
+        plain = [row[0] for row in cursor.fetchall()]
+    with db.chunked_cursor() as cursor:  # what QuerySet.iterator() uses
+        cursor.execute("SELECT t::timestamptz FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n", [texts])
+        named = [row[0] for row in cursor.fetchall()]
+    assert named == plain and [v.tzinfo for v in named] == [v.tzinfo for v in plain]
+    return plain
+
+
+@settings(max_examples=60, deadline=None)
+@given(moments=st.lists(MOMENTS, min_size=1, max_size=20))
+def test_timestamps_read_as_djangos_backend_reads_them(django_db_blocker, moments):
+    ours, theirs = connect(django_db_blocker), connect(django_db_blocker, DjangoWrapper)
+    with django_db_blocker.unblock():
+        try:
+            got, expected = read_back(ours, moments), read_back(theirs, moments)
+        finally:
+            ours.close()
+            theirs.close()
+    assert got == expected == [moment.astimezone(datetime.UTC) for moment in moments]  # gap times: PEP 495
+    assert all(value.tzinfo is datetime.UTC for value in got)  # labelled as Django labels them, not ZoneInfo("UTC")
+
+
+def test_psycopgs_own_loader_reads_them_when_the_connection_is_utc(wrapper, stock):
+    """The point of it: psycopg's C loader (psycopg[binary]), not Django's subclass of the pure-Python one."""
+    oid = psycopg.adapters.types["timestamptz"].oid
+    for db in (wrapper, stock):
+        db.ensure_connection()
+    ours = wrapper.connection.adapters.get_loader(oid, pq.Format.TEXT)
+    assert ours is psycopg.adapters.get_loader(oid, pq.Format.TEXT)
+    if psycopg.pq.__impl__ in ("c", "binary"):
+        assert ours.__module__.startswith(("psycopg_c", "psycopg_binary"))
+    assert stock.connection.adapters.get_loader(oid, pq.Format.TEXT) is not ours
+
+
+def test_a_database_time_zone_keeps_djangos_loader(django_db_blocker):
+    """With a TIME_ZONE of the database's own, values come labelled in it, as Django's backend labels them."""
+    db = connect(django_db_blocker, time_zone="Europe/Amsterdam")
+    with django_db_blocker.unblock():
+        try:
+            [value] = read_back(db, [datetime.datetime(2026, 3, 29, 0, 30, tzinfo=datetime.UTC)])
+        finally:
+            db.close()
+    assert value.tzinfo == zoneinfo.ZoneInfo("Europe/Amsterdam") and value.hour == 1

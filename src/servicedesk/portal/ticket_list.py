@@ -10,7 +10,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from servicedesk.core.policy import current_policy
-from servicedesk.core.templatetags.policy_labels import euro, local_short, priority_label, support_type_label
+from servicedesk.core.templatetags.policy_labels import (
+    euro,
+    priority_label,
+    short_local_format,
+    support_type_label,
+)
 from servicedesk.policy import Priority, SupportType
 from servicedesk.tickets.models import Ticket
 
@@ -22,6 +27,7 @@ def rows_html(rows: list[dict], *, with_reporter: bool) -> SafeString:
     free, not_yet, best_effort = (escape(_(text)) for text in ("free of charge", "not yet", "best effort"))
     policy = current_policy()
     labels: dict[tuple[str, str], tuple[str, str, str]] = {}
+    local_short = short_local_format()
     out = []
     for row in rows:
         key = (row["support_type"], row["priority"])
@@ -36,12 +42,10 @@ def rows_html(rows: list[dict], *, with_reporter: bool) -> SafeString:
         support_type, priority, rate = known
         link = f'<a href="{ticket_url}{row["id"]}/">'
         reporter = f"<td>{escape(row['reporter_name'] or '')}</td>" if with_reporter else ""
-        due = escape(local_short(row["response_due"]))
+        due = local_short(row["response_due"])  # digits and a weekday's name: nothing to escape
         if row["best_effort"]:
             due += f' <span class="small muted">{best_effort}</span>'
-        responded = (
-            escape(local_short(row["responded_at"])) if row["responded_at"] else f'<span class="muted">{not_yet}</span>'
-        )
+        responded = local_short(row["responded_at"]) if row["responded_at"] else f'<span class="muted">{not_yet}</span>'
         out.append(
             f"<tr><td>{link}{row['id']}</a></td><td>{link}{escape(row['subject'])}</a></td>{reporter}"
             f"<td>{statuses.get(row['status'], escape(row['status']))}</td><td>{support_type}</td><td>{priority}</td>"

@@ -8,17 +8,49 @@ end) is waiting on the socket. So when the connection is idle, in no transaction
 socket, it is healthy without asking; anything else (something to read, a transaction left open, a bad status)
 gets Django's `SELECT 1` as before. A network that drops packets without a word is noticed by neither check:
 `SELECT 1` would hang on it just the same.
+
+Timestamps are read by psycopg's own loader (C, with psycopg[binary]) where Django would register a subclass of
+psycopg's pure-Python one: 3 us instead of 0.2 for every `timestamptz` value read, 52 of them in a portal list
+page. Django's loader parses the value in the session's time zone and then labels it with the connection's
+(`datetime.timezone.utc` unless the database has a TIME_ZONE of its own); Django sets the session's time zone to
+UTC, in which psycopg's loader gives the same aware UTC datetimes. So it is used exactly when Django's time zone
+for the connection is UTC; otherwise Django's loader stays.
 """
 
 from __future__ import annotations
 
+import datetime
 import select
+from functools import cache
 
 from django.db.backends.postgresql import base
-from psycopg import pq
+from django.utils.asyncio import async_unsafe
+from psycopg import adapt, adapters, pq
+
+UTC = datetime.UTC
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        if self.timezone is UTC:
+            params["context"] = utc_adapters(params["context"])
+        return params
+
+    @async_unsafe
+    def create_cursor(self, name=None):
+        if self.timezone is not UTC:
+            return super().create_cursor(name)
+        # Django's, without its check of the timestamp loader's time zone (psycopg's loader has no such
+        # attribute; the session is in UTC, see above).
+        if not name:
+            return self.connection.cursor()
+        if self.settings_dict["OPTIONS"].get("server_side_binding") is not True:
+            return base.ServerSideCursor(
+                self.connection, name=name, scrollable=False, withhold=self.connection.autocommit
+            )
+        return self.connection.cursor(name, scrollable=False, withhold=self.connection.autocommit)
+
     def close_if_health_check_failed(self):
         if (
             self.connection is not None
@@ -41,3 +73,12 @@ def quiet(connection) -> bool:
         return False
     readable, _, _ = select.select([pgconn.socket], [], [], 0)
     return not readable
+
+
+@cache
+def utc_adapters(django_adapters: adapt.AdaptersMap) -> adapt.AdaptersMap:
+    """Django's adapters (`get_adapters_template`: made once per setting) with psycopg's own `timestamptz` loader
+    back in place."""
+    context = adapt.AdaptersMap(django_adapters)
+    context.register_loader("timestamptz", adapters.get_loader(adapters.types["timestamptz"].oid, pq.Format.TEXT))
+    return context

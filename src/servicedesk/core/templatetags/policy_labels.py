@@ -74,11 +74,22 @@ def band_label(value) -> str:
 @register.filter
 def local_short(value) -> str:
     """'di 24-11 11:00': a deadline in a list."""
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    day = _weekdays_abbr(get_language())[local.weekday()]
-    return f"{day} {local.day}-{local.month} {local.hour:02d}:{local.minute:02d}"
+    return short_local_format()(value)
+
+
+def short_local_format():
+    """`local_short` for the current time zone and language, both looked up once: for a list of many values."""
+    zone, days = timezone.get_current_timezone(), _weekdays_abbr(get_language())
+
+    def local_short(value) -> str:
+        if value is None:
+            return ""
+        if value.tzinfo is None:  # as timezone.localtime
+            raise ValueError("local_short() cannot be applied to a naive datetime")
+        local = value.astimezone(zone)
+        return f"{days[local.weekday()]} {local.day}-{local.month} {local.hour:02d}:{local.minute:02d}"
+
+    return local_short
 
 
 @functools.cache
