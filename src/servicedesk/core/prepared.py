@@ -21,6 +21,8 @@ from django.db.models.query import ModelIterable, ValuesIterable, get_related_po
 from django.db.models.sql import InsertQuery
 from django.db.models.sql.compiler import SQLCompiler
 
+from servicedesk.core.together import Pending, pending_rows
+
 # Stand for the values while the query is built: numbers no id takes (ids are positive), found again among the
 # parameters; within a 32-bit integer (out of a field's range, a lookup finds nothing and makes no SQL).
 PLACEHOLDERS = (-2_046_913_577, -2_046_913_579, -2_046_913_583)
@@ -146,6 +148,7 @@ class PreparedInsert:
         self.model = model
         self._auto = isinstance(model._meta.pk, AutoField)
         self._shapes: dict[str, _InsertShape] = {}
+        self._keyed_shapes: dict[str, _InsertShape] = {}  # with the primary key's column (keys reserved ahead)
         # A unique field: rows whose value is taken already (or twice in one call) are not written, not refused.
         self._unique = model._meta.get_field(skip_conflicts_on) if skip_conflicts_on else None
         if self._unique is not None and not (self._unique.unique and self._auto):
@@ -164,6 +167,11 @@ class PreparedInsert:
             elif self._auto:
                 raise ValueError(f"{obj!r} has a primary key already: a prepared insert writes new rows only")
             obj._prepare_related_fields_for_save(operation_name="bulk_create")  # a parent saved after assignment
+        pending = pending_rows(using)
+        if pending is not None:  # inside `rows_together` (core/together.py)
+            if self._unique is None and self._keep(objs, pending, using):
+                return objs
+            pending.flush(using)  # what cannot wait is written after what came before it
         shape = self._shapes.get(using) or self._compile(objs[0], using)
         fields = shape.fields
         written = []
@@ -196,6 +204,32 @@ class PreparedInsert:
             written.extend(batch)
         return written
 
+    def _keep(self, objs: list[Model], pending: Pending, using: str) -> bool:
+        """Give the objects their reserved keys and keep their INSERT for the block's statement; False (nothing
+        done) when too few keys of this model were reserved."""
+        if self._auto:
+            keys = pending.take_keys(self.model, len(objs))
+            if keys is None:
+                return False
+            for obj, key in zip(objs, keys, strict=True):
+                obj.pk = key
+        shape = self._shapes.get(using) or self._compile(objs[0], using)
+        if self._auto:
+            shape = self._keyed_shapes.get(using) or self._compile(objs[0], using, keyed=True)
+        connection = connections[using]
+        fields = shape.fields
+        if len(objs) > 1 and shape.columns_sql:
+            sql = shape.columns_sql
+            params = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs] for f in fields]
+        else:
+            sql = shape.prefix + ", ".join([shape.row] * len(objs))
+            params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+        pending.statements.append((sql, params))
+        for obj in objs:
+            obj._state.adding = False
+            obj._state.db = using
+        return True
+
     def _matched(self, batch: list[Model], rows: list) -> list[Model]:
         waiting: dict = {}
         for obj in batch:  # of objects with the same value the first is written, as the database does
@@ -207,7 +241,9 @@ class PreparedInsert:
             written.append(obj)
         return written
 
-    def _compile(self, example: Model, using: str) -> _InsertShape:
+    def _compile(self, example: Model, using: str, *, keyed: bool = False) -> _InsertShape:
+        """The statements of this model's INSERT; `keyed`: with the primary key's column, its value given (keys
+        reserved ahead), nothing returned."""
         connection = connections[using]
         opts = self.model._meta
         if any(f.generated or f.db_default is not NOT_PROVIDED for f in opts.concrete_fields):
@@ -215,9 +251,11 @@ class PreparedInsert:
         returning = list(opts.db_returning_fields)
         if returning != ([opts.pk] if self._auto else []):
             raise ValueError(f"{opts.label} returns other columns from an insert: use bulk_create")
+        if keyed:
+            returning = []
         if returning and not connection.features.can_return_rows_from_bulk_insert:
             raise ValueError(f"{connection.vendor} cannot return the keys of inserted rows")
-        fields = [f for f in opts.concrete_fields if not (self._auto and f is opts.pk)]
+        fields = [f for f in opts.concrete_fields if keyed or not (self._auto and f is opts.pk)]
         query = InsertQuery(self.model)
         query.insert_values(fields, [example])
         compiler = query.get_compiler(using=using)
@@ -247,7 +285,7 @@ class PreparedInsert:
             statements={1: sql},
             columns_sql=self._columns_sql(example, fields, returning, suffix, using),
         )
-        self._shapes[using] = shape
+        (self._keyed_shapes if keyed else self._shapes)[using] = shape
         return shape
 
     def _columns_sql(self, example: Model, fields: list, returning: list, suffix: str, using: str) -> str | None:

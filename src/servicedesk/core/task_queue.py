@@ -17,6 +17,7 @@ from django_tasks_db.backend import DatabaseBackend as _DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from servicedesk.core.prepared import PreparedInsert
+from servicedesk.core.together import pending_rows
 
 _INSERT_TASKS = PreparedInsert(DBTaskResult)
 
@@ -46,7 +47,7 @@ def queue_with_commit(task: Task, *args) -> None:
     if (
         isinstance(task.get_backend(), _DatabaseBackend)
         and using == DEFAULT_DB_ALIAS
-        and connections[using].in_atomic_block
+        and (connections[using].in_atomic_block or pending_rows(using) is not None)  # core/together.py
     ):
         task.enqueue(*args)
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -118,7 +119,10 @@ def portal_ticket_report(
 ) -> Ticket:
     """A ticket reported in the portal, with its attachments; the same acknowledgement as by e-mail."""
     now = now or timezone.now()
-    with transaction.atomic():
+    files = list(files)
+    # The ticket's rows are written all or none by themselves (one statement on PostgreSQL); attachments join
+    # them in a transaction.
+    with transaction.atomic() if files else nullcontext():
         ticket = ticket_services.ticket_create(
             reporter=contact,
             subject=subject,
@@ -129,7 +133,6 @@ def portal_ticket_report(
             matrix_item=matrix_item,
             now=now,
         )
-        files = list(files)
         if files:  # the first message is the report; looked up only when there is something to attach
             _keep_files(ticket.messages.order_by("id").first(), files, now)
     return ticket

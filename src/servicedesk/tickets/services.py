@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from servicedesk.core.bulk import rows_update
 from servicedesk.core.policy import current_policy
 from servicedesk.core.prepared import PreparedInsert
+from servicedesk.core.together import rows_together
 from servicedesk.customers.models import Contact, ServiceMatrixItem
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.outbox.services import Notice, notice_queue, notices_queue
@@ -154,10 +155,7 @@ def ticket_create(*, now: datetime | None = None, **report) -> Ticket:
     """
     now = now or timezone.now()
     new = new_ticket(now=now, **report)
-    # Inside a caller's transaction the rows are part of it, without a savepoint of their own (two more round
-    # trips on PostgreSQL): no caller goes on after a failed insert.
-    with transaction.atomic(savepoint=False):
-        tickets_open([new], now=now)
+    tickets_open([new], now=now)  # all or none, without a savepoint inside a caller's transaction
     return new.ticket
 
 
@@ -276,12 +274,17 @@ _INSERT_TICKETS, _INSERT_MESSAGES, _INSERT_EVENTS = (PreparedInsert(m) for m in 
 
 
 def tickets_open(new: list[NewTicket], *, now: datetime) -> None:
-    """Write new tickets with their first message, audit events and notices: a statement per table for all of
-    them. Inside the caller's transaction (intake opens many tickets in one)."""
-    _INSERT_TICKETS.create([n.ticket for n in new])
-    _INSERT_MESSAGES.create([n.message for n in new])
-    _INSERT_EVENTS.create([event for n in new for event in n.events])
-    notices_queue([notice for n in new for notice in n.notices], now=now)
+    """Write new tickets with their first message, audit events and notices, all or none: on PostgreSQL one
+    statement for all of them (core/together.py), elsewhere a statement per table in a transaction. Inside the
+    caller's transaction if there is one (intake opens many tickets in one)."""
+    notices = [notice for n in new for notice in n.notices]
+    events = [event for n in new for event in n.events]
+    reserve = {Ticket: len(new), Message: len(new), TicketEvent: len(events), OutgoingMessage: len(notices)}
+    with rows_together(reserve):
+        _INSERT_TICKETS.create([n.ticket for n in new])
+        _INSERT_MESSAGES.create([n.message for n in new])
+        _INSERT_EVENTS.create(events)
+        notices_queue(notices, now=now)
 
 
 def report_accept(*, refused: RefusedReport, contact: Contact, actor, now: datetime | None = None) -> Ticket:
