@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from servicedesk.core.prepared import PreparedInsert
-from servicedesk.core.together import pending_rows, reserve_keys, rows_together
+from servicedesk.core.together import native_placeholders, pending_rows, reserve_keys, rows_together
 from servicedesk.mail.models import InboundMail
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.tickets import services
@@ -149,3 +149,24 @@ def test_reserved_keys_are_the_sequences_next_ones_ascending():
     assert later > max(keys[Ticket])
     with pytest.raises(ValueError, match="not made by the database"):
         reserve_keys({DBTaskResult: 1})
+
+
+@pytest.mark.parametrize(
+    ("django_sql", "native"),
+    [
+        ("INSERT INTO t (a, b) VALUES (%s, %s)", "INSERT INTO t (a, b) VALUES ($1, $2)"),
+        (
+            "WITH w0 AS (INSERT INTO t (a) VALUES (%s)) INSERT INTO u (b) VALUES (%s)",
+            "WITH w0 AS (INSERT INTO t (a) VALUES ($1)) INSERT INTO u (b) VALUES ($2)",
+        ),
+        ("SELECT '100%%' || %s", "SELECT '100%' || $1"),
+        ("SELECT 1", "SELECT 1"),
+    ],
+)
+def test_djangos_placeholders_become_postgresqls(django_sql, native):
+    assert native_placeholders(django_sql) == native
+
+
+def test_a_percent_sign_that_is_no_placeholder_is_refused():
+    with pytest.raises(ValueError, match="no placeholder"):
+        native_placeholders("SELECT '5%' || %s")

@@ -23,7 +23,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+import psycopg
 from django.db import NotSupportedError, connections, transaction
 from django.db.models import Model
 
@@ -53,8 +55,27 @@ class Pending:
         parts = [f"w{n} AS ({statement})" for n, (statement, _params) in enumerate(first)]
         sql = (f"WITH {', '.join(parts)} " if parts else "") + last
         params = [value for _statement, values in first for value in values] + list(last_params)
-        with connections[using].cursor() as cursor:
-            cursor.execute(sql, params)
+        db = connections[using]
+        if db.queries_logged:  # DEBUG, or a test counting queries: logged as Django logs any query
+            with db.cursor() as cursor:
+                cursor.execute(sql, params)
+            return
+        # psycopg converts a statement's %s to $1, $2, ... on every run unless it is short and has few parameters
+        # (4096 characters, 50 parameters): this one is neither, so it is given in PostgreSQL's own placeholders
+        # (converted once) to a RawCursor, wrapped as Django wraps its cursors (its errors).
+        db.ensure_connection()
+        with db.make_cursor(psycopg.RawCursor(db.connection)) as cursor:
+            cursor.execute(native_placeholders(sql), params)
+
+
+@lru_cache(maxsize=64)
+def native_placeholders(sql: str) -> str:
+    """`sql` with Django's %s placeholders as PostgreSQL's $1, $2, ... (and %% as %)."""
+    parts = sql.split("%s")
+    if any("%" in part.replace("%%", "") for part in parts):
+        raise ValueError(f"a % that is no placeholder in: {sql[:200]}")
+    last = len(parts) - 1
+    return "".join(part.replace("%%", "%") + (f"${n + 1}" if n < last else "") for n, part in enumerate(parts))
 
 
 def pending_rows(using: str) -> Pending | None:
