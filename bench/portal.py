@@ -583,26 +583,40 @@ def drive(load: Load, seconds: float, server_pids) -> tuple[float, dict]:
     return wall, cpu
 
 
-def bench(db: str, args) -> dict:
+def bench(db: str, args, peer_slice=None) -> dict:
+    """Ours on `db`; `peer_slice(n)` (if given) runs the peer's n-th slice before each of ours (`--slices`)."""
     label = DB_LABEL[db]
     work = Path(args.work) / f"portal-{db}"
     pg_name = args.pg_name
     env = environment(db, work, pg_name, args.src)
     fresh_database(db, work, pg_name)
+    slice_seconds = args.seconds / args.slices
+    loads, walls, busy, cpu_used = [], [], [], {}
     try:
         contacts, data_note = prepare(db, env, args)
         background = background_busy_pct()
         port = free_port()
         server = start_gunicorn(env, port, args.workers, work / "gunicorn.log")
         tag = f"PORTAL{int(time.time())}"
-        load = Load(port, contacts, tag, with_list=not args.no_list)
         try:
-            cpu, load_before = cpu_times(), loadavg()
-            print(f"[{label}] {args.concurrency} clients for {args.seconds:.0f} s (load {' '.join(load_before)})")
-            wall, cpu_used = drive(
-                load, args.seconds, lambda: {"workers": worker_pids(server), "postgres": backend_pids(db, pg_name)}
-            )
-            busy, load_after = cpu_busy_pct(cpu, cpu_times()), loadavg()
+            load_before = loadavg()
+            for n in range(args.slices):
+                if peer_slice is not None:
+                    peer_slice(n)
+                load = Load(port, contacts, tag, with_list=not args.no_list)
+                cpu = cpu_times()
+                part = f" (slice {n + 1} of {args.slices})" if args.slices > 1 else ""
+                clients = f"{args.concurrency} clients for {slice_seconds:.0f} s{part}"
+                print(f"[{label}] {clients} (load {' '.join(loadavg())})")
+                wall, used = drive(
+                    load, slice_seconds, lambda: {"workers": worker_pids(server), "postgres": backend_pids(db, pg_name)}
+                )
+                busy.append(cpu_busy_pct(cpu, cpu_times()))
+                loads.append(load)
+                walls.append(wall)
+                for key, value in used.items():
+                    cpu_used[key] = cpu_used.get(key, 0.0) + value
+            load_after = loadavg()
             memory = rss_mb(server)
         finally:
             stop_gunicorn(server)
@@ -610,7 +624,13 @@ def bench(db: str, args) -> dict:
     finally:
         if not args.keep:
             drop_database(db, work, pg_name)
-    errors = sum(load.errors.values())
+    success = sum(load.success for load in loads)
+    wall = sum(walls)
+    error_kinds: dict[str, int] = {}
+    for load in loads:
+        for kind, count in load.errors.items():
+            error_kinds[kind] = error_kinds.get(kind, 0) + count
+    errors = sum(error_kinds.values())
     result = {
         "db": db,
         "data": data_note,
@@ -618,28 +638,30 @@ def bench(db: str, args) -> dict:
         "clients": args.concurrency,
         "round": "create" if args.no_list else "create + list",
         "contacts": [{"customer": c["customer"], "main": c["main"]} for c in contacts],
+        "slices": args.slices,
         "wall_s": round(wall, 2),
-        "creations": load.success,
-        "creations_per_s": round(load.success / wall, 2),
-        "per_5s": load.rates(args.seconds),
-        "create": percentiles(load.create_ms),
-        "list": percentiles(load.list_ms),
+        "creations": success,
+        "creations_per_s": round(success / wall, 2),
+        "per_slice": [round(load.success / w, 1) for load, w in zip(loads, walls, strict=True)],
+        "per_5s": [rate for load in loads for rate in load.rates(slice_seconds)],
+        "create": percentiles([ms for load in loads for ms in load.create_ms]),
+        "list": percentiles([ms for load in loads for ms in load.list_ms]),
         "errors": errors,
-        "error_kinds": load.errors,
-        "first_errors": load.first_errors,
+        "error_kinds": error_kinds,
+        "first_errors": [e for load in loads for e in load.first_errors][:5],
         "db_counts": counted,
-        "db_matches": counted["tickets"] == load.success,
-        "machine_cpu_busy_pct": busy,
+        "db_matches": counted["tickets"] == success,
+        "machine_cpu_busy_pct": round(statistics.fmean(busy), 1),
         "background_cpu_busy_pct_before": background,
         # CPU per successful creation (its list request included): hardly moved by other work on the machine
-        "cpu_ms_per_creation": {k: round(1000 * v / max(1, load.success), 2) for k, v in cpu_used.items()},
+        "cpu_ms_per_creation": {k: round(1000 * v / max(1, success), 2) for k, v in cpu_used.items()},
         "loadavg_before": load_before,
         "loadavg_after": load_after,
         "workers_rss_mb": memory,
     }
     print(
-        f"[{label}] {load.success:,} tickets in {wall:.1f} s = {result['creations_per_s']:.1f}/s, {errors} errors, "
-        f"{counted['tickets']:,} in the database; CPU {busy}% busy"
+        f"[{label}] {success:,} tickets in {wall:.1f} s = {result['creations_per_s']:.1f}/s, {errors} errors, "
+        f"{counted['tickets']:,} in the database; CPU {result['machine_cpu_busy_pct']}% busy"
     )
     print(f"[{label}] creations/s per 5 s: {' '.join(str(r) for r in result['per_5s'])}")
     return result
@@ -653,45 +675,82 @@ def peer_recorded(db: str, why: str) -> dict:
     return {**data, "source": f"recorded {PEER_RECORDED.name} ({why})"}
 
 
-def peer_run(db: str, args) -> dict:
-    """The peer's own bench_submit.py, on a fresh 10,000-ticket database of its own."""
-    python = PEER_WORK / "venv" / "bin" / "python"
-    if not python.exists():
-        print("peer: running setup.sh (venv with the pinned django-helpdesk) ...", flush=True)
-        setup = subprocess.run(
-            ["bash", str(PEER_DIR / "setup.sh")],
-            env={**os.environ, "PEERBENCH_WORK": str(PEER_WORK)},
-            capture_output=True,
-            text=True,
-        )
-        if setup.returncode != 0 or not python.exists():
-            print("peer: setup.sh failed here; using the recorded figures", flush=True)
-            return peer_recorded(db, "setup.sh failed")
-    work = Path(args.work) / "portal-peer"  # its databases, logs and results, apart from other users of its work dir
-    env = {**os.environ, "PEERBENCH_WORK": str(work), "PEERBENCH_VENV": str(PEER_WORK / "venv")}
-    command = [str(python), str(PEER_DIR / "bench_submit.py"), "--db", db, "--name", PEER_NAME]
-    command += ["--seed", "10000", "--conc", str(args.concurrency), "--seconds", str(args.seconds)]
-    print(f"[{DB_LABEL[db]}] peer: bench_submit.py --db {db} --seed 10000 (seeding takes a while) ...", flush=True)
-    work.mkdir(parents=True, exist_ok=True)
-    log = work / f"submit-{db}.log"
-    with log.open("w") as out:
-        peer = subprocess.Popen(command, env=env, cwd=PEER_DIR, stdout=out, stderr=subprocess.STDOUT)
-        workers_cpu = peer_workers_cpu_s(peer)
-    if db == "postgres":
-        subprocess.run(
-            ["runuser", "-u", "postgres", "--", "dropdb", "--if-exists", f"peerbench_{PEER_NAME}"], capture_output=True
-        )
-    path = work / "results" / f"submit-{db}-{PEER_NAME}.json"
-    if peer.returncode != 0 or not path.exists():
-        print(f"peer: bench_submit.py failed (see {log}); using the recorded figures", flush=True)
-        return peer_recorded(db, "run failed here")
-    data = json.loads(path.read_text())
-    print(f"[{DB_LABEL[db]}] peer: {data['successful_submissions_per_s']}/s", flush=True)
-    if not args.keep:
-        for sub in ("db", "media", "outbox"):  # its database and files; the log and result JSON stay
-            shutil.rmtree(work / sub, ignore_errors=True)
-    per_submission = round(1000 * workers_cpu / max(1, data["success"]), 2)
-    return {**data, "source": f"run {date.today()}", "workers_cpu_ms_per_submission": per_submission}
+class PeerRun:
+    """The peer's own bench_submit.py on a fresh 10,000-ticket database of its own, in `--slices` slices (the
+    first seeds the database, the others go on with it); `result()` adds them up."""
+
+    def __init__(self, db: str, args):
+        self.db, self.args = db, args
+        self.work = Path(args.work) / "portal-peer"  # its databases, logs, results, apart from other users' work dir
+        self.slices: list[dict] = []
+        self.workers_cpu = 0.0
+        self.failed: str | None = None
+        self.python = PEER_WORK / "venv" / "bin" / "python"
+        if not self.python.exists():
+            print("peer: running setup.sh (venv with the pinned django-helpdesk) ...", flush=True)
+            setup = subprocess.run(
+                ["bash", str(PEER_DIR / "setup.sh")],
+                env={**os.environ, "PEERBENCH_WORK": str(PEER_WORK)},
+                capture_output=True,
+                text=True,
+            )
+            if setup.returncode != 0 or not self.python.exists():
+                print("peer: setup.sh failed here; using the recorded figures", flush=True)
+                self.failed = "setup.sh failed"
+
+    def slice(self, n: int) -> None:
+        if self.failed:
+            return
+        args, label = self.args, DB_LABEL[self.db]
+        seconds = args.seconds / args.slices
+        env = {**os.environ, "PEERBENCH_WORK": str(self.work), "PEERBENCH_VENV": str(PEER_WORK / "venv")}
+        command = [str(self.python), str(PEER_DIR / "bench_submit.py"), "--db", self.db, "--name", PEER_NAME]
+        command += ["--seed", "10000" if n == 0 else "0", "--conc", str(args.concurrency), "--seconds", str(seconds)]
+        part = f", slice {n + 1} of {args.slices}" if args.slices > 1 else ""
+        seeding = " --seed 10000 (seeding takes a while)" if n == 0 else ""
+        print(f"[{label}] peer: bench_submit.py --db {self.db}{seeding}{part} ...", flush=True)
+        self.work.mkdir(parents=True, exist_ok=True)
+        log = self.work / f"submit-{self.db}-{n + 1}.log"
+        path = self.work / "results" / f"submit-{self.db}-{PEER_NAME}.json"
+        path.unlink(missing_ok=True)
+        with log.open("w") as out:
+            peer = subprocess.Popen(command, env=env, cwd=PEER_DIR, stdout=out, stderr=subprocess.STDOUT)
+            self.workers_cpu += peer_workers_cpu_s(peer)
+        if peer.returncode != 0 or not path.exists():
+            print(f"peer: bench_submit.py failed (see {log}); using the recorded figures", flush=True)
+            self.failed = "run failed here"
+            return
+        data = json.loads(path.read_text())
+        self.slices.append(data)
+        print(f"[{label}] peer: {data['successful_submissions_per_s']}/s", flush=True)
+
+    def result(self) -> dict:
+        """The slices added up: submissions per second of their wall time; p50 the median of theirs, p99 the
+        highest (latencies are not kept by the harness, only their percentiles)."""
+        if self.db == "postgres":
+            subprocess.run(
+                ["runuser", "-u", "postgres", "--", "dropdb", "--if-exists", f"peerbench_{PEER_NAME}"],
+                capture_output=True,
+            )
+        if not self.args.keep:
+            for sub in ("db", "media", "outbox"):  # its database and files; the logs and result JSON stay
+                shutil.rmtree(self.work / sub, ignore_errors=True)
+        if self.failed or not self.slices:
+            return peer_recorded(self.db, self.failed or "no run")
+        success = sum(d["success"] for d in self.slices)
+        duration = sum(d["duration_s"] for d in self.slices)
+        return {
+            **self.slices[0],
+            "success": success,
+            "attempts": sum(d["attempts"] for d in self.slices),
+            "duration_s": round(duration, 2),
+            "successful_submissions_per_s": round(success / duration, 2),
+            "post_p50_ms": statistics.median(d["post_p50_ms"] for d in self.slices),
+            "post_p99_ms": max(d["post_p99_ms"] for d in self.slices),
+            "per_slice": [d["successful_submissions_per_s"] for d in self.slices],
+            "source": f"run {date.today()}" + (f", {len(self.slices)} slices" if len(self.slices) > 1 else ""),
+            "workers_cpu_ms_per_submission": round(1000 * self.workers_cpu / max(1, success), 2),
+        }
 
 
 def descendants(pid: int) -> list[int]:
@@ -724,7 +783,8 @@ def peer_workers_cpu_s(peer: subprocess.Popen) -> float:
 def report(results: dict, peers: dict, args) -> bool:
     print(
         f"\nportal benchmark: gunicorn {args.workers} sync workers, DEBUG off, "
-        f"{args.concurrency} clients (one contact each) for {args.seconds:.0f} s, "
+        f"{args.concurrency} clients (one contact each) for {args.seconds:.0f} s"
+        f"{f' in {args.slices} slices alternating with the peer' if args.slices > 1 else ''}, "
         f"{'create only (--no-list)' if args.no_list else 'create + list'} per round"
     )
     print(
@@ -765,6 +825,9 @@ def report(results: dict, peers: dict, args) -> bool:
             + f", client {cpu['client']}; workers' memory {r['workers_rss_mb']} MB"
         )
         print(f"  creations/s per 5 s: {' '.join(str(x) for x in r['per_5s'])}")
+        if peer and peer.get("per_slice"):
+            pairs = ", ".join(f"{a}/{b}" for a, b in zip(r["per_slice"], peer["per_slice"], strict=False))
+            print(f"  per slice, ours/the peer's (ours right after the peer's): {pairs}")
         if peer:
             print(f"  peer: {peer['source']}, {peer['success']:,} of {peer['attempts']:,} in {peer['duration_s']} s")
             if peer.get("workers_cpu_ms_per_submission"):
@@ -778,6 +841,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--seconds", type=float, default=30, help="length of the timed loop (the peer's 30)")
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=3,
+        help="the timed seconds in this many slices, the peer's and ours alternating (1: the peer's all, then ours)",
+    )
     parser.add_argument("--concurrency", type=int, default=8, help="client threads, one contact each (the peer's 8)")
     parser.add_argument("--tickets", type=int, default=10_000, help="`servicedesk generate` load data (0: none)")
     parser.add_argument("--history", type=int, default=300, help="earlier tickets of each benchmark customer")
@@ -789,6 +858,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the databases and files afterwards")
     parser.add_argument("--at", metavar="REV", help="run src/ of this commit (git archive), not the working tree")
     args = parser.parse_args(argv)
+    if args.slices < 1 or args.seconds / args.slices < 5:
+        raise SystemExit("--slices: at least 1, and slices of at least 5 s")
     if not shutil.which("psql") and args.db != "sqlite":
         raise SystemExit("psql not found: PostgreSQL is needed for --db postgres")
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
@@ -797,8 +868,11 @@ def main(argv: list[str] | None = None) -> int:
     results, peers = {}, {}
     for db in dbs:
         if args.peer == "run":
-            peers[db] = peer_run(db, args)
-        elif args.peer == "recorded":
+            peer = PeerRun(db, args)
+            results[db] = bench(db, args, peer_slice=peer.slice)
+            peers[db] = peer.result()
+            continue
+        if args.peer == "recorded":
             peers[db] = peer_recorded(db, "--peer recorded")
         results[db] = bench(db, args)
     passed = report(results, peers, args)
