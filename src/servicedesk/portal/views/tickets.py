@@ -21,7 +21,6 @@ from servicedesk.portal.access import contact_required
 from servicedesk.portal.forms import QUESTION, ReplyForm, ReportForm, support_type_of
 from servicedesk.portal.services import portal_reply, portal_ticket_report
 from servicedesk.portal.terms import report_terms
-from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.pricing import ticket_price
 
 PAGE_SIZE = selectors.PAGE
@@ -49,18 +48,15 @@ def tickets(request):
         limit=PAGE_SIZE,
     )
     filters = {"status": status, "type": support_type, "priority": priority, "q": query}
+    status_options, support_type_options, priority_options = ticket_list.filter_options(status, support_type, priority)
     return render(
         request,
         "portal/tickets.html",
         {
             "rows_html": ticket_list.rows_html(rows, with_reporter=contact.sees_all_tickets),
-            "status_options": ticket_list.options_html(
-                [("open", _("Not closed")), ("all", _("All")), *Ticket.Status.choices], status
-            ),
-            "support_type_options": ticket_list.options_html(
-                [("", _("All")), *labels.SUPPORT_TYPES.items()], support_type
-            ),
-            "priority_options": ticket_list.options_html([("", _("All")), *labels.PRIORITIES.items()], priority),
+            "status_options": status_options,
+            "support_type_options": support_type_options,
+            "priority_options": priority_options,
             "next_page": f"?{urlencode({**filters, 'after': next_cursor})}" if next_cursor else "",
             "first_page": f"?{urlencode(filters)}" if after else "",
             "query": query,
