@@ -50,7 +50,7 @@ def test_language_switch_sets_the_language(client):
 def test_database_backend_follows_database_url():
     url = os.environ.get("DATABASE_URL", "")
     engine = settings.DATABASES["default"]["ENGINE"]
-    assert engine.endswith("postgresql" if url.startswith("postgres") else "sqlite3")
+    assert engine == ("servicedesk.core.postgresql" if url.startswith("postgres") else "servicedesk.core.sqlite")
 
 
 @pytest.mark.django_db

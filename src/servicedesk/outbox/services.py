@@ -57,7 +57,7 @@ def notices_render_ahead(notices: list[Notice]) -> list[Notice]:
     ahead = []
     for notice in notices:
         ticket = notice.ticket
-        if ticket is None or ticket.pk is not None or not notice.contact.email:
+        if ticket is None or ticket.pk is not None or not notice.contact.email or notice.rendered is not None:
             ahead.append(notice)
             continue
         ticket.pk = NUMBER

@@ -20,7 +20,7 @@ from servicedesk.core.prepared import PreparedInsert
 from servicedesk.core.together import rows_together
 from servicedesk.customers.models import Contact, ServiceMatrixItem
 from servicedesk.outbox.models import OutgoingMessage
-from servicedesk.outbox.services import Notice, notice_queue, notices_queue
+from servicedesk.outbox.services import Notice, notice_queue, notices_queue, notices_render_ahead
 from servicedesk.policy import Channel, EntryKind, Priority, SupportType
 from servicedesk.policy.timeline import FIRST_YEAR, LAST_YEAR
 from servicedesk.tickets.models import AgentNotification, Message, RefusedReport, Ticket, TicketEvent, TimeEntry
@@ -155,6 +155,8 @@ def ticket_create(*, now: datetime | None = None, **report) -> Ticket:
     """
     now = now or timezone.now()
     new = new_ticket(now=now, **report)
+    # The acknowledgement is rendered before the rows are written: on SQLite not while holding the write lock.
+    new.notices = notices_render_ahead(new.notices)
     tickets_open([new], now=now)  # all or none, without a savepoint inside a caller's transaction
     return new.ticket
 
