@@ -127,6 +127,27 @@ def test_withdrawing_the_right_to_report_ends_access_at_once(client, anja, agent
     assert client.post("/portal/login/", {"email": anja.email, "password": PASSWORD}).status_code == 200
 
 
+def test_a_right_withdrawn_while_a_report_is_sent_ends_the_session_and_records_the_attempt(
+    client, anja, agent, monkeypatch
+):
+    """The request was let in (the access check saw the right), the report itself meets the withdrawn right."""
+    from servicedesk.customers.services import contact_set_rights
+    from servicedesk.tickets.models import RefusedReport
+
+    signed_in(client, anja, agent)
+    contact_set_rights(contact=anja, actor=agent, may_report=False, reason="vertrokken")
+    monkeypatch.setattr("servicedesk.portal.access.may_use_portal", lambda contact: True)  # checked just before
+    tickets = Ticket.objects.count()
+    response = client.post(
+        "/portal/tickets/new/", {"about": "question", "priority": "standard", "subject": "Printer", "body": "Vast."}
+    )
+    assert response.status_code == 302 and response["Location"].startswith("/portal/login/")
+    assert Ticket.objects.count() == tickets
+    assert RefusedReport.objects.filter(contact=anja, subject="Printer").count() == 1
+    monkeypatch.undo()
+    assert client.get("/portal/").status_code == 302  # signed out
+
+
 def test_agents_do_not_use_the_portal(client, agent):
     response = client.post("/portal/login/", {"email": agent.email, "password": "s3cret-pass"})
     assert response.status_code == 200 and "_auth_user_id" not in client.session

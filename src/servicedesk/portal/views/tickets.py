@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +24,7 @@ from servicedesk.portal.forms import QUESTION, ReplyForm, ReportForm, support_ty
 from servicedesk.portal.services import portal_reply, portal_ticket_report
 from servicedesk.portal.terms import report_terms
 from servicedesk.tickets.pricing import ticket_price
+from servicedesk.tickets.services import ReportRefused
 
 PAGE_SIZE = selectors.PAGE
 
@@ -103,6 +106,11 @@ def report(request):
             except ValidationError as error:
                 for field, problems in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, problems)
+            except ReportRefused:
+                # The right to report was withdrawn after this request was let in (the attempt is recorded):
+                # the session ends, as contact_required ends it.
+                logout(request)
+                return redirect_to_login(request.get_full_path(), "portal:login")
             else:
                 messages.success(
                     request,
