@@ -5,6 +5,7 @@ of the machine, on both test runs (the connection here is the test's own, not th
 from __future__ import annotations
 
 import datetime
+import enum
 import os
 import select
 import time
@@ -17,8 +18,11 @@ from django.db.backends.postgresql.base import DatabaseWrapper as DjangoWrapper
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from psycopg import pq
+from psycopg.adapt import PyFormat
 
-from servicedesk.core.postgresql.base import DatabaseWrapper, quiet
+from servicedesk.core.postgresql.base import DatabaseWrapper, quiet, register_found_dumpers
+from servicedesk.policy import Channel, Priority, SupportType
+from servicedesk.tickets.models import Ticket
 
 SERVER = os.environ.get("SERVICEDESK_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 
@@ -181,3 +185,51 @@ def test_a_database_time_zone_keeps_djangos_loader(django_db_blocker):
         finally:
             db.close()
     assert value.tzinfo == zoneinfo.ZoneInfo("Europe/Amsterdam") and value.hour == 1
+
+
+CHOICES = [Ticket.Status.OPEN, Channel.PORTAL, SupportType.MANAGED, Priority.DIRECT]
+
+
+def test_choices_have_their_own_dumpers_that_psycopg_would_have_found(wrapper, stock):
+    """Our backend's map knows the enumerations directly (no MRO walk per value) and gives each, in every format,
+    the dumper Django's backend finds through `str` or `int`; values go to the server as the plain str."""
+    for db in (wrapper, stock):
+        db.ensure_connection()
+    ours, theirs = wrapper.connection.adapters, stock.connection.adapters
+    for value in CHOICES:
+        cls = type(value)
+        for fmt in PyFormat:
+            assert cls in ours._dumpers[fmt], (cls, fmt)
+            assert cls not in theirs._dumpers[fmt]
+            assert ours.get_dumper(cls, fmt) is theirs.get_dumper(cls, fmt) is theirs.get_dumper(str, fmt)
+    for db in (wrapper, stock):
+        with db.cursor() as cursor:
+            cursor.execute("SELECT %s, %s::text, pg_typeof(%s)::text", [Ticket.Status.OPEN, Priority.DIRECT, 7])
+            assert cursor.fetchone() == ("open", "direct", "integer")
+
+
+class Level(enum.IntEnum):
+    LOW = 1
+    HIGH = 2**40
+
+
+class Odd(str, enum.Enum):
+    A = "a"
+
+
+def test_int_enums_keep_their_integer_dumpers_and_other_formats_are_left_alone():
+    """`register_dumper` sets a dumper for its own format and AUTO: registered in the right order, every format
+    gives what psycopg found before; a class with a dumper of its own stays as it is."""
+    context = psycopg.adapt.AdaptersMap(psycopg.adapters)
+    before = {fmt: context.get_dumper(Level, fmt) for fmt in PyFormat}
+    assert register_found_dumpers(context, Level)
+    assert {fmt: context._dumpers[fmt][Level] for fmt in PyFormat} == before
+    assert before[PyFormat.TEXT] is not before[PyFormat.BINARY]  # so the order mattered
+
+    class OddDumper(psycopg.adapt.Dumper):
+        def dump(self, obj):
+            return obj.value.upper().encode()
+
+    context.register_dumper(Odd, OddDumper)
+    assert register_found_dumpers(context, Odd)  # its own, as found
+    assert context.get_dumper(Odd, PyFormat.TEXT) is OddDumper
