@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "servicedesk.desk.context.desk_navigation",
+                "servicedesk.core.csrf.csrf",  # Django's built-in csrf one, masking faster (core/csrf.py)
             ],
         },
     },
