@@ -213,7 +213,7 @@ class Level(enum.IntEnum):
     HIGH = 2**40
 
 
-class Odd(str, enum.Enum):
+class Odd(enum.StrEnum):
     A = "a"
 
 
