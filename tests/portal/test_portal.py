@@ -489,3 +489,23 @@ def test_the_organisations_invoices_and_nothing_else(client, anja, bert, other_o
     page = client.get("/portal/invoices/").content.decode()
     assert f'{credit.number} <span class="small muted">creditnota</span>' in page
     assert f'{ours.number} <span class="small muted">gecrediteerd</span>' in page
+
+
+def test_the_lists_reporter_names_are_joined_after_the_page_not_looked_up_row_by_row(anja, bert):
+    """The first page of an organisation's list joins the reporters' names to its rows (at most a page), where
+    the ORM's subquery made the database look one up for every row it considered (PostgreSQL: a scan of a small
+    contacts table for each)."""
+    from servicedesk.portal import selectors
+
+    for n in range(3):
+        services.ticket_create(reporter=bert, subject=f"T{n}", body="", channel="email")
+    selectors.ticket_list(anja)
+    compiled = selectors._OPEN_PAGE_OF_CUSTOMER._compiled[connection.alias]
+    params = list(compiled.params)
+    params[compiled.slots[0]] = anja.customer_id
+    explain = "EXPLAIN" if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{explain} {compiled.sql}", params)
+        plan = " ".join(str(part) for row in cursor.fetchall() for part in row)
+    assert "SubPlan" not in plan and "CORRELATED" not in plan, plan
+    assert {row["reporter_name"] for row in selectors.ticket_list(anja)[0]} == {"Bert Bakker"}

@@ -47,10 +47,14 @@ class PreparedQuery:
     of which must appear once among its parameters). It is then run as Django would run it, without building
     its SQL again."""
 
-    def __init__(self, make: Callable[..., QuerySet], *, values: int = 1):
+    def __init__(
+        self, make: Callable[..., QuerySet], *, values: int = 1, wrap: Callable[[str, str], str] | None = None
+    ):
+        """`wrap(sql, using)`, if given, makes the SQL run from the queryset's: a statement around it that gives
+        the same columns in the same order (what the ORM cannot say, e.g. a join after a LIMIT)."""
         if not 1 <= values <= len(PLACEHOLDERS):
             raise ValueError(f"a prepared query takes 1 to {len(PLACEHOLDERS)} values")
-        self._make, self._arity = make, values
+        self._make, self._arity, self._wrap = make, values, wrap
         self._compiled: dict[str, _Compiled] = {}
 
     def first(self, *values: Any, using: str = "default") -> Any:
@@ -96,7 +100,7 @@ class PreparedQuery:
             raise ValueError("each value must appear once among the query's parameters")
         klass_info, select = compiler.klass_info, compiler.select
         compiled = _Compiled(
-            sql=sql,
+            sql=sql if self._wrap is None else self._wrap(sql, using),
             params=params,
             slots=[params.index(placeholder) for placeholder in placeholders],
             compiler=compiler,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db import connections
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from servicedesk.core.prepared import PreparedQuery
@@ -132,20 +133,33 @@ def _next_cursor(rows: list[dict], limit: int) -> str:
     return encode_cursor(rows[limit - 1]["reported_at"], rows[limit - 1]["id"])
 
 
-def _open_tickets(*, with_reporter: bool, **filters) -> QuerySet:
-    """The first page (and one more row) of not-closed tickets matching `filters`, newest first."""
-    tickets = Ticket.objects.filter(**filters).exclude(status=Ticket.Status.CLOSED)
-    return _list_rows(tickets, with_reporter=with_reporter)[: PAGE + 1]
+def _open_tickets(customer_id: int, reporter_id: int | None = None) -> QuerySet:
+    """The first page (and one more row) of the not-closed tickets of a customer (or of one reporter there),
+    newest first."""
+    tickets = Ticket.objects.filter(customer_id=customer_id).exclude(status=Ticket.Status.CLOSED)
+    if reporter_id is not None:
+        return _list_rows(tickets.filter(reporter_id=reporter_id), with_reporter=False)[: PAGE + 1]
+    # `reporter_name` holds the reporter's id here: `_reporter_names_after_the_limit` puts the name in its place.
+    return tickets.order_by(*LIST_ORDER).values(*LIST_FIELDS, reporter_name=F("reporter_id"))[: PAGE + 1]
+
+
+def _reporter_names_after_the_limit(sql: str, using: str) -> str:
+    """The page's rows, then their reporters' names joined: the database looks up at most a page of names,
+    whatever its statistics say. (A subquery for every row, as the ORM puts it, made PostgreSQL scan a small
+    contacts table once for each row: half the page's time.)"""
+    quote = connections[using].ops.quote_name
+    columns = ", ".join(f"page.{quote(name)}" for name in LIST_FIELDS)
+    return (
+        f"SELECT {columns}, reporter.{quote('name')} FROM ({sql}) page "
+        f"LEFT OUTER JOIN {quote(Contact._meta.db_table)} reporter "
+        f"ON reporter.{quote(Contact._meta.pk.column)} = page.{quote('reporter_name')} "
+        f"ORDER BY page.{quote('reported_at')} DESC, page.{quote('id')} DESC"
+    )
 
 
 # The list's first page is built once (core/prepared.py): building the query cost ten times running it.
-_OPEN_PAGE_OF_CUSTOMER = PreparedQuery(lambda customer_id: _open_tickets(customer_id=customer_id, with_reporter=True))
-_OPEN_PAGE_OF_REPORTER = PreparedQuery(
-    lambda customer_id, reporter_id: _open_tickets(
-        customer_id=customer_id, reporter_id=reporter_id, with_reporter=False
-    ),
-    values=2,
-)
+_OPEN_PAGE_OF_CUSTOMER = PreparedQuery(_open_tickets, wrap=_reporter_names_after_the_limit)
+_OPEN_PAGE_OF_REPORTER = PreparedQuery(_open_tickets, values=2)
 
 
 def _open_page(contact: Contact) -> list[dict]:
