@@ -217,9 +217,8 @@ class PreparedInsert:
                 return False
             for obj, key in zip(objs, keys, strict=True):
                 obj.pk = key
-        shape = self._shapes.get(using) or self._compile(objs[0], using)
-        if self._auto:
-            shape = self._keyed_shapes.get(using) or self._compile(objs[0], using, keyed=True)
+        shapes = self._keyed_shapes if self._auto else self._shapes
+        shape = shapes.get(using) or self._compile(objs[0], using, keyed=self._auto)
         connection = connections[using]
         fields = shape.fields
         if len(objs) > 1 and shape.columns_sql:

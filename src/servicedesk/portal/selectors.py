@@ -88,11 +88,12 @@ LIST_FIELDS = (
 REPORTER_NAME = Subquery(Contact.objects.filter(pk=OuterRef("reporter_id")).values("name")[:1])
 
 
-def _list_rows(tickets: QuerySet[Ticket], *, with_reporter: bool) -> QuerySet:
+def _list_rows(tickets: QuerySet[Ticket], *, reporter_name=None) -> QuerySet:
+    """The list's rows, newest first; with a `reporter_name` column when given its expression."""
     tickets = tickets.order_by(*LIST_ORDER)
-    if with_reporter:
-        return tickets.annotate(reporter_name=REPORTER_NAME).values(*LIST_FIELDS, "reporter_name")
-    return tickets.values(*LIST_FIELDS)
+    if reporter_name is None:
+        return tickets.values(*LIST_FIELDS)
+    return tickets.values(*LIST_FIELDS, reporter_name=reporter_name)
 
 
 def ticket_list(
@@ -125,7 +126,7 @@ def ticket_list(
     if cursor is not None:
         reported_at, pk = cursor
         tickets = tickets.filter(Q(reported_at__lt=reported_at) | Q(reported_at=reported_at, pk__lt=pk))
-    rows = list(_list_rows(tickets, with_reporter=contact.sees_all_tickets)[: limit + 1])
+    rows = list(_list_rows(tickets, reporter_name=REPORTER_NAME if contact.sees_all_tickets else None)[: limit + 1])
     return rows[:limit], (_next_cursor(rows, limit) if len(rows) > limit else None)
 
 
@@ -138,9 +139,9 @@ def _open_tickets(customer_id: int, reporter_id: int | None = None) -> QuerySet:
     newest first."""
     tickets = Ticket.objects.filter(customer_id=customer_id).exclude(status=Ticket.Status.CLOSED)
     if reporter_id is not None:
-        return _list_rows(tickets.filter(reporter_id=reporter_id), with_reporter=False)[: PAGE + 1]
+        return _list_rows(tickets.filter(reporter_id=reporter_id))[: PAGE + 1]
     # `reporter_name` holds the reporter's id here: `_reporter_names_after_the_limit` puts the name in its place.
-    return tickets.order_by(*LIST_ORDER).values(*LIST_FIELDS, reporter_name=F("reporter_id"))[: PAGE + 1]
+    return _list_rows(tickets, reporter_name=F("reporter_id"))[: PAGE + 1]
 
 
 def _reporter_names_after_the_limit(sql: str, using: str) -> str:
