@@ -32,6 +32,26 @@ def test_the_backend_writes_the_row_the_library_writes(run_after):
     assert result.args == [43] and DBTaskResult.objects.filter(pk=result.id).exists()
 
 
+@pytest.mark.django_db
+def test_enqueueing_sends_the_signal_once_with_the_result_it_returns():
+    from django_tasks_db.compat import task_enqueued
+
+    sent = []
+
+    def receiver(sender, task_result, **kwargs):
+        sent.append((sender, task_result))
+
+    task_enqueued.connect(receiver)
+    try:
+        result = deliver_outgoing.enqueue(44)
+    finally:
+        task_enqueued.disconnect(receiver)
+    assert sent == [(DatabaseBackend, result)] and sent[0][1] is result
+    assert result.args == [44] and result.kwargs == {} and result.status.name == "READY"
+    assert result.task.module_path == deliver_outgoing.module_path
+    assert result.id == str(DBTaskResult.objects.get(args_kwargs__args=[44]).pk)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_task_queued_in_a_transaction_is_committed_or_undone_with_it():
     with transaction.atomic():

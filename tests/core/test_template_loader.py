@@ -9,6 +9,7 @@ from django.template import Context, Engine
 from django.template.backends.django import get_installed_libraries
 from django.template.base import TextNode
 from django.templatetags.i18n import TranslateNode
+from django.templatetags.static import StaticNode
 from django.test import override_settings
 from django.utils import translation
 
@@ -24,6 +25,8 @@ SAMPLES = {
     '{% autoescape off %}{% translate "Status" %}{% endautoescape %}',
     "child.html": '{% extends "nested.html" %}',
     "percent.html": '{% load i18n %}{% translate "100% sure <b>" %}',
+    "static.html": "{% load static %}<link href=\"{% static 'core/desk.css' %}\">{% static 'a b&c.js' %}"
+    "{% static name %}{% static 'core/desk.css' as css %}[{{ css }}]",
 }
 
 
@@ -44,7 +47,7 @@ def engines(templates: dict[str, str] | None = None) -> tuple[Engine, Engine]:
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_folded_templates_render_what_django_renders(name, language):
     plain, ours = engines(SAMPLES)
-    context = {"number": 42, "word": "Status", "yes": True, "xs": [1, 2]}
+    context = {"number": 42, "word": "Status", "yes": True, "xs": [1, 2], "name": "x.js"}
     with translation.override(language):
         expected = plain.get_template(name).render(Context(context))
         assert ours.get_template(name).render(Context(context)) == expected
@@ -69,6 +72,15 @@ def test_each_language_has_its_own_copy_with_the_constants_folded():
     with translation.override("nl"):
         assert "/portal/tickets/7/" in dutch.render(Context({"number": 7}))
         assert "/portal/tickets/8/" in dutch.render(Context({"number": 8}))
+
+
+def test_static_urls_of_literal_paths_are_folded_and_the_rest_kept():
+    _, ours = engines(SAMPLES)
+    template = ours.get_template("static.html")
+    kinds = [type(node).__name__ for node in template.nodelist]
+    assert kinds.count("StaticNode") == 2  # a variable path and `as` are kept
+    rendered = '<link href="/static/core/desk.css">/static/a%20b%26c.js/static/x.js[/static/core/desk.css]'
+    assert template.render(Context({"name": "x.js"})) == rendered
 
 
 def test_the_other_language_inside_a_template_is_not_folded():
@@ -107,3 +119,4 @@ def test_every_template_of_the_apps_renders_as_before_in_both_languages():
     with translation.override("nl"):
         base = ours.get_template("portal/base.html")
     assert not base.nodelist.get_nodes_by_type(TranslateNode)  # every one of them folded
+    assert not base.nodelist.get_nodes_by_type(StaticNode)

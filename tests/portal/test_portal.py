@@ -200,6 +200,8 @@ def test_a_contact_without_the_right_sees_and_gets_only_the_lowest_priority(clie
         "/portal/tickets/new/", {"about": "other", "priority": "direct", "subject": "Kassa", "body": "Kapot."}
     )
     assert response.status_code == 200 and not Ticket.objects.exists()
+    page = response.content.decode()  # the form again, with the terms of what may be chosen beside it
+    assert 'value="direct"' not in page and 'value="standard"' in page and "€\u00a065,00" in page
 
 
 def test_a_service_of_the_matrix_proposes_managed_and_is_free_at_high(client, anja, korrel, agent):

@@ -14,6 +14,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django_tasks.base import Task
 from django_tasks.utils import normalize_json
 from django_tasks_db.backend import DatabaseBackend as _DatabaseBackend
+from django_tasks_db.compat import task_enqueued  # the signal django-tasks-db sends (Django 6 or django-tasks)
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from servicedesk.core.prepared import PreparedInsert
@@ -24,6 +25,14 @@ _INSERT_TASKS = PreparedInsert(DBTaskResult)
 
 class DatabaseBackend(_DatabaseBackend):
     """django-tasks-db's backend, its task rows written by a prepared INSERT (the same columns and values)."""
+
+    def enqueue(self, task, args, kwargs):
+        """As django-tasks-db enqueues, the row's `TaskResult` made once (its own makes it twice: for the
+        `task_enqueued` signal and to return; each imports the task and copies it, 50 us)."""
+        self.validate_task(task)
+        result = self._task_to_db_task(task, args, kwargs).task_result
+        task_enqueued.send(type(self), task_result=result)
+        return result
 
     def _task_to_db_task(self, task, args, kwargs) -> DBTaskResult:
         row = DBTaskResult(

