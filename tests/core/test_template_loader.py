@@ -83,6 +83,20 @@ def test_static_urls_of_literal_paths_are_folded_and_the_rest_kept():
     assert template.render(Context({"name": "x.js"})) == rendered
 
 
+def test_a_kept_template_finds_its_nodes_of_a_type_once_and_as_django_finds_them():
+    from django.template.loader_tags import BlockNode
+
+    plain, ours = engines()
+    with translation.override("nl"):
+        theirs, kept = plain.get_template("portal/base.html"), ours.get_template("portal/base.html")
+    blocks = kept.nodelist.get_nodes_by_type(BlockNode)
+    assert [b.name for b in blocks] == [b.name for b in theirs.nodelist.get_nodes_by_type(BlockNode)]
+    assert {"title", "content"} <= {b.name for b in blocks}
+    blocks.clear()  # the caller's own list: what the template keeps is untouched
+    assert kept.nodelist.get_nodes_by_type(BlockNode) and kept.nodelist._by_type[BlockNode]
+    assert kept.nodelist.contains_nontext == theirs.nodelist.contains_nontext
+
+
 def test_the_other_language_inside_a_template_is_not_folded():
     _, ours = engines(SAMPLES)
     with translation.override("nl"):
