@@ -44,6 +44,7 @@ def rows():
 
 def fresh(rows, *, with_reporter=True) -> str:
     ticket_list._kept_rows.clear()
+    ticket_list._kept_makers.clear()
     return ticket_list.rows_html(rows, with_reporter=with_reporter)
 
 
@@ -69,6 +70,42 @@ def test_the_language_and_time_zone_of_the_request_choose_the_kept_row(rows):
         new_york = ticket_list.rows_html(page, with_reporter=True)
     assert len({dutch, english, new_york}) == 3
     assert "nog niet" in dutch and "not yet" in english
+
+
+def test_a_new_row_among_kept_ones_is_made_as_afresh_in_each_language_and_zone(rows):
+    _anja, page = rows
+    for language, zone in [("nl", "Europe/Amsterdam"), ("en", "America/New_York"), ("nl", "Europe/Amsterdam")]:
+        with translation.override(language), timezone.override(zone):
+            ticket_list.rows_html(page[1:], with_reporter=True)  # the older rows kept, and their maker
+            with_new_on_top = ticket_list.rows_html(page, with_reporter=True)
+            assert with_new_on_top == fresh(page)
+    assert len(ticket_list._kept_makers) == 1  # fresh() cleared them; the last request made one
+
+
+def test_the_links_follow_the_script_prefix(rows):
+    from django.urls import set_script_prefix
+
+    _anja, page = rows
+    try:
+        set_script_prefix("/desk-mirror/")
+        prefixed = ticket_list.rows_html(page, with_reporter=True)
+    finally:
+        set_script_prefix("/")
+    plain = ticket_list.rows_html(page, with_reporter=True)
+    assert f'href="/desk-mirror/portal/tickets/{page[0]["id"]}/"' in prefixed
+    assert f'href="/portal/tickets/{page[0]["id"]}/"' in plain and "desk-mirror" not in plain
+
+
+@pytest.mark.parametrize("prefix", ["/", "/desk-mirror/"])
+def test_ticket_path_is_what_reverse_gives(prefix):
+    from django.urls import reverse, set_script_prefix
+
+    try:
+        set_script_prefix(prefix)
+        for number in (1, 42, 10**9):
+            assert ticket_list.ticket_path(number) == reverse("portal:ticket", args=[number])
+    finally:
+        set_script_prefix("/")
 
 
 def test_a_changed_ticket_gets_a_new_row(rows):

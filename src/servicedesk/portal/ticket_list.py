@@ -3,15 +3,17 @@ cell through template tags and filters (the list is the portal's most requested 
 
 A row's HTML depends only on the row's values, the language, the time zone and the policy's rates, so each
 process keeps the rows it made (up to `ROWS_KEPT`, then it starts again): a list shows mostly the rows it
-showed a moment ago, with a new ticket on top. The filter options depend only on the language and what is
-selected; they are kept the same way.
+showed a moment ago, with a new ticket on top. What makes a row (labels, rates, formats looked up once) is kept
+per language, time zone and reporter column too, so a new row on top costs only its own making. The filter
+options depend only on the language and what is selected; they are kept the same way.
 """
 
 from __future__ import annotations
 
+import functools
 from html import escape
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -31,30 +33,44 @@ from servicedesk.tickets.models import Ticket
 ROWS_KEPT = 4096  # rows of HTML kept per process (about 2 MB)
 
 _kept_rows: dict[tuple, str] = {}
+_kept_makers: dict[tuple, _RowMaker] = {}  # per language, time zone and reporter column
 _kept_for: list = [None, None]  # the policy and the ticket URL the kept rows were made with
 
 
 def rows_html(rows: list[dict], *, with_reporter: bool) -> SafeString:
     """The table rows of `selectors.ticket_list` rows; a reporter column when the contact sees colleagues'."""
-    ticket_url = reverse("portal:ticket", args=[0])[: -len("0/")]
+    ticket_url = _ticket_url(get_script_prefix(), get_urlconf())
     policy = current_policy()
     if _kept_for[0] is not policy or _kept_for[1] != ticket_url:  # another policy file: rates may differ
         _kept_rows.clear()
+        _kept_makers.clear()
         _kept_for[:] = [policy, ticket_url]
     context = (get_language(), timezone.get_current_timezone_name(), with_reporter)
     out = []
-    make = None
     for row in rows:
         key = (*context, *row.values())
         html = _kept_rows.get(key)
         if html is None:
-            make = make or _RowMaker(policy, ticket_url, with_reporter)
+            make = _kept_makers.get(context)
+            if make is None:
+                make = _kept_makers[context] = _RowMaker(policy, ticket_url, with_reporter)
             html = make(row)
             if len(_kept_rows) >= ROWS_KEPT:
                 _kept_rows.clear()
             _kept_rows[key] = html
         out.append(html)
     return mark_safe("".join(out))  # every value is escaped by _RowMaker
+
+
+def ticket_path(number: int) -> str:
+    """`reverse("portal:ticket", args=[number])`, its start worked out once (a list links every row there)."""
+    return f"{_ticket_url(get_script_prefix(), get_urlconf())}{int(number)}/"
+
+
+@functools.lru_cache(maxsize=16)
+def _ticket_url(script_prefix: str, urlconf) -> str:
+    """The start of a ticket's URL in the portal (its number and a slash follow), per script prefix and URLconf."""
+    return reverse("portal:ticket", args=[0], urlconf=urlconf)[: -len("0/")]
 
 
 class _RowMaker:

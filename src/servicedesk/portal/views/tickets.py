@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -121,7 +122,7 @@ def report(request):
                     _("Ticket #%(number)d is registered. We will respond by %(due)s.")
                     % {"number": ticket.pk, "due": timezone.localtime(ticket.response_due).strftime("%d-%m-%Y %H:%M")},
                 )
-                return redirect("portal:ticket", ticket.pk)
+                return HttpResponseRedirect(ticket_list.ticket_path(ticket.pk))
     else:
         form, support_type = _report_form(request, contact)
     terms = report_terms(contact, support_type, timezone.now())
