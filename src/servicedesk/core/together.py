@@ -114,12 +114,28 @@ def reserve_keys(counts: dict[type[Model], int], *, using: str = "default") -> d
     wanted = [(model, count) for model, count in counts.items() if count > 0]
     if not wanted:
         return {}
-    column = "ARRAY(SELECT nextval(%s::regclass) FROM generate_series(1, %s))"
-    params = [value for model, count in wanted for value in (_sequence(model, using), count)]
     with connections[using].cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join([column] * len(wanted)), params)
+        cursor.execute(_keys_query(tuple((_sequence(model, using), count) for model, count in wanted)))
         row = cursor.fetchone()
     return {model: sorted(keys) for (model, _count), keys in zip(wanted, row, strict=True)}
+
+
+@lru_cache(maxsize=64)
+def _keys_query(wanted: tuple[tuple[str, int], ...]) -> str:
+    """The query taking `count` keys from each sequence, its names and counts written in: a statement without
+    parameters, which PostgreSQL plans once per connection (with them it planned the query on every run)."""
+    columns = [
+        f"ARRAY[nextval({_literal(sequence)}::regclass)]"
+        if count == 1
+        else f"ARRAY(SELECT nextval({_literal(sequence)}::regclass) FROM generate_series(1, {int(count)}))"
+        for sequence, count in wanted
+    ]
+    return "SELECT " + ", ".join(columns)
+
+
+def _literal(text: str) -> str:
+    """`text` as an SQL string literal (standard_conforming_strings, on since PostgreSQL 9.1)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 _SEQUENCES: dict[tuple[str, type[Model]], str] = {}
