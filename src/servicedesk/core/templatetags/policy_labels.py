@@ -3,6 +3,7 @@
 import functools
 from datetime import timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django import template
 from django.utils import timezone, translation
@@ -46,18 +47,29 @@ def local_datetime(value) -> str:
     if value is None:
         return ""
     local = timezone.localtime(value)
-    days, months = _weekdays_and_months(get_language())
+    names = _date_names(get_language())
+    days, months = names.weekdays, names.months
     return (
         f"{days[local.weekday()]} {local.day} {months[local.month - 1]} {local.year:04d}, "
         f"{local.hour:02d}:{local.minute:02d}"
     )
 
 
+class DateNames(NamedTuple):
+    weekdays_abbr: tuple[str, ...]  # date_format's "D"
+    weekdays: tuple[str, ...]  # "l"
+    months: tuple[str, ...]  # "F"
+
+
 @functools.cache
-def _weekdays_and_months(language: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The full weekday and month names of a language (`date_format`'s "l" and "F"), looked up once."""
+def _date_names(language: str | None) -> DateNames:
+    """The weekday and month names of a language as `date_format` writes them, looked up once per language."""
     with translation.override(language):
-        return tuple(str(WEEKDAYS[day]) for day in range(7)), tuple(str(MONTHS[month]) for month in range(1, 13))
+        return DateNames(
+            tuple(str(WEEKDAYS_ABBR[day]) for day in range(7)),
+            tuple(str(WEEKDAYS[day]) for day in range(7)),
+            tuple(str(MONTHS[month]) for month in range(1, 13)),
+        )
 
 
 @register.filter
@@ -93,7 +105,7 @@ def local_short(value) -> str:
 
 def short_local_format():
     """`local_short` for the current time zone and language, both looked up once: for a list of many values."""
-    zone, days = timezone.get_current_timezone(), _weekdays_abbr(get_language())
+    zone, days = timezone.get_current_timezone(), _date_names(get_language()).weekdays_abbr
 
     def local_short(value) -> str:
         if value is None:
@@ -104,13 +116,6 @@ def short_local_format():
         return f"{days[local.weekday()]} {local.day}-{local.month} {local.hour:02d}:{local.minute:02d}"
 
     return local_short
-
-
-@functools.cache
-def _weekdays_abbr(language: str | None) -> tuple[str, ...]:
-    """The weekday abbreviations of a language (as `date_format`'s "D"), looked up once per language."""
-    with translation.override(language):
-        return tuple(str(WEEKDAYS_ABBR[day]) for day in range(7))
 
 
 @register.filter
