@@ -16,8 +16,7 @@ from django.views.decorators.http import require_POST
 
 from servicedesk.core import labels
 from servicedesk.core.downloads import attachment_download
-from servicedesk.core.prepared import PreparedQuery
-from servicedesk.customers.models import ServiceMatrixItem
+from servicedesk.customers.selectors import active_matrix_items
 from servicedesk.policy import SupportType
 from servicedesk.portal import selectors, ticket_list
 from servicedesk.portal.access import contact_required
@@ -69,16 +68,11 @@ def tickets(request):
     )
 
 
-_ACTIVE_MATRIX_ITEMS = PreparedQuery(  # every report form shows them: built once (core/prepared.py)
-    lambda customer_id: ServiceMatrixItem.objects.filter(customer_id=customer_id, active=True).order_by("name", "id")
-)
-
-
 def _report_form(request, contact, data=None, files=None) -> tuple[ReportForm, SupportType]:
     """The report form with the priorities this contact may use for what it is about (the support type), which
     the terms shown beside them (`report_terms`) are worked out for when the form is shown: not for a report
     that is sent and valid."""
-    matrix_items = _ACTIVE_MATRIX_ITEMS.all(contact.customer_id)
+    matrix_items = active_matrix_items(contact.customer)  # kept while the matrix's version read with the user stands
     about = (data or request.GET).get("about") or QUESTION
     support_type = support_type_of(about)
     priorities = [(p.value, labels.PRIORITIES[p]) for p in allowed_priorities(contact, support_type)]
