@@ -34,3 +34,23 @@ def test_the_search_triggers_survive_on_sqlite():
     with connection.cursor() as cursor:
         cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'tickets_search%'")
         assert {row[0] for row in cursor.fetchall()} >= {"tickets_ticket", "tickets_message"}
+
+
+def test_migrate_makes_the_search_triggers_again_when_a_rebuild_dropped_them():
+    from django.core.management import call_command
+
+    from servicedesk.tickets import services
+    from servicedesk.tickets.search import search_ticket_ids
+    from tests import factories
+
+    if connection.vendor != "sqlite":
+        assert connection.vendor == "postgresql"
+        return
+    with connection.cursor() as cursor:  # as Django's table rebuild leaves them
+        cursor.execute("DROP TRIGGER tickets_search_subject")
+        cursor.execute("DROP TRIGGER tickets_search_message")
+    call_command("migrate", verbosity=0)
+    contact = factories.contact(factories.customer("Bakkerij De Korrel"), "Anja", main=True)
+    ticket = services.ticket_create(reporter=contact, subject="Kassasysteem", body="Bonprinter hapert", channel="email")
+    assert search_ticket_ids("kassasysteem") == [ticket.pk]
+    assert search_ticket_ids("bonprinter") == [ticket.pk]

@@ -1,13 +1,15 @@
 """Full-text search over ticket subjects and messages: SQLite FTS5 or PostgreSQL text search.
 
-The index structures are created by migration 0002 (triggers on SQLite, GIN indexes on PostgreSQL).
+The index structures are created by migration 0002 (triggers on SQLite, GIN indexes on PostgreSQL); the
+SQLite triggers are made again after every migrate (`ensure_sqlite_triggers`).
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 
-from django.db import connection
+from django.db import connection, connections
 
 MAX_MATCHES = 1000
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -46,3 +48,19 @@ def search_ticket_ids(query: str, *, limit: int = MAX_MATCHES) -> list[int]:
             )
         ids.extend(row[0] for row in cursor.fetchall())
     return ids
+
+
+def ensure_sqlite_triggers(using: str = "default", **_signal) -> None:
+    """post_migrate: the triggers that feed SQLite's search table, made again if a migration that rebuilt
+    tickets_ticket or tickets_message dropped them (SQLite alters a table by rebuilding it) and did not restore
+    them itself. Nothing on PostgreSQL (its search indexes are indexes)."""
+    database = connections[using]
+    if database.vendor != "sqlite":
+        return
+    with database.cursor() as cursor:
+        if "tickets_search" not in database.introspection.table_names(cursor):
+            return
+        for statement in importlib.import_module(
+            "servicedesk.tickets.migrations.0002_full_text_search"
+        ).SQLITE_TRIGGERS:
+            cursor.execute(statement)
