@@ -28,13 +28,12 @@ def as_portal_reads(customer: Customer) -> Customer:
     return Customer.objects.get(pk=customer.pk)
 
 
+def shown(items) -> list[tuple]:
+    return [(i.pk, i.customer_id, i.name, i.description, i.active, i.created_at) for i in items]
+
+
 def fresh(customer: Customer) -> list[tuple]:
-    items = ServiceMatrixItem.objects.filter(customer=customer, active=True).order_by("name", "id")
-    return [(i.pk, i.customer_id, i.name, i.description, i.active, i.created_at) for i in items]
-
-
-def shown(items: list[ServiceMatrixItem]) -> list[tuple]:
-    return [(i.pk, i.customer_id, i.name, i.description, i.active, i.created_at) for i in items]
+    return shown(ServiceMatrixItem.objects.filter(customer=customer, active=True).order_by("name", "id"))
 
 
 @pytest.fixture
