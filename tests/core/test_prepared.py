@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from servicedesk.core.prepared import PreparedInsert, PreparedQuery
+from servicedesk.core.prepared import PLACEHOLDERS, PreparedInsert, PreparedQuery, constants_written_in
+from servicedesk.core.together import native_placeholders
 from servicedesk.customers.models import Contact
 from servicedesk.portal.auth import ContactBackend
 from servicedesk.tickets import services as tickets_services
@@ -287,3 +291,77 @@ def test_what_a_prepared_insert_cannot_write_is_refused(people):
     with pytest.raises(ValueError, match="new rows only"):
         PreparedInsert(TicketEvent).create([event])
     assert PreparedInsert(TicketEvent).create([]) == []
+
+
+PH = PLACEHOLDERS[0]
+
+
+@pytest.mark.parametrize(
+    ("sql", "params", "written", "left"),
+    [
+        ('"a" = %s AND NOT ("s" = %s)', [PH, "closed"], """"a" = %s AND NOT ("s" = 'closed')""", [PH]),
+        ("x LIKE '%%a' AND y = %s", ["it's 100%"], "x LIKE '%%a' AND y = 'it''s 100%%'", []),
+        ("a = %s AND b = %s AND c - %s", [True, False, -5], "a = TRUE AND b = FALSE AND c - (-5)", []),
+        ("a = %s LIMIT %s", [PH, 26], "a = %s LIMIT 26", [PH]),
+        ("a = %s AND b = %s", ["back\\slash", "ünïcødé"], "a = 'back\\slash' AND b = 'ünïcødé'", []),
+        (  # not constants that are safe to write in: left as parameters
+            "a = %s AND b = %s AND c = %s AND d = %s",
+            [datetime(2026, 12, 4, tzinfo=ZoneInfo("UTC")), Decimal("1.50"), None, "nul\x00"],
+            "a = %s AND b = %s AND c = %s AND d = %s",
+            [datetime(2026, 12, 4, tzinfo=ZoneInfo("UTC")), Decimal("1.50"), None, "nul\x00"],
+        ),
+    ],
+)
+def test_constants_are_written_in_and_the_values_left_as_parameters(sql, params, written, left):
+    assert constants_written_in(sql, params, keep=(PH,)) == (written, left)
+
+
+def test_parameters_that_do_not_match_the_placeholders_are_refused():
+    with pytest.raises(ValueError, match="fewer parameters"):
+        constants_written_in("a = %s AND b = %s", [1], keep=())
+    with pytest.raises(ValueError, match="more parameters"):
+        constants_written_in("a = %s", [1, 2], keep=())
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20))
+def test_a_text_written_in_is_the_same_text_to_the_database(text):
+    sql, left = constants_written_in("SELECT %s, %s", [text, PH], keep=(PH,))
+    assert left == [PH]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, left)
+        assert cursor.fetchone() == (text, PH)
+
+
+def test_the_portal_list_can_take_its_partial_index_in_every_plan(people):
+    """The first page of a customer's open tickets: `status` not `closed` is written in, so PostgreSQL's plan made
+    once for every run of the prepared statement (its generic plan) can read the index of open tickets in date
+    order (ticket_customer_open) rather than all the customer's tickets, sorted. (SQLite plans with the values
+    bound, and takes the index either way.)"""
+    from servicedesk.portal import selectors
+
+    anja = Contact.objects.get(user=people["contact"])
+    for n in range(3):
+        tickets_services.ticket_create(reporter=anja, subject=f"Melding {n}", body="", channel="portal")
+    prepared = selectors._OPEN_PAGE_OF_CUSTOMER
+    assert [row["subject"] for row in prepared.all(anja.customer_id)][:3] == [f"Melding {n}" for n in (2, 1, 0)]
+    compiled = prepared._compiled["default"]
+    assert "'closed'" in compiled.sql and compiled.params == [PH]
+    params = [anja.customer_id if value == PH else value for value in compiled.params]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"PREPARE open_page AS {native_placeholders(compiled.sql)}")
+            try:
+                cursor.execute("SET plan_cache_mode = force_generic_plan")
+                cursor.execute("SET enable_seqscan = off")
+                values = [str(v) if isinstance(v, int) else "'" + str(v).replace("'", "''") + "'" for v in params]
+                cursor.execute(f"EXPLAIN EXECUTE open_page({', '.join(values)})")
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            finally:
+                cursor.execute("DEALLOCATE open_page")
+                cursor.execute("RESET plan_cache_mode")
+                cursor.execute("RESET enable_seqscan")
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {compiled.sql}", params)
+            plan = "\n".join(str(row) for row in cursor.fetchall())
+    assert "ticket_customer_open" in plan, plan
