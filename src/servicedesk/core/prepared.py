@@ -22,7 +22,7 @@ from django.db.models.query import ModelIterable, ValuesIterable, get_related_po
 from django.db.models.sql import InsertQuery
 from django.db.models.sql.compiler import SQLCompiler
 
-from servicedesk.core.together import Pending, pending_rows
+from servicedesk.core.together import Pending, pending_rows, text_literal
 
 # Stand for the values while the query is built: numbers no id takes (ids are positive), found again among the
 # parameters; within a 32-bit integer (out of a field's range, a lookup finds nothing and makes no SQL).
@@ -171,7 +171,7 @@ def _sql_literal(value) -> str | None:
     if isinstance(value, int):
         return str(value) if value >= 0 else f"({value})"  # never "--", a comment, after a minus
     if isinstance(value, str) and "\x00" not in value:
-        return "'" + value.replace("'", "''").replace("%", "%%") + "'"  # standard_conforming_strings (on)
+        return text_literal(value).replace("%", "%%")
     return None
 
 

@@ -125,15 +125,15 @@ def _keys_query(wanted: tuple[tuple[str, int], ...]) -> str:
     """The query taking `count` keys from each sequence, its names and counts written in: a statement without
     parameters, which PostgreSQL plans once per connection (with them it planned the query on every run)."""
     columns = [
-        f"ARRAY[nextval({_literal(sequence)}::regclass)]"
+        f"ARRAY[nextval({text_literal(sequence)}::regclass)]"
         if count == 1
-        else f"ARRAY(SELECT nextval({_literal(sequence)}::regclass) FROM generate_series(1, {int(count)}))"
+        else f"ARRAY(SELECT nextval({text_literal(sequence)}::regclass) FROM generate_series(1, {int(count)}))"
         for sequence, count in wanted
     ]
     return "SELECT " + ", ".join(columns)
 
 
-def _literal(text: str) -> str:
+def text_literal(text: str) -> str:
     """`text` as an SQL string literal (standard_conforming_strings, on since PostgreSQL 9.1)."""
     return "'" + text.replace("'", "''") + "'"
 
