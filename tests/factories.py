@@ -41,3 +41,11 @@ def contact(customer_, name: str | None = None, *, main: bool = False, **extra):
         main_contact=main,
         **extra,
     )
+
+
+def portal_user(contact_, password: str = "Koffie-Met-Appeltaart-42"):
+    """A portal account for the contact (set directly, as an accepted invitation leaves it)."""
+    user = get_user_model().objects.create_user(f"contact-{contact_.pk}", email=contact_.email, password=password)
+    contact_.user = user
+    contact_.save(update_fields=["user"])
+    return user

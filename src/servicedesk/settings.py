@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "servicedesk.core.signed_in.SignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -198,8 +198,9 @@ CACHES = {
     },
 }
 
-# Sessions read from the cache, written through to the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions written to the database, read from this process's cache once the database confirms them
+# (core/sessions.py: a session signed out on one worker ends on every worker).
+SESSION_ENGINE = "servicedesk.core.sessions"
 
 # Outgoing mail: SMTP when EMAIL_HOST is set, else files under var/sent-mail (development, demo).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

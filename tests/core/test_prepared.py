@@ -50,10 +50,7 @@ def same_user(prepared, orm) -> None:
 def people():
     customer = factories.customer()
     anja = factories.contact(customer, "Anja de Vries", main=True, email="anja@korrel.example")
-    user = get_user_model().objects.create_user("contact-anja", email=anja.email, password="x")
-    anja.user = user
-    anja.save(update_fields=["user"])
-    return {"contact": user, "agent": factories.agent("marloes")}
+    return {"contact": factories.portal_user(anja), "agent": factories.agent("marloes")}
 
 
 def test_the_prepared_query_gives_what_the_queryset_gives(people):
@@ -80,7 +77,7 @@ def test_a_query_without_its_value_once_among_the_parameters_is_refused():
 
 @pytest.mark.parametrize(
     ("who", "expected"),
-    [("contact", "contact-anja"), ("agent", "marloes"), ("inactive", None), ("nobody", None), ("garbage", None)],
+    [("contact", "anja@korrel.example"), ("agent", "marloes"), ("inactive", None), ("nobody", None), ("garbage", None)],
 )
 def test_the_portal_backend_finds_the_signed_in_user_as_before(people, who, expected):
     if who == "inactive":
@@ -90,7 +87,7 @@ def test_the_portal_backend_finds_the_signed_in_user_as_before(people, who, expe
         people["contact" if who == "inactive" else who].pk
     )
     user = ContactBackend().get_user(session_value)
-    assert (user.get_username() if user else None) == expected
+    assert (user.email if who == "contact" else user.get_username() if user else None) == expected
     if user is not None:
         same_user(user, with_contact(user.pk).first())
 
@@ -127,6 +124,19 @@ def test_only_instances_and_values_dicts_are_prepared():
         PreparedQuery(lambda: get_user_model().objects.all(), values=0)
     with pytest.raises(TypeError, match="takes 1 value"):
         PreparedQuery(with_contact).first(1, 2)
+
+
+@pytest.mark.parametrize("name", ["marloes", "o'brien", "100%", "", "MARLOES", "marloes "])
+def test_a_text_value_is_bound_each_run(people, name):
+    prepared = PreparedQuery(lambda pk, name: get_user_model().objects.filter(pk=pk, username=name).order_by(), texts=1)
+    agent = people["agent"]
+    agent.username = name
+    agent.save(update_fields=["username"])
+    for asked in (name, "someone else", name):
+        found = prepared.first(agent.pk, asked)
+        assert (found.pk if found else None) == (agent.pk if asked == name else None)
+    with pytest.raises(ValueError, match="at most 1 texts"):
+        PreparedQuery(lambda pk, a, b: get_user_model().objects.all(), texts=2)
 
 
 # -- PreparedInsert -----------------------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ from servicedesk.core.together import Pending, pending_rows, text_literal
 # Stand for the values while the query is built: numbers no id takes (ids are positive), found again among the
 # parameters; within a 32-bit integer (out of a field's range, a lookup finds nothing and makes no SQL).
 PLACEHOLDERS = (-2_046_913_577, -2_046_913_579, -2_046_913_583)
+# The same for text values: no text a user sends holds a NUL (neither database stores one).
+TEXT_PLACEHOLDERS = ("\x00prepared text value 1\x00",)
 
 
 @dataclass
@@ -44,18 +46,28 @@ class _Compiled:
 
 
 class PreparedQuery:
-    """`make(*values)`: the queryset for these values (numbers: it is built once with placeholder numbers, each
-    of which must appear once among its parameters). It is then run as Django would run it, without building
-    its SQL again."""
+    """`make(*values)`: the queryset for these values (`values` numbers, then `texts` texts: it is built once
+    with placeholders, each of which must appear once among its parameters). It is then run as Django would run
+    it, without building its SQL again."""
 
     def __init__(
-        self, make: Callable[..., QuerySet], *, values: int = 1, wrap: Callable[[str, str], str] | None = None
+        self,
+        make: Callable[..., QuerySet],
+        *,
+        values: int = 1,
+        texts: int = 0,
+        wrap: Callable[[str, str], str] | None = None,
     ):
         """`wrap(sql, using)`, if given, makes the SQL run from the queryset's: a statement around it that gives
         the same columns in the same order (what the ORM cannot say, e.g. a join after a LIMIT)."""
-        if not 1 <= values <= len(PLACEHOLDERS):
-            raise ValueError(f"a prepared query takes 1 to {len(PLACEHOLDERS)} values")
-        self._make, self._arity, self._wrap = make, values, wrap
+        if not (0 <= values <= len(PLACEHOLDERS) and 0 <= texts <= len(TEXT_PLACEHOLDERS) and values + texts):
+            raise ValueError(
+                f"a prepared query takes 1 to {len(PLACEHOLDERS)} numbers and at most {len(TEXT_PLACEHOLDERS)} texts,"
+                " at least one value in all"
+            )
+        self._make, self._wrap = make, wrap
+        self._placeholders = PLACEHOLDERS[:values] + TEXT_PLACEHOLDERS[:texts]
+        self._arity = len(self._placeholders)
         self._compiled: dict[str, _Compiled] = {}
 
     def first(self, *values: Any, using: str = "default") -> Any:
@@ -91,7 +103,7 @@ class PreparedQuery:
         return instances
 
     def _compile(self, using: str) -> _Compiled:
-        placeholders = PLACEHOLDERS[: self._arity]
+        placeholders = self._placeholders
         queryset = self._make(*placeholders).using(using)
         query = queryset.query
         compiler = query.get_compiler(using=using)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import ValidationError
+from django.db.models import Exists
 
 from servicedesk.core.prepared import PreparedQuery
+from servicedesk.core.sessions import live_session
+from servicedesk.core.signed_in import user_pk
 from servicedesk.customers.models import Contact
 from servicedesk.customers.selectors import contacts_by_email
 
@@ -36,14 +38,20 @@ class ContactBackend(ModelBackend):
         """The signed-in user of a request with their contact and its customer, in one query: every portal
         request checks the contact (a withdrawn right ends access at once). The query is built once
         (core/prepared.py): building it cost more than running it."""
-        try:
-            pk = get_user_model()._meta.pk.to_python(user_id)
-        except ValidationError:  # a session from elsewhere
-            return None
-        user = _USER_WITH_CONTACT.first(pk)
+        pk = user_pk(user_id)
+        user = None if pk is None else _USER_WITH_CONTACT.first(pk)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+    def get_user_in_session(self, user_id, session_key: str):
+        """`get_user`, found only while the database still has the session (`core/signed_in.py`)."""
+        pk = user_pk(user_id)
+        user = None if pk is None else _USER_IN_SESSION.first(pk, session_key)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
-_USER_WITH_CONTACT = PreparedQuery(
-    lambda pk: get_user_model()._default_manager.select_related("contact__customer").filter(pk=pk).order_by()
-)
+def _with_contact(pk):
+    return get_user_model()._default_manager.select_related("contact__customer").filter(pk=pk).order_by()
+
+
+_USER_WITH_CONTACT = PreparedQuery(_with_contact)
+_USER_IN_SESSION = PreparedQuery(lambda pk, key: _with_contact(pk).filter(Exists(live_session(key))), texts=1)
