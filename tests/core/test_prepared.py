@@ -135,8 +135,8 @@ def test_a_text_value_is_bound_each_run(people, name):
     for asked in (name, "someone else", name):
         found = prepared.first(agent.pk, asked)
         assert (found.pk if found else None) == (agent.pk if asked == name else None)
-    with pytest.raises(ValueError, match="at most 1 texts"):
-        PreparedQuery(lambda pk, a, b: get_user_model().objects.all(), texts=2)
+    with pytest.raises(ValueError, match="at most 2 texts"):
+        PreparedQuery(lambda pk, a, b, c: get_user_model().objects.all(), texts=3)
 
 
 # -- PreparedInsert -----------------------------------------------------------------------------------------------

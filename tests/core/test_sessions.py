@@ -1,6 +1,7 @@
 """Sessions (core/sessions.py, core/signed_in.py): a copy kept in this process's cache counts only while the
-database still has the session. Deleting the row here, behind the cache's back, is what signing out on another
-worker (another process, with its own cache) does to this one."""
+database holds that very version of the session. Deleting or saving the row here behind the cache's back (with
+Django's plain database store) is what signing out or changing the session on another worker (another process,
+with its own cache) does to this one."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from datetime import timedelta
 import pytest
 from asgiref.sync import async_to_sync
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from servicedesk.core.sessions import SessionStore
+from servicedesk.portal.views.account import SETUP
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +65,27 @@ def test_a_cached_session_is_confirmed_in_the_users_own_query(client, contact_us
     user_query = queries[0]["sql"]
     assert "django_session" in user_query and "auth_user" in user_query
     assert not any("django_session" in q["sql"] for q in queries[1:])
+
+
+def elsewhere(key: str, **changes) -> None:
+    """Another worker changes the session: the database's row, not this process's copy."""
+    other = DatabaseStore(key)
+    other.update(changes)
+    other.save()
+
+
+def test_a_session_changed_on_another_worker_is_read_again(client, contact_user):
+    """Setting up a second factor: the secret made on one worker is the one the other shows and checks."""
+    sign_in(client, "contact", contact_user)
+    assert "JBSWY3DPEHPK3PXPJBSWY3DPEH" not in client.get("/portal/account/").content.decode()  # copy kept here
+    elsewhere(session_key(client), **{SETUP: "JBSWY3DPEHPK3PXPJBSWY3DPEH"})
+    with CaptureQueriesContext(connection) as queries:
+        assert "JBSWY3DPEHPK3PXPJBSWY3DPEH" in client.get("/portal/account/").content.decode()
+    # The user's query found no such copy; the session alone, read again; the user; the second factor.
+    assert ["django_session" in q["sql"] for q in queries[:3]] == [True, True, True]
+    with CaptureQueriesContext(connection) as queries:
+        assert "JBSWY3DPEHPK3PXPJBSWY3DPEH" in client.get("/portal/account/").content.decode()
+    assert sum("django_session" in q["sql"] for q in queries) == 1  # the new copy kept, confirmed with the user
 
 
 def test_an_expired_session_is_not_confirmed(client, contact_user):
@@ -118,6 +142,22 @@ def test_session_data_read_without_a_user_is_confirmed_first():
     assert gone.get("reset-token") is None
     assert gone.session_key is None and gone.is_empty()
     assert gone._cache.get(first.cache_key) is None
+
+
+def test_session_data_changed_elsewhere_replaces_the_copy():
+    first = SessionStore()
+    first["step"] = 1
+    first.save()
+    elsewhere(first.session_key, step=2)
+    kept = SessionStore(first.session_key)
+    with CaptureQueriesContext(connection) as queries:
+        assert kept["step"] == 2
+    assert len(queries) == 2  # the copy not confirmed, the session read again
+    assert kept.session_key == first.session_key
+    again = SessionStore(first.session_key)
+    with CaptureQueriesContext(connection) as queries:
+        assert again["step"] == 2
+    assert len(queries) == 1  # the new copy confirmed
 
 
 def test_a_session_read_from_the_database_needs_no_second_look():

@@ -28,7 +28,7 @@ from servicedesk.core.together import Pending, pending_rows, text_literal
 # parameters; within a 32-bit integer (out of a field's range, a lookup finds nothing and makes no SQL).
 PLACEHOLDERS = (-2_046_913_577, -2_046_913_579, -2_046_913_583)
 # The same for text values: no text a user sends holds a NUL (neither database stores one).
-TEXT_PLACEHOLDERS = ("\x00prepared text value 1\x00",)
+TEXT_PLACEHOLDERS = ("\x00prepared text value 1\x00", "\x00prepared text value 2\x00")
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 Every request of a signed-in user reads the user (a withdrawn right to report ends access at once). When the
 session came from this process's cache (`core/sessions.py`), that one statement also asks whether the database
-still has the session: a session signed out on another worker ends here too, at no extra round trip.
+still holds that copy of the session: a session signed out or changed on another worker is seen here too, at no
+extra round trip.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from servicedesk.core.prepared import PreparedQuery
 from servicedesk.core.sessions import live_session
 
 _USER_IN_SESSION = PreparedQuery(
-    lambda pk, key: get_user_model()._default_manager.filter(Exists(live_session(key)), pk=pk).order_by(), texts=1
+    lambda pk, key, text: get_user_model()._default_manager.filter(Exists(live_session(key, text)), pk=pk).order_by(),
+    texts=2,
 )
 
 
@@ -34,14 +36,15 @@ def user_pk(user_id):
         return None
 
 
-def _user_in_session(backend, user_id, session_key):
-    """(looked up, user): the backend's user with the session confirmed in its query, if the backend can."""
+def _user_in_session(backend, user_id, session_key: str, stored_text: str):
+    """(looked up, user): the backend's user, found only while the database holds this copy of the session, if
+    the backend can look it up so."""
     find = getattr(backend, "get_user_in_session", None)
     if find is not None:
-        return True, find(user_id, session_key)
+        return True, find(user_id, session_key, stored_text)
     if type(backend) is ModelBackend:  # Django's: the user by primary key, if active
         pk = user_pk(user_id)
-        user = None if pk is None else _USER_IN_SESSION.first(pk, session_key)
+        user = None if pk is None else _USER_IN_SESSION.first(pk, session_key, stored_text)
         return True, user if user is not None and backend.user_can_authenticate(user) else None
     return False, None
 
@@ -58,10 +61,10 @@ def get_user(request):
     user_id, backend_path = data.get(SESSION_KEY), data.get(BACKEND_SESSION_KEY)
     if user_id is None or backend_path not in settings.AUTHENTICATION_BACKENDS:
         return auth.get_user(request)  # its first read of the session confirms it
-    looked_up, user = _user_in_session(load_backend(backend_path), user_id, session.session_key)
+    looked_up, user = _user_in_session(load_backend(backend_path), user_id, session.session_key, session.stored_text)
     if not looked_up or user is None:
-        # Another backend, or nothing found: the session gone, or the user. Ask about the session alone, then as
-        # Django does (after a session that is gone, the user is anonymous without a query).
+        # Another backend, or nothing found: the session gone or changed, or the user. Ask about the session
+        # alone (read again if changed), then as Django does (no session, no user: anonymous without a query).
         session.confirm()
         return auth.get_user(request)
     session.confirmed()

@@ -42,10 +42,10 @@ class ContactBackend(ModelBackend):
         user = None if pk is None else _USER_WITH_CONTACT.first(pk)
         return user if user is not None and self.user_can_authenticate(user) else None
 
-    def get_user_in_session(self, user_id, session_key: str):
-        """`get_user`, found only while the database still has the session (`core/signed_in.py`)."""
+    def get_user_in_session(self, user_id, session_key: str, stored_text: str):
+        """`get_user`, found only while the database holds this copy of the session (`core/signed_in.py`)."""
         pk = user_pk(user_id)
-        user = None if pk is None else _USER_IN_SESSION.first(pk, session_key)
+        user = None if pk is None else _USER_IN_SESSION.first(pk, session_key, stored_text)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
@@ -54,4 +54,6 @@ def _with_contact(pk):
 
 
 _USER_WITH_CONTACT = PreparedQuery(_with_contact)
-_USER_IN_SESSION = PreparedQuery(lambda pk, key: _with_contact(pk).filter(Exists(live_session(key))), texts=1)
+_USER_IN_SESSION = PreparedQuery(
+    lambda pk, key, text: _with_contact(pk).filter(Exists(live_session(key, text))), texts=2
+)
