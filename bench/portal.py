@@ -7,18 +7,18 @@ earlier tickets each, made with `ticket_create`) with portal accounts for `--con
 contacts, who see all their organisation's tickets and may use every priority, and plain reporters, invited
 with `portal_invite` and given a password.
 
-Gunicorn serves the site as in production (`-c python:servicedesk.gunicorn_conf`, 2 sync workers, DEBUG off,
-127.0.0.1). Each client thread (stdlib `http.client`, one keep-alive connection, like the peer's harness)
-signs in as its own contact through `/portal/login/` (form, CSRF cookie and token), GETs the report form for
-the CSRF token, does one untimed create + list, and then loops for `--seconds`: create a ticket (multipart
-POST to `/portal/tickets/new/`, a file input with no file chosen, like the peer's; `about` rotating over the
-contact's services, "other" and "question", `priority` over the ones the contact may use there), then open
-the ticket list `/portal/` (a 200 that shows the new ticket). A creation succeeds with a 302 to
-`/portal/tickets/<id>/`; any other answer, a list that is not a 200 or lacks the new ticket, and any
-exception count as errors. Afterwards the run's tickets are counted in the database (must equal the
-successes). The rate counts successful creations per second of wall time, the list requests included;
-`--no-list` leaves the list out, as the peer does. The CPU time of the gunicorn workers (and PostgreSQL
-backends) per creation is printed too: other work on a shared machine hardly moves it.
+Gunicorn serves the site as in production (`-c python:servicedesk.gunicorn_conf`: 2 workers, since 2026-12-04
+threaded ones that keep connections open; DEBUG off, 127.0.0.1). Each client thread (stdlib `http.client`, one
+keep-alive connection, like the peer's harness) signs in as its own contact through `/portal/login/` (form, CSRF
+cookie and token), GETs the report form for the CSRF token, does one untimed create + list, and then loops for
+`--seconds`: create a ticket (multipart POST to `/portal/tickets/new/`, a file input with no file chosen, like the
+peer's; `about` rotating over the contact's services, "other" and "question", `priority` over the ones the contact
+may use there), then open the ticket list `/portal/` (a 200 that shows the new ticket). A creation succeeds with a
+302 to `/portal/tickets/<id>/`; any other answer, a list that is not a 200 or lacks the new ticket, and any
+exception count as errors. Afterwards the run's tickets are counted in the database (must equal the successes). The
+rate counts successful creations per second of wall time, the list requests included; `--no-list` leaves the list
+out, as the peer does. The CPU time of the gunicorn workers (and PostgreSQL backends) per creation is printed too:
+other work on a shared machine hardly moves it.
 
 The peer (django-helpdesk's public submit form, 8 anonymous clients POSTing for 30 s, no list in between)
 runs in the same invocation through its own harness (`../shared/bench-peer/bench_submit.py`, its database
@@ -787,7 +787,7 @@ def peer_workers_cpu_s(peer: subprocess.Popen) -> float:
 
 def report(results: dict, peers: dict, args) -> bool:
     print(
-        f"\nportal benchmark: gunicorn {args.workers} sync workers, DEBUG off, "
+        f"\nportal benchmark: gunicorn {args.workers} workers (servicedesk.gunicorn_conf), DEBUG off, "
         f"{args.concurrency} clients (one contact each) for {args.seconds:.0f} s"
         f"{f' in {args.slices} slices alternating with the peer' if args.slices > 1 else ''}, "
         f"{'create only (--no-list)' if args.no_list else 'create + list'} per round"
