@@ -110,6 +110,40 @@ def test_the_validator_does_find_a_broken_invoice(agent):
     )
 
 
+@pytest.mark.parametrize("outcome", ["committed", "undone"])
+def test_an_invoices_mail_and_its_delivery_task_are_written_together(agent, outcome):
+    """No after-commit callback that a process dying at the wrong moment would lose: the task is a row of the
+    same transaction as the mail."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    from servicedesk.billing.services import invoice_send
+    from servicedesk.outbox.models import OutgoingMessage
+
+    billed_customer(agent)
+    (invoice,) = confirm(agent, date(2026, 11, 1), date(2026, 11, 30), datetime(2026, 12, 2, 10, tzinfo=AMS))
+    tasks_before = set(DBTaskResult.objects.values_list("id", flat=True))
+
+    class Undo(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            outgoing = invoice_send(invoice=invoice, actor=agent)
+            (task,) = DBTaskResult.objects.exclude(id__in=tasks_before)
+            assert task.task_path.endswith("deliver_outgoing")
+            assert task.args_kwargs == {"args": [outgoing.pk], "kwargs": {}}
+            if outcome == "undone":
+                raise Undo
+    except Undo:
+        pass
+    left = (
+        OutgoingMessage.objects.filter(kind="invoice").count(),
+        DBTaskResult.objects.exclude(id__in=tasks_before).count(),
+    )
+    assert left == ((1, 1) if outcome == "committed" else (0, 0))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_invoice_is_mailed_with_its_pdf_and_ubl_through_smtp(agent, smtp, client):
     from django.contrib.auth.models import Permission

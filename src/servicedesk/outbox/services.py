@@ -181,9 +181,10 @@ class _AutomaticCaps:
         return True
 
 
-def enqueue_delivery(*outgoing_ids: int) -> None:
-    """One background task that delivers these messages (each retried on its own when it fails)."""
-    _deliver_outgoing().enqueue(*outgoing_ids)
+def queue_delivery(*outgoing_ids: int) -> None:
+    """One background task that delivers these messages (each retried on its own when it fails), queued with the
+    current transaction: committed with the messages, or undone with them (`queue_with_commit`)."""
+    queue_with_commit(_deliver_outgoing(), *outgoing_ids)
 
 
 def _deliver_outgoing():
