@@ -66,6 +66,22 @@ def test_repeated_every_ten_minutes_and_escalated_after_thirty(rota, urgent):
     assert alerts_watch(now=NIGHT + timedelta(minutes=31))["escalated"] == []  # escalated once
 
 
+def test_each_sending_is_queued_in_the_transaction_that_raises_or_repeats_it(rota, urgent):
+    """Its task a row of the same transaction, not an after-commit callback that a dying process would lose."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    def sends_queued(alert) -> int:
+        return DBTaskResult.objects.filter(task_path__endswith="alert_send_task", args_kwargs__args=[alert.pk]).count()
+
+    with transaction.atomic():
+        alert = alert_raise(ticket=urgent, now=NIGHT)
+        assert sends_queued(alert) == 1
+    with transaction.atomic():
+        assert alerts_watch(now=NIGHT + timedelta(minutes=10))["repeated"] == [alert.pk]
+        assert sends_queued(alert) == 2
+
+
 def test_acknowledging_in_the_desk_stops_the_alerts_and_records_the_response(client, rota, urgent):
     first, _backup = rota
     alert = alert_raise(ticket=urgent, now=NIGHT)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servicedesk.core.task_queue import queue_with_commit
 from servicedesk.oncall.models import Alert
 from servicedesk.oncall.rota import on_call_at
 from servicedesk.tickets import services
@@ -42,14 +43,16 @@ def alert_raise(*, ticket: Ticket, now: datetime | None = None, level: int = 0) 
         TicketEvent.objects.create(
             ticket=ticket, kind=TicketEvent.Kind.ALERTED, at=now, field="on_call", new_value=shift.agent.get_username()
         )
-        transaction.on_commit(lambda: _enqueue(alert.pk))
+        _queue_send(alert.pk)
     return alert
 
 
-def _enqueue(alert_id: int) -> None:
-    from servicedesk.oncall.tasks import alert_send_task
+def _queue_send(alert_id: int) -> None:
+    """Send the alert once the transaction has committed: its task is a row of the same transaction, not an
+    after-commit callback that a process dying at the wrong moment would lose (core/task_queue.py)."""
+    from servicedesk.oncall.tasks import alert_send_task  # the task module imports this one
 
-    alert_send_task.enqueue(alert_id)
+    queue_with_commit(alert_send_task, alert_id)
 
 
 class AlertNotDelivered(Exception):
@@ -123,12 +126,13 @@ def alerts_watch(*, now: datetime | None = None) -> dict:
                     if nxt is not None:
                         escalated.append(nxt.pk)
         if now - alert.last_sent_at >= REPEAT_EVERY:
-            claimed = Alert.objects.filter(pk=alert.pk, last_sent_at=alert.last_sent_at).update(
-                last_sent_at=now, sends=alert.sends + 1
-            )
-            if claimed:
-                transaction.on_commit(lambda pk=alert.pk: _enqueue(pk))
-                repeated.append(alert.pk)
+            with transaction.atomic():  # the repeat claimed and its sending queued together
+                claimed = Alert.objects.filter(pk=alert.pk, last_sent_at=alert.last_sent_at).update(
+                    last_sent_at=now, sends=alert.sends + 1
+                )
+                if claimed:
+                    _queue_send(alert.pk)
+                    repeated.append(alert.pk)
     return {"repeated": repeated, "escalated": escalated}
 
 
