@@ -60,6 +60,24 @@ def work_off() -> str:
     return out.getvalue()
 
 
+@pytest.mark.django_db
+def test_a_runs_task_is_queued_in_the_transaction_that_starts_it(client, biller, korrel_ticket):
+    """Not in an after-commit callback: lost to a dying process, it would leave the run busy for good. (The test's
+    transaction never commits, so only a task written inside it shows here.)"""
+    from django_tasks_db.models import DBTaskResult
+
+    def queued(kind: str) -> list:
+        return [t.args_kwargs["args"] for t in DBTaskResult.objects.filter(task_path__endswith=f"billing_{kind}_task")]
+
+    client.force_login(biller)
+    client.post("/desk/billing/", {"period_start": "2026-11-01", "period_end": "2026-11-30"})
+    run = BillingRun.objects.get()
+    assert run.working == "previewing" and queued("preview") == [[run.pk]]
+    BillingRun.objects.filter(pk=run.pk).update(working="")
+    client.post(f"/desk/billing/runs/{run.pk}/confirm/")
+    assert queued("confirm") == [[run.pk, biller.pk]]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_preview_confirm_and_download(client, biller, korrel_ticket):
     client.force_login(biller)

@@ -27,6 +27,7 @@ from servicedesk.billing.specification import (
     vat_on,
 )
 from servicedesk.core.policy import current_policy
+from servicedesk.core.task_queue import queue_with_commit
 from servicedesk.customers.models import Customer
 from servicedesk.outbox.models import OutgoingAttachment, OutgoingMessage
 
@@ -291,10 +292,12 @@ def billing_run_start(run: BillingRun, *, action: str, actor) -> BillingRun:
         if action == "preview":
             run.preview = None
         run.save(update_fields=["working", "error", "preview"])
+        # The task a row of this transaction: with an after-commit callback lost to a dying process the run would
+        # stay busy for good ("This run is busy already").
         if action == "preview":
-            transaction.on_commit(lambda: billing_preview_task.enqueue(run.pk))
+            queue_with_commit(billing_preview_task, run.pk)
         else:
-            transaction.on_commit(lambda: billing_confirm_task.enqueue(run.pk, actor.pk))
+            queue_with_commit(billing_confirm_task, run.pk, actor.pk)
     return run
 
 
