@@ -36,6 +36,14 @@ def user_pk(user_id):
         return None
 
 
+def found_user(backend, query: PreparedQuery, user_id, *values):
+    """What `query` finds for the session's user id (and `values`), if the backend lets that user sign in: a
+    backend's `get_user`, with the query prepared once."""
+    pk = user_pk(user_id)
+    user = None if pk is None else query.first(pk, *values)
+    return user if user is not None and backend.user_can_authenticate(user) else None
+
+
 def _user_in_session(backend, user_id, session_key: str, stored_text: str):
     """(looked up, user): the backend's user, found only while the database holds this copy of the session, if
     the backend can look it up so."""
@@ -43,9 +51,7 @@ def _user_in_session(backend, user_id, session_key: str, stored_text: str):
     if find is not None:
         return True, find(user_id, session_key, stored_text)
     if type(backend) is ModelBackend:  # Django's: the user by primary key, if active
-        pk = user_pk(user_id)
-        user = None if pk is None else _USER_IN_SESSION.first(pk, session_key, stored_text)
-        return True, user if user is not None and backend.user_can_authenticate(user) else None
+        return True, found_user(backend, _USER_IN_SESSION, user_id, session_key, stored_text)
     return False, None
 
 

@@ -136,7 +136,7 @@ def notices_queue(notices: list[Notice], *, now: datetime | None = None) -> list
     if queued:
         _INSERT_OUTGOING.create(queued)
         # Delivered only once the change it tells about has committed.
-        queue_with_commit(_deliver_outgoing(), *[row.pk for row in queued])
+        queue_delivery(*[row.pk for row in queued])
     return rows
 
 

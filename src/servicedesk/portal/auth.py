@@ -8,7 +8,7 @@ from django.db.models import Exists
 
 from servicedesk.core.prepared import PreparedQuery
 from servicedesk.core.sessions import live_session
-from servicedesk.core.signed_in import user_pk
+from servicedesk.core.signed_in import found_user
 from servicedesk.customers.models import Contact
 from servicedesk.customers.selectors import contacts_by_email
 
@@ -38,15 +38,11 @@ class ContactBackend(ModelBackend):
         """The signed-in user of a request with their contact and its customer, in one query: every portal
         request checks the contact (a withdrawn right ends access at once). The query is built once
         (core/prepared.py): building it cost more than running it."""
-        pk = user_pk(user_id)
-        user = None if pk is None else _USER_WITH_CONTACT.first(pk)
-        return user if user is not None and self.user_can_authenticate(user) else None
+        return found_user(self, _USER_WITH_CONTACT, user_id)
 
     def get_user_in_session(self, user_id, session_key: str, stored_text: str):
         """`get_user`, found only while the database holds this copy of the session (`core/signed_in.py`)."""
-        pk = user_pk(user_id)
-        user = None if pk is None else _USER_IN_SESSION.first(pk, session_key, stored_text)
-        return user if user is not None and self.user_can_authenticate(user) else None
+        return found_user(self, _USER_IN_SESSION, user_id, session_key, stored_text)
 
 
 def _with_contact(pk):
