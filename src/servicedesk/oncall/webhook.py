@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from servicedesk.core.labels import euro
 from servicedesk.core.policy import current_policy
 from servicedesk.customers.selectors import contacts_for_phone
 from servicedesk.oncall.alerts import alert_raise
@@ -65,8 +66,6 @@ def _verified(request) -> str | None:
 
 def _rate_now(ticket, now) -> str:
     """What work on the new ticket costs per hour at this moment (its rate, raised by the time band)."""
-    from servicedesk.core.templatetags.policy_labels import euro
-
     after_hours = after_hours_rate(ticket, now)
     rate = after_hours.hourly_rate if after_hours is not None else hourly_rate(ticket)
     return euro(rate).replace("\u00a0", " ")

@@ -59,7 +59,7 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         moment = parse_datetime(moment_text)
     except ValueError:  # well-formed but impossible, e.g. month 13
         return None
-    if moment is None or not id_text.isdigit():
+    if moment is None or not (id_text.isascii() and id_text.isdigit() and len(id_text) <= 18):
         return None
     return moment, int(id_text)
 
