@@ -33,5 +33,5 @@ class ContactBackend(ModelBackend):
     def get_user(self, user_id):
         """The signed-in user of a request with their contact and its customer, in one query: every portal
         request checks the contact (a withdrawn right ends access at once)."""
-        user = get_user_model()._default_manager.select_related("contact__customer").filter(pk=user_id).first()
+        user = get_user_model().objects.select_related("contact__customer").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
