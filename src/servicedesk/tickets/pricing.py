@@ -18,6 +18,7 @@ from servicedesk.policy import (
     TicketWork,
     TimeEntry,
 )
+from servicedesk.tickets.models import TicketEvent
 
 DUE_SOON_SHARE = 0.75  # a ticket is "due soon" once 75 % of its response time is used
 
@@ -113,8 +114,6 @@ def after_hours_rate(ticket, instant: datetime) -> AfterHoursRate | None:
 def after_hours_without_notice(ticket, start: datetime, minutes: int) -> AfterHoursRate | None:
     """For work about to be recorded: the after-hours band it falls in when the customer was not told the
     rate before it started (None when it is office time, free, or the customer was told)."""
-    from servicedesk.tickets.models import TicketEvent
-
     step = timedelta(minutes=15)
     moment, end = start, start + timedelta(minutes=max(minutes, 1))
     found = None
