@@ -50,6 +50,41 @@ def deadline_for(
     return Deadline(response, due_soon_at)
 
 
+def reclassified_deadline_for(
+    *,
+    support_type: str,
+    priority: str,
+    channel: str,
+    reported_at: datetime,
+    critical: bool,
+    changed_at: datetime,
+    old_due: datetime,
+) -> Deadline:
+    """The deadline after a reclassification at `changed_at` (POLICY.md §4, the policy's `reclassified_deadline`);
+    due soon once 75 % of the time from the report, or from the change when it counts from there, is used."""
+    from_report = deadline_for(
+        support_type=support_type, priority=priority, channel=channel, reported_at=reported_at, critical=critical
+    )
+    if from_report.response.response_due > changed_at:
+        return from_report
+    policy = current_policy()
+    response = policy.reclassified_deadline(
+        support_type=SupportType(support_type),
+        priority=Priority(priority),
+        reported=reported_at,
+        changed=changed_at,
+        old_due=old_due,
+        channel=Channel(channel),
+        critical=critical,
+    )
+    if response.best_effort:
+        due_soon_at = changed_at + (response.response_due - changed_at) * DUE_SOON_SHARE
+    else:
+        left = policy.office_time_between(changed_at, response.response_due)
+        due_soon_at = policy.add_office_time(changed_at, left * DUE_SOON_SHARE)
+    return Deadline(response, due_soon_at)
+
+
 def allowed_priorities(contact, support_type: SupportType) -> list[Priority]:
     """The priorities a contact may ask for on this support type (raised ones need the right)."""
     policy = current_policy()
