@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -238,9 +239,15 @@ def test_mail_landing_between_the_noop_and_idle_is_read_within_the_resync(anja, 
 
 
 def worker(tmp_path) -> subprocess.Popen:
+    """The worker as its own process; what it says goes to a file (a pipe nobody reads would fill up, and the
+    worker would wait on its next log line)."""
     env = {**os.environ, "SERVICEDESK_VAR_DIR": str(tmp_path), "DATABASE_URL": database_url()}
     command = [str(Path(sys.executable).with_name("servicedesk")), "worker", "--interval", "0.2"]
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = tempfile.NamedTemporaryFile(dir=tmp_path, prefix="worker-", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process.log_path = log.name
+    log.close()
+    return process
 
 
 def stop(process: subprocess.Popen) -> str:
@@ -251,7 +258,7 @@ def stop(process: subprocess.Popen) -> str:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    return process.stdout.read().decode(errors="replace")
+    return Path(process.log_path).read_text(errors="replace")
 
 
 def test_worker_process_waits_with_idle_and_gets_new_mail_at_once(anja, imap_account, mailbox_for, tmp_path):
@@ -292,6 +299,8 @@ def test_worker_killed_mid_batch_of_500_then_restarted_takes_every_mail_once(anj
             lambda: not InboundMail.objects.filter(status=InboundMail.Status.STORED).exists(),
             what="every stored mail processed",
         )
+    except AssertionError as failure:  # what the worker said makes a failure here readable
+        raise AssertionError(f"{failure}\n--- worker ---\n{stop(second)[-5000:]}") from None
     finally:
         output = stop(second)
     assert InboundMail.objects.count() == 500, output
