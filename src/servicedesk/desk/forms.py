@@ -20,6 +20,15 @@ PRIORITY_CHOICES = list(labels.PRIORITIES.items())
 ENTRY_KIND_CHOICES = [(EntryKind.WORK.value, _("Work")), (EntryKind.TRAVEL.value, _("Travel"))]
 
 
+class DatePicker(forms.DateInput):
+    """The browser's date picker, which takes and sends ISO dates whatever the page's language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class LocalDateTimeField(forms.CharField):
     """A wall-clock date and time in the policy's time zone; an autumn time repeated means its first
     occurrence, a spring time skipped is refused."""
@@ -142,6 +151,12 @@ class PhoneTicketForm(forms.Form):
     contact = forms.IntegerField(widget=forms.HiddenInput)
     support_type = forms.ChoiceField(label=_("Support type"), choices=SUPPORT_TYPE_CHOICES)
     priority = forms.ChoiceField(label=_("Priority"), choices=PRIORITY_CHOICES)
-    matrix_item = forms.IntegerField(label=_("Service"), required=False)
+    matrix_item = forms.TypedChoiceField(
+        label=_("Service (service matrix)"), required=False, coerce=int, empty_value=None, choices=[]
+    )
     subject = forms.CharField(label=_("Subject"), max_length=300)
     description = forms.CharField(label=_("What is the problem?"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, matrix_items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["matrix_item"].choices = [("", _("(none)"))] + [(item.pk, item.name) for item in matrix_items]
