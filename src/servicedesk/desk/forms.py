@@ -82,6 +82,10 @@ class ReplyForm(forms.Form):
 class NoteForm(forms.Form):
     body = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args, **kwargs):
+        # Ids of its own: the reply form on the same page has a `body` too, and a label names one field.
+        super().__init__(*args, auto_id="note_%s", **kwargs)
+
 
 AGENTS_FRESH_SECONDS = 60
 
@@ -117,6 +121,10 @@ class AssignForm(forms.Form):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Ticket.Status.choices)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        # Ids of its own: the classification form on the same page has a `reason` too.
+        super().__init__(*args, auto_id="status_%s", **kwargs)
 
 
 class TimeEntryForm(forms.Form):
