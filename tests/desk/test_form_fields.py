@@ -4,16 +4,13 @@ first), and the checks the browser makes before sending (required, min/max, maxl
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from servicedesk.billing.models import BillingRun
 from servicedesk.customers.services import matrix_item_add
-from servicedesk.tickets import services
 from servicedesk.tickets.models import Ticket
 from tests import factories
 
@@ -65,29 +62,6 @@ class Page(HTMLParser):
     def label_of(self, id_: str) -> Element:
         (label,) = [e for e in self.elements if e.tag == "label" and e.attrs.get("for") == id_]
         return label
-
-
-@pytest.fixture
-def agent():
-    return factories.agent("anouk")
-
-
-@pytest.fixture
-def desk(client, agent):
-    client.force_login(agent)
-    return client
-
-
-@pytest.fixture
-def contact():
-    return factories.contact(factories.customer("Bakkerij De Korrel"), "Anja de Vries", main=True)
-
-
-@pytest.fixture
-def ticket(contact):
-    return services.ticket_create(
-        reporter=contact, subject="Printer", body="", channel="email", now=timezone.now() - timedelta(hours=1)
-    )
 
 
 def test_every_label_on_the_ticket_page_names_one_field(desk, ticket):
@@ -177,16 +151,16 @@ def test_the_billing_run_has_no_customer_chosen_and_then_bills_all(client):
     assert list(BillingRun.objects.get().customers.all()) == []  # none chosen: all customers
 
 
-def test_phone_intake_offers_the_callers_services_and_refuses_another(desk, contact):
-    firewall = matrix_item_add(customer=contact.customer, name="Firewall", actor=None)
+def test_phone_intake_offers_the_callers_services_and_refuses_another(desk, main_contact):
+    firewall = matrix_item_add(customer=main_contact.customer, name="Firewall", actor=None)
     other = matrix_item_add(customer=factories.customer("Garage Vos"), name="Kassa", actor=None)
-    url = reverse("desk:caller", args=[contact.pk])
+    url = reverse("desk:caller", args=[main_contact.pk])
     page = Page(desk.get(url).content.decode())
     services_ = page.by_id("id_matrix_item")
     assert [o.text for o in services_.children] == ["(geen)", "Firewall"]
     assert page.label_of("id_matrix_item").text == "Dienst (dienstenmatrix)"
     call = {
-        "contact": contact.pk,
+        "contact": main_contact.pk,
         "support_type": "managed",
         "priority": "standard",
         "subject": "VPN",
