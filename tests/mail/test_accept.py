@@ -12,8 +12,7 @@ from servicedesk.mail.store import mail_store
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.tickets.models import RefusedReport, Ticket
 from tests import factories
-from tests.mail.test_authenticity import verdict
-from tests.mail.test_pipe_intake import mail
+from tests.helpers import mail, verdict
 
 pytestmark = pytest.mark.django_db
 

@@ -11,15 +11,11 @@ from servicedesk.mail.store import mail_store
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.tickets.models import RefusedReport, Ticket
 from tests import factories
-from tests.mail.test_pipe_intake import mail
+from tests.helpers import OUR_AUTHSERV_ID, mail, verdict
 
 pytestmark = pytest.mark.django_db
 
-OURS = "mx.qiqq.example"
-
-
-def verdict(result: str, domain: str = "korrel.example", server: str = OURS) -> str:
-    return f"{server}; spf=pass smtp.mailfrom={domain}; dmarc={result} header.from={domain}"
+OURS = OUR_AUTHSERV_ID
 
 
 @pytest.fixture(autouse=True)

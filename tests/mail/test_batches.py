@@ -16,7 +16,7 @@ from servicedesk.outbox.services import MAX_AUTOMATIC_PER_RECIPIENT
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Message, RefusedReport, Ticket, TicketEvent
 from tests import factories
-from tests.mail.test_pipe_intake import mail
+from tests.helpers import mail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -18,8 +18,7 @@ from servicedesk.mail.intake import mails_receive
 from servicedesk.mail.models import InboundMail, Mailbox
 from servicedesk.tickets.models import Message, RefusedReport, Ticket
 from tests import factories
-from tests.mail.test_pipe_intake import mail
-from tests.tickets.test_worker import database_url
+from tests.helpers import database_url, mail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,8 +17,7 @@ import pytest
 from servicedesk.mail.models import InboundMail
 from servicedesk.tickets.models import Ticket
 from tests import factories
-from tests.mail.test_pipe_intake import mail
-from tests.tickets.test_worker import database_url
+from tests.helpers import database_url, mail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,7 +17,7 @@ from servicedesk.outbox.delivery import RETRY_AFTER, outbox_deliver
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.tickets import services
 from tests import factories
-from tests.mail.test_pipe_intake import mail
+from tests.helpers import mail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

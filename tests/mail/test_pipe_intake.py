@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -17,20 +16,9 @@ from servicedesk.mail.store import mail_store
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.tickets.models import RefusedReport, Ticket
 from tests import factories
-from tests.tickets.test_worker import database_url
+from tests.helpers import database_url, mail
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def mail(sender: str, subject: str, body: str = "Hallo,\n\nDe printer piept.\n", **headers) -> bytes:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = "servicedesk@qiqq.example"
-    message["Subject"] = subject
-    for name, value in headers.items():
-        message[name.replace("_", "-")] = value
-    message.set_content(body)
-    return bytes(message)
 
 
 def receive(raw: bytes, tmp_path, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -19,7 +19,7 @@ from servicedesk.oncall.alerts import alert_raise
 from servicedesk.oncall.models import Alert, Shift
 from servicedesk.tickets import services
 from tests import factories
-from tests.tickets.test_worker import database_url
+from tests.helpers import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 AMS = ZoneInfo("Europe/Amsterdam")

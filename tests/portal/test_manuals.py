@@ -10,7 +10,7 @@ from servicedesk.manuals.models import Manual
 from servicedesk.manuals.render import render_markdown
 from servicedesk.manuals.services import manual_save
 from tests import factories
-from tests.portal.test_portal import signed_in
+from tests.helpers import portal_signed_in as signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -20,10 +20,13 @@ from servicedesk.portal.services import portal_invite
 from servicedesk.tickets import services
 from servicedesk.tickets.models import AgentNotification, Ticket, TicketEvent
 from tests import factories
+from tests.helpers import PORTAL_PASSWORD as PASSWORD
+from tests.helpers import link_of
+from tests.helpers import portal_account as account
+from tests.helpers import portal_signed_in as signed_in
 
 pytestmark = pytest.mark.django_db
 AMS = ZoneInfo("Europe/Amsterdam")
-PASSWORD = "Koffie-Met-Appeltaart-42"
 
 
 @pytest.fixture
@@ -60,28 +63,6 @@ def other_org():
     customer = factories.customer("Tandartspraktijk Wit")
     piet = factories.contact(customer, "Piet", main=True, email="piet@wit.example")
     return piet
-
-
-def link_of(outgoing: OutgoingMessage) -> str:
-    return re.search(r"http://[^\s]+", outgoing.body).group(0).removeprefix("http://127.0.0.1:8000")
-
-
-def account(contact, agent) -> None:
-    """Invite and set the password, as the contact would through the mail."""
-    from django.test import Client
-
-    outgoing = portal_invite(contact=contact, actor=agent)
-    browser = Client()
-    form_url = browser.get(link_of(outgoing), follow=True).redirect_chain[-1][0]
-    response = browser.post(form_url, {"new_password1": PASSWORD, "new_password2": PASSWORD})
-    assert response.status_code == 302
-
-
-def signed_in(client, contact, agent):
-    account(contact, agent)
-    response = client.post("/portal/login/", {"email": contact.email, "password": PASSWORD})
-    assert response.status_code == 302, response.content.decode()[:500]
-    return client
 
 
 def test_invitation_link_sets_the_password_once(client, anja, agent):

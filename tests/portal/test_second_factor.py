@@ -13,7 +13,8 @@ from django.utils import timezone
 from servicedesk.portal.models import SecondFactor
 from servicedesk.portal.totp import matching_step
 from tests import factories
-from tests.portal.test_portal import PASSWORD, account
+from tests.helpers import PORTAL_PASSWORD as PASSWORD
+from tests.helpers import portal_account as account
 
 pytestmark = pytest.mark.django_db
 

@@ -19,6 +19,7 @@ from servicedesk.core.schedule import Periodic, enqueue_due
 from servicedesk.tickets import services
 from servicedesk.tickets.models import AgentNotification, TicketEvent
 from tests import factories
+from tests.helpers import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,7 +33,8 @@ def overdue_ticket():
         channel="email",
         support_type="unmanaged",
         priority="direct",
-        now=timezone.now() - timedelta(days=2),
+        # Two weeks back: past its deadline whatever day the test runs (two days back is not, on a Sunday).
+        now=timezone.now() - timedelta(days=14),
     )
 
 
@@ -54,16 +56,6 @@ def test_periodic_tasks_are_not_piled_up():
     assert enqueue_due(schedule, last, 1030.0) == []  # not yet time
     assert enqueue_due(schedule, last, 1061.0) == []  # time, but one is still waiting
     assert DBTaskResult.objects.count() == 1
-
-
-def database_url() -> str:
-    """The test database as a DATABASE_URL, for a process of its own."""
-    from django.db import connection
-
-    db = connection.settings_dict
-    if connection.vendor == "postgresql":
-        return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    return f"sqlite:///{db['NAME']}"
 
 
 def test_worker_process_flags_breaches_and_stops_on_sigterm(tmp_path):

