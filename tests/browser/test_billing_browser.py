@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from servicedesk.billing.models import BillingRun
 from tests import factories
-from tests.browser.test_desk_browser import sign_in
+from tests.helpers import desk_sign_in as sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
