@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicedesk.core.content_security import allow_remote_images
 from servicedesk.desk import forms
 from servicedesk.desk.access import agent_required
 from servicedesk.policy import EntryKind, TimeEntry
@@ -97,7 +98,8 @@ def _render(
     request, ticket: Ticket, *, bound: dict | None = None, status: int = 200, show_images: bool = False
 ) -> HttpResponse:
     context = {**ticket_page_context(ticket, now=timezone.now(), bound=bound), "show_images": show_images}
-    return render(request, "desk/ticket.html", context, status=status)
+    response = render(request, "desk/ticket.html", context, status=status)
+    return allow_remote_images(response) if show_images else response
 
 
 @agent_required
