@@ -25,4 +25,6 @@ def account(request):
         # Switched on here, with a code: this session has shown the second factor.
         request.session[SECOND_FACTOR_DONE] = SecondFactor.objects.filter(user=request.user).exists()
         return done
-    return render(request, "desk/account.html", {**context, "required": required, "may_remove": not required, "active": "account"})
+    return render(
+        request, "desk/account.html", {**context, "required": required, "may_remove": not required, "active": "account"}
+    )
