@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks",
-    "django_tasks_db",
+    "servicedesk.core.apps.TaskQueueConfig",  # django-tasks-db
     "servicedesk.core",
     "servicedesk.customers",
     "servicedesk.tickets",

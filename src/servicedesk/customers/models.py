@@ -132,6 +132,8 @@ class CustomerChange(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["customer", "at"], name="customer_change_at")]
+        verbose_name = _("customer change")
+        verbose_name_plural = _("customer changes")
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value} → {self.new_value}"

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DeskConfig(AppConfig):
     name = "servicedesk.desk"
     label = "desk"
-    verbose_name = "Desk"
+    verbose_name = _("Desk")

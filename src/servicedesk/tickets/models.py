@@ -258,6 +258,8 @@ class RefusedReport(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        verbose_name = _("refused report")
+        verbose_name_plural = _("refused reports")
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.subject}"

@@ -1,13 +1,18 @@
 """Template filters that show the policy's words and values in the user's language."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from servicedesk.core import labels
+from servicedesk.core.policy import current_policy
+from servicedesk.policy.calendar import OFFICE
+from servicedesk.policy.engine import OFFICE_LABEL
 
 register = template.Library()
 
@@ -53,6 +58,33 @@ def line_kind_label(value: str) -> str:
     return labels.LINE_KINDS.get(value, value)
 
 
+# A specification line's time per band as billing stores it (the policy's Dutch labels, the customer's documents
+# are Dutch): "kantoortijd 15 min à 65,00; avond 15 min à 85,00".
+BAND_SHARE = re.compile(r"^(?P<label>.+) (?P<minutes>\d+) min à (?P<rate>\d+(?:,\d\d)?)$")
+
+
+@register.filter
+def bands_shown(text: str) -> str:
+    """A line's time per band in the reader's language: 'office hours 15 min at € 65.00; …'."""
+    policy = current_policy()
+    keys = {OFFICE_LABEL: OFFICE, **{band.label: key for key, band in policy.config.bands.items()}}
+    shown = []
+    for share in (text or "").split("; "):
+        found = BAND_SHARE.match(share)
+        if found is None:
+            return text  # not as billing writes it: shown as it is
+        key = keys.get(found["label"])
+        shown.append(
+            _("%(band)s %(minutes)s min at %(rate)s")
+            % {
+                "band": labels.BANDS.get(key, found["label"]),
+                "minutes": found["minutes"],
+                "rate": labels.euro(Decimal(found["rate"].replace(",", "."))),
+            }
+        )
+    return "; ".join(shown)
+
+
 @register.filter
 def response_time(value: timedelta) -> str:
     return labels.response_time_text(int(value.total_seconds() // 60))
@@ -94,12 +126,14 @@ def minutes_of(value: timedelta) -> int:
 
 @register.filter
 def office_duration(value: timedelta | None) -> str:
-    """'5 u 20 min': a duration of office time (its sign is shown by the caller)."""
+    """'5 u 20 min' ('5 h 20 min'): a duration of office time (its sign is shown by the caller)."""
     if value is None:
         return ""
     minutes = abs(int(value.total_seconds() // 60))
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} u {minutes:02d} min" if hours else f"{minutes} min"
+    if not hours:
+        return _("%(minutes)d min") % {"minutes": minutes}
+    return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
 
 
 @register.filter
