@@ -96,3 +96,86 @@ def desk_sign_in(page, live_server, username: str = "anouk", password: str = "s3
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Aanmelden").click()
     expect(page.get_by_role("heading", name="Openstaande tickets")).to_be_visible()
+
+
+# -- every page --------------------------------------------------------------------------------------------------
+
+
+def world_of_every_page() -> dict:
+    """Something on every page: an agent with the billing role, a customer with a contact on the portal, a ticket
+    with its history, a manual, an invoice, a shift and an alert; made of words of neither Dutch nor English
+    (see tests/core/test_every_page_in_both_languages.py). `every_page` lists the pages, ids to fill in."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from servicedesk.billing.models import Invoice
+    from servicedesk.billing.services import billing_run_confirm, billing_run_create
+    from servicedesk.manuals.services import manual_save
+    from servicedesk.oncall.alerts import alert_raise
+    from servicedesk.oncall.models import Shift
+    from servicedesk.tickets import services
+    from tests import factories
+
+    agent = factories.biller("qxz")
+    customer = factories.customer("Zyx Qorp", code="zyx")
+    anja = factories.contact(customer, "Xyla Qyn", main=True, email="xyla@zyx.example", phones=["0307116193"])
+    factories.portal_user(anja, PORTAL_PASSWORD)
+    now = timezone.now()
+    start = timezone.localtime(now - timedelta(days=3)).replace(hour=19, minute=0)
+    ticket = services.ticket_create(reporter=anja, subject="Qwx zyx", body="Zyq xwq.", channel="email", now=start)
+    services.ticket_classify(ticket=ticket, actor=agent, reason="Qyz", priority="high", now=start + timedelta(hours=1))
+    services.ticket_reply(ticket=ticket, actor=agent, body="Xyq qwz.")
+    services.ticket_note(ticket=ticket, actor=agent, body="Zqx.")
+    services.time_entry_add(ticket=ticket, agent=agent, start=start, minutes=155)
+    services.time_entry_add(ticket=ticket, agent=agent, start=start, minutes=30, kind="travel")
+    services.report_refuse(channel="email", sender="qq@zz.example", reason="unknown_sender", subject="Qzz")
+    manual_save(actor=agent, title="Qxy zyq", body="Zyx **qxw**.")
+    run = billing_run_create(actor=agent, period_start=date(2020, 1, 1), period_end=timezone.localdate(now))
+    billing_run_confirm(run, actor=agent)
+    Shift.objects.create(
+        agent=agent, phone="+31612345678", starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=1)
+    )
+    alert_raise(ticket=ticket, now=now)
+    invoice = Invoice.objects.get(customer=customer)
+    ids = {"ticket": ticket.pk, "anja": anja.pk, "customer": customer.pk, "run": run.pk, "invoice": invoice.pk}
+    return {"agent": agent, "customer": customer, "anja": anja, "ticket": ticket, "run": run, "ids": ids}
+
+
+class every_page:
+    """The pages of the site, `{ticket}` and the like to be filled in from `world_of_every_page()['ids']`."""
+
+    DESK = [
+        "/desk/",
+        "/desk/queue/open/",
+        "/desk/queue/closed/",
+        "/desk/tickets/{ticket}/",
+        "/desk/phone/",
+        "/desk/phone/?q=Xyla",
+        "/desk/phone/{anja}/",
+        "/desk/customers/",
+        "/desk/customers/{customer}/",
+        "/desk/refused/",
+        "/desk/mail/quarantine/",
+        "/desk/notifications/",
+        "/desk/manuals/",
+        "/desk/manuals/new/",
+        "/desk/billing/",
+        "/desk/billing/runs/{run}/",
+        "/desk/billing/invoices/{invoice}/",
+        "/desk/oncall/",
+        "/desk/alerts/",
+        "/desk/account/",
+        "/",
+        "/admin/",
+    ]
+    PORTAL = [
+        "/portal/",
+        "/portal/tickets/new/",
+        "/portal/tickets/{ticket}/",
+        "/portal/services/",
+        "/portal/manuals/",
+        "/portal/invoices/",
+        "/portal/account/",
+    ]
+    SIGNED_OUT = ["/desk/login/", "/portal/login/", "/portal/password/forgot/"]
