@@ -159,8 +159,28 @@ class ContactRightsForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
 
+INTAKE_CHANNELS = [
+    ("phone", _("Phone call")),
+    ("email", _("E-mail that came in elsewhere")),
+    ("portal", _("Customer portal")),
+]
+
+
 class PhoneTicketForm(forms.Form):
+    """A ticket an agent makes for a contact: a call, or a report that came in another way (a mail to someone's
+    own address, a walk-in, a ticket of our own), with the terms of the channel it came by."""
+
     contact = forms.IntegerField(widget=forms.HiddenInput)
+    channel = forms.ChoiceField(
+        label=_("Came in by"),
+        choices=INTAKE_CHANNELS,
+        initial="phone",
+        required=False,  # a call, unless said otherwise
+        help_text=_(
+            "A walk-in or a ticket of our own: choose the channel whose terms apply (by phone, "
+            "functional support carries the surcharge)."
+        ),
+    )
     support_type = forms.ChoiceField(label=_("Support type"), choices=SUPPORT_TYPE_CHOICES)
     priority = forms.ChoiceField(label=_("Priority"), choices=PRIORITY_CHOICES)
     matrix_item = forms.TypedChoiceField(

@@ -253,6 +253,8 @@ class RefusedReport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     accepted_ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.SET_NULL)
+    # Dismissed: nothing to do (spam, a wrong number, handled otherwise); why is kept.
+    dismissed_reason = models.CharField(_("why dismissed"), max_length=500, blank=True)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     handled_at = models.DateTimeField(null=True, blank=True)
 

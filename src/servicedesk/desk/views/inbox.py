@@ -18,18 +18,35 @@ from servicedesk.mail.accept import mail_accept
 from servicedesk.mail.models import InboundMail
 from servicedesk.tickets.models import AgentNotification, RefusedReport
 from servicedesk.tickets.selectors import unread_notifications
-from servicedesk.tickets.services import report_accept
+from servicedesk.tickets.services import report_accept, report_dismiss
 
 
 @agent_required
 def refused(request):
-    reports = RefusedReport.objects.select_related("contact", "customer", "accepted_ticket", "recorded_by")[:200]
+    reports = RefusedReport.objects.select_related(
+        "contact", "customer", "accepted_ticket", "recorded_by", "handled_by"
+    )[:200]
     reporters = (
         Contact.objects.filter(may_report=True, active=True)
         .select_related("customer")
         .order_by("customer__name", "name")
     )
     return render(request, "desk/refused.html", {"reports": reports, "reporters": reporters, "active": "refused"})
+
+
+@agent_required
+@require_POST
+def dismiss_refused(request, report_id: int):
+    report = RefusedReport.objects.filter(pk=report_id).first()
+    if report is None:
+        raise Http404
+    try:
+        report_dismiss(refused=report, actor=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The report is dismissed."))
+    return redirect(reverse("desk:refused"))
 
 
 @agent_required

@@ -38,17 +38,17 @@ def _caller(contact_id: int) -> Contact:
         raise Http404 from None
 
 
-def call_terms(contact: Contact, support_type: str, priority: str) -> dict:
-    """What the caller hears before the ticket is saved: deadline, rate and the phone surcharge."""
+def call_terms(contact: Contact, support_type: str, priority: str, channel: str = Channel.PHONE) -> dict:
+    """What the caller hears before the ticket is saved: deadline, rate and, by phone, the surcharge."""
     policy = current_policy()
-    support_type, priority = SupportType(support_type), Priority(priority)
+    support_type, priority, channel = SupportType(support_type), Priority(priority), Channel(channel)
     if priority not in allowed_priorities(contact, support_type):
         priority = policy.lowest_priority(support_type)
     effective = policy.effective_priority(support_type, priority)
     deadline = policy.response_deadline(
-        support_type=support_type, priority=effective, reported=timezone.now(), channel=Channel.PHONE
+        support_type=support_type, priority=effective, reported=timezone.now(), channel=channel
     )
-    surcharge = policy.price(TicketWork(support_type, effective, Channel.PHONE, False, []))
+    surcharge = policy.price(TicketWork(support_type, effective, channel, False, []))
     return {
         "support_type": support_type,
         "priority": effective,
@@ -68,10 +68,13 @@ def caller(request, contact_id: int):
         support_type = SupportType.FUNCTIONAL
     if priority not in Priority.__members__.values():
         priority = Priority.STANDARD
+    channel = request.GET.get("channel") or request.POST.get("channel") or Channel.PHONE
+    if channel not in dict(forms.INTAKE_CHANNELS):
+        channel = Channel.PHONE
     matrix_items = list(contact.customer.matrix_items.filter(active=True))
     form = forms.PhoneTicketForm(
         request.POST or None,
-        initial={"contact": contact.pk, "support_type": support_type, "priority": priority},
+        initial={"contact": contact.pk, "support_type": support_type, "priority": priority, "channel": channel},
         matrix_items=matrix_items,
     )
     if request.method == "POST" and form.is_valid():
@@ -87,7 +90,7 @@ def caller(request, contact_id: int):
                     reporter=contact,
                     subject=data["subject"],
                     body=data["description"],
-                    channel=Channel.PHONE,
+                    channel=data["channel"] or Channel.PHONE,
                     support_type=data["support_type"],
                     priority=data["priority"],
                     matrix_item=matrix_item,
@@ -110,7 +113,7 @@ def caller(request, contact_id: int):
         "contact": contact,
         "form": form,
         "matrix_items": matrix_items,
-        "terms": call_terms(contact, support_type, priority),
+        "terms": call_terms(contact, support_type, priority, channel),
         "priorities": {t.value: [p.value for p in allowed_priorities(contact, t)] for t in SupportType},
         "active": "phone",
     }
@@ -133,4 +136,26 @@ def refuse_call(request, contact_id: int):
         recorded_by=request.user,
     )
     messages.info(request, _("The call from %(name)s is recorded; no ticket was created.") % {"name": contact.name})
+    return redirect(reverse("desk:refused"))
+
+
+@agent_required
+@require_POST
+def refuse_unknown_call(request):
+    """Record a call from someone we do not know (the number or name the agent looked for): no ticket, the
+    attempt kept for review, where it can be accepted once the caller is a contact."""
+    caller = " ".join(request.POST.get("caller", "").split())[:300]
+    if not caller:
+        messages.error(request, _("Say who called: a phone number or a name."))
+        return redirect(reverse("desk:phone"))
+    services.report_refuse(
+        channel=Channel.PHONE,
+        sender=caller,
+        reason=RefusedReport.Reason.UNKNOWN_SENDER,
+        subject=request.POST.get("subject", "")[:300],
+        body=request.POST.get("notes", ""),
+        recorded_by=request.user,
+        notify=False,
+    )
+    messages.info(request, _("The call from %(name)s is recorded; no ticket was created.") % {"name": caller})
     return redirect(reverse("desk:refused"))

@@ -204,6 +204,23 @@ def tickets_open(new: list[NewTicket], *, now: datetime) -> None:
         notices_queue([notice for n in new for notice in n.notices], now=now)
 
 
+def report_dismiss(*, refused: RefusedReport, actor, reason: str, now: datetime | None = None) -> RefusedReport:
+    """An agent dismisses a refused report (spam, a wrong number, handled otherwise): it leaves the list of
+    reports to handle; the report and why it was dismissed are kept."""
+    now = now or timezone.now()
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": _("Say why the report is dismissed.")})
+    with transaction.atomic():
+        refused = RefusedReport.objects.select_for_update().get(pk=refused.pk)
+        if refused.handled_at is not None:
+            raise ValidationError(_("This report was handled already."))
+        refused.dismissed_reason = reason[:500]
+        refused.handled_by, refused.handled_at = actor, now
+        refused.save(update_fields=["dismissed_reason", "handled_by", "handled_at"])
+    return refused
+
+
 def report_accept(*, refused: RefusedReport, contact: Contact, actor, now: datetime | None = None) -> Ticket:
     """An agent accepts a refused report as a ticket for a contact who may report (e.g. after authorisation)."""
     now = now or timezone.now()
@@ -215,6 +232,8 @@ def report_accept(*, refused: RefusedReport, contact: Contact, actor, now: datet
         raise ValidationError(
             _("This report was already accepted as ticket #%(n)s.") % {"n": refused.accepted_ticket_id}
         )
+    if refused.dismissed_reason:
+        raise ValidationError(_("This report was dismissed: %(reason)s") % {"reason": refused.dismissed_reason})
     with transaction.atomic():
         ticket = ticket_create(
             reporter=contact,
