@@ -111,6 +111,7 @@ def world_of_every_page() -> dict:
 
     from servicedesk.billing.models import Invoice
     from servicedesk.billing.services import billing_run_confirm, billing_run_create
+    from servicedesk.customers.services import matrix_item_add
     from servicedesk.manuals.services import manual_save
     from servicedesk.oncall.alerts import alert_raise
     from servicedesk.oncall.models import Shift
@@ -121,6 +122,7 @@ def world_of_every_page() -> dict:
     customer = factories.customer("Zyx Qorp", code="zyx")
     anja = factories.contact(customer, "Xyla Qyn", main=True, email="xyla@zyx.example", phones=["0307116193"])
     factories.portal_user(anja, PORTAL_PASSWORD)
+    item = matrix_item_add(customer=customer, name="Qyx", description="Zxq.", actor=agent)
     now = timezone.now()
     start = timezone.localtime(now - timedelta(days=3)).replace(hour=19, minute=0)
     ticket = services.ticket_create(reporter=anja, subject="Qwx zyx", body="Zyq xwq.", channel="email", now=start)
@@ -138,7 +140,14 @@ def world_of_every_page() -> dict:
     )
     alert_raise(ticket=ticket, now=now)
     invoice = Invoice.objects.get(customer=customer)
-    ids = {"ticket": ticket.pk, "anja": anja.pk, "customer": customer.pk, "run": run.pk, "invoice": invoice.pk}
+    ids = {
+        "ticket": ticket.pk,
+        "anja": anja.pk,
+        "customer": customer.pk,
+        "run": run.pk,
+        "invoice": invoice.pk,
+        "item": item.pk,
+    }
     return {"agent": agent, "customer": customer, "anja": anja, "ticket": ticket, "run": run, "ids": ids}
 
 
@@ -155,6 +164,12 @@ class every_page:
         "/desk/phone/{anja}/",
         "/desk/customers/",
         "/desk/customers/{customer}/",
+        "/desk/customers/new/",
+        "/desk/customers/{customer}/edit/",
+        "/desk/customers/{customer}/contacts/new/",
+        "/desk/contacts/{anja}/edit/",
+        "/desk/customers/{customer}/services/new/",
+        "/desk/services/{item}/edit/",
         "/desk/refused/",
         "/desk/mail/quarantine/",
         "/desk/notifications/",

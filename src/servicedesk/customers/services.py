@@ -31,6 +31,13 @@ def record_change(*, customer, actor, at, field, old, new, contact=None, matrix_
     )
 
 
+def _contact_change(contact: Contact, *, actor, at, field: str, old, new, reason: str = "") -> None:
+    """Record a change to one of a contact's fields (`record_change` for its customer)."""
+    record_change(
+        customer=contact.customer, contact=contact, actor=actor, at=at, field=field, old=old, new=new, reason=reason
+    )
+
+
 def _text(value) -> str:
     if isinstance(value, bool):
         return "ja" if value else "nee"
@@ -70,6 +77,42 @@ def customer_create(
         raise ValidationError({"code": _("Another customer already has this code.")})
     customer = Customer.objects.create(name=name.strip(), code=code, street=street, postal_code=postal_code, city=city)
     record_change(customer=customer, actor=actor, at=now or timezone.now(), field="customer", old="", new=customer.name)
+    return customer
+
+
+CUSTOMER_DETAILS = (
+    "name",
+    "street",
+    "postal_code",
+    "city",
+    "billing_email",
+    "vat_number",
+    "payment_days",
+    "purchase_order",
+    "notes",
+)
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, actor, now: datetime | None = None, **details) -> Customer:
+    """Change a customer's name, address, billing details or notes (CUSTOMER_DETAILS); each change recorded."""
+    now = now or timezone.now()
+    unknown = set(details) - set(CUSTOMER_DETAILS)
+    if unknown:
+        raise TypeError(f"not a customer detail: {', '.join(sorted(unknown))}")
+    if "name" in details:
+        details["name"] = details["name"].strip()
+        if not details["name"]:
+            raise ValidationError({"name": _("A customer needs a name.")})
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    changed = [field for field, value in details.items() if getattr(customer, field) != value]
+    for field in changed:
+        record_change(
+            customer=customer, actor=actor, at=now, field=field, old=getattr(customer, field), new=details[field]
+        )
+        setattr(customer, field, details[field])
+    if changed:
+        customer.save(update_fields=changed)
     return customer
 
 
@@ -136,15 +179,7 @@ def contact_update(
     if language is not None and language != contact.language:
         changes["language"] = language
     for field, value in changes.items():
-        record_change(
-            customer=contact.customer,
-            contact=contact,
-            actor=actor,
-            at=now,
-            field=field,
-            old=getattr(contact, field),
-            new=value,
-        )
+        _contact_change(contact, actor=actor, at=now, field=field, old=getattr(contact, field), new=value)
         setattr(contact, field, value)
     if changes:
         contact.save(update_fields=list(changes))
@@ -154,15 +189,27 @@ def contact_update(
         if old != numbers:
             contact.phones.all().delete()
             ContactPhone.objects.bulk_create(ContactPhone(contact=contact, number=n) for n in numbers)
-            record_change(
-                customer=contact.customer,
-                contact=contact,
-                actor=actor,
-                at=now,
-                field="phones",
-                old=", ".join(old),
-                new=", ".join(numbers),
-            )
+            _contact_change(contact, actor=actor, at=now, field="phones", old=", ".join(old), new=", ".join(numbers))
+    return contact
+
+
+@transaction.atomic
+def contact_set_active(
+    *, contact: Contact, active: bool, actor, reason: str = "", now: datetime | None = None
+) -> Contact:
+    """Deactivate a contact (gone from the customer: no reports, no portal, from the next click on) or take
+    them back; recorded. The main contact stays active (make another contact main first)."""
+    now = now or timezone.now()
+    contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
+    if contact.active == active:
+        return contact
+    if not active and contact.customer.main_contact_id == contact.pk:
+        raise ValidationError(
+            {"active": _("The main contact stays active; make another contact the main contact first.")}
+        )
+    _contact_change(contact, actor=actor, at=now, field="active", old=contact.active, new=active, reason=reason)
+    contact.active = active
+    contact.save(update_fields=["active"])
     return contact
 
 
@@ -185,15 +232,8 @@ def contact_set_rights(
     for right, value in wanted.items():
         if value is None or getattr(contact, right) == value:
             continue
-        record_change(
-            customer=contact.customer,
-            contact=contact,
-            actor=actor,
-            at=now,
-            field=right,
-            old=getattr(contact, right),
-            new=value,
-            reason=reason,
+        _contact_change(
+            contact, actor=actor, at=now, field=right, old=getattr(contact, right), new=value, reason=reason
         )
         setattr(contact, right, value)
         changed.append(right)
@@ -257,20 +297,35 @@ def matrix_item_add(
     return item
 
 
+def _matrix_change(item: ServiceMatrixItem, *, actor, at, old: str, new: str) -> None:
+    """Record a change to the service matrix: a service added (old ''), taken out (new '') or renamed."""
+    record_change(customer=item.customer, matrix_item=item, actor=actor, at=at, field="matrix", old=old, new=new)
+
+
+@transaction.atomic
+def matrix_item_update(
+    *, item: ServiceMatrixItem, actor, name: str, description: str, now: datetime | None = None
+) -> ServiceMatrixItem:
+    """Rename a service of the matrix or change its description; recorded."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("A service needs a name.")})
+    item = ServiceMatrixItem.objects.select_for_update().select_related("customer").get(pk=item.pk)
+    if name != item.name:
+        _matrix_change(item, actor=actor, at=now or timezone.now(), old=item.name, new=name)
+    if (name, description) != (item.name, item.description):
+        item.name, item.description = name, description
+        item.save(update_fields=["name", "description"])
+    return item
+
+
 @transaction.atomic
 def matrix_item_set_active(
     *, item: ServiceMatrixItem, active: bool, actor, now: datetime | None = None
 ) -> ServiceMatrixItem:
     if item.active != active:
-        record_change(
-            customer=item.customer,
-            matrix_item=item,
-            actor=actor,
-            at=now or timezone.now(),
-            field="matrix",
-            old=item.name if item.active else "",
-            new=item.name if active else "",
-        )
+        old, new = (item.name if item.active else ""), (item.name if active else "")
+        _matrix_change(item, actor=actor, at=now or timezone.now(), old=old, new=new)
         item.active = active
         item.save(update_fields=["active"])
     return item

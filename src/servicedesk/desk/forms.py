@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from servicedesk.core import labels
 from servicedesk.core.policy import current_policy
 from servicedesk.core.submissions import SubmissionField
+from servicedesk.customers.models import Contact, Customer
+from servicedesk.customers.services import CUSTOMER_DETAILS
 from servicedesk.policy import EntryKind
 from servicedesk.policy.localtime import NonexistentLocalTime, localize
 from servicedesk.tickets.models import Ticket
@@ -193,3 +195,55 @@ class PhoneTicketForm(forms.Form):
     def __init__(self, *args, matrix_items=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["matrix_item"].choices = [("", _("(none)"))] + [(item.pk, item.name) for item in matrix_items]
+
+
+class CustomerForm(forms.ModelForm):
+    """A customer's details, as agents enter them (written by customers.services)."""
+
+    class Meta:
+        model = Customer
+        fields = ["name", "code", *CUSTOMER_DETAILS[1:]]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:  # the code names the customer in links and files: it stays
+            del self.fields["code"]
+
+
+def phone_list(text: str) -> list[str]:
+    """Phone numbers typed one per line or separated by commas."""
+    return [part.strip() for part in text.replace(",", "\n").splitlines() if part.strip()]
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail address"), required=False)
+    phones = forms.CharField(
+        label=_("Phone numbers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line, in any notation."),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=Contact.Language.choices)
+
+
+class NewContactForm(ContactForm):
+    may_report = forms.BooleanField(label=_("May report"), required=False)
+    may_raise_priority = forms.BooleanField(label=_("May raise priority"), required=False)
+    sees_all_tickets = forms.BooleanField(label=_("Sees all tickets of the organisation"), required=False)
+    main_contact = forms.BooleanField(label=_("Main contact"), required=False)
+
+
+class ContactEditForm(ContactForm):
+    active = forms.BooleanField(label=_("Active (still with the customer)"), required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class MatrixItemForm(forms.Form):
+    name = forms.CharField(label=_("Service"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MatrixItemEditForm(MatrixItemForm):
+    active = forms.BooleanField(label=_("Managed by us"), required=False)

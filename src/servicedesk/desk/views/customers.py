@@ -6,16 +6,28 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from servicedesk.customers.models import Contact, Customer
-from servicedesk.customers.services import contact_set_rights
+from servicedesk.customers.models import Contact, Customer, ServiceMatrixItem
+from servicedesk.customers.services import (
+    CUSTOMER_DETAILS,
+    contact_create,
+    contact_set_active,
+    contact_set_rights,
+    contact_update,
+    customer_create,
+    customer_update,
+    matrix_item_add,
+    matrix_item_set_active,
+    matrix_item_update,
+)
 from servicedesk.desk import forms
 from servicedesk.desk.access import agent_required
 from servicedesk.portal.services import portal_invite
@@ -121,3 +133,165 @@ def contact_rights(request, contact_id: int):
         if changed:
             messages.success(request, _("Rights of %(name)s saved.") % {"name": contact.name})
     return redirect(reverse("desk:customer", args=[contact.customer_id]) + f"#contact-{contact.pk}")
+
+
+def _edit_page(request, form, *, title: str, back: str, status: int = 200):
+    return render(
+        request, "desk/edit.html", {"form": form, "title": title, "back": back, "active": "customers"}, status=status
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    for field, problems in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
+
+
+@agent_required
+def customer_new(request):
+    form = forms.CustomerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                customer = customer_create(
+                    name=data["name"],
+                    code=data["code"],
+                    actor=request.user,
+                    street=data["street"],
+                    postal_code=data["postal_code"],
+                    city=data["city"],
+                )
+                details = {field: data[field] for field in CUSTOMER_DETAILS[1:]}
+                customer_update(customer=customer, actor=request.user, **details)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
+            return redirect("desk:customer", customer.pk)
+    return _edit_page(request, form, title=_("New customer"), back=reverse("desk:customers"))
+
+
+@agent_required
+def customer_edit(request, customer_id: int):
+    customer = get_object_or_404(Customer, pk=customer_id)
+    form = forms.CustomerForm(request.POST or None, instance=Customer.objects.get(pk=customer.pk), editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer_update(
+                customer=customer, actor=request.user, **{f: form.cleaned_data[f] for f in CUSTOMER_DETAILS}
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Customer saved."))
+            return redirect("desk:customer", customer.pk)
+    return _edit_page(request, form, title=customer.name, back=reverse("desk:customer", args=[customer.pk]))
+
+
+@agent_required
+def contact_new(request, customer_id: int):
+    customer = get_object_or_404(Customer, pk=customer_id)
+    form = forms.NewContactForm(request.POST or None, initial={"language": Contact.Language.DUTCH})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                contact = contact_create(
+                    customer=customer,
+                    name=data["name"],
+                    email=data["email"],
+                    phones=forms.phone_list(data["phones"]),
+                    language=data["language"],
+                    may_report=data["may_report"] or data["main_contact"],
+                    may_raise_priority=data["may_raise_priority"] or data["main_contact"],
+                    main_contact=data["main_contact"],
+                    actor=request.user,
+                )
+                contact_set_rights(
+                    contact=contact,
+                    actor=request.user,
+                    sees_all_tickets=data["sees_all_tickets"] or data["main_contact"],
+                )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Contact %(name)s added.") % {"name": contact.name})
+            return redirect(reverse("desk:customer", args=[customer.pk]) + f"#contact-{contact.pk}")
+    title = _("New contact of %(customer)s") % {"customer": customer.name}
+    return _edit_page(request, form, title=title, back=reverse("desk:customer", args=[customer.pk]))
+
+
+@agent_required
+def contact_edit(request, contact_id: int):
+    contact = get_object_or_404(Contact.objects.select_related("customer").prefetch_related("phones"), pk=contact_id)
+    initial = {
+        "name": contact.name,
+        "email": contact.email,
+        "phones": "\n".join(p.number for p in contact.phones.all()),
+        "language": contact.language,
+        "active": contact.active,
+    }
+    form = forms.ContactEditForm(request.POST or None, initial=initial)
+    back = reverse("desk:customer", args=[contact.customer_id]) + f"#contact-{contact.pk}"
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                contact_update(
+                    contact=contact,
+                    actor=request.user,
+                    name=data["name"],
+                    email=data["email"],
+                    phones=forms.phone_list(data["phones"]),
+                    language=data["language"],
+                )
+                contact_set_active(contact=contact, active=data["active"], actor=request.user, reason=data["reason"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Contact %(name)s saved.") % {"name": data["name"]})
+            return redirect(back)
+    return _edit_page(request, form, title=contact.name, back=back)
+
+
+@agent_required
+def matrix_new(request, customer_id: int):
+    customer = get_object_or_404(Customer, pk=customer_id)
+    form = forms.MatrixItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            matrix_item_add(
+                customer=customer,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Service added to the service matrix."))
+            return redirect("desk:customer", customer.pk)
+    title = _("New service for %(customer)s") % {"customer": customer.name}
+    return _edit_page(request, form, title=title, back=reverse("desk:customer", args=[customer.pk]))
+
+
+@agent_required
+def matrix_edit(request, item_id: int):
+    item = get_object_or_404(ServiceMatrixItem.objects.select_related("customer"), pk=item_id)
+    initial = {"name": item.name, "description": item.description, "active": item.active}
+    form = forms.MatrixItemEditForm(request.POST or None, initial=initial)
+    back = reverse("desk:customer", args=[item.customer_id])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                item = matrix_item_update(
+                    item=item, actor=request.user, name=data["name"], description=data["description"]
+                )
+                matrix_item_set_active(item=item, active=data["active"], actor=request.user)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Service saved."))
+            return redirect(back)
+    return _edit_page(request, form, title=item.name, back=back)
