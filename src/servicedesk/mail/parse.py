@@ -8,12 +8,13 @@ import re
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from email.message import Message
 
-from servicedesk.mail import boundaries, headers
+from servicedesk.mail import headers
 from servicedesk.mail.bounce import Bounce, report_bounce, text_bounce
 from servicedesk.mail.mime import (
     MAX_PARTS,
     POLICY,
     attachment_name,
+    first_header_lines,
     html_to_text,
     leaves,
     part_bytes,
@@ -22,8 +23,6 @@ from servicedesk.mail.mime import (
 )
 
 __all__ = ["POLICY", "Bounce", "ParsedAttachment", "ParsedMail", "parse_mail"]
-
-boundaries.install()  # the parser's multipart boundaries without a regular expression compiled for each
 
 _TAG = re.compile(r"\[#(\d{1,12})\]")
 _FORWARD_SUBJECT = re.compile(r"^\s*(fw|fwd|tr|doorst|wg|rv)\s*:", re.IGNORECASE)
@@ -134,8 +133,8 @@ def _text_of(message: Message, raw: bytes) -> tuple[str, str, tuple[ParsedAttach
 
 def parse_mail(raw: bytes) -> ParsedMail:
     complex_reason = too_complex(raw)
-    if complex_reason:
-        message = email.parser.BytesHeaderParser(policy=POLICY).parsebytes(raw)
+    if complex_reason:  # its headers only (in bounded time too); the whole mail is attached as it came
+        message = email.parser.BytesHeaderParser(policy=POLICY).parsebytes(first_header_lines(raw))
     else:
         message = email.message_from_bytes(raw, policy=POLICY)
     from_name, from_address = headers.first_address(message, "From")
