@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,10 +18,11 @@ def raw(message_id: str | None, body: str) -> bytes:
 
 
 @pytest.mark.django_db
-def test_new_mail_is_one_statement():
+def test_new_mail_is_one_lookup_and_one_insert():
     with CaptureQueriesContext(connection) as queries:
         stored = mails_store([raw("<a@x>", "een"), raw("<b@x>", "twee"), raw(None, "drie")], via="lmtp")
-    assert len(queries) == 1 and queries[0]["sql"].startswith("INSERT")
+    statements = [q["sql"].split()[0] for q in queries if not q["sql"].startswith(("BEGIN", "SAVEPOINT", "RELEASE"))]
+    assert statements == ["SELECT", "INSERT"]
     assert [created for _mail, created in stored] == [True, True, True]
     assert [m.pk for m, _ in stored] == list(
         InboundMail.objects.order_by("id").values_list("id", flat=True)
@@ -29,6 +32,44 @@ def test_new_mail_is_one_statement():
         raw("<b@x>", "twee"),
         raw(None, "drie"),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_deliveries_of_one_mail_at_once_store_it_once():
+    """An MTA retrying while its first delivery is still being stored. On PostgreSQL both look the key up before
+    either inserts (they wait for each other here): one inserts, the other's insert fails on the unique key, its
+    transaction is run again and finds the mail stored. On SQLite one transaction writes at a time: the second
+    finds the first's row at once."""
+    mail = raw("<race@x>", "een")
+    both_looked = threading.Barrier(2, timeout=10)
+    results, lookups = [], []
+
+    def deliver() -> None:
+        seen = []
+
+        def after_lookup(execute, sql, params, many, context):
+            result = execute(sql, params, many, context)
+            if sql.startswith("SELECT") and "mail_inboundmail" in sql:
+                seen.append(sql)
+                if len(seen) == 1 and connection.vendor == "postgresql":
+                    both_looked.wait()
+            return result
+
+        try:
+            with connection.execute_wrapper(after_lookup):
+                results.append(mails_store([mail], via="lmtp")[0])
+            lookups.append(len(seen))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(created for _mail, created in results) == [False, True]
+    assert len({stored.pk for stored, _created in results}) == 1 and InboundMail.objects.count() == 1
+    assert sorted(lookups) == ([1, 2] if connection.vendor == "postgresql" else [1, 1])
 
 
 @pytest.mark.django_db

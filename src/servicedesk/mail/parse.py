@@ -32,6 +32,7 @@ _AUTO_SUBJECT = re.compile(
     r"abwesenheitsnotiz|réponse automatique)\s*:",
     re.IGNORECASE,
 )
+MAX_VERDICTS = 50  # Authentication-Results fields kept, topmost first (our own server's is at the top)
 # Headers by which autoresponders mark their mail besides RFC 3834's Auto-Submitted.
 AUTO_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Mail-Autoreply", "X-AutoReply-From", "X-FC-MachineGenerated")
 
@@ -62,6 +63,7 @@ class ParsedMail:
     bounce: Bounce | None = None
     too_complex: str = ""  # why only the headers were read ('' for a normal mail)
     auto_markers: tuple[str, ...] = ()  # other signs of an autoresponder (headers, subject)
+    authentication_results: tuple[str, ...] = ()  # the topmost Authentication-Results fields, as they came
 
     @property
     def ticket_tags(self) -> list[int]:
@@ -168,6 +170,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         bounce=bounce,
         too_complex=complex_reason,
         auto_markers=_auto_markers(message, subject),
+        authentication_results=tuple(map(str, (message.get_all("Authentication-Results") or [])[:MAX_VERDICTS])),
     )
     if parsed.bounce is None and parsed.is_automatic and not complex_reason:
         # A bounce without report structure still names our mail: link it all the same.
