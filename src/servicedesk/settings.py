@@ -70,7 +70,7 @@ INSTALLED_APPS = [
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("SERVICEDESK_TASK_BACKEND", "servicedesk.core.task_queue.DatabaseBackend"),
+        "BACKEND": os.environ.get("SERVICEDESK_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
     }
 }
@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "servicedesk.core.signed_in.SignedInMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -95,11 +95,8 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
+        "APP_DIRS": True,
         "OPTIONS": {
-            # The apps' templates, kept per language with their constant text worked out (core/template_loader.py).
-            "loaders": [
-                ("servicedesk.core.template_loader.Loader", ["django.template.loaders.app_directories.Loader"]),
-            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -183,19 +180,23 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 
-# The default cache is per process; long work (billing runs) reports its progress through files that
-# every process (web workers, the task worker) reads.
+# CACHE_URL (e.g. redis://127.0.0.1:6379/0): a cache every process shares, which then also holds the sessions
+# (read from the cache, written to both). Without it each process has a cache of its own, which must never hold
+# anything another process could change (a signed-out session), so sessions are read from the database.
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    # Long work (billing runs) reports its progress through files that every process reads.
     "progress": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "progress"),
     },
 }
-
-# Sessions written to the database, read from this process's cache once the database confirms them
-# (core/sessions.py: a session signed out on one worker ends on every worker).
-SESSION_ENGINE = "servicedesk.core.sessions"
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if CACHE_URL else "django.contrib.sessions.backends.db"
 
 # Outgoing mail: SMTP when EMAIL_HOST is set, else files under var/sent-mail (development, demo).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

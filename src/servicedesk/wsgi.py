@@ -7,9 +7,8 @@ request is done here, once: the URLconf with every view module it imports, and t
 import contextlib
 import os
 
+from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
-
-from servicedesk.core.request import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings")
 

@@ -1,38 +1,19 @@
-"""The list filters made fast by hand say exactly what Django's own formatting says."""
+"""Moments and amounts as the pages show them, in Dutch and English."""
 
 from __future__ import annotations
 
 import zoneinfo
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
-from django.utils.formats import date_format
-from hypothesis import given, settings
+from django.utils import translation
 from hypothesis import strategies as st
 
-from servicedesk.core.templatetags.policy_labels import local_datetime, local_short, short_local_format
+from servicedesk.core.templatetags.policy_labels import cents, euro, local_datetime, local_short
 
 ZONES = [UTC, zoneinfo.ZoneInfo("Europe/Amsterdam"), zoneinfo.ZoneInfo("America/St_Johns")]
 MOMENTS = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.sampled_from(ZONES))
-
-
-@settings(max_examples=300, deadline=None)
-@given(moment=MOMENTS, language=st.sampled_from(["nl", "en"]), zone=st.sampled_from(["Europe/Amsterdam", "Asia/Tokyo"]))
-def test_local_short_is_date_formats_d_j_n_h_i(moment, language, zone):
-    """In the active language and time zone; the formatter made once for a list says the same."""
-    with translation.override(language), timezone.override(zone):
-        expected = date_format(timezone.localtime(moment), "D j-n H:i")
-        assert local_short(moment) == expected
-        assert short_local_format()(moment) == expected
-
-
-@settings(max_examples=300, deadline=None)
-@given(moment=MOMENTS, language=st.sampled_from(["nl", "en", None]), zone=st.sampled_from(["Europe/Amsterdam", "UTC"]))
-def test_local_datetime_is_date_formats_l_j_f_y_h_i(moment, language, zone):
-    """A deadline written out: weekday and month names in the active language (None: translation off)."""
-    with translation.override(language), timezone.override(zone):
-        assert local_datetime(moment) == date_format(timezone.localtime(moment), "l j F Y, H:i")
 
 
 def test_local_datetime_in_dutch_and_english():
@@ -56,3 +37,18 @@ def test_local_short_around_the_change_to_winter_time():
         assert local_short(datetime(2026, 10, 25, 0, 59, tzinfo=UTC)) == "zo 25-10 02:59"  # summer time
         assert local_short(datetime(2026, 10, 25, 1, 0, tzinfo=UTC)) == "zo 25-10 02:00"  # winter time
         assert local_short(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("language", "amount", "shown"),
+    [
+        ("nl", Decimal("1234.5"), "€\xa01.234,50"),
+        ("en", Decimal("1234.5"), "€\xa01,234.50"),
+        ("nl", Decimal("-0.05"), "€\xa0-0,05"),
+    ],
+)
+def test_amounts_in_each_language(language, amount, shown):
+    with translation.override(language):
+        assert euro(amount) == shown
+        assert cents(int(amount * 100)) == shown
+    assert euro(None) == cents(None) == ""

@@ -55,9 +55,13 @@ class Browser:
         return response, page
 
 
-@pytest.fixture
-def site(tmp_path):
-    """Gunicorn with the production configuration and two workers on the test database: (port, workers)."""
+REDIS = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture(params=["database sessions", "cached sessions"])
+def site(request, tmp_path):
+    """Gunicorn with the production configuration and two workers on the test database: (port, workers). Sessions
+    in the database alone, or (CACHE_URL) in the database and a cache the workers share (Redis)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -71,6 +75,11 @@ def site(tmp_path):
         "WEB_CONCURRENCY": "2",
         "SERVICEDESK_BIND": f"127.0.0.1:{port}",
     }
+    if request.param == "cached sessions":
+        import redis
+
+        redis.Redis.from_url(REDIS).flushdb()
+        env["CACHE_URL"] = REDIS
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     command = [gunicorn, "-c", "python:servicedesk.gunicorn_conf", "servicedesk.wsgi", "--no-control-socket"]
     log = (tmp_path / "gunicorn.log").open("w")

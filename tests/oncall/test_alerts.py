@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from servicedesk.oncall.alerts import alert_raise, alert_send, alerts_watch
+from servicedesk.oncall.alerts import alert_raise
 from servicedesk.oncall.models import Alert, Shift
 from servicedesk.oncall.rota import gaps, on_call_at
+from servicedesk.oncall.sending import AlertNotDelivered, alert_send
+from servicedesk.oncall.watch import alerts_watch
 from servicedesk.tickets import services
 from servicedesk.tickets.models import TicketEvent
 from tests import factories
@@ -120,8 +122,6 @@ def closed_port() -> int:
 
 
 def test_each_alert_channel_is_tried_whatever_the_other_did(rota, urgent, smtp, settings, hook):
-    from servicedesk.oncall.alerts import AlertNotDelivered
-
     url, received = hook
     settings.SERVICEDESK_ONCALL_WEBHOOK_URL, settings.SERVICEDESK_PHONE_SECRET = url, "s3"
     alert = alert_raise(ticket=urgent, now=NIGHT)

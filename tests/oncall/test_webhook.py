@@ -96,6 +96,24 @@ def test_unsigned_forged_old_and_replayed_requests_are_refused(live_server, cloc
     assert call(live_server, "", body=b"[1, 2", headers=signed(b"[1, 2"))[0] == 400
 
 
+@pytest.mark.parametrize(
+    ("what", "headers", "body"),
+    [
+        ("a superscript digit as timestamp", {"X-Servicedesk-Timestamp": "²", "X-Servicedesk-Signature": "0"}, b"{}"),
+        ("400 digits as timestamp", {"X-Servicedesk-Timestamp": "9" * 400, "X-Servicedesk-Signature": "0"}, b"{}"),
+        ("a signature that is not ASCII", "non-ascii", b"{}"),
+        ("a signed body nested 100,000 levels deep", None, b"[" * 100_000 + b"]" * 100_000),
+    ],
+)
+def test_odd_requests_get_a_clear_refusal_not_a_server_error(live_server, clock, what, headers, body):
+    clock(SATURDAY)
+    if headers == "non-ascii":
+        headers = {**signed(body), "X-Servicedesk-Signature": "é" * 64}
+    status, answer = call(live_server, "", body=body, headers=headers if headers is not None else signed(body))
+    assert status in (400, 403), what
+    assert answer["error"]
+
+
 def test_in_office_hours_the_call_goes_to_the_desk(live_server, clock, anja, settings):
     clock(TUESDAY_10)
     status, answer = call(live_server, "0307116193", "urgent")

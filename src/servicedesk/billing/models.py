@@ -96,6 +96,15 @@ class Invoice(models.Model):
         return self.number or f"specificatie-{self.pk}"
 
 
+class InvoiceLineQuerySet(models.QuerySet):
+    def billing(self, time_entry):
+        """The line that bills a time entry (an id or an `OuterRef`): its first line on a standing document;
+        corrections and credit notes refer to that line."""
+        return self.filter(time_entry=time_entry, corrects__isnull=True).exclude(
+            invoice__status=Invoice.Status.CREDITED
+        )
+
+
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     # No index of its own: `invoice_line_item` (ticket, time_entry) serves look-ups by ticket.
@@ -120,6 +129,8 @@ class InvoiceLine(models.Model):
     )
     # After-hours work: whether the customer was told the rate before it started (None: not after-hours work).
     rate_told = models.BooleanField(null=True, blank=True)
+
+    objects = InvoiceLineQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

@@ -1,9 +1,12 @@
 """Names of the policy's words as people read them (translated; Dutch by default)."""
 
+from decimal import Decimal
+
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from servicedesk.policy import Channel, FreeReason, Priority, SupportType
+from servicedesk.policy import Channel, FreeReason, LineKind, Priority, SupportType
 
 SUPPORT_TYPES = {
     SupportType.MANAGED: _("Technical support on services we deliver"),
@@ -43,6 +46,11 @@ QUEUES = {
     "all": _("All tickets"),
 }
 BANDS = {"office": _("office hours"), "evening": _("evening"), "night": _("night/Sunday")}
+LINE_KINDS = {
+    LineKind.WORK: _("Work"),
+    LineKind.TRAVEL: _("Travel"),
+    LineKind.PHONE_SURCHARGE: _("Phone surcharge"),
+}
 
 BUSINESS_DAY_MINUTES = 8 * 60
 
@@ -56,3 +64,10 @@ def response_time_text(minutes: int) -> str:
         hours = minutes // 60
         return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
     return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+def euro(value: Decimal | None) -> str:
+    """'€ 1.234,50': an amount as people read it, in the active language's number format."""
+    if value is None:
+        return ""
+    return "€\u00a0" + number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)

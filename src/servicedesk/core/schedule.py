@@ -22,7 +22,7 @@ def periodic_tasks() -> list[Periodic]:
     return [
         Periodic("servicedesk.tickets.tasks.sla_watch_task", 60.0),
         Periodic("servicedesk.tickets.tasks.attachment_sweep_task", 6 * 3600.0),
-        Periodic("servicedesk.oncall.tasks.alerts_watch_task", 60.0),
+        Periodic("servicedesk.oncall.watch.alerts_watch_task", 60.0),
         Periodic("servicedesk.mail.tasks.stored_mail_task", 60.0),
     ]
 

@@ -26,10 +26,6 @@ class Customer(models.Model):
     payment_days = models.PositiveIntegerField(_("payment term (days)"), default=14)
     purchase_order = models.CharField(_("purchase order reference"), max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
-    # A number that grows with every change to the customer's service matrix, kept by the database (triggers,
-    # customers/matrix_version.py; a save of an older number is ignored), so a process may keep the matrix it
-    # read for as long as the number it read it under stands (the portal's report form).
-    matrix_version = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

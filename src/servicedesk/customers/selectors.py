@@ -8,7 +8,6 @@ import re
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
-from servicedesk.core.prepared import PreparedQuery
 from servicedesk.customers.models import Contact, Customer, ServiceMatrixItem
 from servicedesk.customers.phones import normalize_phone
 
@@ -69,31 +68,6 @@ def caller_search(query: str, *, limit: int = 20) -> QuerySet[Contact]:
     )
 
 
-_ACTIVE_MATRIX_ITEMS = PreparedQuery(
-    lambda customer_id: ServiceMatrixItem.objects.filter(customer_id=customer_id, active=True).order_by("name", "id")
-)
-_ITEM_FIELDS = [field.attname for field in ServiceMatrixItem._meta.concrete_fields]
-KEEP_MOST = 4096  # customers whose matrix a process keeps; then it starts again
-# (database, customer) -> (the matrix's version it was read under, its active items' values)
-_kept_matrices: dict[tuple[str, int], tuple[int, list[tuple]]] = {}
-
-
-def active_matrix_items(customer: Customer, *, using: str = "default") -> list[ServiceMatrixItem]:
-    """The customer's active service matrix items, by name (new instances on every call).
-
-    The process keeps a customer's matrix under the matrix's version it was read with (`matrix_version`, which the
-    database raises on every change, customers/matrix_version.py) and reads it again once `customer` shows
-    another: as fresh as `customer` is (the portal reads the signed-in contact's customer on every request, and
-    every report form shows the matrix). The matrix is read after the customer was, so what is kept is never
-    older than the version it is kept under."""
-    if "matrix_version" in customer.get_deferred_fields():
-        return _ACTIVE_MATRIX_ITEMS.all(customer.pk, using=using)
-    kept = _kept_matrices.get((using, customer.pk))
-    if kept is None or kept[0] != customer.matrix_version:
-        items = _ACTIVE_MATRIX_ITEMS.all(customer.pk, using=using)
-        if len(_kept_matrices) >= KEEP_MOST:
-            _kept_matrices.clear()
-        values = [tuple(getattr(item, name) for name in _ITEM_FIELDS) for item in items]
-        _kept_matrices[using, customer.pk] = (customer.matrix_version, values)
-        return items
-    return [ServiceMatrixItem.from_db(using, _ITEM_FIELDS, values) for values in kept[1]]
+def active_matrix_items(customer: Customer) -> list[ServiceMatrixItem]:
+    """The customer's active service matrix items, by name."""
+    return list(ServiceMatrixItem.objects.filter(customer=customer, active=True).order_by("name", "id"))

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Exists
 
-from servicedesk.core.prepared import PreparedQuery
-from servicedesk.core.sessions import live_session
-from servicedesk.core.signed_in import found_user
 from servicedesk.customers.models import Contact
 from servicedesk.customers.selectors import contacts_by_email
 
@@ -36,20 +32,6 @@ class ContactBackend(ModelBackend):
 
     def get_user(self, user_id):
         """The signed-in user of a request with their contact and its customer, in one query: every portal
-        request checks the contact (a withdrawn right ends access at once). The query is built once
-        (core/prepared.py): building it cost more than running it."""
-        return found_user(self, _USER_WITH_CONTACT, user_id)
-
-    def get_user_in_session(self, user_id, session_key: str, stored_text: str):
-        """`get_user`, found only while the database holds this copy of the session (`core/signed_in.py`)."""
-        return found_user(self, _USER_IN_SESSION, user_id, session_key, stored_text)
-
-
-def _with_contact(pk):
-    return get_user_model()._default_manager.select_related("contact__customer").filter(pk=pk).order_by()
-
-
-_USER_WITH_CONTACT = PreparedQuery(_with_contact)
-_USER_IN_SESSION = PreparedQuery(
-    lambda pk, key, text: _with_contact(pk).filter(Exists(live_session(key, text))), texts=2
-)
+        request checks the contact (a withdrawn right ends access at once)."""
+        user = get_user_model().objects.select_related("contact__customer").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import connections
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
-from servicedesk.core.prepared import PreparedQuery
 from servicedesk.customers.models import Contact
 from servicedesk.tickets.models import Attachment, Message, Ticket, TicketEvent
 from servicedesk.tickets.selectors import decode_cursor, encode_cursor
@@ -60,8 +58,9 @@ def ticket_search(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
     query = query.strip()
     if not query:
         return tickets
-    if query.lstrip("#").isdigit():
-        return tickets.filter(Q(pk=int(query.lstrip("#"))) | Q(subject__icontains=query))
+    number = query.lstrip("#")
+    if number.isascii() and number.isdigit() and len(number) <= 18:  # a ticket number (not '²', not 400 digits)
+        return tickets.filter(Q(pk=int(number)) | Q(subject__icontains=query))
     in_messages = Message.objects.filter(kind__in=PUBLIC_MESSAGE_KINDS, body__icontains=query).values("ticket_id")
     return tickets.filter(Q(subject__icontains=query) | Q(pk__in=in_messages))
 
@@ -80,20 +79,6 @@ LIST_FIELDS = (
     "best_effort",
     "responded_at",
 )
-# The reporter's name by a subquery, not a join: the database then reads the names of the page's rows only,
-# whatever its statistics say (PostgreSQL, its statistics not yet updated after a busy hour, hashed all of a
-# customer's open tickets for the join: 5.7 ms for a page instead of 0.3). Only lists of contacts who see their
-# colleagues' tickets show it (a reporter column); others' rows have no `reporter_name` (it would be their own,
-# and on a small contacts table PostgreSQL scans it once for every row: half the query's time).
-REPORTER_NAME = Subquery(Contact.objects.filter(pk=OuterRef("reporter_id")).values("name")[:1])
-
-
-def _list_rows(tickets: QuerySet[Ticket], *, reporter_name=None) -> QuerySet:
-    """The list's rows, newest first; with a `reporter_name` column when given its expression."""
-    tickets = tickets.order_by(*LIST_ORDER)
-    if reporter_name is None:
-        return tickets.values(*LIST_FIELDS)
-    return tickets.values(*LIST_FIELDS, reporter_name=reporter_name)
 
 
 def ticket_list(
@@ -108,10 +93,8 @@ def ticket_list(
 ) -> tuple[list[dict], str | None]:
     """One page of the contact's ticket list, newest first, continuing after `after` (keyset pagination on
     (reported_at, id): a page costs the same however many tickets the organisation has), and the cursor of
-    the next page (None on the last). Rows are plain values: a list renders without model instances."""
-    if (status, support_type, priority, query, after, limit) == ("open", "", "", "", None, PAGE):
-        rows = _open_page(contact)  # the list as it opens: what almost every request asks
-        return rows[:limit], (_next_cursor(rows, limit) if len(rows) > limit else None)
+    the next page (None on the last). Rows are plain values; contacts who see their colleagues' tickets get
+    each row's `reporter_name` too."""
     tickets = visible_tickets(contact)
     if status == "open":
         tickets = tickets.exclude(status=Ticket.Status.CLOSED)
@@ -126,45 +109,7 @@ def ticket_list(
     if cursor is not None:
         reported_at, pk = cursor
         tickets = tickets.filter(Q(reported_at__lt=reported_at) | Q(reported_at=reported_at, pk__lt=pk))
-    rows = list(_list_rows(tickets, reporter_name=REPORTER_NAME if contact.sees_all_tickets else None)[: limit + 1])
-    return rows[:limit], (_next_cursor(rows, limit) if len(rows) > limit else None)
-
-
-def _next_cursor(rows: list[dict], limit: int) -> str:
-    return encode_cursor(rows[limit - 1]["reported_at"], rows[limit - 1]["id"])
-
-
-def _open_tickets(customer_id: int, reporter_id: int | None = None) -> QuerySet:
-    """The first page (and one more row) of the not-closed tickets of a customer (or of one reporter there),
-    newest first."""
-    tickets = Ticket.objects.filter(customer_id=customer_id).exclude(status=Ticket.Status.CLOSED)
-    if reporter_id is not None:
-        return _list_rows(tickets.filter(reporter_id=reporter_id))[: PAGE + 1]
-    # `reporter_name` holds the reporter's id here: `_reporter_names_after_the_limit` puts the name in its place.
-    return _list_rows(tickets, reporter_name=F("reporter_id"))[: PAGE + 1]
-
-
-def _reporter_names_after_the_limit(sql: str, using: str) -> str:
-    """The page's rows, then their reporters' names joined: the database looks up at most a page of names,
-    whatever its statistics say. (A subquery for every row, as the ORM puts it, made PostgreSQL scan a small
-    contacts table once for each row: half the page's time.)"""
-    quote = connections[using].ops.quote_name
-    columns = ", ".join(f"page.{quote(name)}" for name in LIST_FIELDS)
-    return (
-        f"SELECT {columns}, reporter.{quote('name')} FROM ({sql}) page "
-        f"LEFT OUTER JOIN {quote(Contact._meta.db_table)} reporter "
-        f"ON reporter.{quote(Contact._meta.pk.column)} = page.{quote('reporter_name')} "
-        f"ORDER BY page.{quote('reported_at')} DESC, page.{quote('id')} DESC"
-    )
-
-
-# The list's first page is built once (core/prepared.py): building the query cost ten times running it.
-_OPEN_PAGE_OF_CUSTOMER = PreparedQuery(_open_tickets, wrap=_reporter_names_after_the_limit)
-_OPEN_PAGE_OF_REPORTER = PreparedQuery(_open_tickets, values=2)
-
-
-def _open_page(contact: Contact) -> list[dict]:
-    """`ticket_list`'s first page of not-closed tickets (and one more row), as `visible_tickets` sees them."""
-    if contact.sees_all_tickets:
-        return _OPEN_PAGE_OF_CUSTOMER.all(contact.customer_id)
-    return _OPEN_PAGE_OF_REPORTER.all(contact.customer_id, contact.pk)
+    fields = {"reporter_name": F("reporter__name")} if contact.sees_all_tickets else {}
+    rows = list(tickets.order_by(*LIST_ORDER).values(*LIST_FIELDS, **fields)[: limit + 1])
+    next_cursor = encode_cursor(rows[limit - 1]["reported_at"], rows[limit - 1]["id"]) if len(rows) > limit else None
+    return rows[:limit], next_cursor

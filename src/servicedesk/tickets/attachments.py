@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
+from django.http import Http404
 from django.utils import timezone
 
 from servicedesk.tickets.models import Attachment, Message
@@ -17,6 +19,14 @@ ORPHAN_AGE = timedelta(hours=6)
 
 def attachment_path(stored_name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "attachments" / stored_name[:2] / stored_name
+
+
+def attachment_open(attachment: Attachment) -> BinaryIO:
+    """The attachment's bytes, opened for reading; 404 when its file is gone."""
+    try:
+        return attachment_path(attachment.stored_name).open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
 
 
 def display_name(name: str) -> str:

@@ -145,15 +145,12 @@ class Message(models.Model):
 class TimeEntryQuerySet(models.QuerySet):
     """Whether entries are billed: a line of a standing invoice bills them (their first line; corrections and
     credit notes refer to that line). Kept nowhere else, so crediting an invoice unbills its work by itself,
-    and confirming a run writes its lines and nothing more."""
+    and confirming a run writes its lines and nothing more. Billing builds on tickets: its lines are reached
+    through their relation to entries (`invoice_lines`), and billing says which of them bill an entry."""
 
-    @staticmethod
-    def _billing_line():
-        from servicedesk.billing.models import Invoice, InvoiceLine  # billing builds on tickets, not the reverse
-
-        return InvoiceLine.objects.filter(time_entry=OuterRef("pk"), corrects__isnull=True).exclude(
-            invoice__status=Invoice.Status.CREDITED
-        )
+    def _billing_line(self):
+        lines = self.model._meta.get_field("invoice_lines").related_model
+        return lines.objects.billing(OuterRef("pk"))
 
     def with_billed(self):
         """Each entry with `billed` (bool)."""

@@ -59,7 +59,7 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         moment = parse_datetime(moment_text)
     except ValueError:  # well-formed but impossible, e.g. month 13
         return None
-    if moment is None or not id_text.isdigit():
+    if moment is None or not (id_text.isascii() and id_text.isdigit() and len(id_text) <= 18):
         return None
     return moment, int(id_text)
 
@@ -130,7 +130,7 @@ def queue_counts(*, user, now: datetime) -> dict[str, int]:
 def ticket_for_desk(ticket_id: int) -> Ticket:
     """A ticket with everything its desk page shows, in a fixed number of queries.
 
-    The related rows load only the columns the page uses: on a busy page that is a fifth of its time.
+    The related rows load only the columns the page uses.
     """
     user_name = ("username", "first_name", "last_name")
     messages = Message.objects.select_related("author_user", "author_contact").only(

@@ -1,16 +1,10 @@
-"""The service matrix's version number per customer, kept by triggers (customers/matrix_version.py)."""
+"""The service matrix's version number per customer (dropped again by 0004).
+
+It was kept by triggers that this migration made; 0004 drops them with the number, so a database migrated
+today never gets them.
+"""
 
 from django.db import migrations, models
-
-from servicedesk.customers import matrix_version
-
-
-def make_triggers(apps, schema_editor):
-    matrix_version.make_triggers(schema_editor.connection)
-
-
-def remove_triggers(apps, schema_editor):
-    matrix_version.remove_triggers(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
@@ -22,5 +16,4 @@ class Migration(migrations.Migration):
             name="matrix_version",
             field=models.BigIntegerField(default=0, editable=False),
         ),
-        migrations.RunPython(make_triggers, remove_triggers),
     ]

@@ -10,13 +10,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from servicedesk.core.downloads import attachment_download
+from servicedesk.core.downloads import download
 from servicedesk.customers.models import Contact
 from servicedesk.customers.selectors import contact_for_email
 from servicedesk.desk.access import agent_required
 from servicedesk.mail.accept import mail_accept
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.pipeline import mail_process
+from servicedesk.tickets.attachments import attachment_open
 from servicedesk.tickets.models import Attachment
 
 
@@ -26,7 +27,7 @@ def attachment(request, attachment_id: int):
     item = Attachment.objects.filter(pk=attachment_id).first()
     if item is None:
         raise Http404
-    return attachment_download(item)
+    return download(attachment_open(item), filename=item.original_name, content_type=item.content_type)
 
 
 @agent_required

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -15,15 +14,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from servicedesk.core import labels
-from servicedesk.core.downloads import attachment_download
+from servicedesk.core.downloads import download
+from servicedesk.core.policy import current_policy
 from servicedesk.customers.selectors import active_matrix_items
-from servicedesk.policy import SupportType
-from servicedesk.portal import selectors, ticket_list
+from servicedesk.policy import Priority, SupportType
+from servicedesk.portal import selectors
 from servicedesk.portal.access import contact_required
 from servicedesk.portal.forms import QUESTION, ReplyForm, ReportForm, support_type_of
 from servicedesk.portal.services import portal_reply, portal_ticket_report
 from servicedesk.portal.terms import report_terms
-from servicedesk.tickets.pricing import allowed_priorities, ticket_price
+from servicedesk.tickets.attachments import attachment_open
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.pricing import allowed_priorities, hourly_rate, ticket_price
 from servicedesk.tickets.services import ReportRefused
 
 PAGE_SIZE = selectors.PAGE
@@ -51,15 +53,25 @@ def tickets(request):
         limit=PAGE_SIZE,
     )
     filters = {"status": status, "type": support_type, "priority": priority, "q": query}
-    status_options, support_type_options, priority_options = ticket_list.filter_options(status, support_type, priority)
+    policy = current_policy()
+    statuses = dict(Ticket.Status.choices)
+    for row in rows:
+        row["status_label"] = statuses.get(row["status"], row["status"])
+        # A critical ticket is free of charge whatever its type and priority.
+        rate = policy.hourly_rate(SupportType(row["support_type"]), Priority(row["priority"]))
+        row["rate"] = None if row["critical"] else rate
     return render(
         request,
         "portal/tickets.html",
         {
-            "rows_html": ticket_list.rows_html(rows, with_reporter=contact.sees_all_tickets),
-            "status_options": status_options,
-            "support_type_options": support_type_options,
-            "priority_options": priority_options,
+            "rows": rows,
+            "with_reporter": contact.sees_all_tickets,
+            "status": status,
+            "statuses": [("open", _("Not closed")), ("all", _("All")), *statuses.items()],
+            "support_type": support_type,
+            "support_types": list(labels.SUPPORT_TYPES.items()),
+            "priority": priority,
+            "priorities": list(labels.PRIORITIES.items()),
             "next_page": f"?{urlencode({**filters, 'after': next_cursor})}" if next_cursor else "",
             "first_page": f"?{urlencode(filters)}" if after else "",
             "query": query,
@@ -72,7 +84,7 @@ def _report_form(request, contact, data=None, files=None) -> tuple[ReportForm, S
     """The report form with the priorities this contact may use for what it is about (the support type), which
     the terms shown beside them (`report_terms`) are worked out for when the form is shown: not for a report
     that is sent and valid."""
-    matrix_items = active_matrix_items(contact.customer)  # kept while the matrix's version read with the user stands
+    matrix_items = active_matrix_items(contact.customer)
     about = (data or request.GET).get("about") or QUESTION
     support_type = support_type_of(about)
     priorities = [(p.value, labels.PRIORITIES[p]) for p in allowed_priorities(contact, support_type)]
@@ -116,7 +128,7 @@ def report(request):
                     _("Ticket #%(number)d is registered. We will respond by %(due)s.")
                     % {"number": ticket.pk, "due": timezone.localtime(ticket.response_due).strftime("%d-%m-%Y %H:%M")},
                 )
-                return HttpResponseRedirect(ticket_list.ticket_path(ticket.pk))
+                return redirect("portal:ticket", ticket.pk)
     else:
         form, support_type = _report_form(request, contact)
     terms = report_terms(contact, support_type, timezone.now())
@@ -143,6 +155,7 @@ def ticket(request, ticket_id: int):
             "time_rows": rows,
             "extra_lines": price.lines[len(entries) :],
             "price": price,
+            "rate": hourly_rate(item),
             "form": ReplyForm(),
             "active": "tickets",
         },
@@ -169,7 +182,8 @@ def reply(request, ticket_id: int):
 
 @contact_required
 def attachment(request, attachment_id: int):
-    return attachment_download(selectors.attachment_for_contact(request.contact, attachment_id))
+    item = selectors.attachment_for_contact(request.contact, attachment_id)
+    return download(attachment_open(item), filename=item.original_name, content_type=item.content_type)
 
 
 @contact_required

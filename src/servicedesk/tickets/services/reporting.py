@@ -1,0 +1,230 @@
+"""Reports: a ticket opened for a contact on any channel, or a report refused and recorded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servicedesk.core.policy import current_policy
+from servicedesk.customers.models import Contact, ServiceMatrixItem
+from servicedesk.outbox.models import OutgoingMessage
+from servicedesk.outbox.services import Notice, notice_queue, notices_queue
+from servicedesk.policy import Channel, Priority, SupportType
+from servicedesk.tickets.models import Message, RefusedReport, Ticket, TicketEvent
+from servicedesk.tickets.services.trail import apply_deadline, event_row, notice_context
+
+SUBJECT_MAX = 300
+
+
+class ReportRefused(Exception):
+    """The reporter may not report; the attempt is recorded as `refused`."""
+
+    def __init__(self, refused: RefusedReport):
+        self.refused = refused
+        super().__init__(_("Only authorised persons can report tickets."))
+
+
+def report_refuse(
+    *,
+    channel: str,
+    sender: str,
+    reason: str,
+    contact: Contact | None = None,
+    subject: str = "",
+    body: str = "",
+    recorded_by=None,
+    notify: bool = True,
+    now: datetime | None = None,
+) -> RefusedReport:
+    """Record a report that creates no ticket, and tell a known contact why (POLICY.md §7)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        refused = RefusedReport.objects.create(
+            channel=channel,
+            reason=reason,
+            customer=contact.customer if contact else None,
+            contact=contact,
+            sender=sender[:300],
+            subject=subject[:300],
+            body=body,
+            received_at=now,
+            recorded_by=recorded_by,
+        )
+        if notify and contact is not None:
+            notice_queue(kind=OutgoingMessage.Kind.REFUSAL, contact=contact, context={}, now=now)
+    return refused
+
+
+@dataclass
+class NewTicket:
+    """A ticket about to be opened, as rows not yet written: made by `new_ticket`, written by `tickets_open`."""
+
+    ticket: Ticket
+    message: Message  # the report itself
+    events: list[TicketEvent]
+    notices: list[Notice]
+
+
+def ticket_create(*, now: datetime | None = None, **report) -> Ticket:
+    """Open a ticket for a contact, on any channel (the report's keywords are `new_ticket`'s).
+
+    Refuses (ReportRefused, the attempt recorded) a reporter who may not report; lowers a raised
+    priority the reporter may not use and says why; picking a matrix item proposes `managed`.
+    """
+    now = now or timezone.now()
+    new = new_ticket(now=now, **report)
+    tickets_open([new], now=now)
+    return new.ticket
+
+
+def new_ticket(
+    *,
+    reporter: Contact,
+    subject: str,
+    body: str,
+    channel: str,
+    support_type: str | None = None,
+    priority: str = Priority.STANDARD,
+    matrix_item: ServiceMatrixItem | None = None,
+    critical: bool = False,
+    actor=None,
+    body_html: str = "",
+    forwarded: bool | None = None,
+    now: datetime,
+) -> NewTicket:
+    """The rows of a new ticket (see `ticket_create`), checked but not written; a reporter who may not report
+    is refused here (the attempt recorded)."""
+    subject = " ".join(subject.split())[:SUBJECT_MAX]
+    channel = Channel(channel)
+    if not subject:
+        raise ValidationError({"subject": _("A ticket needs a subject.")})
+    if matrix_item is not None and matrix_item.customer_id != reporter.customer_id:
+        raise ValidationError({"matrix_item": _("That service is not in this customer's service matrix.")})
+    if support_type is None:
+        support_type = SupportType.MANAGED if matrix_item is not None else SupportType.FUNCTIONAL
+    support_type, priority = SupportType(support_type), Priority(priority)
+    if not (reporter.may_report and reporter.active):
+        refused = report_refuse(
+            channel=channel,
+            sender=reporter.email or reporter.name,
+            contact=reporter,
+            reason=RefusedReport.Reason.NOT_AUTHORISED,
+            subject=subject,
+            body=body,
+            recorded_by=actor,
+            now=now,
+        )
+        raise ReportRefused(refused)
+    policy = current_policy()
+    requested = priority
+    lowered = policy.is_raised(support_type, requested) and not reporter.may_raise_priority and not critical
+    if lowered:
+        priority = policy.lowest_priority(support_type)
+    effective = policy.effective_priority(support_type, priority, critical=critical)
+    ticket = Ticket(
+        customer_id=reporter.customer_id,
+        reporter=reporter,
+        subject=subject,
+        proposed_support_type=support_type,
+        support_type=support_type,
+        requested_priority=requested,
+        priority=effective,
+        channel=channel,
+        critical=critical,
+        matrix_item=matrix_item,
+        reported_at=now,
+        updated_at=now,
+    )
+    apply_deadline(ticket)
+    message = Message(
+        ticket=ticket,
+        kind=Message.Kind.INCOMING,
+        author_contact=reporter,
+        author_user=actor,
+        body=body,
+        body_html=body_html,
+        forwarded=forwarded,
+        created_at=now,
+    )
+    events = [
+        event_row(
+            ticket,
+            TicketEvent.Kind.CREATED,
+            at=now,
+            actor=actor,
+            contact=None if actor else reporter,
+            field="channel",
+            new=channel,
+        )
+    ]
+    notices = []
+    if lowered:
+        reason = _("%(name)s may not report with a priority that carries a higher hourly rate.") % {
+            "name": reporter.name
+        }
+        events.append(
+            event_row(
+                ticket,
+                TicketEvent.Kind.PRIORITY_LOWERED,
+                at=now,
+                actor=actor,
+                field="priority",
+                old=requested,
+                new=priority,
+                reason=reason,
+            )
+        )
+        notices.append(Notice(OutgoingMessage.Kind.PRIORITY_LOWERED, reporter, {"requested": requested}, ticket))
+    notices.append(
+        Notice(
+            OutgoingMessage.Kind.ACKNOWLEDGEMENT,
+            reporter,
+            notice_context(ticket),
+            ticket,
+            capped=channel == Channel.EMAIL,  # only mail can loop; a portal or phone report is a person's
+        )
+    )
+    return NewTicket(ticket, message, events, notices)
+
+
+def tickets_open(new: list[NewTicket], *, now: datetime) -> None:
+    """Write new tickets with their first message and audit events, then queue their notices (rendered now that
+    each ticket has its number): all or none, a statement per table for all of them. Inside the caller's
+    transaction if there is one, without a savepoint (mail intake opens a batch's tickets in one)."""
+    with transaction.atomic(savepoint=False):
+        Ticket.objects.bulk_create([n.ticket for n in new])  # the messages and events below refer to these
+        Message.objects.bulk_create([n.message for n in new])
+        TicketEvent.objects.bulk_create([event for n in new for event in n.events])
+        notices_queue([notice for n in new for notice in n.notices], now=now)
+
+
+def report_accept(*, refused: RefusedReport, contact: Contact, actor, now: datetime | None = None) -> Ticket:
+    """An agent accepts a refused report as a ticket for a contact who may report (e.g. after authorisation)."""
+    now = now or timezone.now()
+    if not contact.may_report:
+        raise ValidationError(
+            {"contact": _("%(name)s may not report; grant the right first.") % {"name": contact.name}}
+        )
+    if refused.accepted_ticket_id:
+        raise ValidationError(
+            _("This report was already accepted as ticket #%(n)s.") % {"n": refused.accepted_ticket_id}
+        )
+    with transaction.atomic():
+        ticket = ticket_create(
+            reporter=contact,
+            subject=refused.subject or _("(no subject)"),
+            body=refused.body,
+            channel=refused.channel,
+            actor=actor,
+            now=now,
+        )
+        refused.accepted_ticket = ticket
+        refused.handled_by = actor
+        refused.handled_at = now
+        refused.save(update_fields=["accepted_ticket", "handled_by", "handled_at"])
+    return ticket

@@ -1,0 +1,67 @@
+"""What every change to a ticket writes besides itself: its line in the audit trail, its new `updated_at`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from servicedesk.tickets.models import Ticket, TicketEvent
+from servicedesk.tickets.pricing import deadline_for, hourly_rate
+
+
+def record_event(ticket: Ticket, kind: str, **values) -> TicketEvent:
+    """An audit event, saved (see `event_row`)."""
+    event = event_row(ticket, kind, **values)
+    event.save(force_insert=True)
+    return event
+
+
+def event_row(
+    ticket: Ticket,
+    kind: str,
+    *,
+    at: datetime,
+    actor=None,
+    contact=None,
+    field: str = "",
+    old="",
+    new="",
+    reason: str = "",
+) -> TicketEvent:
+    """An audit event, not saved yet."""
+    return TicketEvent(
+        ticket=ticket,
+        kind=kind,
+        at=at,
+        actor=actor,
+        actor_contact=contact,
+        field=field,
+        old_value=str(old)[:300],
+        new_value=str(new)[:300],
+        reason=reason,
+    )
+
+
+def touch(ticket: Ticket, now: datetime, *fields: str) -> None:
+    """Save `fields` of a changed ticket, and its `updated_at` (a billing run looks for tickets changed since)."""
+    ticket.updated_at = now
+    ticket.save(update_fields=[*fields, "updated_at"])
+
+
+def notice_context(ticket: Ticket) -> dict:
+    """What a notice about a ticket says of its price: its hourly rate, or that it is free."""
+    rate = hourly_rate(ticket)
+    return {"rate": rate, "free": rate is None}
+
+
+def apply_deadline(ticket: Ticket) -> None:
+    """Set a ticket's response deadline (and when it is due soon) from its type, priority and channel."""
+    deadline = deadline_for(
+        support_type=ticket.support_type,
+        priority=ticket.priority,
+        channel=ticket.channel,
+        reported_at=ticket.reported_at,
+        critical=ticket.critical,
+    )
+    ticket.response_due = deadline.response.response_due
+    ticket.due_soon_at = deadline.due_soon_at
+    ticket.best_effort = deadline.response.best_effort
