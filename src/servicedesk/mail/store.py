@@ -14,7 +14,7 @@ from servicedesk.mail.models import InboundMail
 
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
 HEADER_SCAN = 1024 * 1024  # headers are looked for in the first megabyte
-ATTEMPTS = 3  # a store that lost a race to another delivery looks again; after the third, the error is raised
+ATTEMPTS = 3  # looks at what is stored after losing a race to another delivery; the third loss is raised
 
 
 def message_id_of(raw: bytes) -> str:
@@ -59,12 +59,20 @@ def mail_store(raw: bytes, *, via: str, now: datetime | None = None) -> tuple[In
 def mails_store(raws: list[bytes], *, via: str, now: datetime | None = None) -> list[tuple[InboundMail, bool]]:
     """`mail_store` for many mails with one commit (an LMTP listener stores what arrived meanwhile together).
 
-    The keys already stored are looked up and the new mails inserted in one transaction. Two deliveries of the
-    same mail at once (an MTA retrying while the first is still being stored) both find it new; the unique key
-    lets one insert it, the other's transaction fails and is run again, and then finds it stored.
+    New mail, what nearly every delivery is, is inserted at once. A key that is stored already makes that insert
+    fail on the unique key: a redelivery, the same Message-ID with other bytes, a mail twice in one delivery, or
+    the same mail stored by another delivery at this very moment (an MTA retrying). Then the stored keys are
+    looked up and only what is new is inserted, in one transaction, run again should it lose such a race too.
     """
     now = now or timezone.now()
     keys = [_keys(raw) for raw in raws]
+    mails = [_mail(raw, key, key.first, via, now) for raw, key in zip(raws, keys, strict=True)]
+    try:
+        with transaction.atomic():
+            InboundMail.objects.bulk_create(mails)
+        return [(mail, True) for mail in mails]
+    except IntegrityError:  # a key stored already: see which
+        pass
     for _ in range(ATTEMPTS - 1):
         try:
             with transaction.atomic():
@@ -73,6 +81,18 @@ def mails_store(raws: list[bytes], *, via: str, now: datetime | None = None) -> 
             continue
     with transaction.atomic():
         return _store(raws, keys, via, now)
+
+
+def _mail(raw: bytes, key: _Keys, dedupe_key: str, via: str, now: datetime) -> InboundMail:
+    return InboundMail(
+        dedupe_key=dedupe_key,
+        sha256=key.sha256,
+        raw=raw,
+        size=len(raw),
+        via=via,
+        received_at=now,
+        message_id=key.message_id,
+    )
 
 
 def _store(raws: list[bytes], keys: list[_Keys], via: str, now: datetime) -> list[tuple[InboundMail, bool]]:
@@ -92,15 +112,7 @@ def _store(raws: list[bytes], keys: list[_Keys], via: str, now: datetime) -> lis
         if earlier is not None:  # a redelivery (of an earlier delivery, or of one in this very batch)
             results.append((earlier, False))
             continue
-        mail = InboundMail(
-            dedupe_key=dedupe_key,
-            sha256=key.sha256,
-            raw=raw,
-            size=len(raw),
-            via=via,
-            received_at=now,
-            message_id=key.message_id,
-        )
+        mail = _mail(raw, key, dedupe_key, via, now)
         known[dedupe_key] = mail
         new.append(mail)
         results.append((mail, True))
