@@ -7,7 +7,7 @@ PORT ?= 8000
 LMTP_PORT ?= 8024
 PG_URL ?= postgres://postgres@127.0.0.1:5432/servicedesk
 
-.PHONY: run test test-sqlite test-postgres lint bench install clean system-deps
+.PHONY: run test test-sqlite test-postgres test-package lint bench install clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,8 +50,8 @@ system-deps:
 	    chromium dovecot-imapd poppler-utils libpango-1.0-0 libpangoft2-1.0-0 faketime >/dev/null; \
 	fi
 
-## Every test: ruff, the whole suite on SQLite, then again on PostgreSQL.
-test: lint test-sqlite test-postgres
+## Every test: ruff, the whole suite on SQLite, then again on PostgreSQL, then the installed package.
+test: lint test-sqlite test-postgres test-package
 
 lint: install
 	$(BIN)/ruff check src tests bench
@@ -62,6 +62,11 @@ test-sqlite: install system-deps
 
 test-postgres: install system-deps
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider
+
+## The wheel, installed into a clean venv outside the source tree, migrates, loads the demo, serves its pages
+## and takes a mail (.ci/package-check; needs neither .venv nor var/).
+test-package:
+	$(PYTHON) .ci/package-check
 
 bench: install
 	$(BIN)/python bench/policy.py

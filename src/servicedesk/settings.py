@@ -217,12 +217,29 @@ SERVICEDESK_MAIL_DOMAIN = os.environ.get("SERVICEDESK_MAIL_DOMAIN", "servicedesk
 # Production behind HTTPS (SERVICEDESK_HTTPS=1): secure cookies, redirect to HTTPS, HSTS.
 # `servicedesk check --deploy` is clean with these and a SECRET_KEY from the environment.
 HTTPS = _env_bool("SERVICEDESK_HTTPS", False)
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = int(os.environ.get("SERVICEDESK_HSTS_SECONDS", "31536000")) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = HTTPS and _env_bool("SERVICEDESK_HSTS_PRELOAD", True)
-if _env_bool("SERVICEDESK_BEHIND_PROXY", False):  # a reverse proxy that terminates TLS sets this header
+BEHIND_PROXY = _env_bool("SERVICEDESK_BEHIND_PROXY", False)
+if BEHIND_PROXY:  # a reverse proxy that terminates TLS sets this header
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+
+
+def _trusted_proxies() -> int:
+    text = os.environ.get("SERVICEDESK_TRUSTED_PROXIES", "").strip()
+    if not text:
+        return 1 if BEHIND_PROXY else 0
+    if not (text.isascii() and text.isdigit()):
+        raise ImproperlyConfigured(
+            f"SERVICEDESK_TRUSTED_PROXIES={text!r}: give the number of proxies in front of the site (0 for none)"
+        )
+    return int(text)
+
+
+#: Proxies in front of the site that add the address they got a request from to X-Forwarded-For: the client's
+#: address for rate limiting is the one the outermost of them saw.
+SERVICEDESK_TRUSTED_PROXIES = _trusted_proxies()
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # The provider as invoices name it (Dutch invoice requirements: name, address, KvK, VAT number, IBAN).
 SERVICEDESK_PROVIDER = {
@@ -262,6 +279,13 @@ LOGIN_REDIRECT_URL = "/desk/"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"servicedesk": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "servicedesk": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        # Every unexpected server error with its traceback, also without DEBUG (Django's default only mails
+        # them to ADMINS); what users did wrong (4xx) is not an error of ours.
+        "django.request": {"handlers": ["console"], "level": "ERROR"},
+        "django.security": {"handlers": ["console"], "level": "WARNING"},
+    },
 }

@@ -14,11 +14,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings")
 
 application = get_wsgi_application()
 
+from servicedesk.core.policy import current_policy  # noqa: E402 (needs the apps set up above)
+from servicedesk.policy import PolicyFileError  # noqa: E402
+
 
 def _warm_up() -> None:
-    from servicedesk.core.policy import current_policy
-    from servicedesk.policy import PolicyFileError
-
     get_resolver().url_patterns  # noqa: B018 (imports the views)
     with contextlib.suppress(PolicyFileError):  # reported by `servicedesk check` (E001) and on the first request
         current_policy()

@@ -161,6 +161,18 @@ def test_seed_demo_shows_where_the_service_runs(settings):
     assert ":8000" not in output
 
 
+def test_seed_demo_says_which_login_has_the_billing_role(client):
+    output = seed()
+    [line] = [line for line in output.splitlines() if line.strip().startswith("fatima")]
+    assert "billing role" in line
+    assert not any("billing" in line for line in output.splitlines() if line.strip().startswith(("anouk", "joost")))
+    assert client.login(username="fatima", password="demo-fatima")
+    assert client.get("/desk/billing/").status_code == 200
+    client.logout()
+    assert client.login(username="anouk", password="demo-anouk")
+    assert client.get("/desk/billing/").status_code in (302, 403, 404)
+
+
 def test_seed_demo_twice_changes_nothing():
     seed()
     before = counts()

@@ -79,14 +79,30 @@ def test_best_effort_tickets_are_never_breached(main_contact):
 def test_a_later_deadline_after_reclassification_is_watched_again(main_contact):
     agent = factories.agent()
     ticket = direct_ticket(main_contact)
-    sla_watch(now=at("2026-11-24 11:05"))
+    sla_watch(now=at("2026-11-24 10:30"))  # due soon, not yet breached
+    services.ticket_classify(
+        ticket=ticket, actor=agent, reason="Niet zo dringend", priority="standard", now=at("2026-11-24 10:40")
+    )
+    ticket.refresh_from_db()
+    assert ticket.breached_flagged_at is None and ticket.due_soon_flagged_at is None
+    assert sla_watch(now=at("2026-11-26 16:00")).due_soon == [ticket.pk]
+    assert sla_watch(now=at("2026-11-27 10:00")).breached == [ticket.pk]
+
+
+def test_a_miss_stays_recorded_when_a_reclassification_moves_the_deadline(main_contact):
+    """POLICY.md §4: a miss that already happened stays recorded; the new deadline is still watched."""
+    agent = factories.agent()
+    ticket = direct_ticket(main_contact)
+    assert sla_watch(now=at("2026-11-24 11:05")).breached == [ticket.pk]
     services.ticket_classify(
         ticket=ticket, actor=agent, reason="Niet zo dringend", priority="standard", now=at("2026-11-24 11:10")
     )
     ticket.refresh_from_db()
-    assert ticket.breached_flagged_at is None
+    assert ticket.breached_flagged_at == at("2026-11-24 11:05")
+    assert ticket.response_due > at("2026-11-24 11:10")
     assert sla_watch(now=at("2026-11-26 16:00")).due_soon == [ticket.pk]
-    assert sla_watch(now=at("2026-11-27 10:00")).breached == [ticket.pk]
+    assert sla_watch(now=at("2026-11-27 10:00")).breached == []  # recorded once
+    assert ticket.events.filter(kind="breached").count() == 1
 
 
 def test_closed_tickets_are_not_watched(main_contact):

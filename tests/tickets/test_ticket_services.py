@@ -192,6 +192,37 @@ def test_classify_recomputes_deadline_and_rate_and_tells_the_reporter(reporter, 
     assert "Storing op de server" in notice.body and "€\xa085,00" in notice.body
 
 
+def test_a_raise_days_after_the_report_never_promises_a_past_deadline(reporter, agent):
+    """Ticket #52: raised from standard to high days after its report. High from the report (Tue 19:00) has
+    passed; eight office hours from the change (Thu 10:00) end Fri 10:00, before the old deadline (Fri 11:00)."""
+    ticket = create(reporter, support_type="functional", now=at("2026-11-24 11:00"))
+    assert ticket.response_due == at("2026-11-27 11:00")
+    services.ticket_classify(
+        ticket=ticket, actor=agent, reason="Toch dringend", priority="high", now=at("2026-11-26 10:00")
+    )
+    ticket.refresh_from_db()
+    assert ticket.response_due == at("2026-11-27 10:00")
+    assert ticket.due_soon_at == at("2026-11-26 16:00")  # 75 % of the eight hours from the change
+    notice = OutgoingMessage.objects.get(ticket=ticket, kind=OutgoingMessage.Kind.CLASSIFICATION)
+    assert "vrijdag 27 november 2026, 10:00" in notice.body
+    assert ticket.breached_flagged_at is None
+
+
+def test_a_miss_before_the_reclassification_stays_a_miss(reporter, agent):
+    ticket = create(reporter, support_type="functional", priority="standard", now=at("2026-11-24 11:00"))
+    assert ticket.response_due == at("2026-11-27 11:00")
+    services.ticket_classify(
+        ticket=ticket, actor=agent, reason="Alsnog opgepakt", priority="high", now=at("2026-11-30 09:30")
+    )
+    ticket.refresh_from_db()
+    assert ticket.response_due == at("2026-12-01 09:30")  # from the change: never a moment already past
+    assert ticket.breached_flagged_at == at("2026-11-30 09:30")
+    assert ticket.events.filter(kind=TicketEvent.Kind.BREACHED).count() == 1
+    services.ticket_respond(ticket=ticket, actor=agent, diagnosis="Toner op", now=at("2026-11-30 10:00"))
+    ticket.refresh_from_db()
+    assert ticket.response_met is False
+
+
 def test_classify_needs_a_reason(reporter, agent):
     ticket = create(reporter)
     with pytest.raises(ValidationError) as error:

@@ -1,19 +1,20 @@
-"""Shared records: failed sign-ins, for rate limiting across all server processes."""
+"""Shared records: sign-in tries, for rate limiting across all server processes."""
 
 from __future__ import annotations
 
 from django.db import models
 
 
-class LoginFailure(models.Model):
-    """One failed sign-in attempt."""
+class SignInTries(models.Model):
+    """The sign-in tries counted under one key (an account, a client address, a second-factor code) since the
+    start of its window."""
 
-    username = models.CharField(max_length=254, db_index=True)
-    address = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(db_index=True)
+    key = models.CharField(max_length=300, unique=True)
+    window_start = models.DateTimeField()
+    tries = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["address", "at"], name="login_failure_address")]
+        verbose_name_plural = "sign-in tries"
 
     def __str__(self) -> str:
-        return f"{self.username} @ {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.key}: {self.tries} since {self.window_start:%Y-%m-%d %H:%M}"

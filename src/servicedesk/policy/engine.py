@@ -145,6 +145,42 @@ class Policy:
             best_effort=best_effort,
         )
 
+    def reclassified_deadline(
+        self,
+        *,
+        support_type: SupportType,
+        priority: Priority,
+        reported: datetime,
+        changed: datetime,
+        old_due: datetime,
+        channel: Channel = Channel.EMAIL,
+        critical: bool = False,
+    ) -> ResponseDeadline:
+        """The response deadline after an agent changes type, priority or the critical flag at `changed` (POLICY.md
+        §4): recomputed from the report (R) while that lies ahead; once R has passed, the new response time counts
+        from the change (N), but never past the deadline the ticket had (`old_due`, O) while O is still ahead:
+        min(N, O), else N. Never a moment already past."""
+        recomputed = self.response_deadline(
+            support_type=support_type, priority=priority, reported=reported, channel=channel, critical=critical
+        )
+        if recomputed.response_due > changed:
+            return recomputed
+        changed_us = to_us(changed)
+        if recomputed.best_effort:
+            due_us = changed_us + self.config.best_effort_target_minutes * MINUTE_US
+        else:
+            level = self.config.service_levels[support_type, recomputed.priority]
+            due_us = self.timeline.add_office_time(changed_us, level.response_minutes * MINUTE_US)
+        if old_due > changed:
+            due_us = min(due_us, to_us(old_due))
+        return ResponseDeadline(
+            support_type=support_type,
+            priority=recomputed.priority,
+            reported=recomputed.reported,
+            response_due=from_us(due_us, self.time_zone),
+            best_effort=recomputed.best_effort,
+        )
+
     def price(self, work: TicketWork) -> TicketPrice:
         """The price of a ticket's time entries, with the reason when it is free."""
         effective = self.effective_priority(work.support_type, work.priority, critical=work.critical)

@@ -10,10 +10,13 @@ from django.contrib.auth.views import redirect_to_login
 from servicedesk.customers.models import Contact
 from servicedesk.portal.auth import may_use_portal
 
+PORTAL_SIGNED_IN = "portal-signed-in"  # set by the portal's own sign-in, after the second factor
+
 
 def request_contact(request) -> Contact | None:
+    """The signed-in contact, if the session was made by the portal's sign-in (not, say, by the desk's)."""
     user = request.user
-    if not user.is_authenticated or user.is_staff:
+    if not user.is_authenticated or user.is_staff or not request.session.get(PORTAL_SIGNED_IN):
         return None
     try:
         return user.contact  # read with the user by ContactBackend.get_user; else one query here

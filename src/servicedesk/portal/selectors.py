@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
+from servicedesk.core.numbers import id_from
 from servicedesk.customers.models import Contact
 from servicedesk.tickets.models import Attachment, Message, Ticket, TicketEvent
 from servicedesk.tickets.selectors import decode_cursor, encode_cursor
@@ -58,9 +59,9 @@ def ticket_search(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
     query = query.strip()
     if not query:
         return tickets
-    number = query.lstrip("#")
-    if number.isascii() and number.isdigit() and len(number) <= 18:  # a ticket number (not '²', not 400 digits)
-        return tickets.filter(Q(pk=int(number)) | Q(subject__icontains=query))
+    number = id_from(query.lstrip("#"))
+    if number is not None:
+        return tickets.filter(Q(pk=number) | Q(subject__icontains=query))
     in_messages = Message.objects.filter(kind__in=PUBLIC_MESSAGE_KINDS, body__icontains=query).values("ticket_id")
     return tickets.filter(Q(subject__icontains=query) | Q(pk__in=in_messages))
 

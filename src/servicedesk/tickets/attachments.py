@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from django.utils import timezone
 from servicedesk.tickets.models import Attachment, Message
 
 MAX_NAME = 255
+INVISIBLE = {"Cf", "Co", "Cs", "Zl", "Zp"}  # Unicode categories never shown in a name
 ORPHAN_AGE = timedelta(hours=6)
 
 
@@ -30,8 +32,16 @@ def attachment_open(attachment: Attachment) -> BinaryIO:
 
 
 def display_name(name: str) -> str:
-    """The name as sent, on one line and of bounded length (never a path: storage uses its own name)."""
-    cleaned = " ".join((name or "").replace("\x00", "").split())
+    """The name as sent, on one line, of bounded length (never a path: storage uses its own name), and with
+    nothing invisible: control characters become spaces; format characters (a right-to-left override makes
+    `factuur<RLO>fdp.exe` show as `factuurexe.pdf`, zero-width characters hide what is there), private-use and
+    surrogate code points and line or paragraph separators are dropped."""
+    visible = "".join(
+        " " if unicodedata.category(char) == "Cc" else char
+        for char in (name or "")
+        if unicodedata.category(char) not in INVISIBLE
+    )
+    cleaned = " ".join(visible.split())
     return (cleaned or "(naamloos)")[:MAX_NAME]
 
 

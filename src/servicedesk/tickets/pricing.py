@@ -18,6 +18,7 @@ from servicedesk.policy import (
     TicketWork,
     TimeEntry,
 )
+from servicedesk.tickets.models import TicketEvent
 
 DUE_SOON_SHARE = 0.75  # a ticket is "due soon" once 75 % of its response time is used
 
@@ -46,6 +47,41 @@ def deadline_for(
     else:
         response_time = policy.response_time(SupportType(support_type), response.priority)
         due_soon_at = policy.add_office_time(reported_at, response_time * DUE_SOON_SHARE)
+    return Deadline(response, due_soon_at)
+
+
+def reclassified_deadline_for(
+    *,
+    support_type: str,
+    priority: str,
+    channel: str,
+    reported_at: datetime,
+    critical: bool,
+    changed_at: datetime,
+    old_due: datetime,
+) -> Deadline:
+    """The deadline after a reclassification at `changed_at` (POLICY.md §4, the policy's `reclassified_deadline`);
+    due soon once 75 % of the time from the report, or from the change when it counts from there, is used."""
+    from_report = deadline_for(
+        support_type=support_type, priority=priority, channel=channel, reported_at=reported_at, critical=critical
+    )
+    if from_report.response.response_due > changed_at:
+        return from_report
+    policy = current_policy()
+    response = policy.reclassified_deadline(
+        support_type=SupportType(support_type),
+        priority=Priority(priority),
+        reported=reported_at,
+        changed=changed_at,
+        old_due=old_due,
+        channel=Channel(channel),
+        critical=critical,
+    )
+    if response.best_effort:
+        due_soon_at = changed_at + (response.response_due - changed_at) * DUE_SOON_SHARE
+    else:
+        left = policy.office_time_between(changed_at, response.response_due)
+        due_soon_at = policy.add_office_time(changed_at, left * DUE_SOON_SHARE)
     return Deadline(response, due_soon_at)
 
 
@@ -113,8 +149,6 @@ def after_hours_rate(ticket, instant: datetime) -> AfterHoursRate | None:
 def after_hours_without_notice(ticket, start: datetime, minutes: int) -> AfterHoursRate | None:
     """For work about to be recorded: the after-hours band it falls in when the customer was not told the
     rate before it started (None when it is office time, free, or the customer was told)."""
-    from servicedesk.tickets.models import TicketEvent
-
     step = timedelta(minutes=15)
     moment, end = start, start + timedelta(minutes=max(minutes, 1))
     found = None

@@ -11,6 +11,8 @@ import re
 
 from django.db import connection, connections
 
+from servicedesk.core.numbers import id_from
+
 MAX_MATCHES = 1000
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -29,9 +31,9 @@ def search_ticket_ids(query: str, *, limit: int = MAX_MATCHES) -> list[int]:
     if not words:
         return []
     ids: list[int] = []
-    number = query.strip().lstrip("#")
-    if number.isdigit():
-        ids.append(int(number))
+    number = id_from(query.strip().lstrip("#"))
+    if number is not None:
+        ids.append(number)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             tsquery = " & ".join(f"{word}:*" for word in words)

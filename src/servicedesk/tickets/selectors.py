@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
+from servicedesk.core.numbers import id_from
 from servicedesk.tickets.models import (
     UNANSWERED,
     AgentNotification,
@@ -59,9 +60,10 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         moment = parse_datetime(moment_text)
     except ValueError:  # well-formed but impossible, e.g. month 13
         return None
-    if moment is None or not (id_text.isascii() and id_text.isdigit() and len(id_text) <= 18):
+    number = id_from(id_text)
+    if moment is None or number is None:
         return None
-    return moment, int(id_text)
+    return moment, number
 
 
 def ticket_queue(

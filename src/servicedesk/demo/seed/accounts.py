@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 
 from servicedesk.demo.seed.people import ADMIN, AGENTS, AgentSpec
 
@@ -32,6 +33,8 @@ def ensure_accounts(*, joined: datetime) -> tuple[dict[str, object], list[tuple[
             # Demo passwords are simple on purpose, so they are set directly (no password validators).
             user.set_password(spec.password)
             user.save()
+            if spec.billing:
+                user.user_permissions.add(Permission.objects.get(codename="manage_billing"))
         users[spec.username] = user
         report.append((spec, created))
     return users, report

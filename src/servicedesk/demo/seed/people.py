@@ -51,6 +51,7 @@ class AgentSpec:
     last_name: str
     password: str
     superuser: bool = False
+    billing: bool = False  # the billing role: previews and confirms billing runs (Facturatie)
 
     @property
     def email(self) -> str:
@@ -60,7 +61,7 @@ class AgentSpec:
 AGENTS = (
     AgentSpec("anouk", "Anouk", "de Boer", "demo-anouk"),
     AgentSpec("joost", "Joost", "Vermeulen", "demo-joost"),
-    AgentSpec("fatima", "Fatima", "Ouali", "demo-fatima"),
+    AgentSpec("fatima", "Fatima", "Ouali", "demo-fatima", billing=True),
 )
 ADMIN = AgentSpec("admin", "Beheer", "QiQQ", "demo-admin", superuser=True)
 

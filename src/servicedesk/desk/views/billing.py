@@ -26,6 +26,7 @@ from servicedesk.billing.services import (
     invoice_send,
 )
 from servicedesk.core.downloads import download
+from servicedesk.core.numbers import id_from
 from servicedesk.customers.models import Customer
 from servicedesk.desk.access import agent_required
 
@@ -97,9 +98,9 @@ def run_page(request, run_id: int):
         customers = Customer.objects.in_bulk([row["customer_id"] for row in run.preview])
         rows = [{**row, "customer": customers.get(row["customer_id"])} for row in run.preview]
     detail = None
-    show = request.GET.get("customer", "")
-    if run.status == BillingRun.Status.DRAFT and show.isdigit():
-        customer = Customer.objects.filter(pk=int(show)).first()
+    show = id_from(request.GET.get("customer"))
+    if run.status == BillingRun.Status.DRAFT and show is not None:
+        customer = Customer.objects.filter(pk=show).first()
         spec = billing_customer_preview(run, customer) if customer else None
         detail = {"customer": customer, "lines": spec.lines} if spec else None
     context = {

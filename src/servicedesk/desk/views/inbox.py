@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicedesk.core.numbers import id_from
 from servicedesk.customers.models import Contact
 from servicedesk.desk.access import agent_required
 from servicedesk.mail.accept import mail_accept
@@ -36,7 +37,7 @@ def refused(request):
 def accept_refused(request, report_id: int):
     try:
         report = RefusedReport.objects.get(pk=report_id)
-        contact = Contact.objects.get(pk=int(request.POST.get("contact", "0")))
+        contact = Contact.objects.get(pk=id_from(request.POST.get("contact")))
     except (RefusedReport.DoesNotExist, Contact.DoesNotExist, ValueError):
         raise Http404 from None
     mail = InboundMail.objects.filter(refused_report=report).defer("raw").first()

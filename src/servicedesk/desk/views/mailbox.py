@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from servicedesk.core.downloads import download
+from servicedesk.core.numbers import id_from
 from servicedesk.customers.models import Contact
 from servicedesk.customers.selectors import contact_for_email
 from servicedesk.desk.access import agent_required
@@ -59,7 +60,7 @@ def accept(request, mail_id: int):
     """Accept a held mail (the agent checked it is genuine) as a ticket for the chosen contact."""
     try:
         mail = InboundMail.objects.defer("raw").get(pk=mail_id)
-        contact = Contact.objects.get(pk=int(request.POST.get("contact", "0")))
+        contact = Contact.objects.get(pk=id_from(request.POST.get("contact")))
     except (InboundMail.DoesNotExist, Contact.DoesNotExist, ValueError):
         raise Http404 from None
     try:

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from servicedesk.core.numbers import id_from
 from servicedesk.desk.access import agent_required
 from servicedesk.tickets.search import search_ticket_ids
 from servicedesk.tickets.selectors import QUEUES, ticket_queue
@@ -19,12 +20,11 @@ def queue(request, name: str = "open"):
     descending = request.GET.get("sort") == "-due"
     query = request.GET.get("q", "").strip()
     ticket_ids = search_ticket_ids(query) if query else None
-    customer_id = request.GET.get("customer")
     page = ticket_queue(
         name=name,
         user=request.user,
         now=now,
-        customer_id=int(customer_id) if customer_id and customer_id.isdigit() else None,
+        customer_id=id_from(request.GET.get("customer")),
         ticket_ids=ticket_ids,
         after=request.GET.get("after"),
         descending=descending,

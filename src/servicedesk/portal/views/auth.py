@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth import views as auth_views
@@ -13,13 +14,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from servicedesk.core.throttle import (
+    Limit,
+    account_limit,
+    address_limit,
     blocked_message,
     client_address,
-    login_blocked_until,
-    login_failed,
-    login_succeeded,
+    try_reserve,
+    try_succeeded,
 )
-from servicedesk.portal.access import request_contact
+from servicedesk.customers.selectors import contacts_by_email
+from servicedesk.portal.access import PORTAL_SIGNED_IN, request_contact
 from servicedesk.portal.auth import may_use_portal
 from servicedesk.portal.forms import CodeForm, ForgotForm, LoginForm
 from servicedesk.portal.models import SecondFactor
@@ -34,19 +38,27 @@ def _next(request) -> str:
     return reverse("portal:tickets")
 
 
+def portal_account(email: str) -> str:
+    """What a typed address counts under: the account of the contact with that address (shared with the desk's
+    sign-in), or the address itself when it has none."""
+    email = email.strip().lower()
+    user_id = contacts_by_email(email).exclude(user=None).values_list("user_id", flat=True).first() if email else None
+    return f"user:{user_id}" if user_id is not None else f"email:{email}"
+
+
 def portal_login(request):
     if may_use_portal(request_contact(request)):
         return redirect(_next(request))
     form = LoginForm(request.POST or None)
     if request.method == "POST":
-        email = request.POST.get("email", "").strip().lower()
-        until = login_blocked_until(username=email, address=client_address(request))
+        limits = (account_limit(portal_account(request.POST.get("email", ""))), address_limit(client_address(request)))
+        until = try_reserve(*limits)
         if until is not None:
             messages.error(request, blocked_message(until))
         elif form.is_valid():
             user = authenticate(request, email=form.cleaned_data["email"], password=form.cleaned_data["password"])
             if user is not None:
-                login_succeeded(username=email)
+                try_succeeded(*limits)
                 if SecondFactor.objects.filter(user=user).exists():
                     request.session[PENDING] = {
                         "user": user.pk,
@@ -55,21 +67,28 @@ def portal_login(request):
                     }
                     return redirect("portal:login_code")
                 return _signed_in(request, user, _next(request))
-            login_failed(username=email, address=client_address(request))
             form.add_error(None, _("E-mail address and password do not match, or this address has no portal access."))
     return render(request, "portal/login.html", {"form": form, "next": _next(request)})
 
 
 PENDING = "portal-pending-second-factor"
 PENDING_SECONDS = 300
+MAX_CODE_TRIES = 5  # wrong second-factor codes in a window
+MAX_RESETS = 5  # password-reset mails asked for from one address in a window
 
 
 def _signed_in(request, user, target: str):
     login(request, user, backend="servicedesk.portal.auth.ContactBackend")
+    request.session[PORTAL_SIGNED_IN] = True  # by this sign-in, the second factor done where there is one
     contact = request_contact(request)
     translation.activate(contact.language)
     response = redirect(target)
-    response.set_cookie("django_language", contact.language, samesite="Lax")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        contact.language,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
     return response
 
 
@@ -84,17 +103,16 @@ def login_code(request):
         return redirect("portal:login")
     form = CodeForm(request.POST or None)
     if request.method == "POST":
-        key = f"totp:{user.pk}"
-        until = login_blocked_until(username=key, address=client_address(request))
+        limits = (Limit(f"totp:{user.pk}", MAX_CODE_TRIES), address_limit(client_address(request)))
+        until = try_reserve(*limits)
         if until is not None:
             request.session.pop(PENDING, None)
             messages.error(request, _("Too many wrong codes. Sign in again later."))
             return redirect("portal:login")
         if form.is_valid() and second_factor_verify(user=user, code=form.cleaned_data["code"]):
-            login_succeeded(username=key)
+            try_succeeded(*limits)
             request.session.pop(PENDING, None)
             return _signed_in(request, user, pending["next"])
-        login_failed(username=key, address=client_address(request))
         form.add_error("code", _("This code is not right (or was used already). Enter the current code of your app."))
     return render(request, "portal/login_code.html", {"form": form})
 
@@ -108,9 +126,7 @@ def portal_logout(request):
 def forgot(request):
     form = ForgotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        address = client_address(request)
-        if login_blocked_until(username=f"reset:{address}", address=None) is None:
-            login_failed(username=f"reset:{address}", address=None)  # counts toward a per-address limit
+        if try_reserve(Limit(f"reset:{client_address(request)}", MAX_RESETS)) is None:
             portal_reset_request(email=form.cleaned_data["email"])
         # The same answer whether or not the address has an account: nothing to learn here.
         messages.success(request, _("If this address has portal access, a mail with a link is on its way."))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from servicedesk.tickets.models import Ticket, TicketEvent
-from servicedesk.tickets.pricing import deadline_for, hourly_rate
+from servicedesk.tickets.pricing import deadline_for, hourly_rate, reclassified_deadline_for
 
 
 def record_event(ticket: Ticket, kind: str, **values) -> TicketEvent:
@@ -53,15 +53,27 @@ def notice_context(ticket: Ticket) -> dict:
     return {"rate": rate, "free": rate is None}
 
 
-def apply_deadline(ticket: Ticket) -> None:
-    """Set a ticket's response deadline (and when it is due soon) from its type, priority and channel."""
-    deadline = deadline_for(
-        support_type=ticket.support_type,
-        priority=ticket.priority,
-        channel=ticket.channel,
-        reported_at=ticket.reported_at,
-        critical=ticket.critical,
-    )
+def apply_deadline(ticket: Ticket, *, changed_at: datetime | None = None, old_due: datetime | None = None) -> None:
+    """Set a ticket's response deadline (and when it is due soon) from its type, priority and channel; for an
+    unanswered ticket reclassified at `changed_at`, as POLICY.md §4 says (never a moment already past)."""
+    if changed_at is None or old_due is None or ticket.responded_at is not None:
+        deadline = deadline_for(
+            support_type=ticket.support_type,
+            priority=ticket.priority,
+            channel=ticket.channel,
+            reported_at=ticket.reported_at,
+            critical=ticket.critical,
+        )
+    else:
+        deadline = reclassified_deadline_for(
+            support_type=ticket.support_type,
+            priority=ticket.priority,
+            channel=ticket.channel,
+            reported_at=ticket.reported_at,
+            critical=ticket.critical,
+            changed_at=changed_at,
+            old_due=old_due,
+        )
     ticket.response_due = deadline.response.response_due
     ticket.due_soon_at = deadline.due_soon_at
     ticket.best_effort = deadline.response.best_effort

@@ -75,14 +75,19 @@ def ticket_classify(
         if not changes and not confirming:
             return []
         old_due = ticket.response_due
+        # A deadline that passed without a response is a miss, and stays one whatever the new deadline is.
+        missed = ticket.responded_at is None and not ticket.best_effort and old_due <= now
         ticket.support_type, ticket.priority, ticket.critical = new_type, new_priority, new_critical
         ticket.matrix_item = new_item
         ticket.support_type_confirmed = True
-        apply_deadline(ticket)
+        apply_deadline(ticket, changed_at=now, old_due=old_due)
+        if missed and ticket.breached_flagged_at is None:  # before the watch saw it
+            ticket.breached_flagged_at = now
+            record_event(ticket, TicketEvent.Kind.BREACHED, at=now)
         # A moved deadline is watched afresh.
         if ticket.due_soon_at > now:
             ticket.due_soon_flagged_at = None
-        if ticket.response_due > now:
+        if ticket.response_due > now and not missed:
             ticket.breached_flagged_at = None
         if ticket.responded_at is not None:
             ticket.response_met = ticket.responded_at <= ticket.response_due
@@ -156,7 +161,9 @@ def ticket_respond(*, ticket: Ticket, actor, diagnosis: str, now: datetime | Non
             raise ValidationError({"diagnosis": _("The response was already recorded.")})
         ticket.responded_at = now
         ticket.diagnosis = diagnosis.strip()
-        ticket.response_met = now <= ticket.response_due
+        # A deadline missed before a reclassification moved it stays missed (the breach is recorded).
+        missed_before = ticket.breached_flagged_at is not None and not ticket.best_effort
+        ticket.response_met = now <= ticket.response_due and not missed_before
         fields = ["responded_at", "diagnosis", "response_met"]
         if ticket.status == Ticket.Status.NEW:
             ticket.status = Ticket.Status.OPEN

@@ -39,7 +39,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"  {'username':<10} {'password':<14} role")
         for spec, created in result.accounts:
-            role = "superuser (admin)" if spec.superuser else "agent"
+            role = demo_role(spec)
             password = spec.password if created else "(unchanged: account existed)"
             self.stdout.write(f"  {spec.username:<10} {password:<14} {role}")
         self.stdout.write("")
@@ -48,6 +48,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {email:<32} {password:<14} {who}")
         self.stdout.write("")
         self.stdout.write("  Demo passwords only: change or remove these accounts before real use.")
+
+
+def demo_role(spec) -> str:
+    """What a demo login may do, as the list of logins says it."""
+    if spec.superuser:
+        return "superuser (Django admin; billing too)"
+    return "agent with the billing role (Facturatie)" if spec.billing else "agent"
 
 
 def _anchor(text: str | None) -> datetime:
