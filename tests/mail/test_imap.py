@@ -238,9 +238,15 @@ def test_mail_landing_between_the_noop_and_idle_is_read_within_the_resync(anja, 
 
 
 def worker(tmp_path) -> subprocess.Popen:
+    """A worker process whose output goes to a file: a pipe read only at the end fills up with its log (a line per
+    capped acknowledgement of 500 mails) and then blocks the worker."""
     env = {**os.environ, "SERVICEDESK_VAR_DIR": str(tmp_path), "DATABASE_URL": database_url()}
     command = [str(Path(sys.executable).with_name("servicedesk")), "worker", "--interval", "0.2"]
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = tmp_path / f"worker-{time.monotonic_ns()}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+    process.log = log
+    return process
 
 
 def stop(process: subprocess.Popen) -> str:
@@ -251,7 +257,7 @@ def stop(process: subprocess.Popen) -> str:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    return process.stdout.read().decode(errors="replace")
+    return process.log.read_text(errors="replace")
 
 
 def test_worker_process_waits_with_idle_and_gets_new_mail_at_once(anja, imap_account, mailbox_for, tmp_path):

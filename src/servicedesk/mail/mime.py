@@ -14,12 +14,12 @@ MAX_PARTS = 1_000  # more parts than this: headers only, the whole mail kept as 
 MAX_CONTAINERS = 100  # multipart containers (this bounds nesting depth too)
 # Characters that may follow `boundary=` in its header field: the boundary (RFC 2046 allows 70) and perhaps
 # another parameter. The parser compiles a regular expression from every multipart's boundary, in time that
-# grows with its length (a few boundaries of megabytes held it for minutes). Measured to the end of the field,
-# folded lines included, so that neither quotes, RFC 2231 pieces nor text after a closing quote hide a longer one.
+# grows with its length, so a few very long ones would hold the processor for minutes. Measured to the end of the
+# field, folded lines included, so that neither quotes, RFC 2231 pieces nor text after a closing quote hide one.
 MAX_BOUNDARY_FIELD = 256
 # Lines times (multipart containers + 1): the parser takes a mail line by line and tries each line against the
-# boundary of every multipart it is inside, so a million short lines a hundred levels deep would hold it for a
-# minute. A large legitimate mail (50 MB of base64 is 700,000 lines, a few levels deep) stays below.
+# boundary of every multipart it is inside, so a great many short lines a hundred levels deep would hold it for
+# minutes. A large legitimate mail (50 MB of base64 is 700,000 lines, a few levels deep) stays below.
 MAX_LINE_WORK = 4_000_000
 # Lines of the header block: the parser reads them all and every field looked up is searched for among them
 # (a megabyte of Received lines is 16,000). Of a mail with more, only the first are read.
