@@ -107,6 +107,8 @@ TEMPLATES = [
         },
     },
 ]
+# Forms render through Django's templates; our field template sets the layout (core/form_renderer.py).
+FORM_RENDERER = "servicedesk.core.form_renderer.FormRenderer"
 
 
 def _database() -> dict:

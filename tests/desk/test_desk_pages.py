@@ -23,39 +23,6 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=AMS)
 
 
-@pytest.fixture
-def agent():
-    return factories.agent("anouk")
-
-
-@pytest.fixture
-def desk(client, agent):
-    client.force_login(agent)
-    return client
-
-
-@pytest.fixture
-def customer():
-    return factories.customer("Bakkerij De Korrel")
-
-
-@pytest.fixture
-def main_contact(customer):
-    return factories.contact(customer, "Anja de Vries", main=True, phones=["030-7116193"])
-
-
-@pytest.fixture
-def ticket(main_contact):
-    return services.ticket_create(
-        reporter=main_contact,
-        subject="Printer doet het niet",
-        body="Hij piept.",
-        channel="email",
-        support_type="unmanaged",
-        now=timezone.now() - timedelta(hours=1),
-    )
-
-
 def test_anonymous_users_are_sent_to_the_login(client):
     response = client.get("/desk/")
     assert response.status_code == 302

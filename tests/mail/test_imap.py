@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -238,14 +239,14 @@ def test_mail_landing_between_the_noop_and_idle_is_read_within_the_resync(anja, 
 
 
 def worker(tmp_path) -> subprocess.Popen:
-    """A worker process whose output goes to a file: a pipe read only at the end fills up with its log (a line per
-    capped acknowledgement of 500 mails) and then blocks the worker."""
+    """The worker as its own process; what it says goes to a file (a pipe nobody reads would fill up, and the
+    worker would wait on its next log line)."""
     env = {**os.environ, "SERVICEDESK_VAR_DIR": str(tmp_path), "DATABASE_URL": database_url()}
     command = [str(Path(sys.executable).with_name("servicedesk")), "worker", "--interval", "0.2"]
-    log = tmp_path / f"worker-{time.monotonic_ns()}.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-    process.log = log
+    log = tempfile.NamedTemporaryFile(dir=tmp_path, prefix="worker-", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process.log_path = log.name
+    log.close()
     return process
 
 
@@ -257,7 +258,7 @@ def stop(process: subprocess.Popen) -> str:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    return process.log.read_text(errors="replace")
+    return Path(process.log_path).read_text(errors="replace")
 
 
 def test_worker_process_waits_with_idle_and_gets_new_mail_at_once(anja, imap_account, mailbox_for, tmp_path):
@@ -298,6 +299,8 @@ def test_worker_killed_mid_batch_of_500_then_restarted_takes_every_mail_once(anj
             lambda: not InboundMail.objects.filter(status=InboundMail.Status.STORED).exists(),
             what="every stored mail processed",
         )
+    except AssertionError as failure:  # what the worker said makes a failure here readable
+        raise AssertionError(f"{failure}\n--- worker ---\n{stop(second)[-5000:]}") from None
     finally:
         output = stop(second)
     assert InboundMail.objects.count() == 500, output

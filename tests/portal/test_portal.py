@@ -73,7 +73,9 @@ def test_invitation_link_sets_the_password_once(client, anja, agent):
     form_url = page.redirect_chain[-1][0]
     assert "new_password1" in page.content.decode()
     response = client.post(form_url, {"new_password1": PASSWORD, "new_password2": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == "/portal/login/"
+    assert response.status_code == 302 and response["Location"] == "/portal/"  # signed in
+    assert "Anja de Vries" in client.get("/portal/").content.decode()
+    client.post("/portal/logout/")
     again = client.get(link_of(outgoing), follow=True)
     assert "verlopen of al gebruikt" in again.content.decode()
     assert client.post("/portal/login/", {"email": "ANJA@korrel.example", "password": PASSWORD}).status_code == 302
@@ -144,6 +146,38 @@ def test_sign_in_is_rate_limited(client, anja, agent):
     assert page.status_code == 200 and "Te veel mislukte" in page.content.decode()
 
 
+def test_a_contact_never_invited_gets_the_invitation_link_from_forgot_password(client, anja, bert):
+    assert anja.user_id is None
+    page = client.post("/portal/password/forgot/", {"email": anja.email}, follow=True)
+    assert "onderweg" in page.content.decode()
+    outgoing = OutgoingMessage.objects.get(to_address=anja.email)
+    assert outgoing.kind == "invitation"
+    form_url = client.get(link_of(outgoing), follow=True).redirect_chain[-1][0]
+    response = client.post(form_url, {"new_password1": PASSWORD, "new_password2": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/portal/"
+    assert client.get("/portal/").status_code == 200
+    carla = factories.contact(anja.customer, "Carla", email="carla@korrel.example", may_report=False)
+    client.post("/portal/password/forgot/", {"email": carla.email})
+    assert not OutgoingMessage.objects.filter(to_address=carla.email).exists()  # she may not use the portal
+
+
+def test_setting_a_password_asks_for_the_second_factor_first(client, anja, agent):
+    import pyotp
+
+    from servicedesk.portal.totp import second_factor_confirm
+
+    account(anja, agent)
+    anja.refresh_from_db()
+    secret = pyotp.random_base32()
+    assert second_factor_confirm(user=anja.user, secret=secret, code=pyotp.TOTP(secret).now())
+    client.post("/portal/password/forgot/", {"email": anja.email})
+    outgoing = OutgoingMessage.objects.filter(kind="password_reset").get()
+    form_url = client.get(link_of(outgoing), follow=True).redirect_chain[-1][0]
+    response = client.post(form_url, {"new_password1": "Nieuw-Wachtwoord-88", "new_password2": "Nieuw-Wachtwoord-88"})
+    assert response["Location"] == "/portal/login/code/"
+    assert client.get("/portal/").status_code == 302  # not in before the code
+
+
 def test_password_reset_reveals_nothing_and_is_capped(client, anja, agent):
     account(anja, agent)
     unknown = client.post("/portal/password/forgot/", {"email": "niemand@nergens.example"}, follow=True)
@@ -153,7 +187,8 @@ def test_password_reset_reveals_nothing_and_is_capped(client, anja, agent):
     assert list(resets.values_list("to_address", flat=True)) == ["anja@korrel.example"]
     for _ in range(5):
         client.post("/portal/password/forgot/", {"email": anja.email})
-    assert resets.count() == 3
+    # At most three mails with a link to choose a password an hour: the invitation, then two resets.
+    assert resets.count() == 2
 
 
 def test_report_with_a_raised_priority_shows_rate_and_deadline_first(client, anja, agent):

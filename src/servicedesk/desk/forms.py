@@ -20,6 +20,15 @@ PRIORITY_CHOICES = list(labels.PRIORITIES.items())
 ENTRY_KIND_CHOICES = [(EntryKind.WORK.value, _("Work")), (EntryKind.TRAVEL.value, _("Travel"))]
 
 
+class DatePicker(forms.DateInput):
+    """The browser's date picker, which takes and sends ISO dates whatever the page's language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class LocalDateTimeField(forms.CharField):
     """A wall-clock date and time in the policy's time zone; an autumn time repeated means its first
     occurrence, a spring time skipped is refused."""
@@ -73,6 +82,10 @@ class ReplyForm(forms.Form):
 class NoteForm(forms.Form):
     body = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args, **kwargs):
+        # Ids of its own: the reply form on the same page has a `body` too, and a label names one field.
+        super().__init__(*args, auto_id="note_%s", **kwargs)
+
 
 AGENTS_FRESH_SECONDS = 60
 
@@ -109,6 +122,10 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Ticket.Status.choices)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
+    def __init__(self, *args, **kwargs):
+        # Ids of its own: the classification form on the same page has a `reason` too.
+        super().__init__(*args, auto_id="status_%s", **kwargs)
+
 
 class TimeEntryForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ENTRY_KIND_CHOICES, initial=EntryKind.WORK.value)
@@ -142,6 +159,12 @@ class PhoneTicketForm(forms.Form):
     contact = forms.IntegerField(widget=forms.HiddenInput)
     support_type = forms.ChoiceField(label=_("Support type"), choices=SUPPORT_TYPE_CHOICES)
     priority = forms.ChoiceField(label=_("Priority"), choices=PRIORITY_CHOICES)
-    matrix_item = forms.IntegerField(label=_("Service"), required=False)
+    matrix_item = forms.TypedChoiceField(
+        label=_("Service (service matrix)"), required=False, coerce=int, empty_value=None, choices=[]
+    )
     subject = forms.CharField(label=_("Subject"), max_length=300)
     description = forms.CharField(label=_("What is the problem?"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, matrix_items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["matrix_item"].choices = [("", _("(none)"))] + [(item.pk, item.name) for item in matrix_items]

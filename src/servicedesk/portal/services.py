@@ -48,44 +48,52 @@ def portal_invite(*, contact: Contact, actor, now: datetime | None = None) -> Ou
     if not contact.email:
         raise ValidationError({"email": _("%(name)s has no e-mail address.") % {"name": contact.name}})
     with transaction.atomic():
-        contact = Contact.objects.select_for_update(of=("self",)).select_related("user", "customer").get(pk=contact.pk)
-        user = contact.user
-        if user is None:
-            user = get_user_model()(username=f"contact-{contact.pk}", email=contact.email, is_staff=False)
-            user.set_unusable_password()
-            user.save()
-            contact.user = user
-            contact.save(update_fields=["user"])
-        elif user.email != contact.email:
-            user.email = contact.email
-            user.save(update_fields=["email"])
-        record_change(
-            customer=contact.customer, contact=contact, actor=actor, at=now, field="portal", old="", new="invited"
-        )
-        outgoing = notice_queue(
-            kind=OutgoingMessage.Kind.INVITATION,
-            contact=contact,
-            context={"link": _link(user), "days": settings.PASSWORD_RESET_TIMEOUT // 86400},
-            automatic=False,
-            now=now,
-        )
-    return outgoing
+        return _invitation(contact, actor=actor, now=now)
+
+
+def _invitation(contact: Contact, *, actor, now: datetime) -> OutgoingMessage:
+    """The contact's portal account (made when missing, its address kept in step) and the invitation mail with
+    a link to choose a password; inside the caller's transaction."""
+    contact = Contact.objects.select_for_update(of=("self",)).select_related("user", "customer").get(pk=contact.pk)
+    user = contact.user
+    if user is None:
+        user = get_user_model()(username=f"contact-{contact.pk}", email=contact.email, is_staff=False)
+        user.set_unusable_password()
+        user.save()
+        contact.user = user
+        contact.save(update_fields=["user"])
+    elif user.email != contact.email:
+        user.email = contact.email
+        user.save(update_fields=["email"])
+    record_change(
+        customer=contact.customer, contact=contact, actor=actor, at=now, field="portal", old="", new="invited"
+    )
+    return notice_queue(
+        kind=OutgoingMessage.Kind.INVITATION,
+        contact=contact,
+        context={"link": _link(user), "days": settings.PASSWORD_RESET_TIMEOUT // 86400},
+        automatic=False,
+        now=now,
+    )
 
 
 def portal_reset_request(*, email: str, now: datetime | None = None) -> OutgoingMessage | None:
-    """Mail a password link to a portal user with this address. Says nothing either way to the asker."""
+    """Mail a link to choose a password to the contact with this address who may use the portal: a reset link
+    to one with an account, the invitation to one who never had one. Says nothing either way to the asker."""
     now = now or timezone.now()
     contact = contact_for_email(email)
-    if not may_use_portal(contact) or contact.user_id is None or not contact.user.is_active:
+    if not may_use_portal(contact) or (contact.user_id is not None and not contact.user.is_active):
         return None
     recent = OutgoingMessage.objects.filter(
-        kind=OutgoingMessage.Kind.PASSWORD_RESET,
+        kind__in=(OutgoingMessage.Kind.PASSWORD_RESET, OutgoingMessage.Kind.INVITATION),
         to_address__iexact=contact.email,
         created_at__gte=now - timedelta(hours=1),
     ).count()
     if recent >= MAX_RESETS_PER_HOUR:
         return None
     with transaction.atomic():
+        if contact.user_id is None:  # never invited: the same link an invitation sends
+            return _invitation(contact, actor=None, now=now)
         return notice_queue(
             kind=OutgoingMessage.Kind.PASSWORD_RESET,
             contact=contact,

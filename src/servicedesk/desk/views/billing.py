@@ -29,6 +29,7 @@ from servicedesk.core.downloads import download
 from servicedesk.core.numbers import id_from
 from servicedesk.customers.models import Customer
 from servicedesk.desk.access import agent_required
+from servicedesk.desk.forms import DatePicker
 
 
 def billing_required(view):
@@ -43,8 +44,8 @@ def billing_required(view):
 
 
 class RunForm(forms.Form):
-    period_start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=gettext_lazy("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(label=gettext_lazy("From"), widget=DatePicker())
+    period_end = forms.DateField(label=gettext_lazy("To (inclusive)"), widget=DatePicker())
     customers = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Customers (none chosen: all)"), queryset=Customer.objects.order_by("name"), required=False
     )

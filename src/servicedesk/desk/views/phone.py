@@ -67,9 +67,11 @@ def caller(request, contact_id: int):
         support_type = SupportType.FUNCTIONAL
     if priority not in Priority.__members__.values():
         priority = Priority.STANDARD
+    matrix_items = list(contact.customer.matrix_items.filter(active=True))
     form = forms.PhoneTicketForm(
         request.POST or None,
         initial={"contact": contact.pk, "support_type": support_type, "priority": priority},
+        matrix_items=matrix_items,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -102,7 +104,7 @@ def caller(request, contact_id: int):
     context = {
         "contact": contact,
         "form": form,
-        "matrix_items": list(contact.customer.matrix_items.filter(active=True)),
+        "matrix_items": matrix_items,
         "terms": call_terms(contact, support_type, priority),
         "priorities": {t.value: [p.value for p in allowed_priorities(contact, t)] for t in SupportType},
         "active": "phone",

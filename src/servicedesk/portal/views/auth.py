@@ -22,6 +22,7 @@ from servicedesk.core.throttle import (
     try_reserve,
     try_succeeded,
 )
+from servicedesk.customers.models import Contact
 from servicedesk.customers.selectors import contacts_by_email
 from servicedesk.portal.access import PORTAL_SIGNED_IN, request_contact
 from servicedesk.portal.auth import may_use_portal
@@ -135,13 +136,23 @@ def forgot(request):
 
 
 class SetPasswordView(auth_views.PasswordResetConfirmView):
-    """The invitation and reset link: valid once and for PASSWORD_RESET_TIMEOUT."""
+    """The invitation and reset link: valid once and for PASSWORD_RESET_TIMEOUT. The contact is signed in once
+    the password is set (after their second factor, where they have one)."""
 
     template_name = "portal/set_password.html"
     success_url = reverse_lazy("portal:login")
-    post_reset_login = False
+    post_reset_login = False  # signed in below, by the portal's own sign-in
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        messages.success(self.request, _("Your password is set. Sign in with your e-mail address."))
-        return response
+        user = form.user
+        contact = Contact.objects.filter(user=user).select_related("customer").first()
+        if not (user.is_active and may_use_portal(contact)):
+            messages.success(self.request, _("Your password is set. Sign in with your e-mail address."))
+            return response
+        messages.success(self.request, _("Your password is set."))
+        target = reverse("portal:tickets")
+        if SecondFactor.objects.filter(user=user).exists():
+            self.request.session[PENDING] = {"user": user.pk, "at": timezone.now().timestamp(), "next": target}
+            return redirect("portal:login_code")
+        return _signed_in(self.request, user, target)
