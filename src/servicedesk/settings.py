@@ -77,6 +77,7 @@ TASKS = {
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "servicedesk.core.content_security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "servicedesk.desk.context.desk_navigation",
+                "servicedesk.core.content_security.csp_nonce",
             ],
         },
     },
@@ -274,6 +276,18 @@ SERVICEDESK_BASE_URL = os.environ.get("SERVICEDESK_BASE_URL", "http://127.0.0.1:
 SERVICEDESK_URGENT_PHONE = os.environ.get("SERVICEDESK_URGENT_PHONE", "088 123 45 67")
 MAX_UPLOAD_SIZE = int(os.environ.get("SERVICEDESK_MAX_UPLOAD", str(20 * 1024 * 1024)))  # per file, bytes
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+
+def _agent_second_factor() -> str:
+    value = os.environ.get("SERVICEDESK_AGENT_SECOND_FACTOR", "optional").strip().lower()
+    if value not in ("optional", "required"):
+        raise ImproperlyConfigured(f"SERVICEDESK_AGENT_SECOND_FACTOR={value!r}: give optional or required")
+    return value
+
+
+#: Agents' second factor (an authenticator app): "optional", or "required" (an agent sets one up before using
+#: the desk).
+SERVICEDESK_AGENT_SECOND_FACTOR = _agent_second_factor()
 
 LOGIN_URL = "desk:login"
 LOGIN_REDIRECT_URL = "/desk/"

@@ -133,3 +133,23 @@ def test_the_deadline_counts_down_live(page: Page, live_server, agent, main_cont
     assert re.fullmatch(r"-?\d+:\d\d:\d\d", first)
     page.wait_for_timeout(1500)
     assert countdown.inner_text() != first
+
+
+def test_an_injected_inline_script_does_not_run_and_the_pages_own_do(page: Page, live_server, agent, main_contact):
+    ticket = services.ticket_create(reporter=main_contact, subject="Printer", body="Hij piept.", channel="email")
+    sign_in(page, live_server)
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    page.goto(f"{live_server.url}/desk/tickets/{ticket.pk}/")
+    countdown = page.locator(".live-countdown").first
+    expect(countdown).to_have_text(re.compile(r"\d+:\d\d:\d\d"))  # the page's own script runs
+    page.evaluate(
+        """() => { const s = document.createElement("script"); s.textContent = "window.injected = 1";
+                   document.body.appendChild(s); }"""
+    )
+    assert page.evaluate("() => window.injected") is None
+    assert any("Content Security Policy" in text for text in console), console
+    # htmx (a script file) still works: the live price preview of the time entry form.
+    page.get_by_text("Tijd registreren").click()
+    page.get_by_label("Minuten").fill("20")
+    expect(page.locator("#preview-line")).to_contain_text("€")

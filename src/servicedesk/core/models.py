@@ -1,4 +1,4 @@
-"""Shared records: sign-in tries, for rate limiting across all server processes."""
+"""Shared records: sign-in tries, for rate limiting across all server processes; form submissions seen."""
 
 from __future__ import annotations
 
@@ -18,3 +18,15 @@ class SignInTries(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.tries} since {self.window_start:%Y-%m-%d %H:%M}"
+
+
+class Submission(models.Model):
+    """A form submitted once, and what it created: the same submission again (a double click, a browser's retry)
+    is answered with that, and creates nothing more."""
+
+    key = models.CharField(max_length=100, unique=True)  # whose form (the user) and which rendering of it
+    created = models.CharField(max_length=120)  # "app_label.model:pk"
+    at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.created}"

@@ -55,6 +55,7 @@ def navigation_urls() -> dict[str, str]:
         "quarantine",
         "notifications",
         "logout",
+        "account",
         "manuals",
         "billing",
         "oncall",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.core import labels
 from servicedesk.core.policy import current_policy
+from servicedesk.core.submissions import SubmissionField
 from servicedesk.policy import EntryKind
 from servicedesk.policy.localtime import NonexistentLocalTime, localize
 from servicedesk.tickets.models import Ticket
@@ -77,10 +78,12 @@ class RespondForm(forms.Form):
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Reply to the customer"), widget=forms.Textarea(attrs={"rows": 5}))
     wait_for_customer = forms.BooleanField(label=_("Wait for the customer"), required=False)
+    submission = SubmissionField()
 
 
 class NoteForm(forms.Form):
     body = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}))
+    submission = SubmissionField()
 
     def __init__(self, *args, **kwargs):
         # Ids of its own: the reply form on the same page has a `body` too, and a label names one field.
@@ -138,6 +141,7 @@ class TimeEntryWithNoticeForm(TimeEntryForm):
     without_notice = forms.BooleanField(
         label=_("Save without having told the customer the after-hours rate"), required=False
     )
+    submission = SubmissionField()
 
 
 class RateNoticeForm(forms.Form):
@@ -164,6 +168,7 @@ class PhoneTicketForm(forms.Form):
     )
     subject = forms.CharField(label=_("Subject"), max_length=300)
     description = forms.CharField(label=_("What is the problem?"), widget=forms.Textarea(attrs={"rows": 4}))
+    submission = SubmissionField()
 
     def __init__(self, *args, matrix_items=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,13 +2,27 @@
 
 from django.urls import path
 
-from servicedesk.desk.views import auth, billing, customers, inbox, mailbox, manuals, oncall, phone, queues, tickets
+from servicedesk.desk.views import (
+    account,
+    auth,
+    billing,
+    customers,
+    inbox,
+    mailbox,
+    manuals,
+    oncall,
+    phone,
+    queues,
+    tickets,
+)
 
 app_name = "desk"
 
 urlpatterns = [
     path("login/", auth.DeskLoginView.as_view(), name="login"),
     path("logout/", auth.DeskLogoutView.as_view(), name="logout"),
+    path("login/code/", auth.login_code, name="login_code"),
+    path("account/", account.account, name="account"),
     path("", queues.queue, name="home"),
     path("queue/<slug:name>/", queues.queue, name="queue"),
     path("tickets/<int:ticket_id>/", tickets.ticket_page, name="ticket"),
@@ -20,7 +34,6 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/status/", tickets.set_status, name="status"),
     path("tickets/<int:ticket_id>/time/", tickets.add_time, name="add_time"),
     path("tickets/<int:ticket_id>/time/preview/", tickets.preview_time, name="preview_time"),
-    path("tickets/<int:ticket_id>/rate-notice/", tickets.rate_notice, name="rate_notice"),
     path("tickets/<int:ticket_id>/rate-notice/", tickets.rate_notice, name="rate_notice"),
     path("tickets/<int:ticket_id>/time/<int:entry_id>/", tickets.correct_time, name="correct_time"),
     path("phone/", phone.phone, name="phone"),

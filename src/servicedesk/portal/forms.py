@@ -7,6 +7,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.core.submissions import SubmissionField
 from servicedesk.policy import SupportType
 
 OTHER_SYSTEM = "other"
@@ -71,6 +72,7 @@ class ReportForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=300)
     body = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 8}))
     files = FilesField(label=_("Attachments"))
+    submission = SubmissionField()
 
     def __init__(self, *args, matrix_items=(), priorities=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,3 +101,4 @@ def support_type_of(about: str) -> SupportType:
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Your message"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
     files = FilesField(label=_("Attachments"))
+    submission = SubmissionField()

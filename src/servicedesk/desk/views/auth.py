@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 
 from servicedesk.core.throttle import (
     account_limit,
@@ -16,6 +18,9 @@ from servicedesk.core.throttle import (
     try_reserve,
     try_succeeded,
 )
+from servicedesk.desk.access import SECOND_FACTOR_DONE
+from servicedesk.portal.models import SecondFactor
+from servicedesk.portal.views.auth import awaiting_code, second_factor_step
 
 
 class AgentAuthenticationForm(AuthenticationForm):
@@ -59,6 +64,10 @@ class DeskLoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         try_succeeded(*self.limits)
+        user = form.get_user()
+        if SecondFactor.objects.filter(user=user).exists():
+            awaiting_code(self.request, PENDING, user, self.get_success_url())
+            return redirect("desk:login_code")
         return super().form_valid(form)
 
     def get_default_redirect_url(self):
@@ -67,3 +76,23 @@ class DeskLoginView(auth_views.LoginView):
 
 class DeskLogoutView(auth_views.LogoutView):
     next_page = "desk:login"
+
+
+PENDING = "desk-pending-second-factor"
+
+
+def _signed_in_with_code(request, user, target: str):
+    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[SECOND_FACTOR_DONE] = True
+    return redirect(target)
+
+
+def login_code(request):
+    """The second step for agents with a second factor: a code from their app."""
+    return second_factor_step(
+        request,
+        pending_key=PENDING,
+        sign_in=_signed_in_with_code,
+        login_url="desk:login",
+        template="desk/login_code.html",
+    )

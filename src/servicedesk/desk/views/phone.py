@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from servicedesk.core.policy import current_policy
+from servicedesk.core.submissions import once
 from servicedesk.customers.models import Contact
 from servicedesk.customers.selectors import caller_search
 from servicedesk.desk import forms
@@ -79,15 +80,19 @@ def caller(request, contact_id: int):
         if data["matrix_item"]:
             matrix_item = contact.customer.matrix_items.filter(pk=data["matrix_item"], active=True).first()
         try:
-            ticket = services.ticket_create(
-                reporter=contact,
-                subject=data["subject"],
-                body=data["description"],
-                channel=Channel.PHONE,
-                support_type=data["support_type"],
-                priority=data["priority"],
-                matrix_item=matrix_item,
-                actor=request.user,
+            ticket, _new = once(
+                request.user.pk,
+                data["submission"],
+                lambda: services.ticket_create(
+                    reporter=contact,
+                    subject=data["subject"],
+                    body=data["description"],
+                    channel=Channel.PHONE,
+                    support_type=data["support_type"],
+                    priority=data["priority"],
+                    matrix_item=matrix_item,
+                    actor=request.user,
+                ),
             )
         except services.ReportRefused:
             messages.error(

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicedesk.core.content_security import allow_remote_images
+from servicedesk.core.submissions import once
 from servicedesk.desk import forms
 from servicedesk.desk.access import agent_required
 from servicedesk.policy import EntryKind, TimeEntry
@@ -97,7 +99,8 @@ def _render(
     request, ticket: Ticket, *, bound: dict | None = None, status: int = 200, show_images: bool = False
 ) -> HttpResponse:
     context = {**ticket_page_context(ticket, now=timezone.now(), bound=bound), "show_images": show_images}
-    return render(request, "desk/ticket.html", context, status=status)
+    response = render(request, "desk/ticket.html", context, status=status)
+    return allow_remote_images(response) if show_images else response
 
 
 @agent_required
@@ -113,7 +116,10 @@ def _act(request, ticket_id: int, form_class, form_name: str, action, success: s
     form = form_class(request.POST, **form_kwargs)
     if form.is_valid():
         try:
-            action(ticket, form.cleaned_data)
+            if "submission" in form.fields:  # a create: once per submission
+                once(request.user.pk, form.cleaned_data["submission"], lambda: action(ticket, form.cleaned_data))
+            else:
+                action(ticket, form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -162,7 +168,7 @@ def respond(request, ticket_id: int):
 @require_POST
 def reply(request, ticket_id: int):
     def action(ticket, data):
-        services.ticket_reply(
+        return services.ticket_reply(
             ticket=ticket, actor=request.user, body=data["body"], wait_for_customer=data["wait_for_customer"]
         )
 
@@ -173,7 +179,7 @@ def reply(request, ticket_id: int):
 @require_POST
 def note(request, ticket_id: int):
     def action(ticket, data):
-        services.ticket_note(ticket=ticket, actor=request.user, body=data["body"])
+        return services.ticket_note(ticket=ticket, actor=request.user, body=data["body"])
 
     return _act(request, ticket_id, forms.NoteForm, "note_form", action, _("Note added."))
 
@@ -203,7 +209,7 @@ def set_status(request, ticket_id: int):
 @require_POST
 def add_time(request, ticket_id: int):
     def action(ticket, data):
-        services.time_entry_add(
+        return services.time_entry_add(
             ticket=ticket,
             agent=request.user,
             kind=data["kind"],

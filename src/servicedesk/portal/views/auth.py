@@ -61,11 +61,7 @@ def portal_login(request):
             if user is not None:
                 try_succeeded(*limits)
                 if SecondFactor.objects.filter(user=user).exists():
-                    request.session[PENDING] = {
-                        "user": user.pk,
-                        "at": timezone.now().timestamp(),
-                        "next": _next(request),
-                    }
+                    awaiting_code(request, PENDING, user, _next(request))
                     return redirect("portal:login_code")
                 return _signed_in(request, user, _next(request))
             form.add_error(None, _("E-mail address and password do not match, or this address has no portal access."))
@@ -95,27 +91,41 @@ def _signed_in(request, user, target: str):
 
 def login_code(request):
     """The second step for contacts who switched on a second factor: a code from their app."""
-    pending = request.session.get(PENDING)
+    return second_factor_step(
+        request, pending_key=PENDING, sign_in=_signed_in, login_url="portal:login", template="portal/login_code.html"
+    )
+
+
+def awaiting_code(request, pending_key: str, user, target: str):
+    """Remember a sign-in whose password was right and that now waits for the code (for a few minutes)."""
+    request.session[pending_key] = {"user": user.pk, "at": timezone.now().timestamp(), "next": target}
+
+
+def second_factor_step(request, *, pending_key: str, sign_in, login_url: str, template: str):
+    """The second step of a sign-in whose password was right (see `awaiting_code`): a current code from the
+    user's app, tries counted like passwords; `sign_in(request, user, target)` finishes it. The portal's and the
+    desk's sign-in share it."""
+    pending = request.session.get(pending_key)
     if not pending or timezone.now().timestamp() - pending["at"] > PENDING_SECONDS:
-        request.session.pop(PENDING, None)
-        return redirect("portal:login")
+        request.session.pop(pending_key, None)
+        return redirect(login_url)
     user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
     if user is None:
-        return redirect("portal:login")
+        return redirect(login_url)
     form = CodeForm(request.POST or None)
     if request.method == "POST":
         limits = (Limit(f"totp:{user.pk}", MAX_CODE_TRIES), address_limit(client_address(request)))
         until = try_reserve(*limits)
         if until is not None:
-            request.session.pop(PENDING, None)
+            request.session.pop(pending_key, None)
             messages.error(request, _("Too many wrong codes. Sign in again later."))
-            return redirect("portal:login")
+            return redirect(login_url)
         if form.is_valid() and second_factor_verify(user=user, code=form.cleaned_data["code"]):
             try_succeeded(*limits)
-            request.session.pop(PENDING, None)
-            return _signed_in(request, user, pending["next"])
+            request.session.pop(pending_key, None)
+            return sign_in(request, user, pending["next"])
         form.add_error("code", _("This code is not right (or was used already). Enter the current code of your app."))
-    return render(request, "portal/login_code.html", {"form": form})
+    return render(request, template, {"form": form})
 
 
 @require_POST
@@ -153,6 +163,6 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
         messages.success(self.request, _("Your password is set."))
         target = reverse("portal:tickets")
         if SecondFactor.objects.filter(user=user).exists():
-            self.request.session[PENDING] = {"user": user.pk, "at": timezone.now().timestamp(), "next": target}
+            awaiting_code(self.request, PENDING, user, target)
             return redirect("portal:login_code")
         return _signed_in(self.request, user, target)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from servicedesk.core import labels
 from servicedesk.core.downloads import download
 from servicedesk.core.policy import current_policy
+from servicedesk.core.submissions import once
 from servicedesk.customers.selectors import active_matrix_items
 from servicedesk.policy import Priority, SupportType
 from servicedesk.portal import selectors
@@ -105,14 +106,18 @@ def report(request):
         if form.is_valid():
             support_type, item = form.support_type_and_item()
             try:
-                ticket = portal_ticket_report(
-                    contact=contact,
-                    subject=form.cleaned_data["subject"],
-                    body=form.cleaned_data["body"],
-                    support_type=support_type,
-                    priority=form.cleaned_data["priority"],
-                    matrix_item=item,
-                    files=form.cleaned_data["files"],
+                ticket, _new = once(
+                    request.user.pk,
+                    form.cleaned_data["submission"],
+                    lambda: portal_ticket_report(
+                        contact=contact,
+                        subject=form.cleaned_data["subject"],
+                        body=form.cleaned_data["body"],
+                        support_type=support_type,
+                        priority=form.cleaned_data["priority"],
+                        matrix_item=item,
+                        files=form.cleaned_data["files"],
+                    ),
                 )
             except ValidationError as error:
                 for field, problems in error.message_dict.items():
@@ -170,7 +175,13 @@ def reply(request, ticket_id: int):
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            portal_reply(contact=contact, ticket=item, body=form.cleaned_data["body"], files=form.cleaned_data["files"])
+            once(
+                request.user.pk,
+                form.cleaned_data["submission"],
+                lambda: portal_reply(
+                    contact=contact, ticket=item, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
+                ),
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

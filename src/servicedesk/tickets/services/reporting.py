@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.core.policy import current_policy
+from servicedesk.core.submissions import RecordedRefusal
 from servicedesk.customers.models import Contact, ServiceMatrixItem
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.outbox.services import Notice, notice_queue, notices_queue
@@ -21,7 +22,7 @@ from servicedesk.tickets.services.trail import apply_deadline, event_row, notice
 SUBJECT_MAX = 300
 
 
-class ReportRefused(Exception):
+class ReportRefused(RecordedRefusal):
     """The reporter may not report; the attempt is recorded as `refused`."""
 
     def __init__(self, refused: RefusedReport):
