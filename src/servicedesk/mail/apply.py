@@ -116,7 +116,7 @@ class _Round:
         if self.answers:
             messages = services.messages_add([new for _parsed, new in self.answers], now=self.now)
             keep_attachments([(m, parsed) for m, (parsed, _new) in zip(messages, self.answers, strict=True)], self.now)
-        for mail in self.mails:  # a statement each: bulk_update's CASE per row and field cost five times as much
+        for mail in self.mails:  # a statement each: bulk_update's CASE per row and field costs more than it saves
             mail.save(update_fields=RESULT_FIELDS)
 
 
