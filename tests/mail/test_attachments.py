@@ -67,7 +67,7 @@ def test_files_of_a_rolled_back_mail_are_swept_and_kept_ones_stay(media, monkeyp
 
     from django.utils import timezone
 
-    from servicedesk.mail import pipeline
+    from servicedesk.mail import apply
     from servicedesk.tickets.attachments import attachment_orphans_sweep, attachment_path
 
     factories.contact(factories.customer(), "Anja", main=True, email="anja@korrel.example")
@@ -80,13 +80,13 @@ def test_files_of_a_rolled_back_mail_are_swept_and_kept_ones_stay(media, monkeyp
         return bytes(message)
 
     kept = mail_process(mail_store(one("goed"), via="pipe")[0])
-    real_keep = pipeline.keep_attachments
+    real_keep = apply.keep_attachments
 
     def fail_after_writing(messages, now):
         real_keep(messages, now)
         raise OSError("disk full while saving the attachments")
 
-    monkeypatch.setattr(pipeline, "keep_attachments", fail_after_writing)
+    monkeypatch.setattr(apply, "keep_attachments", fail_after_writing)
     failed = mail_process(mail_store(one("fout"), via="pipe")[0])
     assert failed.status == "quarantined" and "disk full" in failed.reason
     files = sorted(p.name for p in (Path(media) / "attachments").glob("??/*"))
@@ -96,5 +96,5 @@ def test_files_of_a_rolled_back_mail_are_swept_and_kept_ones_stay(media, monkeyp
     (survivor,) = kept.ticket.messages.get().attachments.all()
     assert removed == [name for name in files if name != survivor.stored_name]
     assert attachment_path(survivor.stored_name).exists()
-    monkeypatch.setattr(pipeline, "keep_attachments", real_keep)
+    monkeypatch.setattr(apply, "keep_attachments", real_keep)
     assert mail_process(failed).status == "processed"  # processed again once the cause is gone

@@ -6,6 +6,7 @@ import pytest
 
 from servicedesk.mail.authenticity import dmarc_problem
 from servicedesk.mail.models import InboundMail
+from servicedesk.mail.parse import parse_mail
 from servicedesk.mail.pipeline import mail_process
 from servicedesk.mail.store import mail_store
 from servicedesk.outbox.models import OutgoingMessage
@@ -45,7 +46,8 @@ def test_dmarc_verdicts(headers, problem):
     raw = mail("anja@korrel.example", "x")
     head, body = raw.split(b"\n\n", 1)
     extra = b"".join(f"Authentication-Results: {h}\n".encode() for h in headers)
-    assert dmarc_problem(extra + head + b"\n\n" + body, "anja@korrel.example") == problem
+    parsed = parse_mail(extra + head + b"\n\n" + body)
+    assert dmarc_problem(parsed.authentication_results, "anja@korrel.example") == problem
 
 
 def test_a_spoofed_authorised_sender_is_held_without_ticket_or_notice(anja):

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from servicedesk.mail import pipeline
+from servicedesk.mail import apply, pipeline
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.pipeline import mails_process
 from servicedesk.mail.store import mail_store
@@ -75,7 +75,7 @@ def test_a_mixed_batch_gets_what_each_mail_would_get_alone(korrel):
     assert all(m.processed_at is not None and m.attempts == 1 for m in InboundMail.objects.all())
 
 
-def test_new_tickets_of_a_batch_cost_the_same_statements_however_many(korrel):
+def test_new_tickets_of_a_batch_cost_a_statement_per_table_and_one_per_mail_result(korrel):
     def statements(count: int, tag: str) -> int:
         mails = stored(
             *(mail("anja@korrel.example", f"Melding {tag}{i}", Message_ID=f"<{tag}{i}@k>") for i in range(count))
@@ -85,8 +85,10 @@ def test_new_tickets_of_a_batch_cost_the_same_statements_however_many(korrel):
         assert InboundMail.objects.filter(status="processed", subject__startswith=f"Melding {tag}").count() == count
         return len(queries)
 
-    # Anja is capped at 10 acknowledgements an hour (loop protection); use the same number in both runs.
-    assert statements(3, "a") == statements(30, "b")
+    # Anja is capped at 10 acknowledgements an hour (loop protection); use the same number in both runs. Tickets,
+    # messages, events and notices are a statement per table for all; each mail's result is one of its own.
+    few = statements(3, "a")
+    assert statements(30, "b") - few == 30 - 3
 
 
 def test_the_hourly_cap_counts_the_mails_of_the_batch_itself(korrel):
@@ -97,14 +99,14 @@ def test_the_hourly_cap_counts_the_mails_of_the_batch_itself(korrel):
 
 
 def test_a_mail_that_fails_is_quarantined_and_the_rest_of_its_batch_is_processed(korrel, monkeypatch):
-    real = pipeline.keep_attachments
+    real = apply.keep_attachments
 
     def fails_for_one(messages, now):
         if any("Kapotte bijlage" in message.ticket.subject for message, _parsed in messages):
             raise OSError("disk full")
         real(messages, now)
 
-    monkeypatch.setattr(pipeline, "keep_attachments", fails_for_one)
+    monkeypatch.setattr(apply, "keep_attachments", fails_for_one)
     mails = stored(
         mail("anja@korrel.example", "Eerste", Message_ID="<f1@k>"),
         mail("anja@korrel.example", "Kapotte bijlage", Message_ID="<f2@k>"),
@@ -115,7 +117,7 @@ def test_a_mail_that_fails_is_quarantined_and_the_rest_of_its_batch_is_processed
     assert results[1].reason == "OSError: disk full" and results[1].attempts == 1
     assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["Derde", "Eerste"]
     assert Message.objects.count() == 2
-    monkeypatch.setattr(pipeline, "keep_attachments", real)
+    monkeypatch.setattr(apply, "keep_attachments", real)
     assert mails_process([results[1]])[0].status == "processed"
 
 
@@ -178,7 +180,8 @@ def test_senders_and_threads_are_read_before_the_write_transaction(korrel):
         # the senders (Contact), the earlier mails they answer (by Message-ID, with their tickets)
         return 'FROM "customers_contact"' in sql or ('FROM "mail_inboundmail"' in sql and '"message_id"' in sql)
 
-    assert sum(map(sender_or_thread_lookup, outside)) >= 4  # both rounds: the reply to a reply waits for the next
+    # both rounds look up their senders (the reply to a reply waits for the next), the second what it answers
+    assert sum(map(sender_or_thread_lookup, outside)) == 3
     assert not any(map(sender_or_thread_lookup, inside)), inside
 
 

@@ -443,13 +443,23 @@ HEAD = (
 )
 
 
-def deep_nesting(levels: int = 2000) -> bytes:
-    lines = [HEAD.format(subject="Diep genest", id="deep")]
+def deep_nesting(levels: int = 2000, boundary: str = "b", lines: int = 1, subject: str = "Diep genest") -> bytes:
+    parts = [HEAD.format(subject=subject, id=f"deep{levels}.{len(boundary)}.{lines}")]
     for level in range(levels):
-        lines.append(f'Content-Type: multipart/mixed; boundary="b{level}"\r\n\r\n--b{level}\r\n')
-    lines.append("Content-Type: text/plain\r\n\r\nHelemaal onderin.\r\n")
-    lines.extend(f"--b{level}--\r\n" for level in reversed(range(levels)))
-    return "".join(lines).encode()
+        parts.append(f'Content-Type: multipart/mixed; boundary="{boundary}{level}"\r\n\r\n--{boundary}{level}\r\n')
+    parts.append("Content-Type: text/plain\r\n\r\n" + "Helemaal onderin.\r\n" * lines)
+    parts.extend(f"--{boundary}{level}--\r\n" for level in reversed(range(levels)))
+    return "".join(parts).encode()
+
+
+def long_boundaries() -> bytes:
+    """As deep as allowed, each boundary 10,000 characters: the parser took 13 s for it before the bound."""
+    return deep_nesting(100, boundary="b" * 10_000, subject="Lange grenzen")
+
+
+def deep_and_long() -> bytes:
+    """As deep as allowed around 300,000 lines, each of which the parser tries against every boundary: 13 s."""
+    return deep_nesting(100, lines=300_000, subject="Diep en lang")
 
 
 def many_parts(parts: int = 10_000, newline: str = "\r\n") -> bytes:
@@ -476,6 +486,8 @@ def huge_headers(size: int = 1024 * 1024) -> bytes:
 
 def test_generated_hostile_mails_are_what_they_say():
     assert len(deep_nesting()) < 200_000 and deep_nesting().count(b"boundary=") == 2000
+    assert long_boundaries().count(b'boundary="' + b"b" * 10_000) == 100
+    assert deep_and_long().count(b"boundary=") == 100 and deep_and_long().count(b"onderin.\r\n") == 300_000
     assert many_parts().count(b"\r\n--p\r\n") == 10_000
     huge = huge_headers()
     head = huge.split(b"\r\n\r\n", 1)[0]
@@ -487,6 +499,8 @@ HOSTILE = [
     pytest.param(many_parts, "Heel veel delen", id="10000-parts"),
     # Python's parser also ends a line at a bare CR; a count of "--" at line starts must do the same.
     pytest.param(lambda: many_parts(30_000, newline="\r"), "Heel veel delen", id="30000-parts-bare-cr-line-ends"),
+    pytest.param(long_boundaries, "Lange grenzen", id="100-boundaries-of-10000-characters"),
+    pytest.param(deep_and_long, "Diep en lang", id="100-levels-around-300000-lines"),
 ]
 
 

@@ -32,6 +32,28 @@ def receive(raw: bytes, tmp_path, env: dict | None = None) -> subprocess.Complet
     )
 
 
+# What a process per mail never needs: the pages (their views and URLs, which the system checks would load), PDF
+# and Markdown rendering, the second factor of portal log-ins, the IMAP client and the LMTP listener.
+NOT_FOR_PIPE_MODE = (
+    "servicedesk.urls",
+    "servicedesk.desk.views",
+    "servicedesk.portal.views",
+    "servicedesk.billing.pdf",
+    "weasyprint",
+    "markdown",
+    "pyotp",
+    "imapclient",
+    "aiosmtpd",
+)
+LOADED = """
+import sys
+from servicedesk.cli import main
+main(["mail", "receive"])
+loaded = sorted(m for m in sys.modules if m.startswith(tuple(sys.argv[1:])))
+sys.stderr.write("loaded: " + " ".join(loaded))
+"""
+
+
 @pytest.fixture
 def customer():
     return factories.customer("Bakkerij De Korrel")
@@ -58,6 +80,23 @@ def test_a_new_mail_becomes_a_ticket_once(anja, tmp_path):
     again = receive(raw, tmp_path)
     assert again.returncode == 0 and b"already received" in again.stdout
     assert Ticket.objects.count() == 1 and InboundMail.objects.count() == 1
+
+
+def test_pipe_mode_imports_only_what_intake_needs(anja, tmp_path):
+    """The command's own entry point in a fresh interpreter, as the MTA starts it for each mail; afterwards none of
+    what intake has no use for is among the loaded modules."""
+    environment = {**os.environ, "SERVICEDESK_VAR_DIR": str(tmp_path), "DATABASE_URL": database_url()}
+    result = subprocess.run(
+        [sys.executable, "-c", LOADED, *NOT_FOR_PIPE_MODE],
+        input=mail("anja@korrel.example", "Printer piept", Message_ID="<lean@korrel.example>"),
+        env=environment,
+        capture_output=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"processed" in result.stdout
+    assert result.stderr.decode().splitlines()[-1] == "loaded: "
+    assert Ticket.objects.get().subject == "Printer piept"
 
 
 def test_a_reply_is_threaded_by_tag_and_by_in_reply_to(anja, tmp_path):

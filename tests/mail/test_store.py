@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,10 +18,11 @@ def raw(message_id: str | None, body: str) -> bytes:
 
 
 @pytest.mark.django_db
-def test_new_mail_is_one_statement():
+def test_new_mail_is_one_insert():
     with CaptureQueriesContext(connection) as queries:
         stored = mails_store([raw("<a@x>", "een"), raw("<b@x>", "twee"), raw(None, "drie")], via="lmtp")
-    assert len(queries) == 1 and queries[0]["sql"].startswith("INSERT")
+    statements = [q["sql"].split()[0] for q in queries if not q["sql"].startswith(("BEGIN", "SAVEPOINT", "RELEASE"))]
+    assert statements == ["INSERT"]
     assert [created for _mail, created in stored] == [True, True, True]
     assert [m.pk for m, _ in stored] == list(
         InboundMail.objects.order_by("id").values_list("id", flat=True)
@@ -29,6 +32,42 @@ def test_new_mail_is_one_statement():
         raw("<b@x>", "twee"),
         raw(None, "drie"),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_deliveries_of_one_mail_at_once_store_it_once():
+    """An MTA retrying while its first delivery is still being stored: both insert the mail as new (on PostgreSQL
+    they wait for each other here; SQLite lets one transaction write at a time). The unique key lets one insert
+    it; the other's insert fails, it looks the key up and finds the mail stored."""
+    mail = raw("<race@x>", "een")
+    both_inserting = threading.Barrier(2, timeout=10)
+    results, lookups = [], []
+
+    def deliver() -> None:
+        seen = []
+
+        def before_insert(execute, sql, params, many, context):
+            if sql.startswith("SELECT") and "mail_inboundmail" in sql:
+                seen.append(sql)
+            elif sql.startswith("INSERT") and connection.vendor == "postgresql" and not seen:
+                both_inserting.wait()
+            return execute(sql, params, many, context)
+
+        try:
+            with connection.execute_wrapper(before_insert):
+                results.append(mails_store([mail], via="lmtp")[0])
+            lookups.append(len(seen))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(created for _mail, created in results) == [False, True]
+    assert len({stored.pk for stored, _created in results}) == 1 and InboundMail.objects.count() == 1
+    assert sorted(lookups) == [0, 1]  # the one that lost looked, once
 
 
 @pytest.mark.django_db

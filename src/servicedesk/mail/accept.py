@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.customers.models import Contact
+from servicedesk.mail.apply import keep_html_and_attachments
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.parse import parse_mail
-from servicedesk.mail.pipeline import keep_html_and_attachments
 from servicedesk.policy import Channel
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Ticket

@@ -7,9 +7,7 @@ import ssl
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from imapclient.exceptions import IMAPClientError
 
-from servicedesk.mail.imap import connect
 from servicedesk.mail.models import InboundMail, Mailbox
 
 
@@ -55,6 +53,11 @@ class MailboxAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Test the connection"))
     def test_connection(self, request, queryset):
+        # Imported here: every process loads the admin modules, and pipe mode (a process per mail) needs no IMAP.
+        from imapclient.exceptions import IMAPClientError
+
+        from servicedesk.mail.imap import connect
+
         for mailbox in queryset:
             try:
                 client = connect(mailbox, timeout=15)

@@ -6,26 +6,22 @@ SERVICEDESK_AUTHSERV_ID) counts: headers further down, or of other ids, may have
 
 from __future__ import annotations
 
-import email
-import email.policy
+from collections.abc import Sequence
 
 import authres
 from django.conf import settings
 
-MAX_HEADERS = 50  # Authentication-Results headers looked at; ours is at the top
 MAX_FIELD = 8192
 
 
-def dmarc_problem(raw: bytes, from_address: str) -> str | None:
-    """None when the mail may be trusted (or no authserv-id is configured); else why it may not."""
+def dmarc_problem(authentication_results: Sequence[str], from_address: str) -> str | None:
+    """None when the mail may be trusted (or no authserv-id is configured); else why it may not.
+    `authentication_results` are the mail's Authentication-Results fields, topmost first, as they came."""
     authserv_id = settings.SERVICEDESK_AUTHSERV_ID
     if not authserv_id:
         return None
     domain = from_address.rsplit("@", 1)[-1].lower()
-    headers = email.message_from_bytes(
-        raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0] + b"\n\n", policy=email.policy.compat32
-    )
-    for value in (headers.get_all("Authentication-Results") or [])[:MAX_HEADERS]:
+    for value in authentication_results:
         if len(value) > MAX_FIELD:  # not what a mail server writes; parsing it would only cost time
             continue
         try:

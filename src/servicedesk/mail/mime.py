@@ -12,9 +12,29 @@ from servicedesk.mail.headers import filename
 
 MAX_PARTS = 1_000  # more parts than this: headers only, the whole mail kept as an attachment
 MAX_CONTAINERS = 100  # multipart containers (this bounds nesting depth too)
+# Characters that may follow `boundary=` in its header field: the boundary (RFC 2046 allows 70) and perhaps
+# another parameter. The parser compiles a regular expression from every multipart's boundary, in time that
+# grows with its length, so a few very long ones would hold the processor for minutes. Measured to the end of the
+# field, folded lines included, so that neither quotes, RFC 2231 pieces nor text after a closing quote hide one.
+MAX_BOUNDARY_FIELD = 256
+# Lines times (multipart containers + 1): the parser takes a mail line by line and tries each line against the
+# boundary of every multipart it is inside, so a great many short lines a hundred levels deep would hold it for
+# minutes. A large legitimate mail (50 MB of base64 is 700,000 lines, a few levels deep) stays below.
+MAX_LINE_WORK = 4_000_000
+# Lines of the header block: the parser reads them all and every field looked up is searched for among them
+# (a megabyte of Received lines is 16,000). Of a mail with more, only the first are read.
+MAX_HEADER_LINES = 50_000
 # Looked for in the mail's bytes lowered (ASCII letters only, as IGNORECASE does for bytes): a pattern that
-# starts with a literal is then found by a fast scan, not tried at every byte.
-_BOUNDARY = re.compile(rb"boundary\s*\*?\s*=")
+# starts with a literal is then found by a fast scan, not tried at every byte. RFC 2231 pieces of a boundary
+# (boundary*0=, boundary*1*=) count as boundaries too.
+_BOUNDARY = re.compile(rb"boundary\s*(?:\*\s*\d+\s*)?\*?\s*=")
+# The end of a header field: a line end (CRLF, LF or a bare CR, as the parser reads them) not followed by
+# white space, which would continue the field on the next line.
+_FIELD_END = re.compile(rb"(?:\r\n|\n|\r(?!\n))(?![ \t])")
+# A line end followed by another (an empty line ends the header block): a CRLF is one line end, so every empty
+# line holds one of these, and where one is found its first byte ends the last header line.
+_EMPTY_LINE = (b"\n\n", b"\n\r", b"\r\r")
+_LINE_END = re.compile(rb"\r\n|\n|\r")
 _CONTAINER = re.compile(rb"content-type:\s*(?:multipart|message)/")
 # Labels mail programs put on windows-1252 text, as browsers read them (WHATWG Encoding).
 _READ_AS_1252 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii", "ascii", "windows-1252", "cp1252"}
@@ -30,15 +50,56 @@ POLICY = email.policy.compat32
 
 
 def too_complex(raw: bytes) -> str:
-    """Why a mail is too complex to take apart in bounded time and memory ('' when it is not)."""
+    """Why a mail is too complex to take apart in bounded time and memory ('' when it is not). Counted in its
+    bytes before it is parsed: only a mail that passes is given to the parser whole; of another only the headers
+    are read."""
     lowered = raw.lower()
-    containers = max(len(_BOUNDARY.findall(lowered)), len(_CONTAINER.findall(lowered)))
+    boundaries = [match.end() for match in _BOUNDARY.finditer(lowered)]
+    containers = max(len(boundaries), len(_CONTAINER.findall(lowered)))
     if containers > MAX_CONTAINERS:
         return f"{containers} multipart containers (more than {MAX_CONTAINERS})"
+    if any(boundary_field_too_long(raw, start) for start in boundaries):
+        return f"a boundary of more than {MAX_BOUNDARY_FIELD} characters"
+    lines = line_count(raw)
+    if lines * (containers + 1) > MAX_LINE_WORK:
+        levels = f" in {containers} multipart containers" if containers else ""
+        return f"{lines} lines{levels} (more than {MAX_LINE_WORK // (containers + 1)})"
+    header_lines = line_count(header_block(raw))
+    if header_lines > MAX_HEADER_LINES:
+        return f"{header_lines} header lines (more than {MAX_HEADER_LINES})"
     delimiters = delimiter_count(raw)
     if delimiters > MAX_PARTS * 2:
         return f"about {delimiters // 2} parts (more than {MAX_PARTS})"
     return ""
+
+
+def boundary_field_too_long(raw: bytes, start: int) -> bool:
+    """Whether more than MAX_BOUNDARY_FIELD characters follow `start` (just after a `boundary=`) in its header
+    field. Only so much of the mail is looked at (two more bytes: a line end, and what follows it)."""
+    window = raw[start : start + MAX_BOUNDARY_FIELD + 3]
+    end = _FIELD_END.search(window)
+    return (end.start() if end else len(window)) > MAX_BOUNDARY_FIELD
+
+
+def header_block(raw: bytes) -> bytes:
+    """The header fields of a mail, up to and with the line end before the first empty line (all of it when there
+    is none)."""
+    ends = [at for at in map(raw.find, _EMPTY_LINE) if at >= 0]
+    return raw[: min(ends) + 1] if ends else raw
+
+
+def first_header_lines(raw: bytes) -> bytes:
+    """The header block cut after MAX_HEADER_LINES lines: what is read of a mail too complex to parse whole."""
+    head = header_block(raw)
+    for count, end in enumerate(_LINE_END.finditer(head), start=1):
+        if count == MAX_HEADER_LINES:
+            return head[: end.end()]
+    return head
+
+
+def line_count(raw: bytes) -> int:
+    """Lines as the parser reads them: ended by CRLF, LF or a bare CR."""
+    return raw.count(b"\n") + raw.count(b"\r") - raw.count(b"\r\n")
 
 
 def delimiter_count(raw: bytes) -> int:

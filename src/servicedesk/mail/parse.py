@@ -8,12 +8,13 @@ import re
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from email.message import Message
 
-from servicedesk.mail import boundaries, headers
+from servicedesk.mail import headers
 from servicedesk.mail.bounce import Bounce, report_bounce, text_bounce
 from servicedesk.mail.mime import (
     MAX_PARTS,
     POLICY,
     attachment_name,
+    first_header_lines,
     html_to_text,
     leaves,
     part_bytes,
@@ -23,8 +24,6 @@ from servicedesk.mail.mime import (
 
 __all__ = ["POLICY", "Bounce", "ParsedAttachment", "ParsedMail", "parse_mail"]
 
-boundaries.install()  # the parser's multipart boundaries without a regular expression compiled for each
-
 _TAG = re.compile(r"\[#(\d{1,12})\]")
 _FORWARD_SUBJECT = re.compile(r"^\s*(fw|fwd|tr|doorst|wg|rv)\s*:", re.IGNORECASE)
 # Auto-reply subjects of programs that set no header at all (old Exchange, Outlook rules).
@@ -33,6 +32,7 @@ _AUTO_SUBJECT = re.compile(
     r"abwesenheitsnotiz|réponse automatique)\s*:",
     re.IGNORECASE,
 )
+MAX_VERDICTS = 50  # Authentication-Results fields kept, topmost first (our own server's is at the top)
 # Headers by which autoresponders mark their mail besides RFC 3834's Auto-Submitted.
 AUTO_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Mail-Autoreply", "X-AutoReply-From", "X-FC-MachineGenerated")
 
@@ -63,6 +63,7 @@ class ParsedMail:
     bounce: Bounce | None = None
     too_complex: str = ""  # why only the headers were read ('' for a normal mail)
     auto_markers: tuple[str, ...] = ()  # other signs of an autoresponder (headers, subject)
+    authentication_results: tuple[str, ...] = ()  # the topmost Authentication-Results fields, as they came
 
     @property
     def ticket_tags(self) -> list[int]:
@@ -134,8 +135,8 @@ def _text_of(message: Message, raw: bytes) -> tuple[str, str, tuple[ParsedAttach
 
 def parse_mail(raw: bytes) -> ParsedMail:
     complex_reason = too_complex(raw)
-    if complex_reason:
-        message = email.parser.BytesHeaderParser(policy=POLICY).parsebytes(raw)
+    if complex_reason:  # its headers only (in bounded time too); the whole mail is attached as it came
+        message = email.parser.BytesHeaderParser(policy=POLICY).parsebytes(first_header_lines(raw))
     else:
         message = email.message_from_bytes(raw, policy=POLICY)
     from_name, from_address = headers.first_address(message, "From")
@@ -169,6 +170,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         bounce=bounce,
         too_complex=complex_reason,
         auto_markers=_auto_markers(message, subject),
+        authentication_results=tuple(map(str, (message.get_all("Authentication-Results") or [])[:MAX_VERDICTS])),
     )
     if parsed.bounce is None and parsed.is_automatic and not complex_reason:
         # A bounce without report structure still names our mail: link it all the same.

@@ -1,4 +1,5 @@
-"""Step 3 of intake: decide what a parsed mail is — a reply, a new ticket, automatic mail, or a refusal."""
+"""Step 3 of intake: decide what a parsed mail is — a new ticket, a reply, a bounce, held (not shown to come
+from its sender), automatic mail, or a refusal. Deciding only reads; apply.py carries the decisions out."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 from servicedesk.customers.models import Contact
 from servicedesk.customers.selectors import contact_for_email
+from servicedesk.mail.authenticity import dmarc_problem
 from servicedesk.mail.identity import outgoing_of_message_id, ticket_of_message_id
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.parse import ParsedMail
@@ -15,7 +17,7 @@ from servicedesk.tickets.models import RefusedReport, Ticket
 
 @dataclass(frozen=True)
 class Decision:
-    kind: str  # "reply", "new", "bounce", "automatic", "refuse" (or "hold", decided before routing)
+    kind: str  # "new", "reply", "bounce", "hold", "automatic", "refuse"
     contact: Contact | None = None
     ticket: Ticket | None = None
     reason: str = ""
@@ -35,11 +37,6 @@ class Threads:
         numbers = [n for n in map(ticket_of_message_id, ids) if n is not None]
         self._load_tickets([*numbers, *(n for parsed in mails for n in parsed.ticket_tags)])
         self._load_earlier(ids)
-
-    def forget(self, message_ids) -> None:
-        """Mails of these Message-IDs got their tickets since they were looked up."""
-        for value in message_ids:
-            self._earlier.pop(value, None)
 
     def ticket(self, number: int, customer_id: int) -> Ticket | None:
         """Ticket `number` if it is the customer's."""
@@ -109,6 +106,9 @@ def route_mail(
 ) -> Decision:
     """What the mail is; `contact_of` finds the active contact of an address and `threads` the tickets mails
     answer (intake looks up a batch's at once)."""
+    forged = dmarc_problem(parsed.authentication_results, parsed.from_address)
+    if forged:  # no ticket, and no notice to a sender who may not be who they say
+        return Decision("hold", reason=forged)
     bounce = _bounced(parsed)
     if bounce is not None:
         return bounce

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from servicedesk.core.prepared import PreparedInsert
-from servicedesk.core.write_turn import write_turn
 from servicedesk.mail.models import InboundMail
 
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
 HEADER_SCAN = 1024 * 1024  # headers are looked for in the first megabyte
+ATTEMPTS = 3  # looks at what is stored after losing a race to another delivery; the third loss is raised
 
 
 def message_id_of(raw: bytes) -> str:
@@ -25,6 +25,26 @@ def message_id_of(raw: bytes) -> str:
         return ""
     value = b" ".join(match.group(1).split()).decode("ascii", "replace").strip()
     return value[:400]
+
+
+@dataclass(frozen=True)
+class _Keys:
+    sha256: str
+    message_id: str
+
+    @property
+    def first(self) -> str:
+        """The key a mail is stored under: its Message-ID, or the hash of its bytes when it has none."""
+        return self.message_id or f"sha256:{self.sha256}"
+
+    @property
+    def second(self) -> str:
+        """The key of a mail whose Message-ID an earlier mail with other bytes has."""
+        return f"{self.message_id}#sha256:{self.sha256}"
+
+
+def _keys(raw: bytes) -> _Keys:
+    return _Keys(hashlib.sha256(raw).hexdigest(), message_id_of(raw))
 
 
 def mail_store(raw: bytes, *, via: str, now: datetime | None = None) -> tuple[InboundMail, bool]:
@@ -39,69 +59,61 @@ def mail_store(raw: bytes, *, via: str, now: datetime | None = None) -> tuple[In
 def mails_store(raws: list[bytes], *, via: str, now: datetime | None = None) -> list[tuple[InboundMail, bool]]:
     """`mail_store` for many mails with one commit (an LMTP listener stores what arrived meanwhile together).
 
-    New mail, what nearly every delivery is, is written by one statement that skips the keys stored already: no
-    lookup first and, outside a caller's transaction, no transaction to open (on PostgreSQL four round trips
-    become one before the listener may answer 250). What it skipped is then looked at as before: a redelivery,
-    or the same Message-ID with other bytes.
+    New mail, what nearly every delivery is, is inserted at once. A key that is stored already makes that insert
+    fail on the unique key: a redelivery, the same Message-ID with other bytes, a mail twice in one delivery, or
+    the same mail stored by another delivery at this very moment (an MTA retrying). Then the stored keys are
+    looked up and only what is new is inserted, in one transaction, run again should it lose such a race too.
     """
     now = now or timezone.now()
-    mails = [
-        InboundMail(dedupe_key=key, sha256=sha, raw=raw, size=len(raw), via=via, received_at=now, message_id=mid)
-        for raw, (key, sha, mid) in zip(raws, (_keys(raw) for raw in raws), strict=True)
-    ]
-    with write_turn():
-        written = {id(mail) for mail in _INSERT_NEW.create(mails)}
-    results: list[tuple[InboundMail, bool] | None] = [(mail, True) if id(mail) in written else None for mail in mails]
-    skipped = [i for i, result in enumerate(results) if result is None]
-    if skipped:
-        for i, result in zip(skipped, _known_store([raws[i] for i in skipped], via, now), strict=True):
-            results[i] = result
-    return results
-
-
-_INSERT_NEW = PreparedInsert(InboundMail, skip_conflicts_on="dedupe_key")
-
-
-def _known_store(raws: list[bytes], via: str, now: datetime) -> list[tuple[InboundMail, bool]]:
-    """Mails whose dedupe key is stored already: redeliveries, or the same Message-ID with other bytes."""
-    try:
-        with write_turn(), transaction.atomic():
-            return _store(raws, via, now)
-    except IntegrityError:  # stored at the same moment by another delivery: now it is seen as a redelivery
-        if len(raws) > 1:
-            return [_known_store([raw], via, now)[0] for raw in raws]
-        with write_turn(), transaction.atomic():
-            return _store(raws, via, now)
-
-
-def _keys(raw: bytes) -> tuple[str, str, str]:
-    """(dedupe key, sha256, Message-ID)"""
-    sha = hashlib.sha256(raw).hexdigest()
-    message_id = message_id_of(raw)
-    return message_id or f"sha256:{sha}", sha, message_id
-
-
-def _store(raws: list[bytes], via: str, now: datetime) -> list[tuple[InboundMail, bool]]:
     keys = [_keys(raw) for raw in raws]
-    firsts = {key for key, _sha, _mid in keys}
+    mails = [_mail(raw, key, key.first, via, now) for raw, key in zip(raws, keys, strict=True)]
+    try:
+        with transaction.atomic():
+            InboundMail.objects.bulk_create(mails)
+        return [(mail, True) for mail in mails]
+    except IntegrityError:  # a key stored already: see which
+        pass
+    for _ in range(ATTEMPTS - 1):
+        try:
+            with transaction.atomic():
+                return _store(raws, keys, via, now)
+        except IntegrityError:  # stored meanwhile by another delivery: looked up again, it is a redelivery now
+            continue
+    with transaction.atomic():
+        return _store(raws, keys, via, now)
+
+
+def _mail(raw: bytes, key: _Keys, dedupe_key: str, via: str, now: datetime) -> InboundMail:
+    return InboundMail(
+        dedupe_key=dedupe_key,
+        sha256=key.sha256,
+        raw=raw,
+        size=len(raw),
+        via=via,
+        received_at=now,
+        message_id=key.message_id,
+    )
+
+
+def _store(raws: list[bytes], keys: list[_Keys], via: str, now: datetime) -> list[tuple[InboundMail, bool]]:
+    firsts = {key.first for key in keys}
     known = {m.dedupe_key: m for m in InboundMail.objects.filter(dedupe_key__in=firsts).defer("raw")}
-    seconds = {f"{mid}#sha256:{sha}" for key, sha, mid in keys if key in known and known[key].sha256 != sha}
+    seconds = {key.second for key in keys if key.first in known and known[key.first].sha256 != key.sha256}
     if seconds:
         known.update({m.dedupe_key: m for m in InboundMail.objects.filter(dedupe_key__in=seconds).defer("raw")})
     results: list[tuple[InboundMail, bool]] = []
     new: list[InboundMail] = []
-    for raw, (key, sha, message_id) in zip(raws, keys, strict=True):
-        earlier = known.get(key)
-        if earlier is not None and earlier.sha256 != sha:  # the same Message-ID, other bytes: kept too
-            key = f"{message_id}#sha256:{sha}"
-            earlier = known.get(key)
+    for raw, key in zip(raws, keys, strict=True):
+        dedupe_key = key.first
+        earlier = known.get(dedupe_key)
+        if earlier is not None and earlier.sha256 != key.sha256:  # the same Message-ID, other bytes: kept too
+            dedupe_key = key.second
+            earlier = known.get(dedupe_key)
         if earlier is not None:  # a redelivery (of an earlier delivery, or of one in this very batch)
             results.append((earlier, False))
             continue
-        mail = InboundMail(
-            dedupe_key=key, sha256=sha, raw=raw, size=len(raw), via=via, received_at=now, message_id=message_id
-        )
-        known[key] = mail
+        mail = _mail(raw, key, dedupe_key, via, now)
+        known[dedupe_key] = mail
         new.append(mail)
         results.append((mail, True))
     InboundMail.objects.bulk_create(new)
