@@ -33,7 +33,7 @@ def receive(raw: bytes, tmp_path, env: dict | None = None) -> subprocess.Complet
 
 
 # What a process per mail never needs: the pages (their views and URLs, which the system checks would load), PDF
-# and Markdown rendering, the second factor of portal log-ins, the IMAP client and the LMTP listener.
+# and Markdown rendering, the second factor of portal log-ins, the IMAP client, the LMTP listener, phone numbers.
 NOT_FOR_PIPE_MODE = (
     "servicedesk.urls",
     "servicedesk.desk.views",
@@ -44,6 +44,7 @@ NOT_FOR_PIPE_MODE = (
     "pyotp",
     "imapclient",
     "aiosmtpd",
+    "phonenumbers",
 )
 LOADED = """
 import sys
