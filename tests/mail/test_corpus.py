@@ -22,7 +22,7 @@ from servicedesk.mail.quoting import fold
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.tickets import services
 from servicedesk.tickets.attachments import display_name
-from servicedesk.tickets.models import Attachment, Ticket, TicketEvent
+from servicedesk.tickets.models import Attachment, RefusedReport, Ticket, TicketEvent
 from tests import factories
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -739,3 +739,36 @@ def test_a_long_subject_does_not_quarantine_the_mail(contacts):
     assert mail.status == InboundMail.Status.PROCESSED, mail.reason
     assert mail.ticket.subject == subject
     assert OutgoingMessage.objects.filter(ticket=mail.ticket, kind=OutgoingMessage.Kind.ACKNOWLEDGEMENT).exists()
+
+
+@e2e
+@pytest.mark.parametrize(
+    ("name", "recipient", "status"),
+    [
+        ("dsn-postfix-user-unknown.eml", "piet.jansen@korrel.example", "5.1.1"),
+        ("dsn-exchange-mailbox-full.eml", "s.bakker@zorggroep-eikenhof.example", "5.2.2"),
+    ],
+)
+def test_with_dmarc_checked_a_dsn_is_still_linked_not_held(contacts, settings, name, recipient, status):
+    """A bounce comes from MAILER-DAEMON with an empty Return-Path: no DMARC verdict can vouch for it, and none
+    has to (issue 25 item 9)."""
+    settings.SERVICEDESK_AUTHSERV_ID = "mx.qiqq.example"
+    ticket, acknowledgement = acknowledged_ticket(contacts[recipient])
+    mail, _ = mail_receive(answering(name, ticket, acknowledgement), via="pipe")
+    assert mail.status == InboundMail.Status.BOUNCE and mail.ticket == ticket
+    acknowledgement.refresh_from_db()
+    assert acknowledgement.status == OutgoingMessage.Status.BOUNCED
+
+
+@e2e
+def test_with_dmarc_checked_a_plain_mailer_daemon_bounce_is_automatic_mail(contacts, settings):
+    settings.SERVICEDESK_AUTHSERV_ID = "mx.qiqq.example"
+    bounce = (
+        b"From: Mail Delivery System <MAILER-DAEMON@mx.korrel.example>\r\n"
+        b"To: servicedesk@qiqq.example\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        b"Message-ID: <b1@mx.korrel.example>\r\n\r\nYour message could not be delivered to someone@else.example.\r\n"
+    )
+    tickets = Ticket.objects.count()
+    mail, _ = mail_receive(bounce, via="pipe")
+    assert mail.status == InboundMail.Status.AUTOMATIC and Ticket.objects.count() == tickets
+    assert not RefusedReport.objects.filter(sender__icontains="mailer-daemon").exists()

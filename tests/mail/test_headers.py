@@ -61,8 +61,13 @@ def letters(text: str) -> str:
     return "".join(text.split())
 
 
+def no_address(name: str) -> bool:
+    # A display name that reads as another address makes the sender ambiguous (see the table test below).
+    return "@" not in name
+
+
 @settings(max_examples=300, deadline=None)
-@given(subject=typed, name=typed, filename=typed.filter(plausible_file_name))
+@given(subject=typed, name=typed.filter(no_address), filename=typed.filter(plausible_file_name))
 @example(subject="0", name="0" + "\u0800" * 14 + " \u00a1", filename="0")  # the typed space between two words
 def test_what_policy_default_encodes_is_read_back(subject, name, filename):
     raw = encoded_by_policy_default(subject, name, filename)
@@ -146,3 +151,49 @@ def test_attachment_names(disposition, name):
     ).encode()
     (attachment,) = parse_mail(raw).attachments
     assert (attachment.name, attachment.data) == (name, b"%PDF-1.4")
+
+
+@pytest.mark.parametrize(
+    ("field", "address"),
+    [
+        ("Jan de Vries <jan@acme.example>", "jan@acme.example"),
+        ('"Vries, Jan de" <jan@acme.example>', "jan@acme.example"),
+        ("jan@acme.example", "jan@acme.example"),
+        ("jan@acme.example (Jan)", "jan@acme.example"),
+        ('"jan@acme.example" <jan@acme.example>', "jan@acme.example"),
+        # ambiguous: never taken for a contact
+        ('"jan@acme.example" <attacker@evil.example>', ""),
+        ("jan@acme.example <attacker@evil.example>", ""),
+        ("a@b@c", ""),
+        ("Vries, Jan <jan@acme.example>", ""),
+        ("alice@example.org)<bob@example.org>", ""),
+        ("alice@example.org, bob@example.org", ""),
+        ("", ""),
+    ],
+)
+def test_the_sender_is_one_unambiguous_address_or_nobody(field, address):
+    from email.message import Message
+
+    from servicedesk.mail.headers import sender
+
+    message = Message()
+    if field:
+        message["From"] = field
+    _name, found, shown = sender(message)
+    assert found == address
+    assert shown == field  # shown as it came
+
+
+def test_an_ambiguous_sender_is_refused_as_unknown_not_matched_to_the_contact(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    from servicedesk.mail.intake import mail_receive
+    from servicedesk.tickets.models import RefusedReport, Ticket
+    from tests import factories
+    from tests.helpers import mail
+
+    factories.contact(factories.customer(), "Jan", main=True, email="jan@acme.example")
+    stored, _ = mail_receive(mail('"jan@acme.example" <attacker@evil.example>', "Wachtwoord"), via="pipe")
+    assert not Ticket.objects.exists()
+    refused = RefusedReport.objects.get()
+    assert refused.contact is None and refused.reason == "unknown_sender"
+    assert refused.sender == '"jan@acme.example" <attacker@evil.example>' == stored.sender

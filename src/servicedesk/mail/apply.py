@@ -72,7 +72,7 @@ class _Round:
         mail = item.mail
         mail.attempts += 1
         if item.parsed is not None:  # shown with the mail, also when it is quarantined
-            mail.sender, mail.subject = item.parsed.from_address[:300], item.parsed.subject[:300]
+            mail.sender, mail.subject = item.parsed.sender[:300], item.parsed.subject[:300]
         if item.failure is not None:
             logger.error("mail %s quarantined: %s", mail.pk, why(item.failure), exc_info=item.failure)
             mail.status, mail.reason = InboundMail.Status.QUARANTINED, why(item.failure)
@@ -143,11 +143,11 @@ def _apply_other(mail: InboundMail, parsed: ParsedMail, decision: Decision, now:
         mail.status, mail.reason = InboundMail.Status.AUTOMATIC, decision.reason
     elif decision.kind == "refuse":
         recently = RefusedReport.objects.filter(
-            sender=parsed.from_address[:300], received_at__gte=now - NOTICE_INTERVAL
+            sender=parsed.sender[:300], received_at__gte=now - NOTICE_INTERVAL
         ).exists()
         mail.refused_report = services.report_refuse(
             channel=Channel.EMAIL,
-            sender=parsed.from_address,
+            sender=parsed.sender,
             contact=decision.contact,
             reason=decision.reason,
             subject=parsed.subject,

@@ -100,6 +100,31 @@ def first_address(message: Message, name: str = "From") -> tuple[str, str]:
     return text(display_name), address.strip()
 
 
+_ADDRESS_LIKE = re.compile(r"[^\s<>@\"]+@[^\s<>@\"]+")
+
+
+def sender(message: Message) -> tuple[str, str, str]:
+    """(display name, address, the field as it came) of the From field; the address is '' when the field is
+    ambiguous: not exactly one address with one @ (CVE-2023-27043: Python's `getaddresses` picks one of several
+    readings of `a@b@c`, an unquoted comma in a name, or `x@y)<z@w>`), or a display name that reads as another
+    address ('"jan@acme.example" <attacker@evil.example>'). An ambiguous sender is never taken for a contact."""
+    value = raw_field(message, "From") or ""
+    value = value[:MAX_FIELD]
+    if _has_raw_bytes(value):
+        value = raw_bytes_text(value)
+    shown = text(value)
+    addresses = [(name, address) for name, address in getaddresses([" ".join(value.split())]) if name or address]
+    if len(addresses) != 1:
+        return "", "", shown
+    name, address = text(addresses[0][0]), addresses[0][1].strip()
+    local, at, domain = address.rpartition("@")
+    if not (at and local and domain) or "@" in local:
+        return "", "", shown
+    if any(found.lower() != address.lower() for found in _ADDRESS_LIKE.findall(name)):
+        return "", "", shown
+    return name, address, shown
+
+
 def filename(part: Message) -> str:
     """The file name a part carries: RFC 2231 parameters, encoded words as Outlook and Gmail write them, or
     raw UTF-8 as some programs send it."""

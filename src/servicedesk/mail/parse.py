@@ -47,7 +47,7 @@ class ParsedAttachment:
 @dataclass(frozen=True)
 class ParsedMail:
     message_id: str
-    from_address: str
+    from_address: str  # '' when the From field is ambiguous (see headers.sender): then nobody's
     from_name: str
     subject: str
     text: str
@@ -64,6 +64,12 @@ class ParsedMail:
     too_complex: str = ""  # why only the headers were read ('' for a normal mail)
     auto_markers: tuple[str, ...] = ()  # other signs of an autoresponder (headers, subject)
     authentication_results: tuple[str, ...] = ()  # the topmost Authentication-Results fields, as they came
+    from_shown: str = ""  # the From field as it came
+
+    @property
+    def sender(self) -> str:
+        """Who sent it, as agents see it: the address, or the From field as it came when that is ambiguous."""
+        return self.from_address or self.from_shown
 
     @property
     def ticket_tags(self) -> list[int]:
@@ -139,7 +145,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         message = email.parser.BytesHeaderParser(policy=POLICY).parsebytes(first_header_lines(raw))
     else:
         message = email.message_from_bytes(raw, policy=POLICY)
-    from_name, from_address = headers.first_address(message, "From")
+    from_name, from_address, from_shown = headers.sender(message)
     subject = headers.field(message, "Subject")[:300]
     if complex_reason:
         text, html, bounce = (
@@ -156,6 +162,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         message_id=headers.field(message, "Message-ID"),
         from_address=from_address.strip().lower(),
         from_name=from_name.strip(),
+        from_shown=from_shown.strip(),
         subject=subject,
         text=text,
         in_reply_to=_ids(headers.field(message, "In-Reply-To")),

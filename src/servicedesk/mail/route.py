@@ -106,15 +106,17 @@ def route_mail(
 ) -> Decision:
     """What the mail is; `contact_of` finds the active contact of an address and `threads` the tickets mails
     answer (intake looks up a batch's at once)."""
-    forged = dmarc_problem(parsed.authentication_results, parsed.from_address)
-    if forged:  # no ticket, and no notice to a sender who may not be who they say
-        return Decision("hold", reason=forged)
+    # Bounces and other automatic mail first: they open no ticket and get no answer whoever sent them, and a
+    # bounce (from MAILER-DAEMON, with an empty Return-Path) passes no DMARC check of the address it bounced to.
     bounce = _bounced(parsed)
     if bounce is not None:
         return bounce
-    contact = contact_of(parsed.from_address)
+    contact = contact_of(parsed.from_address) if parsed.from_address else None
     if parsed.is_automatic:
         return Decision("automatic", contact=contact, reason="automatic mail (auto-reply, bounce or list)")
+    forged = dmarc_problem(parsed.authentication_results, parsed.from_address)
+    if forged:  # no ticket, and no notice to a sender who may not be who they say
+        return Decision("hold", reason=forged)
     if contact is None:
         return Decision("refuse", reason=RefusedReport.Reason.UNKNOWN_SENDER)
     if not contact.may_report:
