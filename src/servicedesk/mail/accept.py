@@ -44,6 +44,7 @@ def mail_accept(*, mail: InboundMail, contact: Contact, actor, now: datetime | N
                 subject=parsed.subject or _("(no subject)"),
                 body=parsed.text,
                 channel=Channel.EMAIL,
+                cc=parsed.cc,
                 actor=actor,
                 now=now,
             )

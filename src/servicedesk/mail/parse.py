@@ -65,6 +65,7 @@ class ParsedMail:
     auto_markers: tuple[str, ...] = ()  # other signs of an autoresponder ("Header: value", or the subject)
     authentication_results: tuple[str, ...] = ()  # the topmost Authentication-Results fields, as they came
     from_shown: str = ""  # the From field as it came
+    cc: tuple[tuple[str, str], ...] = ()  # (name, address) of each unambiguous address in Cc
 
     @property
     def sender(self) -> str:
@@ -177,6 +178,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         from_address=from_address.strip().lower(),
         from_name=from_name.strip(),
         from_shown=from_shown.strip(),
+        cc=headers.copied(message),
         subject=subject,
         text=text,
         in_reply_to=_ids(headers.field(message, "In-Reply-To")),
