@@ -217,6 +217,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("SERVICEDESK_FROM", "Servicedesk <servicedes
 # The authserv-id of our receiving mail server: when set, mail needs its dmarc=pass (POLICY.md §7).
 SERVICEDESK_AUTHSERV_ID = os.environ.get("SERVICEDESK_AUTHSERV_ID", "")
 SERVICEDESK_MAIL_DOMAIN = os.environ.get("SERVICEDESK_MAIL_DOMAIN", "servicedesk.localhost")
+# A mail loop that marks nothing automatic (another system answering every mail): more new tickets from one
+# sender in the window than this are added to that sender's latest ticket instead, and the agents told once.
+SERVICEDESK_MAIL_TICKETS_PER_SENDER = int(os.environ.get("SERVICEDESK_MAIL_TICKETS_PER_SENDER", "5"))
+SERVICEDESK_MAIL_WINDOW_MINUTES = int(os.environ.get("SERVICEDESK_MAIL_WINDOW_MINUTES", "10"))
 
 # Production behind HTTPS (SERVICEDESK_HTTPS=1): secure cookies, redirect to HTTPS, HSTS.
 # `servicedesk check --deploy` is clean with these and a SECRET_KEY from the environment.
