@@ -25,11 +25,6 @@ def cap(settings):
     settings.SERVICEDESK_MAIL_WINDOW_MINUTES = 10
 
 
-@pytest.fixture
-def anja():
-    return factories.contact(factories.customer("Bakkerij De Korrel"), "Anja", main=True, email="anja@korrel.example")
-
-
 def looping(n: int, start: int = 0) -> list[bytes]:
     return [
         mail("anja@korrel.example", f"We received your message {i}", f"Ticket {i} ontvangen.")
