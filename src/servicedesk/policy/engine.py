@@ -10,6 +10,7 @@ from pathlib import Path
 from servicedesk.policy.calendar import OFFICE, BusinessCalendar
 from servicedesk.policy.config import PolicyConfig, default_policy_path, read_policy_file
 from servicedesk.policy.pricing import Pricer, TicketPrice, TicketWork, cents_to_decimal
+from servicedesk.policy.project_time import ProjectPrice, ProjectWork, price_project_time
 from servicedesk.policy.timeline import MINUTE_US, Timeline, from_us, to_us
 from servicedesk.policy.vocabulary import Channel, Priority, SupportType
 
@@ -185,6 +186,10 @@ class Policy:
         """The price of a ticket's time entries, with the reason when it is free."""
         effective = self.effective_priority(work.support_type, work.priority, critical=work.critical)
         return self._pricer.price(work, effective, to_us)
+
+    def price_project_time(self, work: ProjectWork) -> ProjectPrice:
+        """The price of a time-and-materials project's time entries at the project's hourly rate."""
+        return price_project_time(self._pricer, work, to_us)
 
 
 _default: Policy | None = None
