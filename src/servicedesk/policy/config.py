@@ -81,6 +81,14 @@ class ProjectSettings:
     budget_warning_shares: tuple[Fraction, ...]  # ascending, e.g. (4/5, 1)
 
 
+@dataclass(frozen=True, slots=True)
+class ServiceLevels:
+    """A rate card and response times per support type x priority: the policy file's, or a contract's own."""
+
+    levels: dict[tuple[SupportType, Priority], ServiceLevel]
+    instead: dict[tuple[SupportType, Priority], Priority]
+
+
 #: The settings of a policy file without a [prepaid] or [projects] table: POLICY.md's decisions.
 DEFAULT_PREPAID = PrepaidSettings(
     validity_months=12, base_rate_cents=6500, low_share=Fraction(1, 5), expiry_notice_days=30
@@ -140,6 +148,21 @@ def read_policy_file(path: str | Path) -> PolicyConfig:
     except tomllib.TOMLDecodeError as exc:
         raise PolicyFileError([Problem(name, "(file)", f"is not valid TOML: {exc}")]) from None
     return _Reader(name).read(data)
+
+
+def read_service_levels(table: Any, *, critical_priority: Priority, source: str = "contract") -> ServiceLevels:
+    """Check a contract's own service levels, shaped like a policy file's [service_levels] table.
+
+    Raises PolicyFileError naming every problem by its key (e.g. `service_levels.managed.high.response`), as for
+    a policy file. The priority of critical incidents must be offered for every support type here too.
+    """
+    reader = _Reader(source)
+    levels, instead = reader.service_levels(reader.table({"service_levels": table}, "service_levels", "service_levels"))
+    if any((support_type, critical_priority) in instead for support_type in SupportType):
+        reader.problem("service_levels", f"'{critical_priority}' (critical incidents) must be offered for every type")
+    if reader.problems:
+        raise PolicyFileError(reader.problems)
+    return ServiceLevels(levels, instead)
 
 
 def format_amount(cents: int) -> str:
