@@ -286,3 +286,12 @@ def test_bad_prepaid_and_project_settings_name_their_key(tmp_path, old, new, key
     named = {p.key: p.message for p in raised.value.problems}
     assert message in named[key]
     assert set(named) <= {key, "prepaid.expiry_notice_days"}  # a misspelt key is also missing
+
+
+def test_a_support_type_that_offers_no_priority_is_named(tmp_path):
+    start, end = DEFAULT_TEXT.index("[service_levels.managed]"), DEFAULT_TEXT.index("[service_levels.unmanaged]")
+    text = DEFAULT_TEXT[:start] + "[service_levels.managed]\n\n" + DEFAULT_TEXT[end:]
+    with pytest.raises(PolicyFileError) as raised:
+        read_policy_file(write_policy(tmp_path, text))
+    assert [p.key for p in raised.value.problems] == ["service_levels.managed"]
+    assert "at least one priority" in raised.value.problems[0].message

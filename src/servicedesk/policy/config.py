@@ -455,6 +455,8 @@ class _Reader:
                         rate = self.amount_cents(cell, "rate", f"{cell_path}.rate")
                     if response is not None:
                         levels[support_type, priority] = ServiceLevel(response, rate)
+            if not isinstance(row, _Absent) and not any((support_type, p) in levels for p in Priority):
+                self.problem(path, "must offer at least one priority (a response time and a rate)")
             for priority in Priority:
                 target = instead.get((support_type, priority))
                 if target is not None and (target == priority or (support_type, target) in instead):
