@@ -45,7 +45,12 @@ class Bundle:
 
 
 def new_bundle(
-    key: str, *, bought_on: date, hours: int, settings: PrepaidSettings = DEFAULT_PREPAID, base_rate_cents=None
+    key: str,
+    *,
+    bought_on: date,
+    hours: int,
+    settings: PrepaidSettings = DEFAULT_PREPAID,
+    base_rate_cents: int | None = None,
 ) -> Bundle:
     """A bundle as sold: full, at the policy's base rate unless sold at another, valid the policy's months."""
     rate = settings.base_rate_cents if base_rate_cents is None else base_rate_cents
