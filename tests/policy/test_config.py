@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -250,3 +251,47 @@ def test_missing_file(tmp_path):
 def test_a_subdivision_of_the_country_is_accepted(tmp_path):
     path = write_policy(tmp_path, changed('holiday_subdivision = ""', 'holiday_subdivision = "Noord"'))
     assert read_policy_file(path).holiday_subdivision == "Noord"
+
+
+def test_prepaid_and_project_settings_of_the_shipped_policy(policy: Policy):
+    prepaid = policy.config.prepaid
+    assert (prepaid.validity_months, prepaid.base_rate_cents, prepaid.expiry_notice_days) == (12, 6500, 30)
+    assert prepaid.low_share == Fraction(1, 5)
+    assert policy.config.projects.budget_warning_shares == (Fraction(4, 5), Fraction(1))
+
+
+def test_a_policy_file_without_prepaid_or_projects_keeps_the_defaults(tmp_path):
+    text = DEFAULT_TEXT.split("# Prepaid hours")[0]
+    config = read_policy_file(write_policy(tmp_path, text))
+    assert config.prepaid == load_policy().config.prepaid
+    assert config.projects == load_policy().config.projects
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "message"),
+    [
+        ("validity_months = 12", "validity_months = 0", "prepaid.validity_months", "more than 0"),
+        ("validity_months = 12", 'validity_months = "12"', "prepaid.validity_months", "whole number"),
+        ('base_rate = "65.00"', 'base_rate = "65,00"', "prepaid.base_rate", "not an amount"),
+        ('low_percent = "20"', 'low_percent = "120"', "prepaid.low_percent", "at most 100"),
+        ("expiry_notice_days = 30", "expiry_notice_days = -1", "prepaid.expiry_notice_days", "0 or more"),
+        ("expiry_notice_days = 30", "expiry_notice_day = 30", "prepaid.expiry_notice_day", "unknown key"),
+        ('["80", "100"]', '["100", "80"]', "projects.budget_warning_percents", "must go up"),
+        ('["80", "100"]', '["80", "x"]', "projects.budget_warning_percents[1]", "not a number"),
+    ],
+)
+def test_bad_prepaid_and_project_settings_name_their_key(tmp_path, old, new, key, message):
+    with pytest.raises(PolicyFileError) as raised:
+        read_policy_file(write_policy(tmp_path, changed(old, new)))
+    named = {p.key: p.message for p in raised.value.problems}
+    assert message in named[key]
+    assert set(named) <= {key, "prepaid.expiry_notice_days"}  # a misspelt key is also missing
+
+
+def test_a_support_type_that_offers_no_priority_is_named(tmp_path):
+    start, end = DEFAULT_TEXT.index("[service_levels.managed]"), DEFAULT_TEXT.index("[service_levels.unmanaged]")
+    text = DEFAULT_TEXT[:start] + "[service_levels.managed]\n\n" + DEFAULT_TEXT[end:]
+    with pytest.raises(PolicyFileError) as raised:
+        read_policy_file(write_policy(tmp_path, text))
+    assert [p.key for p in raised.value.problems] == ["service_levels.managed"]
+    assert "at least one priority" in raised.value.problems[0].message

@@ -65,6 +65,38 @@ class BandSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class PrepaidSettings:
+    """Prepaid hours (strippenkaart, POLICY.md §9): how long a bundle lasts, its value and when to tell."""
+
+    validity_months: int
+    base_rate_cents: int
+    low_share: Fraction  # below this share of its value left, the main contact is told
+    expiry_notice_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSettings:
+    """Time-and-materials projects (POLICY.md §10): the budget shares at which the lead agent is warned."""
+
+    budget_warning_shares: tuple[Fraction, ...]  # ascending, e.g. (4/5, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLevels:
+    """A rate card and response times per support type x priority: the policy file's, or a contract's own."""
+
+    levels: dict[tuple[SupportType, Priority], ServiceLevel]
+    instead: dict[tuple[SupportType, Priority], Priority]
+
+
+#: The settings of a policy file without a [prepaid] or [projects] table: POLICY.md's decisions.
+DEFAULT_PREPAID = PrepaidSettings(
+    validity_months=12, base_rate_cents=6500, low_share=Fraction(1, 5), expiry_notice_days=30
+)
+DEFAULT_PROJECTS = ProjectSettings(budget_warning_shares=(Fraction(4, 5), Fraction(1)))
+
+
+@dataclass(frozen=True, slots=True)
 class PolicyConfig:
     """Every setting of a policy file, checked and converted to plain values."""
 
@@ -93,6 +125,8 @@ class PolicyConfig:
     surcharge_channels: frozenset[Channel]
     travel_rate_factor: Fraction
     travel_minimum_cents: int
+    prepaid: PrepaidSettings = DEFAULT_PREPAID
+    projects: ProjectSettings = DEFAULT_PROJECTS
 
 
 def default_policy_path() -> Path:
@@ -114,6 +148,21 @@ def read_policy_file(path: str | Path) -> PolicyConfig:
     except tomllib.TOMLDecodeError as exc:
         raise PolicyFileError([Problem(name, "(file)", f"is not valid TOML: {exc}")]) from None
     return _Reader(name).read(data)
+
+
+def read_service_levels(table: Any, *, critical_priority: Priority, source: str = "contract") -> ServiceLevels:
+    """Check a contract's own service levels, shaped like a policy file's [service_levels] table.
+
+    Raises PolicyFileError naming every problem by its key (e.g. `service_levels.managed.high.response`), as for
+    a policy file. The priority of critical incidents must be offered for every support type here too.
+    """
+    reader = _Reader(source)
+    levels, instead = reader.service_levels(reader.table({"service_levels": table}, "service_levels", "service_levels"))
+    if any((support_type, critical_priority) in instead for support_type in SupportType):
+        reader.problem("service_levels", f"'{critical_priority}' (critical incidents) must be offered for every type")
+    if reader.problems:
+        raise PolicyFileError(reader.problems)
+    return ServiceLevels(levels, instead)
 
 
 def format_amount(cents: int) -> str:
@@ -260,6 +309,8 @@ class _Reader:
             "fair_use",
             "phone_surcharge",
             "travel",
+            "prepaid",
+            "projects",
         )
         self.known_keys(data, "", sections)
         calendar = self.calendar(self.table(data, "calendar", "calendar"))
@@ -280,6 +331,9 @@ class _Reader:
         fair_use = self.fair_use(self.table(data, "fair_use", "fair_use"))
         surcharge = self.phone_surcharge(self.table(data, "phone_surcharge", "phone_surcharge"))
         travel = self.travel(self.table(data, "travel", "travel"))
+        # Tables added after the first policy files were written: a file without them keeps POLICY.md's defaults.
+        prepaid = self.prepaid(self.table(data, "prepaid", "prepaid", required=False))
+        projects = self.projects(self.table(data, "projects", "projects", required=False))
         if self.problems:
             raise PolicyFileError(self.problems)
         return PolicyConfig(
@@ -295,6 +349,8 @@ class _Reader:
             **fair_use,
             **surcharge,
             **travel,
+            prepaid=prepaid,
+            projects=projects,
         )
 
     def calendar(self, table: dict) -> dict:
@@ -399,6 +455,8 @@ class _Reader:
                         rate = self.amount_cents(cell, "rate", f"{cell_path}.rate")
                     if response is not None:
                         levels[support_type, priority] = ServiceLevel(response, rate)
+            if not isinstance(row, _Absent) and not any((support_type, p) in levels for p in Priority):
+                self.problem(path, "must offer at least one priority (a response time and a rate)")
             for priority in Priority:
                 target = instead.get((support_type, priority))
                 if target is not None and (target == priority or (support_type, target) in instead):
@@ -487,6 +545,41 @@ class _Reader:
             "travel_rate_factor": Fraction(factor) if factor is not None else None,
             "travel_minimum_cents": self.amount_cents(table, "minimum", "travel.minimum"),
         }
+
+    def percent(self, table: dict, key: str, path: str) -> Fraction | None:
+        number = self.decimal(table, key, path)
+        if number is not None and not Decimal(0) < number <= Decimal(100):
+            self.problem(path, "must be more than 0 and at most 100")
+            return None
+        return None if number is None else Fraction(number) / 100
+
+    def prepaid(self, table: dict) -> PrepaidSettings:
+        keys = ("validity_months", "base_rate", "low_percent", "expiry_notice_days")
+        self.known_keys(table, "prepaid", keys)
+        if not table:
+            return DEFAULT_PREPAID
+        months = self.value(table, "validity_months", "prepaid.validity_months", int)
+        if months is not None and months <= 0:
+            self.problem("prepaid.validity_months", "must be more than 0")
+        base_rate = self.amount_cents(table, "base_rate", "prepaid.base_rate")
+        if base_rate == 0:
+            self.problem("prepaid.base_rate", "must be more than 0")
+        low = self.percent(table, "low_percent", "prepaid.low_percent")
+        days = self.value(table, "expiry_notice_days", "prepaid.expiry_notice_days", int)
+        if days is not None and days < 0:
+            self.problem("prepaid.expiry_notice_days", "must be 0 or more")
+        return PrepaidSettings(months, base_rate, low, days)  # type: ignore[arg-type]  # problems raise first
+
+    def projects(self, table: dict) -> ProjectSettings:
+        self.known_keys(table, "projects", ("budget_warning_percents",))
+        if not table:
+            return DEFAULT_PROJECTS
+        path = "projects.budget_warning_percents"
+        items = self.value(table, "budget_warning_percents", path, list) or []
+        shares = [self.percent({"p": item}, "p", f"{path}[{i}]") for i, item in enumerate(items)]
+        if shares and all(shares) and list(shares) != sorted(set(shares)):
+            self.problem(path, "must go up, each share once")
+        return ProjectSettings(tuple(s for s in shares if s is not None))
 
 
 _KIND_NAMES = {str: "string", list: "list", dict: "table", int: "whole number", bool: "true or false"}

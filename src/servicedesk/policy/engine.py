@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from servicedesk.policy.calendar import OFFICE, BusinessCalendar
-from servicedesk.policy.config import PolicyConfig, default_policy_path, read_policy_file
+from servicedesk.policy.config import PolicyConfig, ServiceLevels, default_policy_path, read_policy_file
 from servicedesk.policy.pricing import Pricer, TicketPrice, TicketWork, cents_to_decimal
+from servicedesk.policy.project_time import ProjectPrice, ProjectWork, price_project_time
 from servicedesk.policy.timeline import MINUTE_US, Timeline, from_us, to_us
 from servicedesk.policy.vocabulary import Channel, Priority, SupportType
 
@@ -43,16 +44,26 @@ class Policy:
     Plain values in and out; every instant is an aware datetime, every amount a Decimal.
     """
 
-    def __init__(self, config: PolicyConfig):
+    def __init__(self, config: PolicyConfig, *, timeline: Timeline | None = None):
         self.config = config
         self.time_zone = config.time_zone
-        self.calendar = BusinessCalendar(config)
-        self.timeline = Timeline(self.calendar)
+        # A policy derived from another (a contract's service levels) shares its calendar and timeline.
+        self.timeline = timeline or Timeline(BusinessCalendar(config))
+        self.calendar = self.timeline.calendar
         self._pricer = Pricer(config, self.timeline, config.service_levels)
         self._lowest_rate = {
             support_type: min(self._rate_cents(support_type, p) for p in self.offered_priorities(support_type))
             for support_type in SupportType
         }
+
+    def with_service_levels(self, service_levels: ServiceLevels) -> Policy:
+        """This policy with a contract's own rate card and response times (POLICY.md §9).
+
+        Everything else (calendar, bands, units, fair use, travel, critical incidents) stays this policy's.
+        Check the contract's table with `read_service_levels` first.
+        """
+        config = replace(self.config, service_levels=service_levels.levels, instead=service_levels.instead)
+        return Policy(config, timeline=self.timeline)
 
     # -- priorities and rates -------------------------------------------------
 
@@ -185,6 +196,10 @@ class Policy:
         """The price of a ticket's time entries, with the reason when it is free."""
         effective = self.effective_priority(work.support_type, work.priority, critical=work.critical)
         return self._pricer.price(work, effective, to_us)
+
+    def price_project_time(self, work: ProjectWork) -> ProjectPrice:
+        """The price of a time-and-materials project's time entries at the project's hourly rate."""
+        return price_project_time(self._pricer, work, to_us)
 
 
 _default: Policy | None = None

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
 from servicedesk.policy import OutsideCalendar, Policy, PolicyFileError, default_policy_path, load_policy
-from servicedesk.whatif.inputs import InputError, deadline_request, price_request
+from servicedesk.whatif.inputs import ContractPolicies, InputError, deadline_request, price_request
 from servicedesk.whatif.outputs import deadline_json, price_json
 
 EXIT_OK = 0
@@ -118,11 +118,12 @@ Answer = Callable[[Any], dict]
 
 def _deadline_answer(policy: Policy) -> Answer:
     time_zone = policy.time_zone
+    policies = ContractPolicies(policy)
 
     def answer(data: Any) -> dict:
         request = deadline_request(data, time_zone)
         try:
-            deadline = policy.response_deadline(
+            deadline = policies.for_request(data).response_deadline(
                 support_type=request.support_type,
                 priority=request.priority,
                 reported=request.reported,
@@ -137,11 +138,12 @@ def _deadline_answer(policy: Policy) -> Answer:
 
 def _price_answer(policy: Policy) -> Answer:
     time_zone = policy.time_zone
+    policies = ContractPolicies(policy)
 
     def answer(data: Any) -> dict:
         work = price_request(data, policy)
         try:
-            price = policy.price(work)
+            price = policies.for_request(data).price(work)
         except OutsideCalendar as exc:
             raise InputError("entries", str(exc)) from None
         return price_json(price, time_zone)

@@ -8,7 +8,17 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from servicedesk.policy import Channel, EntryKind, Policy, Priority, SupportType, TicketWork, TimeEntry
+from servicedesk.policy import (
+    Channel,
+    EntryKind,
+    Policy,
+    PolicyFileError,
+    Priority,
+    SupportType,
+    TicketWork,
+    TimeEntry,
+)
+from servicedesk.policy.config import read_service_levels
 from servicedesk.policy.localtime import NonexistentLocalTime, localize
 from servicedesk.policy.timeline import FIRST_YEAR, LAST_YEAR
 
@@ -30,8 +40,8 @@ class DeadlineRequest:
     channel: Channel
 
 
-_DEADLINE_FIELDS = frozenset({"support_type", "priority", "reported", "channel"})
-_PRICE_FIELDS = frozenset({"support_type", "priority", "channel", "critical", "entries"})
+_DEADLINE_FIELDS = frozenset({"support_type", "priority", "reported", "channel", "service_levels"})
+_PRICE_FIELDS = frozenset({"support_type", "priority", "channel", "critical", "entries", "service_levels"})
 _ENTRY_FIELDS = frozenset({"kind", "start", "minutes"})
 
 
@@ -165,3 +175,30 @@ def price_request(data: Any, policy: Policy) -> TicketWork:
             raise InputError(f"entries[{i}]", "is not a valid time entry") from None
         parsed.append(TimeEntry(kind, start, minutes))
     return TicketWork(support_type, priority, channel, critical, parsed)
+
+
+class ContractPolicies:
+    """The policy a request is answered under: the policy file's, or with the request's own service levels.
+
+    A batch often repeats one contract's table line after line, so the last one is kept for the next line.
+    """
+
+    def __init__(self, policy: Policy):
+        self.policy = policy
+        self._last: tuple[str, Policy] | None = None
+
+    def for_request(self, data: dict) -> Policy:
+        if "service_levels" not in data:
+            return self.policy
+        table = data["service_levels"]
+        key = json.dumps(table, sort_keys=True)
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        try:
+            levels = read_service_levels(table, critical_priority=self.policy.config.critical_priority)
+        except PolicyFileError as exc:
+            problem = exc.problems[0]
+            raise InputError(problem.key, problem.message) from None
+        chosen = self.policy.with_service_levels(levels)
+        self._last = (key, chosen)
+        return chosen
