@@ -312,7 +312,7 @@ def test_the_lists_first_page_is_the_querysets_and_goes_on_where_it_ends(anja, b
             expected = list(ordered.values(*selectors.LIST_FIELDS, reporter_name=F("reporter__name")))
         else:
             expected = list(ordered.values(*selectors.LIST_FIELDS))
-        rows, after = selectors.ticket_list(contact)  # the first page: prepared (core/prepared.py)
+        rows, after = selectors.ticket_list(contact)
         assert rows == expected[: selectors.PAGE]
         if len(expected) > selectors.PAGE:
             rest, last = selectors.ticket_list(contact, after=after)  # built by the ORM

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count
@@ -12,7 +12,6 @@ from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from servicedesk.core.prepared import PreparedInsert
 from servicedesk.core.task_queue import queue_with_commit
 from servicedesk.outbox.models import OutgoingMessage
 
@@ -20,9 +19,6 @@ SUPPORTED_LANGUAGES = ("nl", "en")
 MAX_AUTOMATIC_PER_RECIPIENT = 10  # automatic mails to one address per hour
 MAX_AUTOMATIC_PER_TICKET = 5  # automatic mails about one ticket per hour
 SUBJECT_MAX = OutgoingMessage._meta.get_field("subject").max_length
-# Stands for the number of a ticket not written yet in a notice rendered ahead (`notices_render_ahead`); no
-# text of a mail or a form that a notice shows holds a NUL (PostgreSQL could not store it).
-NUMBER = "\x00ticket-number\x00"
 
 logger = logging.getLogger(__name__)
 
@@ -47,25 +43,6 @@ class Notice:
     message: object | None = None  # tickets.Message
     automatic: bool = True
     capped: bool = True
-    rendered: tuple[str, str] | None = None  # (subject, body) with NUMBER for the ticket's number
-
-
-def notices_render_ahead(notices: list[Notice]) -> list[Notice]:
-    """The notices about a ticket not written yet, rendered now, its number left to fill in when they are
-    queued: rendering is most of queueing, and this way it can happen before the transaction that writes the
-    ticket (mail intake's holds SQLite's write lock). Queued, they read as if rendered then."""
-    ahead = []
-    for notice in notices:
-        ticket = notice.ticket
-        if ticket is None or ticket.pk is not None or not notice.contact.email or notice.rendered is not None:
-            ahead.append(notice)
-            continue
-        ticket.pk = NUMBER
-        try:
-            ahead.append(replace(notice, rendered=_rendered(notice)))
-        finally:
-            ticket.pk = None
-    return ahead
 
 
 def _rendered(notice: Notice) -> tuple[str, str]:
@@ -113,11 +90,7 @@ def notices_queue(notices: list[Notice], *, now: datetime | None = None) -> list
             logger.warning("automatic %s to %s not queued: hourly cap reached (mail loop?)", notice.kind, contact.email)
             rows.append(None)
             continue
-        if notice.rendered is not None:
-            number = str(ticket.pk)
-            subject, body = (text.replace(NUMBER, number) for text in notice.rendered)
-        else:
-            subject, body = _rendered(notice)
+        subject, body = _rendered(notice)
         rows.append(
             OutgoingMessage(
                 ticket=ticket,
@@ -134,13 +107,10 @@ def notices_queue(notices: list[Notice], *, now: datetime | None = None) -> list
         )
     queued = [row for row in rows if row is not None]
     if queued:
-        _INSERT_OUTGOING.create(queued)
+        OutgoingMessage.objects.bulk_create(queued)
         # Delivered only once the change it tells about has committed.
         queue_delivery(*[row.pk for row in queued])
     return rows
-
-
-_INSERT_OUTGOING = PreparedInsert(OutgoingMessage)  # every report queues its acknowledgement (core/prepared.py)
 
 
 class _AutomaticCaps:
