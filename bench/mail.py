@@ -508,8 +508,8 @@ def make_contacts(metas: list[dict], messages: list) -> tuple[int, int]:
 
 def parent_info_factory():
     """What a customer's mail client knows when replying to one of our tickets (see gen_mail.make_reply)."""
+    from servicedesk.mail.delivery import build_mail
     from servicedesk.mail.models import InboundMail
-    from servicedesk.outbox.delivery import build_mail
     from servicedesk.outbox.models import OutgoingMessage
 
     def parent_info(pmid: str, meta: dict, root: dict) -> dict:

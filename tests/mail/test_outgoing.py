@@ -8,12 +8,13 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from servicedesk.mail.delivery import deliver_due
 from servicedesk.mail.identity import our_message_id, ticket_of_message_id
 from servicedesk.mail.parse import parse_mail
 from servicedesk.mail.pipeline import mail_process
 from servicedesk.mail.route import route_mail
 from servicedesk.mail.store import mail_store
-from servicedesk.outbox.delivery import RETRY_AFTER, outbox_deliver
+from servicedesk.outbox.leases import RETRY_AFTER
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.tickets import services
 from tests import factories
@@ -72,9 +73,17 @@ def test_delivery_failures_are_recorded_and_retried_with_backoff(settings, anja)
     ticket = services.ticket_create(reporter=anja, subject="x", body="", channel="email")
     outgoing = OutgoingMessage.objects.get(ticket=ticket)
     for attempt in range(1, len(RETRY_AFTER) + 2):
-        outgoing = outbox_deliver(outgoing.pk, now=timezone.now() + timedelta(hours=attempt))
+        moment = timezone.now() + timedelta(hours=attempt)
+        assert deliver_due(clock=lambda moment=moment: moment).failed == 1  # once: then it waits for its backoff
+        outgoing.refresh_from_db()
         assert outgoing.attempts == attempt and "ConnectionRefusedError" in outgoing.last_error
+        assert outgoing.leased_until is None
+        if attempt <= len(RETRY_AFTER):
+            assert outgoing.next_attempt_at == moment + RETRY_AFTER[attempt - 1]
+            halfway = moment + RETRY_AFTER[attempt - 1] / 2
+            assert deliver_due(clock=lambda halfway=halfway: halfway).failed == 0
     assert outgoing.status == OutgoingMessage.Status.FAILED
+    assert deliver_due(clock=lambda: timezone.now() + timedelta(days=7)).failed == 0  # given up
 
 
 def test_automatic_mail_is_capped_per_recipient_and_per_ticket(anja):

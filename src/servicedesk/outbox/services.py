@@ -1,4 +1,5 @@
-"""Queueing messages to contacts; delivery happens after commit (the e-mail channel delivers)."""
+"""Queueing messages to contacts: a queued row is the delivery's order, taken up once committed (by the
+worker's delivery of the outbox, `mail/delivery.py`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from servicedesk.core.task_queue import queue_with_commit
 from servicedesk.outbox.models import OutgoingMessage
 
 SUPPORTED_LANGUAGES = ("nl", "en")
@@ -77,7 +77,7 @@ def notice_queue(
 
 def notices_queue(notices: list[Notice], *, now: datetime | None = None) -> list[OutgoingMessage | None]:
     """Queue notices as `notice_queue` does each, in order (the hourly caps count the earlier ones of the list
-    too), with one INSERT for all and one delivery task after commit."""
+    too), with one INSERT for all."""
     now = now or timezone.now()
     caps = _AutomaticCaps(notices, now)
     rows: list[OutgoingMessage | None] = []
@@ -107,9 +107,8 @@ def notices_queue(notices: list[Notice], *, now: datetime | None = None) -> list
         )
     queued = [row for row in rows if row is not None]
     if queued:
+        # Seen by the delivery only once the change it tells about has committed.
         OutgoingMessage.objects.bulk_create(queued)
-        # Delivered only once the change it tells about has committed.
-        queue_delivery(*[row.pk for row in queued])
     return rows
 
 
@@ -149,15 +148,3 @@ class _AutomaticCaps:
         if ticket is not None:
             self.about_ticket[ticket.pk] += 1
         return True
-
-
-def queue_delivery(*outgoing_ids: int) -> None:
-    """One background task that delivers these messages (each retried on its own when it fails), queued with the
-    current transaction: committed with the messages, or undone with them (`queue_with_commit`)."""
-    queue_with_commit(_deliver_outgoing(), *outgoing_ids)
-
-
-def _deliver_outgoing():
-    from servicedesk.outbox.tasks import deliver_outgoing  # the task module imports this one
-
-    return deliver_outgoing
