@@ -114,3 +114,33 @@ def test_plain_text_mail_is_not_html_escaped():
     ack = OutgoingMessage.objects.get(ticket=ticket, kind="acknowledgement")
     assert "Jan <de Baas> & Zn" in ack.body and 'Printer "Kantoor" & co' in ack.subject
     assert "&amp;" not in ack.body + ack.subject and "&quot;" not in ack.subject and "&lt;" not in ack.body
+
+
+def test_mail_claimed_by_another_worker_waits_for_its_lease(smtp, anja):
+    from servicedesk.outbox.leases import outgoing_claim_due
+
+    ticket = services.ticket_create(reporter=anja, subject="Printer", body="", channel="email")
+    now = timezone.now()
+    (claimed,) = outgoing_claim_due(now=now, limit=10, lease=timedelta(minutes=2))  # a worker that then died
+    assert deliver_due(clock=lambda: now + timedelta(minutes=1)).sent == 0
+    assert deliver_due(clock=lambda: now + timedelta(minutes=3)).sent == 1
+    ((_, sent),) = smtp.messages
+    assert sent["Message-ID"] == our_message_id(ticket.pk, claimed.pk)
+    claimed.refresh_from_db()
+    assert claimed.status == OutgoingMessage.Status.SENT and claimed.leased_until is None and claimed.attempts == 1
+
+
+def test_a_stopping_worker_finishes_the_message_in_hand_and_gives_the_rest_back(smtp, anja):
+    for n in range(3):
+        services.ticket_create(reporter=anja, subject=f"Storing {n}", body="", channel="phone")
+    asked = []
+
+    def stopping() -> bool:
+        asked.append(1)
+        return len(asked) > 2  # once before the batch, once before the first message; then stop
+
+    assert deliver_due(stopping=stopping).sent == 1
+    assert len(smtp.messages) == 1
+    queued = OutgoingMessage.objects.filter(status=OutgoingMessage.Status.QUEUED)
+    assert queued.count() == 2 and not queued.exclude(leased_until=None).exists()  # another worker may take them
+    assert deliver_due().sent == 2

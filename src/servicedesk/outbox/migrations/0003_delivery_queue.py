@@ -4,9 +4,18 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
+def forget_delivery_tasks(apps, schema_editor):
+    """The outbox is the delivery queue now: the tasks that delivered messages one by one are gone with their
+    code, and the messages they would have sent are queued rows, delivered from the table."""
+    apps.get_model("django_tasks_database", "DBTaskResult").objects.filter(
+        task_path="servicedesk.outbox.tasks.deliver_outgoing"
+    ).delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("outbox", "0002_attachments_kinds_and_recipient_index"),
+        ("django_tasks_database", "0001_initial"),
     ]
 
     operations = [
@@ -26,4 +35,5 @@ class Migration(migrations.Migration):
                 condition=models.Q(("status", "queued")), fields=["next_attempt_at"], name="outgoing_due"
             ),
         ),
+        migrations.RunPython(forget_delivery_tasks, migrations.RunPython.noop),
     ]
