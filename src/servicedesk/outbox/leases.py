@@ -20,15 +20,15 @@ RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15)
 
 def outgoing_claim_due(*, now: datetime, limit: int, lease: timedelta) -> list[OutgoingMessage]:
     """Up to `limit` queued messages that are due and not leased to a live worker, leased until `now + lease`.
-    Workers never wait for each other: PostgreSQL skips rows another claim has locked, SQLite takes its write
-    lock when the transaction begins."""
+    Two workers never claim the same message: PostgreSQL skips rows another claim has locked, SQLite runs one
+    claim at a time (its write lock is taken when the transaction begins)."""
+    due = OutgoingMessage.objects.filter(status=OutgoingMessage.Status.QUEUED, next_attempt_at__lte=now).filter(
+        Q(leased_until__isnull=True) | Q(leased_until__lte=now)
+    )
+    if not due.exists():  # most polls: answered by a read, without taking SQLite's write lock
+        return []
     with transaction.atomic():
-        claimed = list(
-            OutgoingMessage.objects.select_for_update(skip_locked=True)
-            .filter(status=OutgoingMessage.Status.QUEUED, next_attempt_at__lte=now)
-            .filter(Q(leased_until__isnull=True) | Q(leased_until__lte=now))
-            .order_by("next_attempt_at", "id")[:limit]
-        )
+        claimed = list(due.select_for_update(skip_locked=True).order_by("next_attempt_at", "id")[:limit])
         if claimed:
             OutgoingMessage.objects.filter(pk__in=[m.pk for m in claimed]).update(leased_until=now + lease)
     for message in claimed:
