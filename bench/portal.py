@@ -56,7 +56,7 @@ PEER_DIR = ROOT.parent / "shared" / "bench-peer"
 PEER_RECORDED = PEER_DIR / "results-2026-11-25"
 PEER_WORK = Path(os.environ.get("PEERBENCH_WORK", "/tmp/peerbench"))
 PEER_NAME = "sdportal"  # the peer's database name for this benchmark (peerbench_sdportal on PostgreSQL)
-TARGET_RATIO = 3.0
+TARGET_RATIO = 1.5  # issue 24: at least 1.5x the peer, 0 errors
 PASSWORD = "portal-Bench-pa55!"
 DB_LABEL = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -814,7 +814,7 @@ def report(results: dict, peers: dict, args) -> bool:
             f"{f'{ratio:.2f}x' if ratio else '-':>6}  {'PASS' if ok else 'FAIL'}"
         )
     print(
-        f"target: >= {TARGET_RATIO:.0f}x the peer's successful submissions/s, 0 errors, every success in the database"
+        f"target: >= {TARGET_RATIO:.1f}x the peer's successful submissions/s, 0 errors, every success in the database"
     )
     for db, r in results.items():
         peer = peers.get(db)

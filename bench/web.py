@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PEER_RESULTS = ROOT.parent / "shared" / "bench-peer" / "results-2026-11-25"
-TARGETS_MS = {"queue": 100.0, "ticket": 60.0}
+TARGETS_MS = {"queue": 150.0, "ticket": 100.0}  # issue 24: p99 at 1M tickets, 8 clients
 QUEUES = ["open", "unassigned", "due_soon", "breached", "waiting", "mine"]
 AGENT = ("bench-agent", "bench-Pa55word!")
 

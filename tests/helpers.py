@@ -119,6 +119,8 @@ def world_of_every_page() -> dict:
     from servicedesk.billing.models import Invoice
     from servicedesk.billing.services import billing_run_confirm, billing_run_create
     from servicedesk.customers.services import matrix_item_add
+    from servicedesk.mail.pipeline import mail_process
+    from servicedesk.mail.store import mail_store
     from servicedesk.manuals.services import manual_save
     from servicedesk.oncall.alerts import alert_raise
     from servicedesk.oncall.models import Shift
@@ -146,6 +148,8 @@ def world_of_every_page() -> dict:
         agent=agent, phone="+31612345678", starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=1)
     )
     alert_raise(ticket=ticket, now=now)
+    automatic, _ = mail_store(b"Precedence: bulk\n" + mail("xyla@zyx.example", "Qyx zqw", "Zyq."), via="pipe")
+    mail_process(automatic)
     invoice = Invoice.objects.get(customer=customer)
     ids = {
         "ticket": ticket.pk,
@@ -154,6 +158,7 @@ def world_of_every_page() -> dict:
         "run": run.pk,
         "invoice": invoice.pk,
         "item": item.pk,
+        "mail": automatic.pk,
     }
     return {"agent": agent, "customer": customer, "anja": anja, "ticket": ticket, "run": run, "ids": ids}
 
@@ -179,6 +184,8 @@ class every_page:
         "/desk/services/{item}/edit/",
         "/desk/refused/",
         "/desk/mail/quarantine/",
+        "/desk/mail/automatic/",
+        "/desk/mail/{mail}/",
         "/desk/notifications/",
         "/desk/manuals/",
         "/desk/manuals/new/",

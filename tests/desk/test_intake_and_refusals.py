@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
+from servicedesk.tickets import services
 from servicedesk.tickets.models import RefusedReport, Ticket
 from tests import factories
+from tests.helpers import portal_signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +82,22 @@ def test_a_refused_report_is_dismissed_with_its_reason_kept(desk, anja):
     assert "Afgewezen: Spam" in page
     desk.post(f"/desk/refused/{report.pk}/accept/", {"contact": anja.pk})
     assert not Ticket.objects.exists()  # a dismissed report is not accepted after all
+
+
+@pytest.mark.parametrize("support_type", ["managed", "unmanaged"])
+def test_no_free_reason_is_shown_before_there_is_work(desk, anja, support_type):
+    """Fair use is decided by the work: a new phone ticket without work is not "free of charge: fair use" yet
+    (issue 25 item 19), in the desk or the portal; once a short entry is booked it is."""
+    agent = factories.agent("bert")
+    ticket = services.ticket_create(
+        reporter=anja, subject="Server", body="Plat.", channel="phone", support_type=support_type, actor=agent
+    )
+    reason = "— kosteloos: " if support_type == "managed" else "— kosteloos: Fair use"
+    page = desk.get(f"/desk/tickets/{ticket.pk}/").content.decode()
+    assert 'id="ticket-total"' in page and "— kosteloos" not in page
+    portal = portal_signed_in(Client(), anja, agent)
+    page = portal.get(f"/portal/tickets/{ticket.pk}/").content.decode()
+    assert 'id="ticket-total"' in page and "— kosteloos" not in page
+    services.time_entry_add(ticket=ticket, agent=agent, start=ticket.reported_at, minutes=3)
+    assert reason in desk.get(f"/desk/tickets/{ticket.pk}/").content.decode()
+    assert reason in portal.get(f"/portal/tickets/{ticket.pk}/").content.decode()

@@ -1,4 +1,4 @@
-"""The outbox becoming the delivery queue (outbox 0003): mail queued before, with a delivery task each, is
+"""The outbox becoming the delivery queue (outbox 0004): mail queued before, with a delivery task each, is
 delivered from the table afterwards, and the tasks whose code is gone are forgotten."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from servicedesk.mail.delivery import deliver_due
 from servicedesk.outbox.models import OutgoingMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
-BEFORE = [("outbox", "0002_attachments_kinds_and_recipient_index")]
-AFTER = [("outbox", "0003_delivery_queue")]
+BEFORE = [("outbox", "0003_copied_contacts")]
+AFTER = [("outbox", "0004_delivery_queue")]
 
 
 def migrate(targets) -> None:
@@ -31,10 +31,10 @@ def test_mail_queued_with_a_task_before_is_delivered_from_the_table_after(smtp):
     try:
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO outbox_outgoingmessage (kind, to_address, to_name, language, subject, body, automatic,"
-                " status, attempts, last_error, created_at) VALUES"
-                " ('reply', 'anja@korrel.example', 'Anja', 'nl', 'Printer', 'Hij doet het weer.', false, 'queued',"
-                " 0, '', %s)",
+                "INSERT INTO outbox_outgoingmessage (kind, to_address, to_name, cc, language, subject, body,"
+                " automatic, status, attempts, last_error, created_at) VALUES"
+                " ('reply', 'anja@korrel.example', 'Anja', '', 'nl', 'Printer', 'Hij doet het weer.', false,"
+                " 'queued', 0, '', %s)",
                 [timezone.now()],
             )
         DBTaskResult.objects.filter(pk=other).update(task_path="servicedesk.outbox.tasks.deliver_outgoing")

@@ -411,8 +411,8 @@ def test_query_counts_of_the_portal_pages_are_pinned(client, anja, agent):
         services.time_entry_add(ticket=ticket, agent=agent, start=datetime(2026, 11, 24, 10, n, tzinfo=AMS), minutes=10)
     signed_in(client, anja, agent)
     # The session, the user with contact and customer, then: the list's page; the ticket, its time entries,
-    # messages, attachments and events; the report form's services.
-    for url, count in (("/portal/", 3), (f"/portal/tickets/{ticket.pk}/", 7), ("/portal/tickets/new/", 3)):
+    # messages, attachments, events and Cc; the report form's services.
+    for url, count in (("/portal/", 3), (f"/portal/tickets/{ticket.pk}/", 8), ("/portal/tickets/new/", 3)):
         client.get(url)  # warm caches (sessions, policy)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200

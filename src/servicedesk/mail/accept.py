@@ -1,4 +1,4 @@
-"""An agent accepts a held or refused mail as a ticket for a contact they choose (who may report)."""
+"""An agent accepts a held, refused or automatic mail as a ticket for a contact they choose (who may report)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from servicedesk.policy import Channel
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Ticket
 
-ACCEPTABLE = (InboundMail.Status.HELD, InboundMail.Status.REFUSED)
+# Automatic mail too: an agent may find a genuine report among what looked automatic (a list, an auto-forward).
+ACCEPTABLE = (InboundMail.Status.HELD, InboundMail.Status.REFUSED, InboundMail.Status.AUTOMATIC)
 
 
 def mail_accept(*, mail: InboundMail, contact: Contact, actor, now: datetime | None = None) -> Ticket:
@@ -43,6 +44,7 @@ def mail_accept(*, mail: InboundMail, contact: Contact, actor, now: datetime | N
                 subject=parsed.subject or _("(no subject)"),
                 body=parsed.text,
                 channel=Channel.EMAIL,
+                cc=parsed.cc,
                 actor=actor,
                 now=now,
             )

@@ -97,6 +97,7 @@ class _Round:
                 channel=Channel.EMAIL,
                 body_html=sanitise_html(parsed.html, images=True) if parsed.html else "",
                 forwarded=parsed.is_forward,
+                cc=parsed.cc,
                 now=self.now,
             )
         except services.ReportRefused as refused:  # the right was taken away since the mail was routed

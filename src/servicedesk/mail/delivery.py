@@ -54,7 +54,12 @@ def build_mail(outgoing: OutgoingMessage) -> EmailMessage:
             headers["References"] = " ".join(ids)
     to = f"{outgoing.to_name} <{outgoing.to_address}>" if outgoing.to_name else outgoing.to_address
     mail = EmailMessage(
-        subject=outgoing.subject, body=outgoing.body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], headers=headers
+        subject=outgoing.subject,
+        body=outgoing.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        cc=outgoing.cc.splitlines(),
+        headers=headers,
     )
     for attachment in outgoing.attachments.all():
         mail.attach(attachment.filename, bytes(attachment.data), attachment.content_type)

@@ -125,6 +125,30 @@ def sender(message: Message) -> tuple[str, str, str]:
     return name, address, shown
 
 
+MAX_COPIED = 50  # addresses of a Cc field kept; more is a mass mailing, not colleagues copied
+
+
+def copied(message: Message, name: str = "Cc") -> tuple[tuple[str, str], ...]:
+    """(display name, address) of each address in a Cc field that reads one way only (as `sender` checks the
+    From field); an ambiguous one is left out: it is shown with the mail as it came, never mailed."""
+    value = raw_field(message, name)
+    if not value:
+        return ()
+    value = value[:MAX_FIELD]
+    if _has_raw_bytes(value):
+        value = raw_bytes_text(value)
+    found = []
+    for display_name, address in getaddresses([" ".join(value.split())]):
+        local, at, domain = address.strip().rpartition("@")
+        if not (at and local and domain) or "@" in local or any(c in address for c in ' <>",;'):
+            continue
+        name_text = text(display_name)
+        if any(other.lower() != address.strip().lower() for other in _ADDRESS_LIKE.findall(name_text)):
+            continue
+        found.append((name_text, address.strip()))
+    return tuple(found[:MAX_COPIED])
+
+
 def filename(part: Message) -> str:
     """The file name a part carries: RFC 2231 parameters, encoded words as Outlook and Gmail write them, or
     raw UTF-8 as some programs send it."""

@@ -62,9 +62,10 @@ class ParsedMail:
     html: str = ""
     bounce: Bounce | None = None
     too_complex: str = ""  # why only the headers were read ('' for a normal mail)
-    auto_markers: tuple[str, ...] = ()  # other signs of an autoresponder (headers, subject)
+    auto_markers: tuple[str, ...] = ()  # other signs of an autoresponder ("Header: value", or the subject)
     authentication_results: tuple[str, ...] = ()  # the topmost Authentication-Results fields, as they came
     from_shown: str = ""  # the From field as it came
+    cc: tuple[tuple[str, str], ...] = ()  # (name, address) of each unambiguous address in Cc
 
     @property
     def sender(self) -> str:
@@ -83,16 +84,26 @@ class ParsedMail:
     @property
     def is_automatic(self) -> bool:
         """Mail no notice may answer: auto-replies, bounces, lists, bulk (RFC 3834, RFC 2369)."""
-        local = self.from_address.split("@", 1)[0].lower()
-        return (
-            self.auto_submitted.lower() not in ("", "no")
-            or self.precedence.lower() in ("bulk", "junk", "list", "auto_reply", "auto-reply")
-            or bool(self.list_id)
-            or (self.return_path is not None and self.return_path.strip() in ("<>", ""))
-            or local in ("mailer-daemon", "postmaster")
-            or self.content_type == "multipart/report"
-            or bool(self.auto_markers)
-        )
+        return bool(self.automatic_signs)
+
+    @property
+    def automatic_signs(self) -> tuple[str, ...]:
+        """What shows the mail is automatic, as agents read it: each header (or the subject) with its value."""
+        signs = []
+        if self.auto_submitted.lower() not in ("", "no"):
+            signs.append(f"Auto-Submitted: {self.auto_submitted}")
+        if self.precedence.lower() in ("bulk", "junk", "list", "auto_reply", "auto-reply"):
+            signs.append(f"Precedence: {self.precedence}")
+        if self.list_id:
+            signs.append(f"List-Id: {self.list_id}")
+        if self.return_path is not None and self.return_path.strip() in ("<>", ""):
+            signs.append("Return-Path: <>")
+        if self.from_address.split("@", 1)[0].lower() in ("mailer-daemon", "postmaster"):
+            signs.append(f"From: {self.from_address}")
+        if self.content_type == "multipart/report":
+            signs.append("Content-Type: multipart/report")
+        signs.extend(self.auto_markers)
+        return tuple(signs)
 
 
 def _ids(value: str) -> tuple[str, ...]:
@@ -100,15 +111,19 @@ def _ids(value: str) -> tuple[str, ...]:
 
 
 def _auto_markers(message: Message, subject: str) -> tuple[str, ...]:
-    markers = [name for name in AUTO_HEADERS if headers.field(message, name)]
-    if headers.field(message, "X-Precedence").lower() in ("auto_reply", "auto-reply", "bulk", "junk"):
-        markers.append("X-Precedence")
-    if "autoresponder" in headers.field(message, "X-POST-MessageClass").lower():
-        markers.append("X-POST-MessageClass")
-    if "autoresponder" in headers.field(message, "Delivered-To").lower():
-        markers.append("Delivered-To")
+    """Other signs of an autoresponder, each as agents read it: the header with its value, or the subject."""
+    markers = [f"{name}: {value}" for name in AUTO_HEADERS if (value := headers.field(message, name))]
+    x_precedence = headers.field(message, "X-Precedence")
+    if x_precedence.lower() in ("auto_reply", "auto-reply", "bulk", "junk"):
+        markers.append(f"X-Precedence: {x_precedence}")
+    message_class = headers.field(message, "X-POST-MessageClass")
+    if "autoresponder" in message_class.lower():
+        markers.append(f"X-POST-MessageClass: {message_class}")
+    delivered_to = headers.field(message, "Delivered-To")
+    if "autoresponder" in delivered_to.lower():
+        markers.append(f"Delivered-To: {delivered_to}")
     if _AUTO_SUBJECT.match(subject):
-        markers.append("Subject")
+        markers.append(f"Subject: {subject}")
     return tuple(markers)
 
 
@@ -163,6 +178,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         from_address=from_address.strip().lower(),
         from_name=from_name.strip(),
         from_shown=from_shown.strip(),
+        cc=headers.copied(message),
         subject=subject,
         text=text,
         in_reply_to=_ids(headers.field(message, "In-Reply-To")),

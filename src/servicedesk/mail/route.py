@@ -112,8 +112,9 @@ def route_mail(
     if bounce is not None:
         return bounce
     contact = contact_of(parsed.from_address) if parsed.from_address else None
-    if parsed.is_automatic:
-        return Decision("automatic", contact=contact, reason="automatic mail (auto-reply, bounce or list)")
+    signs = parsed.automatic_signs
+    if signs:  # the reason agents see on the automatic-mail page: the headers that showed it
+        return Decision("automatic", contact=contact, reason="; ".join(signs)[:2000])
     forged = dmarc_problem(parsed.authentication_results, parsed.from_address)
     if forged:  # no ticket, and no notice to a sender who may not be who they say
         return Decision("hold", reason=forged)

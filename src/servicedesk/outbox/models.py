@@ -34,6 +34,7 @@ class OutgoingMessage(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     to_address = models.CharField(max_length=300)
     to_name = models.CharField(max_length=200, blank=True)
+    cc = models.TextField(blank=True)  # contacts copied, one "Name <address>" a line (a ticket's Cc)
     language = models.CharField(max_length=5, default="nl")
     subject = models.CharField(max_length=300)
     body = models.TextField()

@@ -7,6 +7,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import formataddr
 
 from django.db.models import Count
 from django.db.models.functions import Lower
@@ -43,6 +44,7 @@ class Notice:
     message: object | None = None  # tickets.Message
     automatic: bool = True
     capped: bool = True
+    cc: tuple[tuple[str, str], ...] = ()  # (name, address) of contacts copied
 
 
 def _rendered(notice: Notice) -> tuple[str, str]:
@@ -63,6 +65,7 @@ def notice_queue(
     message=None,
     automatic: bool = True,
     capped: bool = True,
+    cc: tuple[tuple[str, str], ...] = (),
     now: datetime | None = None,
 ) -> OutgoingMessage | None:
     """Queue a notice to a contact, rendered in their language. None when the contact has no address.
@@ -71,7 +74,7 @@ def notice_queue(
 
     Call inside the transaction of the change it tells about: it is delivered only if that commits.
     """
-    notice = Notice(kind, contact, context, ticket, message, automatic, capped)
+    notice = Notice(kind, contact, context, ticket, message, automatic, capped, cc)
     return notices_queue([notice], now=now)[0]
 
 
@@ -98,6 +101,7 @@ def notices_queue(notices: list[Notice], *, now: datetime | None = None) -> list
                 kind=notice.kind,
                 to_address=contact.email,
                 to_name=contact.name,
+                cc="\n".join(formataddr(copied) for copied in notice.cc if copied[1].lower() != contact.email.lower()),
                 language=contact.language,
                 subject=subject[:SUBJECT_MAX],
                 body=body,

@@ -348,8 +348,8 @@ class _Reader:
 
         if country is None:
             return None
-        # Only the country's own module is loaded (holidays.list_supported_countries loads all of them: 80 ms at
-        # the first ticket of every process).
+        # Only the country's own module is loaded (holidays.list_supported_countries loads all of them, and a
+        # process that takes in one mail pays that).
         if country not in EntityLoader.get_country_codes():
             self.problem(
                 "calendar.holiday_country", f"{country!r} is not a country the holidays package knows (e.g. 'NL')"

@@ -234,6 +234,26 @@ class TicketEvent(models.Model):
         return f"{self.kind} on #{self.ticket_id}"
 
 
+class TicketCc(models.Model):
+    """An address copied (Cc) on the mail that reported the ticket. Copied on the acknowledgement and the replies
+    when it is a contact of the ticket's customer; any other address is shown to agents, never mailed."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="copies")
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300)
+    contact = models.ForeignKey("customers.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("copied address")
+        verbose_name_plural = _("copied addresses")
+        constraints = [models.UniqueConstraint(fields=["ticket", "address"], name="ticket_cc_once")]
+
+    def __str__(self) -> str:
+        return self.address
+
+
 class RefusedReport(models.Model):
     """A report that created no ticket because its sender may not report; kept for agents to review."""
 

@@ -1,4 +1,5 @@
-"""Mail the intake could not turn into a result: quarantined with its reason, for agents to retry."""
+"""Mail that did not become a ticket: quarantined or held for agents to handle, automatic mail and bounces kept
+with the reason, each readable as it came."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from servicedesk.core.numbers import id_from
 from servicedesk.customers.models import Contact
 from servicedesk.customers.selectors import contact_for_email
 from servicedesk.desk.access import agent_required
-from servicedesk.mail.accept import mail_accept
+from servicedesk.mail.accept import ACCEPTABLE, mail_accept
 from servicedesk.mail.models import InboundMail
+from servicedesk.mail.parse import parse_mail
 from servicedesk.mail.pipeline import mail_process
 from servicedesk.tickets.attachments import attachment_open
 from servicedesk.tickets.models import Attachment
@@ -51,7 +53,43 @@ def quarantine(request):
             sender = contact_for_email(mail.sender) if mail.sender else None
             mail.sender_contact = sender
             mail.choices = [c for c in reporters if sender is None or c.customer_id == sender.customer_id]
-    return render(request, "desk/quarantine.html", {"mails": mails, "active": "quarantine"})
+    return render(request, "desk/quarantine.html", {"mails": mails, "active": "quarantine", "tab": "quarantine"})
+
+
+AUTOMATIC_KINDS = {"automatic": [InboundMail.Status.AUTOMATIC], "bounce": [InboundMail.Status.BOUNCE]}
+SHOWN = 200
+
+
+@agent_required
+def automatic(request):
+    """Auto-replies, lists, bulk mail and bounces: kept without a ticket or a reply, each with the headers that
+    showed what it is, so an agent can find a genuine report among them (and accept it)."""
+    kind = request.GET.get("kind", "")
+    statuses = AUTOMATIC_KINDS.get(kind, [InboundMail.Status.AUTOMATIC, InboundMail.Status.BOUNCE])
+    mails = list(InboundMail.objects.filter(status__in=statuses).defer("raw").order_by("-received_at", "-id")[:SHOWN])
+    context = {"mails": mails, "kind": kind if kind in AUTOMATIC_KINDS else "", "shown": SHOWN}
+    return render(request, "desk/automatic_mail.html", {**context, "active": "quarantine", "tab": "automatic"})
+
+
+@agent_required
+def mail(request, mail_id: int):
+    """One received mail as it came: who sent it, its headers that matter, its text and its attachments."""
+    item = InboundMail.objects.select_related("ticket", "mailbox").filter(pk=mail_id).first()
+    if item is None:
+        raise Http404
+    parsed = parse_mail(bytes(item.raw))
+    choices, sender = [], None
+    if item.status in ACCEPTABLE:
+        sender = contact_for_email(parsed.from_address) if parsed.from_address else None
+        choices = list(
+            Contact.objects.filter(may_report=True, active=True)
+            .filter(**({"customer_id": sender.customer_id} if sender is not None else {}))
+            .select_related("customer")
+            .order_by("customer__name", "name")
+        )
+    tab = "automatic" if item.status in AUTOMATIC_KINDS["automatic"] + AUTOMATIC_KINDS["bounce"] else "quarantine"
+    context = {"mail": item, "parsed": parsed, "choices": choices, "sender_contact": sender, "tab": tab}
+    return render(request, "desk/mail.html", {**context, "active": "quarantine"})
 
 
 @agent_required
@@ -67,7 +105,7 @@ def accept(request, mail_id: int):
         ticket = mail_accept(mail=mail, contact=contact, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect(reverse("desk:quarantine"))
+        return redirect(reverse("desk:mail", args=[mail.pk]))
     messages.success(request, _("Ticket #%(number)d created.") % {"number": ticket.pk})
     return redirect(reverse("desk:ticket", args=[ticket.pk]))
 

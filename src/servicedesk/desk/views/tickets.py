@@ -71,6 +71,7 @@ def ticket_page_context(ticket: Ticket, *, now, bound: dict | None = None) -> di
         "ticket_url": reverse("desk:ticket", args=[ticket.pk]),
         "messages_list": list(ticket.messages.all()),
         "events": list(ticket.events.all()),
+        "copies": list(ticket.copies.all()),
         "outgoing": list(
             ticket.outgoing_messages.only(
                 "id",

@@ -157,6 +157,7 @@ def ticket(request, ticket_id: int):
             "ticket": item,
             "conversation": selectors.public_messages(item),
             "events": selectors.public_events(item),
+            "copies": list(item.copies.all()),
             "time_rows": rows,
             "extra_lines": price.lines[len(entries) :],
             "price": price,

@@ -14,6 +14,7 @@ from servicedesk.customers.models import Contact
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.outbox.services import notice_queue
 from servicedesk.tickets.models import AgentNotification, Message, Ticket, TicketEvent
+from servicedesk.tickets.services.reporting import copied_contacts
 from servicedesk.tickets.services.trail import event_row, record_event, touch
 
 
@@ -41,6 +42,7 @@ def ticket_reply(
             fields.append("status")
         touch(ticket, now, *fields)
         record_event(ticket, TicketEvent.Kind.REPLIED, at=now, actor=actor)
+        copies = ticket.copies.filter(contact__active=True).select_related("contact")
         notice_queue(
             kind=OutgoingMessage.Kind.REPLY,
             contact=ticket.reporter,
@@ -48,6 +50,7 @@ def ticket_reply(
             message=message,
             context={"body": body},
             automatic=False,
+            cc=copied_contacts(copies),
             now=now,
         )
     return message

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +19,7 @@ from servicedesk.customers.models import Contact, ServiceMatrixItem
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.outbox.services import Notice, notice_queue, notices_queue
 from servicedesk.policy import Channel, Priority, SupportType
-from servicedesk.tickets.models import Message, RefusedReport, Ticket, TicketEvent
+from servicedesk.tickets.models import Message, RefusedReport, Ticket, TicketCc, TicketEvent
 from servicedesk.tickets.services.trail import apply_deadline, event_row, notice_context
 
 SUBJECT_MAX = 300
@@ -69,6 +72,7 @@ class NewTicket:
     message: Message  # the report itself
     events: list[TicketEvent]
     notices: list[Notice]
+    copies: list[TicketCc] = field(default_factory=list)
 
 
 def ticket_create(*, now: datetime | None = None, **report) -> Ticket:
@@ -96,6 +100,7 @@ def new_ticket(
     actor=None,
     body_html: str = "",
     forwarded: bool | None = None,
+    cc: tuple[tuple[str, str], ...] = (),
     now: datetime,
 ) -> NewTicket:
     """The rows of a new ticket (see `ticket_create`), checked but not written; a reporter who may not report
@@ -163,6 +168,7 @@ def new_ticket(
             new=channel,
         )
     ]
+    copies = ticket_copies(ticket, cc, now=now)
     notices = []
     if lowered:
         reason = _("%(name)s may not report with a priority that carries a higher hourly rate.") % {
@@ -188,9 +194,37 @@ def new_ticket(
             notice_context(ticket),
             ticket,
             capped=channel == Channel.EMAIL,  # only mail can loop; a portal or phone report is a person's
+            cc=copied_contacts(copies),
         )
     )
-    return NewTicket(ticket, message, events, notices)
+    return NewTicket(ticket, message, events, notices, copies)
+
+
+def ticket_copies(ticket: Ticket, cc: tuple[tuple[str, str], ...], *, now: datetime) -> list[TicketCc]:
+    """The rows of a report's Cc: every address but the reporter's and the desk's own, each with its contact
+    when it is an active contact of the ticket's customer (only those are copied on the desk's mail)."""
+    ours = {parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower(), (ticket.reporter.email or "").lower()}
+    wanted: dict[str, str] = {}
+    for name, address in cc:
+        if address.lower() not in ours:
+            wanted.setdefault(address.lower(), name)
+    if not wanted:
+        return []
+    contacts = {
+        contact.email_lower: contact
+        for contact in Contact.objects.annotate(email_lower=Lower("email")).filter(
+            customer_id=ticket.customer_id, active=True, email_lower__in=wanted
+        )
+    }
+    return [
+        TicketCc(ticket=ticket, name=name[:200], address=address[:300], contact=contacts.get(address), added_at=now)
+        for address, name in wanted.items()
+    ]
+
+
+def copied_contacts(copies) -> tuple[tuple[str, str], ...]:
+    """(name, address) of the copied contacts that the desk's mail about a ticket is copied to."""
+    return tuple((copy.contact.name, copy.contact.email) for copy in copies if copy.contact is not None)
 
 
 def tickets_open(new: list[NewTicket], *, now: datetime) -> None:
@@ -201,6 +235,7 @@ def tickets_open(new: list[NewTicket], *, now: datetime) -> None:
         Ticket.objects.bulk_create([n.ticket for n in new])  # the messages and events below refer to these
         Message.objects.bulk_create([n.message for n in new])
         TicketEvent.objects.bulk_create([event for n in new for event in n.events])
+        TicketCc.objects.bulk_create([copy for n in new for copy in n.copies])
         notices_queue([notice for n in new for notice in n.notices], now=now)
 
 

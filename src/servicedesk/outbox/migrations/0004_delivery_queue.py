@@ -14,7 +14,7 @@ def forget_delivery_tasks(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("outbox", "0002_attachments_kinds_and_recipient_index"),
+        ("outbox", "0003_copied_contacts"),
         ("django_tasks_database", "0001_initial"),
     ]
 
