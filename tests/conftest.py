@@ -55,3 +55,31 @@ def smtp(settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     yield inbox
     controller.stop()
+
+
+# -- the customer most tests are about -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def korrel():
+    """A customer: Bakkerij De Korrel."""
+    from tests import factories
+
+    return factories.customer("Bakkerij De Korrel")
+
+
+@pytest.fixture
+def anja(korrel):
+    """Its main contact, who may report: anja@korrel.example."""
+    from tests import factories
+
+    return factories.contact(korrel, "Anja", main=True, email="anja@korrel.example")
+
+
+@pytest.fixture
+def desk(client):
+    """The test client signed in to the desk as the agent anouk."""
+    from tests import factories
+
+    client.force_login(factories.agent("anouk"))
+    return client

@@ -223,6 +223,10 @@ SERVICEDESK_MAIL_DOMAIN = os.environ.get("SERVICEDESK_MAIL_DOMAIN", "servicedesk
 SERVICEDESK_DELIVERY_LEASE = float(os.environ.get("SERVICEDESK_DELIVERY_LEASE", "120"))
 # Seconds after its last sign of life that a worker counts as dead and its running tasks are run again.
 SERVICEDESK_WORKER_LEASE = float(os.environ.get("SERVICEDESK_WORKER_LEASE", "60"))
+# A mail loop that marks nothing automatic (another system answering every mail): more new tickets from one
+# sender in the window than this are added to that sender's latest ticket instead, and the agents told once.
+SERVICEDESK_MAIL_TICKETS_PER_SENDER = int(os.environ.get("SERVICEDESK_MAIL_TICKETS_PER_SENDER", "5"))
+SERVICEDESK_MAIL_WINDOW_MINUTES = int(os.environ.get("SERVICEDESK_MAIL_WINDOW_MINUTES", "10"))
 
 # Production behind HTTPS (SERVICEDESK_HTTPS=1): secure cookies, redirect to HTTPS, HSTS.
 # `servicedesk check --deploy` is clean with these and a SECRET_KEY from the environment.

@@ -35,16 +35,6 @@ def agent():
     return factories.agent("anouk")
 
 
-@pytest.fixture
-def korrel():
-    return factories.customer("Bakkerij De Korrel")
-
-
-@pytest.fixture
-def anja(korrel):
-    return factories.contact(korrel, "Anja", main=True, email="anja@korrel.example")
-
-
 def ticket(reporter, *, support_type="functional", priority="standard", channel="email", reported="2026-11-23T09:30"):
     return services.ticket_create(
         reporter=reporter,

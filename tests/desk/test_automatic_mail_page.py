@@ -18,17 +18,6 @@ from tests.helpers import mail
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def anja():
-    return factories.contact(factories.customer("Bakkerij De Korrel"), "Anja", main=True, email="anja@korrel.example")
-
-
-@pytest.fixture
-def desk(client):
-    client.force_login(factories.agent("anouk"))
-    return client
-
-
 def processed(raw: bytes) -> InboundMail:
     stored, _ = mail_store(raw, via="pipe")
     return mail_process(stored)

@@ -17,22 +17,6 @@ from tests.helpers import mail, verdict
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def korrel():
-    return factories.customer("Bakkerij De Korrel")
-
-
-@pytest.fixture
-def anja(korrel):
-    return factories.contact(korrel, "Anja", main=True, email="anja@korrel.example")
-
-
-@pytest.fixture
-def desk(client):
-    client.force_login(factories.agent("anouk"))
-    return client
-
-
 def with_attachment(sender: str, subject: str) -> bytes:
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender, "servicedesk@qiqq.example", subject

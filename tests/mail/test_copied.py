@@ -18,16 +18,6 @@ CC = '"Piet Jansen" <Piet@Korrel.example>, kees@elders.example, "Oud" <oud@korre
 
 
 @pytest.fixture
-def korrel():
-    return factories.customer("Bakkerij De Korrel")
-
-
-@pytest.fixture
-def anja(korrel):
-    return factories.contact(korrel, "Anja de Vries", main=True, email="anja@korrel.example")
-
-
-@pytest.fixture
 def piet(korrel):
     return factories.contact(korrel, "Piet Jansen", email="piet@korrel.example", may_report=False)
 
@@ -60,7 +50,7 @@ def test_the_cc_is_kept_and_its_contacts_get_the_acknowledgement_and_replies(smt
     assert len(sent) == 2
     for recipients, message in sent.values():
         assert sorted(recipients) == ["anja@korrel.example", "piet@korrel.example"]
-        assert message["To"] == "Anja de Vries <anja@korrel.example>"
+        assert message["To"] == "Anja <anja@korrel.example>"
         assert message["Cc"] == "Piet Jansen <piet@korrel.example>"
 
 

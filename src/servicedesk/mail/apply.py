@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 
 from servicedesk.mail.html import sanitise_html
@@ -16,7 +17,7 @@ from servicedesk.mail.route import Decision
 from servicedesk.policy import Channel
 from servicedesk.tickets import services
 from servicedesk.tickets.attachments import attachments_save
-from servicedesk.tickets.models import Message, RefusedReport
+from servicedesk.tickets.models import Message, RefusedReport, Ticket
 
 logger = logging.getLogger(__name__)
 NOTICE_INTERVAL = timedelta(days=1)  # at most one refusal notice per address per day
@@ -67,6 +68,11 @@ class _Round:
         self.opened: list[tuple[InboundMail, ParsedMail, services.NewTicket]] = []
         self.answers: list[tuple[ParsedMail, services.NewMessage]] = []
         self.mails: list[InboundMail] = []
+        # A mail loop that marks nothing automatic: new tickets per sender are capped in a window.
+        self.since = now - timedelta(minutes=settings.SERVICEDESK_MAIL_WINDOW_MINUTES)
+        self.recent: dict[int, int] = {}  # contact -> tickets it opened by mail in the window before this round
+        self.opened_by: dict[int, list[Ticket]] = {}  # contact -> tickets it opens in this round
+        self.looped: dict[int, tuple[Ticket, str]] = {}  # contact -> (the ticket its mails went to, the sender)
 
     def apply(self, item: Routed) -> InboundMail:
         mail = item.mail
@@ -89,6 +95,14 @@ class _Round:
         return mail
 
     def _open(self, mail: InboundMail, parsed: ParsedMail, decision: Decision) -> None:
+        contact = decision.contact
+        if self._looping(contact):  # added to the sender's latest ticket instead; the agents are told
+            ticket = self._latest_ticket(contact)
+            self.answers.append((parsed, _answer(parsed, Decision("reply", contact=contact, ticket=ticket))))
+            mail.status, mail.ticket = InboundMail.Status.PROCESSED, ticket
+            mail.reason = "mail loop suspected: added to the sender's latest ticket"
+            self.looped.setdefault(contact.pk, (ticket, parsed.sender))
+            return
         try:
             new = services.new_ticket(
                 reporter=decision.contact,
@@ -106,6 +120,20 @@ class _Round:
             return
         mail.status = InboundMail.Status.PROCESSED
         self.opened.append((mail, parsed, new))
+        self.opened_by.setdefault(contact.pk, []).append(new.ticket)
+
+    def _looping(self, contact) -> bool:
+        if contact.pk not in self.recent:
+            self.recent[contact.pk] = Ticket.objects.filter(
+                reporter=contact, channel=Channel.EMAIL, reported_at__gte=self.since
+            ).count()
+        opened = self.recent[contact.pk] + len(self.opened_by.get(contact.pk, ()))
+        return opened >= settings.SERVICEDESK_MAIL_TICKETS_PER_SENDER
+
+    def _latest_ticket(self, contact) -> Ticket:
+        if self.opened_by.get(contact.pk):
+            return self.opened_by[contact.pk][-1]
+        return Ticket.objects.filter(reporter=contact).order_by("-reported_at", "-id").first()
 
     def write(self) -> None:
         """The new tickets and messages (a statement per table for all), their attachments, the mails' results."""
@@ -117,6 +145,8 @@ class _Round:
         if self.answers:
             messages = services.messages_add([new for _parsed, new in self.answers], now=self.now)
             keep_attachments([(m, parsed) for m, (parsed, _new) in zip(messages, self.answers, strict=True)], self.now)
+        for ticket, sender in self.looped.values():
+            services.ticket_mail_loop(ticket=ticket, sender=sender, since=self.since, now=self.now)
         for mail in self.mails:  # a statement each: bulk_update's CASE per row and field costs more than it saves
             mail.save(update_fields=RESULT_FIELDS)
 

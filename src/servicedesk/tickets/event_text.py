@@ -46,6 +46,11 @@ def event_sentence(event: TicketEvent) -> str:
         return _("Time entry corrected from %(old)s to %(new)s.") % {"old": _entry(old), "new": _entry(new)}
     if kind == Kind.BOUNCED:
         return _("A mail to %(address)s bounced.") % {"address": new} if new else _("A mail bounced.")
+    if kind == Kind.MAIL_LOOP:
+        return _(
+            "%(address)s sent more new tickets than a person would (a mail loop?): its further mails are added to "
+            "this ticket."
+        ) % {"address": new}
     if kind == Kind.ALERTED:
         return _("%(agent)s, on call, was alerted.") % {"agent": new}
     if kind == Kind.RATE_TOLD:

@@ -213,6 +213,7 @@ class TicketEvent(models.Model):
         ALERTED = "alerted", _("On-call engineer alerted")
         RATE_TOLD = "rate_told", _("After-hours rate told to the customer")
         CUSTOMER_REPLIED = "customer_replied", _("The customer replied")
+        MAIL_LOOP = "mail_loop", _("Mail loop suspected")
 
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, related_name="events", db_index=False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -265,6 +266,30 @@ def ticket_mail_bounced(
                 user_id=ticket.assignee_id, ticket=ticket, kind=TicketEvent.Kind.BOUNCED, created_at=now
             )
     return ticket
+
+
+def ticket_mail_loop(*, ticket: Ticket, sender: str, since: datetime, now: datetime | None = None) -> bool:
+    """A sender opened more tickets by mail than a person would (a mail loop that marks nothing automatic): the
+    ticket its further mails go to records it, and the assignee, or every agent when there is none, is told;
+    once, not again for a loop of the same reporter since `since`. True when this told them."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
+        told = TicketEvent.objects.filter(
+            ticket__reporter_id=ticket.reporter_id, kind=TicketEvent.Kind.MAIL_LOOP, at__gte=since
+        ).exists()
+        if told:
+            return False
+        record_event(ticket, TicketEvent.Kind.MAIL_LOOP, at=now, field="mail", new=sender[:300])
+        if ticket.assignee_id is not None:
+            agents = [ticket.assignee_id]
+        else:
+            agents = list(get_user_model().objects.filter(is_staff=True, is_active=True).values_list("pk", flat=True))
+        AgentNotification.objects.bulk_create(
+            AgentNotification(user_id=agent, ticket=ticket, kind=TicketEvent.Kind.MAIL_LOOP, created_at=now)
+            for agent in agents
+        )
+    return True
 
 
 def ticket_set_status(*, ticket: Ticket, actor, status: str, reason: str = "", now: datetime | None = None) -> Ticket:
