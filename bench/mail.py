@@ -14,7 +14,7 @@ Per database kind (a fresh SQLite file or a fresh PostgreSQL database): migrate,
 it is processed (the listener answers 250 once the mail is stored and committed, and processes it right
 after; the time of the last 250 is reported too). Timed per mail: the LMTP transfer, storing
 the raw mail, parsing, routing, the ticket or message with its deadline, the acknowledgement rendered and
-queued (outbox row and task row), the HTML sanitised and the attachments written. Not timed: the worker's
+queued (its outbox row), the HTML sanitised and the attachments written. Not timed: the worker's
 sending of the outbox. Optionally (`--pipe N`) N more new mails go through pipe mode, one
 `servicedesk mail receive` process per mail (start-up included), one at a time (`--pipe-at-once`), reported
 separately with each process's wall and CPU seconds; the source is compiled to bytecode once first, as an
@@ -511,8 +511,8 @@ def make_contacts(metas: list[dict], messages: list) -> tuple[int, int]:
 
 def parent_info_factory():
     """What a customer's mail client knows when replying to one of our tickets (see gen_mail.make_reply)."""
+    from servicedesk.mail.delivery import build_mail
     from servicedesk.mail.models import InboundMail
-    from servicedesk.outbox.delivery import build_mail
     from servicedesk.outbox.models import OutgoingMessage
 
     def parent_info(pmid: str, meta: dict, root: dict) -> dict:
@@ -1108,7 +1108,7 @@ def report(ours: dict[str, dict], peers: dict[str, dict], args, machine: dict) -
     print(
         "\ntimed (ours), from a wave's first delivery until all its mails are processed: LMTP transfer, raw mail"
         " stored and committed (the 250), parse, route, ticket or message with deadline, acknowledgement rendered"
-        " and queued (outbox + task rows), HTML sanitised, attachments written, results committed; not timed:"
+        " and queued (outbox row), HTML sanitised, attachments written, results committed; not timed:"
         " the worker sending the outbox. The peer's time includes Python/Django start-up per wave and writing its"
         " notification mails (file backend)."
     )

@@ -35,6 +35,13 @@ def mail(sender: str, subject: str, body: str = "Hallo,\n\nDe printer piept.\n",
     return bytes(message)
 
 
+def mails_written(directory) -> list[str]:
+    """The mails Django's file backend wrote under `directory` (`var/sent-mail/`): a file holds every mail of one
+    connection, each followed by a line of dashes."""
+    separator = "\n" + "-" * 79 + "\n"
+    return [mail for path in sorted(directory.iterdir()) for mail in path.read_text().split(separator) if mail.strip()]
+
+
 def verdict(result: str, domain: str = "korrel.example", server: str = OUR_AUTHSERV_ID) -> str:
     """An Authentication-Results header value with this DMARC result."""
     return f"{server}; spf=pass smtp.mailfrom={domain}; dmarc={result} header.from={domain}"

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "servicedesk.billing",
     "servicedesk.oncall",
     "servicedesk.portal",
+    "servicedesk.runtime",
 ]
 
 TASKS = {
@@ -217,6 +218,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("SERVICEDESK_FROM", "Servicedesk <servicedes
 # The authserv-id of our receiving mail server: when set, mail needs its dmarc=pass (POLICY.md §7).
 SERVICEDESK_AUTHSERV_ID = os.environ.get("SERVICEDESK_AUTHSERV_ID", "")
 SERVICEDESK_MAIL_DOMAIN = os.environ.get("SERVICEDESK_MAIL_DOMAIN", "servicedesk.localhost")
+# Seconds a worker holds the outgoing mail it claimed (renewed while it sends): after a worker died, its unsent
+# mail waits this long for another. Longer than one message may take to send (EMAIL_TIMEOUT).
+SERVICEDESK_DELIVERY_LEASE = float(os.environ.get("SERVICEDESK_DELIVERY_LEASE", "120"))
+# Seconds after its last sign of life that a worker counts as dead and its running tasks are run again.
+SERVICEDESK_WORKER_LEASE = float(os.environ.get("SERVICEDESK_WORKER_LEASE", "60"))
 # A mail loop that marks nothing automatic (another system answering every mail): more new tickets from one
 # sender in the window than this are added to that sender's latest ticket instead, and the agents told once.
 SERVICEDESK_MAIL_TICKETS_PER_SENDER = int(os.environ.get("SERVICEDESK_MAIL_TICKETS_PER_SENDER", "5"))

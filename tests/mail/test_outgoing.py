@@ -8,12 +8,13 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from servicedesk.mail.delivery import deliver_due
 from servicedesk.mail.identity import our_message_id, ticket_of_message_id
 from servicedesk.mail.parse import parse_mail
 from servicedesk.mail.pipeline import mail_process
 from servicedesk.mail.route import route_mail
 from servicedesk.mail.store import mail_store
-from servicedesk.outbox.delivery import RETRY_AFTER, outbox_deliver
+from servicedesk.outbox.leases import RETRY_AFTER
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.tickets import services
 from tests import factories
@@ -72,9 +73,17 @@ def test_delivery_failures_are_recorded_and_retried_with_backoff(settings, anja)
     ticket = services.ticket_create(reporter=anja, subject="x", body="", channel="email")
     outgoing = OutgoingMessage.objects.get(ticket=ticket)
     for attempt in range(1, len(RETRY_AFTER) + 2):
-        outgoing = outbox_deliver(outgoing.pk, now=timezone.now() + timedelta(hours=attempt))
+        moment = timezone.now() + timedelta(hours=attempt)
+        assert deliver_due(clock=lambda moment=moment: moment).failed == 1  # once: then it waits for its backoff
+        outgoing.refresh_from_db()
         assert outgoing.attempts == attempt and "ConnectionRefusedError" in outgoing.last_error
+        assert outgoing.leased_until is None
+        if attempt <= len(RETRY_AFTER):
+            assert outgoing.next_attempt_at == moment + RETRY_AFTER[attempt - 1]
+            halfway = moment + RETRY_AFTER[attempt - 1] / 2
+            assert deliver_due(clock=lambda halfway=halfway: halfway).failed == 0
     assert outgoing.status == OutgoingMessage.Status.FAILED
+    assert deliver_due(clock=lambda: timezone.now() + timedelta(days=7)).failed == 0  # given up
 
 
 def test_automatic_mail_is_capped_per_recipient_and_per_ticket(anja):
@@ -105,3 +114,33 @@ def test_plain_text_mail_is_not_html_escaped():
     ack = OutgoingMessage.objects.get(ticket=ticket, kind="acknowledgement")
     assert "Jan <de Baas> & Zn" in ack.body and 'Printer "Kantoor" & co' in ack.subject
     assert "&amp;" not in ack.body + ack.subject and "&quot;" not in ack.subject and "&lt;" not in ack.body
+
+
+def test_mail_claimed_by_another_worker_waits_for_its_lease(smtp, anja):
+    from servicedesk.outbox.leases import outgoing_claim_due
+
+    ticket = services.ticket_create(reporter=anja, subject="Printer", body="", channel="email")
+    now = timezone.now()
+    (claimed,) = outgoing_claim_due(now=now, limit=10, lease=timedelta(minutes=2))  # a worker that then died
+    assert deliver_due(clock=lambda: now + timedelta(minutes=1)).sent == 0
+    assert deliver_due(clock=lambda: now + timedelta(minutes=3)).sent == 1
+    ((_, sent),) = smtp.messages
+    assert sent["Message-ID"] == our_message_id(ticket.pk, claimed.pk)
+    claimed.refresh_from_db()
+    assert claimed.status == OutgoingMessage.Status.SENT and claimed.leased_until is None and claimed.attempts == 1
+
+
+def test_a_stopping_worker_finishes_the_message_in_hand_and_gives_the_rest_back(smtp, anja):
+    for n in range(3):
+        services.ticket_create(reporter=anja, subject=f"Storing {n}", body="", channel="phone")
+    asked = []
+
+    def stopping() -> bool:
+        asked.append(1)
+        return len(asked) > 2  # once before the batch, once before the first message; then stop
+
+    assert deliver_due(stopping=stopping).sent == 1
+    assert len(smtp.messages) == 1
+    queued = OutgoingMessage.objects.filter(status=OutgoingMessage.Status.QUEUED)
+    assert queued.count() == 2 and not queued.exclude(leased_until=None).exists()  # another worker may take them
+    assert deliver_due().sent == 2

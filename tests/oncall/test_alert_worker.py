@@ -19,7 +19,7 @@ from servicedesk.oncall.alerts import alert_raise
 from servicedesk.oncall.models import Alert, Shift
 from servicedesk.tickets import services
 from tests import factories
-from tests.helpers import database_url
+from tests.helpers import database_url, mails_written
 
 pytestmark = pytest.mark.django_db(transaction=True)
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -70,7 +70,7 @@ def test_the_worker_repeats_escalates_and_stops_after_acknowledgement(client, ho
     assert worker_at(11) == []  # once per ten minutes (each run takes a second or so of its clock)
     assert worker_at(21) == [("joost", 0, 3)]
     assert worker_at(32) == [("fatima", 1, 1), ("joost", 0, 4)]  # the next one in the rota, and still joost
-    mails = sorted(path.read_text() for path in (tmp_path / "sent-mail").iterdir())
+    mails = mails_written(tmp_path / "sent-mail")
     assert sum(f"[SPOED #{ticket.pk}]" in mail for mail in mails) == 5
     assert sum("To: fatima@desk.example" in mail for mail in mails) == 1
 

@@ -312,7 +312,7 @@ def test_the_lists_first_page_is_the_querysets_and_goes_on_where_it_ends(anja, b
             expected = list(ordered.values(*selectors.LIST_FIELDS, reporter_name=F("reporter__name")))
         else:
             expected = list(ordered.values(*selectors.LIST_FIELDS))
-        rows, after = selectors.ticket_list(contact)  # the first page: prepared (core/prepared.py)
+        rows, after = selectors.ticket_list(contact)
         assert rows == expected[: selectors.PAGE]
         if len(expected) > selectors.PAGE:
             rest, last = selectors.ticket_list(contact, after=after)  # built by the ORM
@@ -417,8 +417,8 @@ def test_query_counts_of_the_portal_pages_are_pinned(client, anja, agent):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         assert len(queries) == count, (url, [q["sql"] for q in queries])
-    # A report: the session, the user, the form's services, then its five rows (ticket, message, event,
-    # acknowledgement, delivery task), a statement each.
+    # A report: the session, the user, the form's services, then its four rows (ticket, message, event,
+    # acknowledgement), a statement each; the acknowledgement's row is its delivery's order, no task row.
     report = {"about": "question", "priority": "standard", "subject": "Printer", "body": "Vast."}
     with CaptureQueriesContext(connection) as queries:
         assert client.post("/portal/tickets/new/", report).status_code == 302
@@ -431,7 +431,6 @@ def test_query_counts_of_the_portal_pages_are_pinned(client, anja, agent):
         "tickets_message",
         "tickets_ticketevent",
         "outbox_outgoingmessage",
-        "django_tasks_database_dbtaskresult",
     ], [q["sql"][:80] for q in queries]
 
 

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from servicedesk.core.schedule import Periodic, enqueue_due
+from servicedesk.runtime.schedule import Periodic, enqueue_due
 from servicedesk.tickets import services
 from servicedesk.tickets.models import AgentNotification, TicketEvent
 from tests import factories

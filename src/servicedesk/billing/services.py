@@ -212,11 +212,11 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None
 
 
 def invoice_send(*, invoice: Invoice, actor, now: datetime | None = None) -> OutgoingMessage:
-    """Mail the invoice (PDF, and UBL for a numbered one) to the customer's billing address: the message and its
-    delivery task are written together, and delivered once committed."""
+    """Mail the invoice (PDF, and UBL for a numbered one) to the customer's billing address: queued in the outbox,
+    delivered once committed."""
     from servicedesk.billing.pdf import invoice_pdf
     from servicedesk.billing.ubl import invoice_ubl
-    from servicedesk.outbox.services import queue_delivery, render_notice
+    from servicedesk.outbox.services import render_notice
 
     now = now or timezone.now()
     customer = invoice.customer
@@ -246,7 +246,6 @@ def invoice_send(*, invoice: Invoice, actor, now: datetime | None = None) -> Out
                 outgoing=outgoing, filename=f"{name}.xml", content_type="application/xml", data=invoice_ubl(invoice)
             )
         invoice.mailings.add(outgoing)
-        queue_delivery(outgoing.pk)  # in this transaction: an after-commit callback is lost if the process dies
     return outgoing
 
 

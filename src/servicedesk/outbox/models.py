@@ -1,9 +1,11 @@
-"""A message to a customer's contact, waiting for delivery or delivered."""
+"""A message to a customer's contact, waiting for delivery or delivered: the table is the delivery queue."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -42,11 +44,17 @@ class OutgoingMessage(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Queued: due from this moment (later after a failed attempt: the backoff).
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # A worker is sending it until then; a worker that died lets its lease run out and another takes it.
+    leased_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["status", "created_at"], name="outgoing_status"),
+            # The delivery loop's claim: queued messages that are due.
+            models.Index(fields=["next_attempt_at"], name="outgoing_due", condition=Q(status="queued")),
             # The hourly cap on automatic mail looks up one recipient's recent mail (mail loops).
             models.Index(Lower("to_address"), "created_at", name="outgoing_recipient_recent"),
         ]

@@ -1,10 +1,11 @@
-"""Queueing messages to contacts; delivery happens after commit (the e-mail channel delivers)."""
+"""Queueing messages to contacts: a queued row is the delivery's order, taken up once committed (by the
+worker's delivery of the outbox, `mail/delivery.py`)."""
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formataddr
 
@@ -13,17 +14,12 @@ from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from servicedesk.core.prepared import PreparedInsert
-from servicedesk.core.task_queue import queue_with_commit
 from servicedesk.outbox.models import OutgoingMessage
 
 SUPPORTED_LANGUAGES = ("nl", "en")
 MAX_AUTOMATIC_PER_RECIPIENT = 10  # automatic mails to one address per hour
 MAX_AUTOMATIC_PER_TICKET = 5  # automatic mails about one ticket per hour
 SUBJECT_MAX = OutgoingMessage._meta.get_field("subject").max_length
-# Stands for the number of a ticket not written yet in a notice rendered ahead (`notices_render_ahead`); no
-# text of a mail or a form that a notice shows holds a NUL (PostgreSQL could not store it).
-NUMBER = "\x00ticket-number\x00"
 
 logger = logging.getLogger(__name__)
 
@@ -49,25 +45,6 @@ class Notice:
     automatic: bool = True
     capped: bool = True
     cc: tuple[tuple[str, str], ...] = ()  # (name, address) of contacts copied
-    rendered: tuple[str, str] | None = None  # (subject, body) with NUMBER for the ticket's number
-
-
-def notices_render_ahead(notices: list[Notice]) -> list[Notice]:
-    """The notices about a ticket not written yet, rendered now, its number left to fill in when they are
-    queued: rendering is most of queueing, and this way it can happen before the transaction that writes the
-    ticket (mail intake's holds SQLite's write lock). Queued, they read as if rendered then."""
-    ahead = []
-    for notice in notices:
-        ticket = notice.ticket
-        if ticket is None or ticket.pk is not None or not notice.contact.email or notice.rendered is not None:
-            ahead.append(notice)
-            continue
-        ticket.pk = NUMBER
-        try:
-            ahead.append(replace(notice, rendered=_rendered(notice)))
-        finally:
-            ticket.pk = None
-    return ahead
 
 
 def _rendered(notice: Notice) -> tuple[str, str]:
@@ -103,7 +80,7 @@ def notice_queue(
 
 def notices_queue(notices: list[Notice], *, now: datetime | None = None) -> list[OutgoingMessage | None]:
     """Queue notices as `notice_queue` does each, in order (the hourly caps count the earlier ones of the list
-    too), with one INSERT for all and one delivery task after commit."""
+    too), with one INSERT for all."""
     now = now or timezone.now()
     caps = _AutomaticCaps(notices, now)
     rows: list[OutgoingMessage | None] = []
@@ -116,11 +93,7 @@ def notices_queue(notices: list[Notice], *, now: datetime | None = None) -> list
             logger.warning("automatic %s to %s not queued: hourly cap reached (mail loop?)", notice.kind, contact.email)
             rows.append(None)
             continue
-        if notice.rendered is not None:
-            number = str(ticket.pk)
-            subject, body = (text.replace(NUMBER, number) for text in notice.rendered)
-        else:
-            subject, body = _rendered(notice)
+        subject, body = _rendered(notice)
         rows.append(
             OutgoingMessage(
                 ticket=ticket,
@@ -138,13 +111,9 @@ def notices_queue(notices: list[Notice], *, now: datetime | None = None) -> list
         )
     queued = [row for row in rows if row is not None]
     if queued:
-        _INSERT_OUTGOING.create(queued)
-        # Delivered only once the change it tells about has committed.
-        queue_delivery(*[row.pk for row in queued])
+        # Seen by the delivery only once the change it tells about has committed.
+        OutgoingMessage.objects.bulk_create(queued)
     return rows
-
-
-_INSERT_OUTGOING = PreparedInsert(OutgoingMessage)  # every report queues its acknowledgement (core/prepared.py)
 
 
 class _AutomaticCaps:
@@ -183,15 +152,3 @@ class _AutomaticCaps:
         if ticket is not None:
             self.about_ticket[ticket.pk] += 1
         return True
-
-
-def queue_delivery(*outgoing_ids: int) -> None:
-    """One background task that delivers these messages (each retried on its own when it fails), queued with the
-    current transaction: committed with the messages, or undone with them (`queue_with_commit`)."""
-    queue_with_commit(_deliver_outgoing(), *outgoing_ids)
-
-
-def _deliver_outgoing():
-    from servicedesk.outbox.tasks import deliver_outgoing  # the task module imports this one
-
-    return deliver_outgoing

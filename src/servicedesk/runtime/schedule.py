@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-import threading
+import time
 from dataclasses import dataclass
 
-from django.db import close_old_connections
+from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
-logger = logging.getLogger(__name__)
+from servicedesk.runtime.loops import Loop
 
 
 @dataclass(frozen=True)
@@ -27,12 +26,6 @@ def periodic_tasks() -> list[Periodic]:
     ]
 
 
-def _task(path: str):
-    from django.utils.module_loading import import_string
-
-    return import_string(path)
-
-
 def enqueue_due(schedule: list[Periodic], last_run: dict[str, float], now: float) -> list[str]:
     """Enqueue each periodic task whose interval has passed, unless one is still waiting to run."""
     enqueued = []
@@ -42,32 +35,18 @@ def enqueue_due(schedule: list[Periodic], last_run: dict[str, float], now: float
         last_run[periodic.task_path] = now
         waiting = DBTaskResult.objects.ready().filter(task_path=periodic.task_path).exists()
         if not waiting:
-            _task(periodic.task_path).enqueue()
+            import_string(periodic.task_path).enqueue()
             enqueued.append(periodic.task_path)
     return enqueued
 
 
-class Scheduler(threading.Thread):
-    """A daemon thread that enqueues periodic tasks on time; the worker in the main thread runs them."""
+class Scheduler(Loop):
+    """Enqueues periodic tasks on time; the worker in the main thread runs them."""
 
     def __init__(self, schedule: list[Periodic], *, tick: float = 1.0):
-        super().__init__(name="servicedesk-scheduler", daemon=True)
+        super().__init__("servicedesk-scheduler", tick=tick)
         self.schedule = schedule
-        self.tick = tick
-        self.stopped = threading.Event()
+        self.last_run: dict[str, float] = {}
 
-    def run(self) -> None:
-        import time
-
-        last_run: dict[str, float] = {}
-        while not self.stopped.is_set():
-            try:
-                enqueue_due(self.schedule, last_run, time.monotonic())
-            except Exception:  # a database hiccup must not end the schedule; it is logged and retried
-                logger.exception("scheduler: could not enqueue periodic tasks")
-            finally:
-                close_old_connections()
-            self.stopped.wait(self.tick)
-
-    def stop(self) -> None:
-        self.stopped.set()
+    def step(self) -> None:
+        enqueue_due(self.schedule, self.last_run, time.monotonic())

@@ -1,0 +1,1 @@
+"""The worker process: background tasks, the periodic ones, the outbox's delivery and the IMAP mailboxes."""
