@@ -127,7 +127,7 @@ def billing_run_confirm(
 
 def _invoice_line(invoice: Invoice, line: SpecLine) -> InvoiceLine:
     return InvoiceLine(
-        invoice=invoice,
+        invoice_id=invoice.pk,
         ticket_id=line.ticket_id,
         time_entry_id=line.entry_id,
         kind=line.kind,
