@@ -10,6 +10,8 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from servicedesk.billing.models import Invoice
+from servicedesk.billing.pdf import invoice_pdf
+from servicedesk.billing.ubl import invoice_ubl
 from servicedesk.core.templatetags.policy_labels import bands_shown
 
 HEADER = [
@@ -107,9 +109,6 @@ def invoice_filename(invoice: Invoice, kind: str, *, decimal_comma: bool = True)
 
 def invoice_file(invoice: Invoice, kind: str, *, decimal_comma: bool = True) -> bytes:
     """The invoice as `kind` (pdf, xml for UBL, csv); UBL only for a numbered invoice (ValueError)."""
-    from servicedesk.billing.pdf import invoice_pdf
-    from servicedesk.billing.ubl import invoice_ubl
-
     if kind == "pdf":
         return invoice_pdf(invoice)
     if kind == "xml":

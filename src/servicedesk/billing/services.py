@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence
+from servicedesk.billing.pdf import invoice_pdf
 from servicedesk.billing.specification import (
     CustomerSpecification,
     CustomerSummary,
@@ -24,10 +25,11 @@ from servicedesk.billing.specification import (
     summaries,
     vat_on,
 )
+from servicedesk.billing.ubl import invoice_ubl
 from servicedesk.core.policy import current_policy
-from servicedesk.core.task_queue import queue_with_commit
 from servicedesk.customers.models import Customer
 from servicedesk.outbox.models import OutgoingAttachment, OutgoingMessage
+from servicedesk.outbox.services import queue_delivery, render_notice
 
 LINE_BATCH = 2000  # invoice lines per INSERT (SQLite's limit on parameters makes Django's batches smaller)
 
@@ -239,10 +241,6 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None
 def invoice_send(*, invoice: Invoice, actor, now: datetime | None = None) -> OutgoingMessage:
     """Mail the invoice (PDF, and UBL for a numbered one) to the customer's billing address: the message and its
     delivery task are written together, and delivered once committed."""
-    from servicedesk.billing.pdf import invoice_pdf
-    from servicedesk.billing.ubl import invoice_ubl
-    from servicedesk.outbox.services import queue_delivery, render_notice
-
     now = now or timezone.now()
     customer = invoice.customer
     main = customer.main_contact
@@ -299,29 +297,6 @@ def preview_summary(specs: list[CustomerSpecification] | list[CustomerSummary], 
             }
         )
     return summary
-
-
-def billing_run_start(run: BillingRun, *, action: str, actor) -> BillingRun:
-    """Hand a run's preview or confirmation to the worker; the page follows its progress."""
-    from servicedesk.billing.tasks import billing_confirm_task, billing_preview_task
-
-    with transaction.atomic():
-        run = BillingRun.objects.select_for_update().get(pk=run.pk)
-        if run.working:
-            raise ValidationError(_("This run is busy already."))
-        if run.status == BillingRun.Status.CONFIRMED:
-            raise ValidationError(_("This billing run was confirmed already."))
-        run.working, run.error = ("previewing" if action == "preview" else "confirming"), ""
-        if action == "preview":
-            run.preview = None
-        run.save(update_fields=["working", "error", "preview"])
-        # The task a row of this transaction: with an after-commit callback lost to a dying process the run would
-        # stay busy for good ("This run is busy already").
-        if action == "preview":
-            queue_with_commit(billing_preview_task, run.pk)
-        else:
-            queue_with_commit(billing_confirm_task, run.pk, actor.pk)
-    return run
 
 
 def billing_customer_preview(run: BillingRun, customer: Customer) -> CustomerSpecification | None:

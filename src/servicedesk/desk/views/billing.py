@@ -21,10 +21,10 @@ from servicedesk.billing.progress import run_progress
 from servicedesk.billing.services import (
     billing_customer_preview,
     billing_run_create,
-    billing_run_start,
     invoice_credit,
     invoice_send,
 )
+from servicedesk.billing.tasks import billing_run_start
 from servicedesk.core.downloads import download
 from servicedesk.core.numbers import id_from
 from servicedesk.customers.models import Customer
