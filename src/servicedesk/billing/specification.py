@@ -29,7 +29,8 @@ from servicedesk.policy.pricing import round_half_up
 from servicedesk.tickets.models import Ticket, TimeEntry
 from servicedesk.tickets.pricing import ticket_price
 
-TICKET_CHUNK = 2000  # tickets per round of queries: a few thousand rows each, whatever the run's size
+TICKET_CHUNK = 500  # tickets per round of queries; small, so the objects of a chunk in memory are few when the
+# garbage collector walks them (its full passes come as often, whatever the chunk size)
 
 
 class SpecLine(NamedTuple):
