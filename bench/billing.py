@@ -9,7 +9,7 @@ A run bills the whole generated period (the first entry's day to the last entry'
 customers, as an operator would from a terminal: `servicedesk billing run --from --to` (the preview: the
 streaming per-customer summary the command and the worker use), then the same with `--confirm`. Each is a
 subprocess of the real console script (start-up included); its wall time and its peak memory (the
-child's RSS high-water mark, from wait4's rusage) are measured. Targets: preview + confirm under 60 s,
+child's RSS high-water mark, from wait4's rusage) are measured. Targets: preview + confirm under 120 s,
 each process under 1 GiB.
 
 After the confirm it checks the database: every entry of the period billed, once (as many invoice lines
@@ -41,7 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DB_LABEL = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
-TARGET_SECONDS = 60.0
+TARGET_SECONDS = 120.0
 TARGET_MB = 1024.0
 USER = "bench-biller"
 
@@ -420,7 +420,7 @@ def report(results: dict, args) -> bool:
         print(
             f"{DB_LABEL[db]:<12}{facts['entries']:>11,}{best['preview_s']:>11.1f}{best['confirm_s']:>11.1f}"
             f"{best['total_s']:>9.1f}{best['preview_cpu_s'] + best['confirm_cpu_s']:>7.1f}{best['peak_mb']:>9.0f}"
-            f"  {'< 60 s, < 1024 MB':<18}"
+            f"  {'< 120 s, < 1024 MB':<18}"
             f"{'pass' if checks_ok else 'FAIL':<8}{'PASS' if ok else 'FAIL'}"
         )
     for db, result in results.items():

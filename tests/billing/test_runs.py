@@ -218,28 +218,23 @@ def test_numbers_are_gapless_per_year_and_a_run_confirms_once(agent, anja):
 
 
 def test_an_interrupted_confirmation_bills_nothing_and_can_be_repeated(agent, anja, monkeypatch):
-    from servicedesk.billing import services as billing_services
+    from servicedesk.billing import specification
 
     for n in range(3):
         work(ticket(factories.contact(factories.customer(f"K{n}"), f"C{n}", main=True)), agent, "2026-11-24T10:00", 50)
     billing = run(agent)
-    calls = []
+    written = []
 
-    def crash_on_the_second_chunk(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
+    def interrupted_after_the_first_chunk(done: int) -> None:  # progress is heard once a chunk is priced
+        written.append(InvoiceLine.objects.count())
+        if len(written) == 2:
             raise KeyboardInterrupt("the operator pressed Ctrl-C")
-        return real(*args, **kwargs)
 
-    from servicedesk.billing import specification
-
-    monkeypatch.setattr(specification, "MIXED_CHUNK", 1)  # a chunk per ticket: the crash comes half-way
-    real = billing_services.line_writer.insert_lines
-    monkeypatch.setattr(billing_services.line_writer, "insert_lines", crash_on_the_second_chunk)
+    monkeypatch.setattr(specification, "TICKET_CHUNK", 1)  # a chunk per ticket: the crash comes half-way
     with pytest.raises(KeyboardInterrupt):
-        billing_run_confirm(billing, actor=agent, now=NOW)
+        billing_run_confirm(billing, actor=agent, now=NOW, progress=interrupted_after_the_first_chunk)
+    assert written == [0, 1]  # the first chunk's line was written when it stopped
     assert not Invoice.objects.exists() and not TimeEntry.objects.billed().exists()
-    monkeypatch.undo()
     invoices = billing_run_confirm(billing, actor=agent, now=NOW)
     assert [i.number for i in sorted(invoices, key=lambda i: i.number)] == ["2026-00001", "2026-00002", "2026-00003"]
 
@@ -301,12 +296,10 @@ def test_the_billing_command_previews_and_confirms(agent, anja):
         call_command("billing", "run", "--from", "2026-11-01", "--to", "2026-11-30", "--customer", "nope")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_confirmation_reading_ahead_bills_what_its_preview_shows(agent, anja, monkeypatch):
-    """Outside a caller's transaction the confirmation reads and prices the next tickets in another process
-    (read_ahead.py) while it writes; a chunk per ticket makes that happen for every ticket. Late work,
-    corrections of earlier billed work and phone surcharges come out exactly as the preview says."""
-    from servicedesk.billing import read_ahead, specification
+def test_a_confirmation_in_chunks_bills_what_its_preview_shows(agent, anja, monkeypatch):
+    """A chunk per ticket: late work, corrections of earlier billed work and phone surcharges come out of the
+    preview's lines, its figures and the confirmation alike, and the progress counts every ticket once."""
+    from servicedesk.billing import specification
     from servicedesk.billing.services import ticket_count
 
     october = (date(2026, 10, 1), date(2026, 10, 31))
@@ -319,22 +312,12 @@ def test_a_confirmation_reading_ahead_bills_what_its_preview_shows(agent, anja, 
     work(tickets[1], agent, "2026-10-30T14:00", 20)  # late: October work recorded after October was billed
     for t in (*tickets, ticket(anja)):
         work(t, agent, "2026-11-24T10:00", 35)
-    threads = []
-    real = read_ahead.read_ahead
-
-    def counted(produce, **kwargs):
-        threads.append(produce)
-        return real(produce, **kwargs)
-
-    monkeypatch.setattr(specification, "MIXED_CHUNK", 1)
-    monkeypatch.setattr("servicedesk.billing.services.read_ahead", counted)
-    monkeypatch.setattr(specification, "read_ahead", counted)
+    monkeypatch.setattr(specification, "TICKET_CHUNK", 1)
     billing = run(agent)
-    (preview,) = billing_run_preview(billing)  # lines: read in turn, as the page shows them
+    (preview,) = billing_run_preview(billing)
     progress: list[int] = []
-    (summary,) = billing_run_preview(billing, lines=False, progress=progress.append)  # half by another process
-    assert len(threads) == 1
-    assert sum(progress) == ticket_count(billing) > 1  # the bar's 100 %: every ticket, in this process or the other
+    (summary,) = billing_run_preview(billing, lines=False, progress=progress.append)
+    assert progress == [1] * ticket_count(billing) and len(progress) > 1  # the bar's 100 %: every ticket
     assert (summary.line_count, summary.subtotal_cents, summary.late, summary.corrections, summary.free) == (
         preview.line_count,
         preview.subtotal_cents,
@@ -343,7 +326,6 @@ def test_a_confirmation_reading_ahead_bills_what_its_preview_shows(agent, anja, 
         preview.free,
     )
     (invoice,) = billing_run_confirm(billing, actor=agent, now=NOW)
-    assert len(threads) == 2  # it did read ahead
     expected = sorted(
         (line.ticket_id, line.entry_id, line.amount_cents, line.late, line.corrects_id) for line in preview.lines
     )
@@ -354,11 +336,11 @@ def test_a_confirmation_reading_ahead_bills_what_its_preview_shows(agent, anja, 
     assert not TimeEntry.objects.unbilled().exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_failure_while_reading_ahead_bills_nothing(agent, anja, monkeypatch):
-    """The reading process fails on the third ticket (work recorded outside the calendar the policy knows,
-    written past the services): the confirmation says why, and nothing is billed."""
+def test_work_the_policy_cannot_price_stops_the_confirmation_and_bills_nothing(agent, anja, monkeypatch):
+    """Work recorded outside the calendar the policy knows (written past the services), on the third of
+    four tickets: the confirmation says why, and nothing is billed, not even the chunks before."""
     from servicedesk.billing import specification
+    from servicedesk.policy import OutsideCalendar
 
     tickets = [ticket(anja) for _ in range(4)]
     for t in tickets:
@@ -366,37 +348,11 @@ def test_a_failure_while_reading_ahead_bills_nothing(agent, anja, monkeypatch):
     broken = TimeEntry.objects.create(
         ticket=tickets[2], agent=agent, start=at("2150-01-01T10:00"), minutes=10, created_at=NOW
     )
-    monkeypatch.setattr(specification, "MIXED_CHUNK", 1)
+    monkeypatch.setattr(specification, "TICKET_CHUNK", 1)
     billing = run(agent)
-    with pytest.raises(RuntimeError, match=r"^OutsideCalendar: the calendar covers the years 1990 to 2099$"):
+    with pytest.raises(OutsideCalendar, match=r"^the calendar covers the years 1990 to 2099$"):
         billing_run_confirm(billing, actor=agent, now=NOW)
     assert not Invoice.objects.exists() and not InvoiceLine.objects.exists()
     broken.delete()
     (invoice,) = billing_run_confirm(billing, actor=agent, now=NOW)
     assert invoice.lines.count() == 4
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_failure_while_writing_stops_the_reader_and_bills_nothing(agent, anja, monkeypatch):
-    import multiprocessing
-    import threading
-
-    from servicedesk.billing import line_writer, specification
-
-    for _ in range(4):
-        work(ticket(anja), agent, "2026-11-24T10:00", 50)
-    real, calls = line_writer.insert_lines, []
-
-    def disk_full_on_the_second_chunk(rows):
-        calls.append(rows)
-        if len(calls) == 2:
-            raise OSError("disk full")
-        real(rows)
-
-    monkeypatch.setattr(specification, "MIXED_CHUNK", 1)
-    monkeypatch.setattr(line_writer, "insert_lines", disk_full_on_the_second_chunk)
-    with pytest.raises(OSError, match="disk full"):
-        billing_run_confirm(run(agent), actor=agent, now=NOW)
-    assert not Invoice.objects.exists() and not InvoiceLine.objects.exists()
-    assert not multiprocessing.active_children()  # the reader ended with the confirmation
-    assert not [t for t in threading.enumerate() if t.name == "billing-read-ahead"]

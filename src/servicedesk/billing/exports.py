@@ -6,9 +6,13 @@ import csv
 import io
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import slugify
 
 from servicedesk.billing.models import Invoice
+from servicedesk.billing.pdf import invoice_pdf
+from servicedesk.billing.ubl import invoice_ubl
+from servicedesk.core.templatetags.policy_labels import bands_shown
 
 HEADER = [
     "datum",
@@ -49,6 +53,8 @@ def invoice_csv(invoice: Invoice, *, decimal_comma: bool = True) -> bytes:
     for line in invoice.lines.select_related("ticket").order_by("id"):
         local = timezone.localtime(line.start) if line.start else None
         rate = "" if line.hourly_rate is None else f"{line.hourly_rate:.2f}"
+        with translation.override("nl"):  # the customer's documents are Dutch; the band rates with their €
+            bands = bands_shown(line.bands)
         writer.writerow(
             [
                 local.strftime("%Y-%m-%d") if local else "",
@@ -60,7 +66,7 @@ def invoice_csv(invoice: Invoice, *, decimal_comma: bool = True) -> bytes:
                 line.kind,
                 line.minutes,
                 line.billed_minutes,
-                inert(line.bands),
+                inert(bands),
                 rate.replace(".", ",") if decimal_comma else rate,
                 _amount(line.amount_cents, decimal_comma),
                 line.free_reason,
@@ -83,11 +89,26 @@ def invoice_csv(invoice: Invoice, *, decimal_comma: bool = True) -> bytes:
 CONTENT_TYPES = {"pdf": "application/pdf", "xml": "application/xml", "csv": "text/csv; charset=utf-8"}
 
 
+def invoice_filename(invoice: Invoice, kind: str, *, decimal_comma: bool = True) -> str:
+    """The name a download is saved under. PDF and UBL: the invoice number (as mailed). CSV: what it is
+    and whose, and its decimal sign, so that the two CSV downloads of one document never share a name:
+    'factuur-2026-00042-bakkerij-de-korrel-2026-11-01-2026-11-30-regels-decimale-komma.csv'."""
+    if kind != "csv":
+        return f"{invoice.file_stem}.{kind}"
+    if not invoice.number:
+        document = invoice.file_stem  # specificatie-<id>
+    else:
+        document = f"{'creditnota' if invoice.credits_id else 'factuur'}-{invoice.number}"
+    run = invoice.run
+    sign = "komma" if decimal_comma else "punt"
+    return (
+        f"{document}-{slugify(invoice.customer.name)}-{run.period_start:%Y-%m-%d}-{run.period_end:%Y-%m-%d}"
+        f"-regels-decimale-{sign}.csv"
+    )
+
+
 def invoice_file(invoice: Invoice, kind: str, *, decimal_comma: bool = True) -> bytes:
     """The invoice as `kind` (pdf, xml for UBL, csv); UBL only for a numbered invoice (ValueError)."""
-    from servicedesk.billing.pdf import invoice_pdf
-    from servicedesk.billing.ubl import invoice_ubl
-
     if kind == "pdf":
         return invoice_pdf(invoice)
     if kind == "xml":

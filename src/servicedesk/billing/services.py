@@ -2,34 +2,36 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servicedesk.billing import line_writer
-from servicedesk.billing.models import BillingRun, Invoice, InvoiceSequence
-from servicedesk.billing.read_ahead import read_ahead
+from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence
+from servicedesk.billing.pdf import invoice_pdf
 from servicedesk.billing.specification import (
     CustomerSpecification,
     CustomerSummary,
-    collector_paused,
-    mixed_plan,
+    SpecLine,
+    candidate_tickets,
     period_bounds,
+    run_plan,
+    specification_chunks,
     specifications,
     summaries,
     vat_on,
 )
+from servicedesk.billing.ubl import invoice_ubl
 from servicedesk.core.policy import current_policy
-from servicedesk.core.task_queue import queue_with_commit
 from servicedesk.customers.models import Customer
 from servicedesk.outbox.models import OutgoingAttachment, OutgoingMessage
+from servicedesk.outbox.services import render_notice
+
+LINE_BATCH = 2000  # invoice lines per INSERT (SQLite's limit on parameters makes Django's batches smaller)
 
 
 def billing_run_create(
@@ -57,17 +59,9 @@ def billing_run_preview(
     amount of work fits in little memory (the worker and the command want no more)."""
     start, until = period_bounds(run.period_start, run.period_end)
     customer_ids = _customer_ids(run)
-    with collector_paused():  # for the whole stream (see collector_paused)
-        if lines:
-            return list(specifications(customer_ids=customer_ids, start=start, until=until, progress=progress))
-        ahead = _may_read_ahead()
-        return summaries(customer_ids=customer_ids, start=start, until=until, progress=progress, ahead=ahead)
-
-
-def _may_read_ahead() -> bool:
-    """Whether a run reads and prices in another process too (read_ahead.py): not inside a caller's
-    transaction, whose changes another connection could not see."""
-    return not connection.in_atomic_block
+    if lines:
+        return list(specifications(customer_ids=customer_ids, start=start, until=until, progress=progress))
+    return summaries(customer_ids=customer_ids, start=start, until=until, progress=progress)
 
 
 def _next_number(year: int) -> str:
@@ -97,53 +91,85 @@ def billing_run_confirm(
     now = now or timezone.now()
     vat_percent = current_policy().config.vat_percent
     year = timezone.localtime(now).year
-    ahead = _may_read_ahead()
     with transaction.atomic():
         _lock_sequence(year)
         run = BillingRun.objects.select_for_update().get(pk=run.pk)
         if run.status == BillingRun.Status.CONFIRMED:
             raise ValidationError(_("This billing run was confirmed already."))
         start, until = period_bounds(run.period_start, run.period_end)
-        if connection.vendor == "postgresql":  # the lines' keys checked as they are written, not all at commit
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        # Written as the lines stream by, a chunk of tickets at a time (customers mixed, in ticket order);
-        # each document is made when its first lines come and numbered once all are written. The next chunks
-        # are read and priced elsewhere meanwhile (read_ahead.py).
+        # Written a chunk of tickets at a time (customers mixed, in ticket order): each document is made when
+        # its first lines come and numbered once all are written.
         invoices: dict[int, Invoice] = {}
-        plan = mixed_plan(_customer_ids(run), until)
-        if ahead and len(plan.chunks) > 1:
-            job = functools.partial(line_writer.confirmation_chunks, plan=plan, start=start, until=until)
-            # On PostgreSQL a thread: the server does most of the writing, and needs the other core for it.
-            chunks = read_ahead(job, progress=progress, thread=connection.vendor == "postgresql")
-        else:
-            chunks = line_writer.confirmation_chunks(progress, plan=plan, start=start, until=until)
-        # The stream paused the collector (see collector_paused); closed, a reader still at work stops.
-        with collector_paused(), contextlib.closing(chunks):
-            for chunk in chunks:
-                rows = []
-                for customer_id, amount_cents, lines in chunk:
-                    invoice = invoices.get(customer_id)
-                    if invoice is None:
-                        invoice = invoices[customer_id] = Invoice.objects.create(
-                            run=run,
-                            customer_id=customer_id,
-                            status=Invoice.Status.SPECIFICATION,
-                            issued_at=now,
-                            subtotal_cents=0,
-                            vat_percent=vat_percent,
-                            vat_cents=0,
-                            total_cents=0,
-                        )
-                    invoice.subtotal_cents += amount_cents
-                    rows += [(invoice.pk, *line) for line in lines]
-                # The lines bill their entries: from now on these are billed, and locked (TimeEntryQuerySet).
-                line_writer.insert_lines(rows)
+        plan = run_plan(_customer_ids(run), until)
+        for chunk in specification_chunks(plan=plan, start=start, until=until, progress=progress):
+            new_lines = []
+            for customer_id, lines in chunk:
+                invoice = invoices.get(customer_id)
+                if invoice is None:
+                    invoice = invoices[customer_id] = Invoice.objects.create(
+                        run=run,
+                        customer_id=customer_id,
+                        status=Invoice.Status.SPECIFICATION,
+                        issued_at=now,
+                        subtotal_cents=0,
+                        vat_percent=vat_percent,
+                        vat_cents=0,
+                        total_cents=0,
+                    )
+                invoice.subtotal_cents += sum(line.amount_cents for line in lines)
+                new_lines += [_invoice_line(invoice, line) for line in lines]
+            # The lines bill their entries: from now on these are billed, and locked (TimeEntryQuerySet).
+            InvoiceLine.objects.bulk_create(new_lines, batch_size=LINE_BATCH)
         for customer_id in sorted(invoices):  # numbered in customer order
             _close_invoice(invoices[customer_id], year)
         run.status, run.confirmed_by, run.confirmed_at = BillingRun.Status.CONFIRMED, actor, now
         run.save(update_fields=["status", "confirmed_by", "confirmed_at"])
     return [invoices[customer_id] for customer_id in sorted(invoices)]
+
+
+def _invoice_line(invoice: Invoice, line: SpecLine) -> InvoiceLine:
+    return InvoiceLine(
+        invoice_id=invoice.pk,
+        ticket_id=line.ticket_id,
+        time_entry_id=line.entry_id,
+        kind=line.kind,
+        start=line.start,
+        agent=line.agent,
+        description=line.description,
+        minutes=line.minutes,
+        billed_minutes=line.billed_minutes,
+        bands=line.bands,
+        hourly_rate=line.hourly_rate,
+        amount_cents=line.amount_cents,
+        free_reason=line.free_reason,
+        late=line.late,
+        corrects_id=line.corrects_id,
+        rate_told=line.rate_told,
+    )
+
+
+# What a credit note's line takes over from the line it cancels.
+CREDITED_FIELDS = (
+    "ticket_id",
+    "time_entry_id",
+    "kind",
+    "start",
+    "agent",
+    "description",
+    "minutes",
+    "billed_minutes",
+    "bands",
+    "hourly_rate",
+    "free_reason",
+    "late",
+    "rate_told",
+)
+
+
+def _credit_line(credit: Invoice, line: InvoiceLine) -> InvoiceLine:
+    """A line of the credit note `credit` that cancels `line`: its amount negated, referring to it."""
+    values = {name: getattr(line, name) for name in CREDITED_FIELDS}
+    return InvoiceLine(invoice=credit, amount_cents=-line.amount_cents, corrects=line, **values)
 
 
 def _close_invoice(invoice: Invoice, year: int) -> None:
@@ -205,7 +231,8 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None
             credits=invoice,
             credit_reason=reason,
         )
-        line_writer.insert_lines(line_writer.credit_rows(credit.pk, invoice.lines.all()))
+        cancelled = invoice.lines.order_by("id").iterator(chunk_size=LINE_BATCH)
+        InvoiceLine.objects.bulk_create((_credit_line(credit, line) for line in cancelled), batch_size=LINE_BATCH)
         invoice.status = Invoice.Status.CREDITED
         invoice.save(update_fields=["status"])
     return credit
@@ -214,10 +241,6 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None
 def invoice_send(*, invoice: Invoice, actor, now: datetime | None = None) -> OutgoingMessage:
     """Mail the invoice (PDF, and UBL for a numbered one) to the customer's billing address: queued in the outbox,
     delivered once committed."""
-    from servicedesk.billing.pdf import invoice_pdf
-    from servicedesk.billing.ubl import invoice_ubl
-    from servicedesk.outbox.services import render_notice
-
     now = now or timezone.now()
     customer = invoice.customer
     main = customer.main_contact
@@ -251,8 +274,6 @@ def invoice_send(*, invoice: Invoice, actor, now: datetime | None = None) -> Out
 
 def ticket_count(run: BillingRun) -> int:
     """How many tickets a run looks at (the progress bar's 100 %)."""
-    from servicedesk.billing.specification import candidate_tickets
-
     _start, until = period_bounds(run.period_start, run.period_end)
     return len(candidate_tickets(_customer_ids(run), until))
 
@@ -275,29 +296,6 @@ def preview_summary(specs: list[CustomerSpecification] | list[CustomerSummary], 
             }
         )
     return summary
-
-
-def billing_run_start(run: BillingRun, *, action: str, actor) -> BillingRun:
-    """Hand a run's preview or confirmation to the worker; the page follows its progress."""
-    from servicedesk.billing.tasks import billing_confirm_task, billing_preview_task
-
-    with transaction.atomic():
-        run = BillingRun.objects.select_for_update().get(pk=run.pk)
-        if run.working:
-            raise ValidationError(_("This run is busy already."))
-        if run.status == BillingRun.Status.CONFIRMED:
-            raise ValidationError(_("This billing run was confirmed already."))
-        run.working, run.error = ("previewing" if action == "preview" else "confirming"), ""
-        if action == "preview":
-            run.preview = None
-        run.save(update_fields=["working", "error", "preview"])
-        # The task a row of this transaction: with an after-commit callback lost to a dying process the run would
-        # stay busy for good ("This run is busy already").
-        if action == "preview":
-            queue_with_commit(billing_preview_task, run.pk)
-        else:
-            queue_with_commit(billing_confirm_task, run.pk, actor.pk)
-    return run
 
 
 def billing_customer_preview(run: BillingRun, customer: Customer) -> CustomerSpecification | None:

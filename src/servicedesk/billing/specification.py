@@ -9,35 +9,19 @@ surcharge is one line per ticket, billed with the ticket's first run.
 
 from __future__ import annotations
 
-import functools
-import gc
-import json
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from servicedesk.billing.read_ahead import read_ahead
 from servicedesk.core.policy import current_policy
-from servicedesk.policy import (
-    Channel,
-    EntryKind,
-    FreeReason,
-    LineKind,
-    Priority,
-    SupportType,
-    TicketPrice,
-    TicketWork,
-)
+from servicedesk.policy import EntryKind, FreeReason, LineKind, TicketPrice
 from servicedesk.policy import TimeEntry as WorkEntry
 from servicedesk.policy.calendar import OFFICE
 from servicedesk.policy.engine import OFFICE_LABEL
@@ -45,12 +29,8 @@ from servicedesk.policy.pricing import round_half_up
 from servicedesk.tickets.models import Ticket, TimeEntry
 from servicedesk.tickets.pricing import ticket_price
 
-TICKET_CHUNK = 2000  # tickets per round of queries, of one customer
-MIXED_CHUNK = 20_000  # the same, of all customers (in ticket order): fewer, bigger writes per customer
-ENTRY_KINDS = {kind.value: kind for kind in EntryKind}
-SUPPORT_TYPES = {value.value: value for value in SupportType}
-PRIORITIES = {value.value: value for value in Priority}
-CHANNELS = {value.value: value for value in Channel}
+TICKET_CHUNK = 500  # tickets per round of queries; small, so the objects of a chunk in memory are few when the
+# garbage collector walks them (its full passes come as often, whatever the chunk size)
 
 
 class SpecLine(NamedTuple):
@@ -162,7 +142,6 @@ class EntryRow(NamedTuple):
 
 
 TICKET_FIELDS = TicketRow._fields[:-1]
-ENTRY_FIELDS = ("ticket_id", "pk", "kind", "start", "minutes", "agent_id", "description")
 
 
 def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -224,17 +203,42 @@ def candidate_customers(customer_ids: list[int] | None, until: datetime) -> list
     return [row for row in tickets.values_list("pk", "customer_id").iterator(chunk_size=10_000) if row[0] in ids]
 
 
-def _billed_before(candidates: list[tuple[int, int]]) -> set[int]:
-    """The tickets among the candidates with lines on earlier documents: only theirs are looked up per chunk.
-    (One look-up before anything is written: per chunk, a confirmation's own new lines would make the line
-    table grow under queries planned for it as it was.)"""
+class Plan(NamedTuple):
+    """The candidate tickets of a run in chunks, and which of them were billed before."""
+
+    chunks: list[list[tuple[int, int]]]  # [(ticket id, customer id)], tickets in id order within a chunk
+    history: set[int]
+
+
+def run_plan(customer_ids: list[int] | None, until: datetime, *, by_customer: bool = False) -> Plan:
+    """The tickets a run bills in chunks of TICKET_CHUNK. In ticket order, customers mixed (a confirmation, a
+    preview's figures): the tables are read in the order their rows were written. `by_customer`: each
+    customer's tickets apart, customer by customer (specifications with their lines)."""
+    candidates = candidate_customers(customer_ids, until)
+    size = TICKET_CHUNK
+    if by_customer:
+        tickets_of: dict[int, list[int]] = defaultdict(list)
+        for pk, customer_id in candidates:
+            tickets_of[customer_id].append(pk)
+        chunks = [
+            [(pk, customer_id) for pk in tickets[i : i + size]]
+            for customer_id, tickets in sorted(tickets_of.items())
+            for i in range(0, len(tickets), size)
+        ]
+    else:
+        chunks = [candidates[i : i + size] for i in range(0, len(candidates), size)]
+    return Plan(chunks, _billed_before(customer_ids))
+
+
+def _billed_before(customer_ids: list[int] | None) -> set[int]:
+    """The tickets with lines on earlier documents: only theirs are looked up per chunk. Read once, before
+    anything is written: a confirmation's own new lines are no history."""
     from servicedesk.billing.models import InvoiceLine
 
-    if not candidates:
-        return set()
-    ids = [pk for pk, _customer_id in candidates]
-    lines = InvoiceLine.objects.filter(ticket_id__in=id_list(ids)).order_by()
-    return set(lines.values_list("ticket_id", flat=True).distinct())
+    lines = InvoiceLine.objects.order_by()
+    if customer_ids:
+        lines = lines.filter(ticket__customer_id__in=customer_ids)
+    return set(lines.values_list("ticket_id", flat=True).distinct().iterator(chunk_size=10_000))
 
 
 def _billed_so_far(ticket_ids: list[int]) -> tuple[dict, dict, set[int]]:
@@ -247,7 +251,8 @@ def _billed_so_far(ticket_ids: list[int]) -> tuple[dict, dict, set[int]]:
         return sums, last, billed
     first = Q(corrects__isnull=True) & ~Q(invoice__status=Invoice.Status.CREDITED)
     rows = (
-        InvoiceLine.objects.filter(ticket_id__in=id_list(ticket_ids))
+        InvoiceLine.objects.filter(ticket_id__in=ticket_ids)
+        .order_by()
         .values("ticket_id", "time_entry_id", "kind")
         .annotate(total=Sum("amount_cents"), last=Max("id"), standing=Count("id", filter=first))
     )
@@ -259,22 +264,22 @@ def _billed_so_far(ticket_ids: list[int]) -> tuple[dict, dict, set[int]]:
     return sums, last, billed
 
 
-def _bands(line, cache: dict | None = None) -> str:
-    """The line's time per band and its rate, as text; `cache` keeps the texts of band divisions seen."""
-    if cache is None:
-        return _bands_text(line)
+def _bands(line, cache: dict) -> str:
+    """The line's time per band and its rate, as text; `cache` (one per run) keeps the texts of the band
+    divisions seen: a run has a million lines and a few hundred divisions."""
     raw, *rest = line.explanation
     key = (tuple(raw), *rest)
     text = cache.get(key)
     if text is None:
-        text = cache[key] = _bands_text(line)
+        text = cache[key] = bands_text(line)
     return text
 
 
-def _bands_text(line) -> str:
+def bands_text(line) -> str:
     """'kantoortijd 15 min à 65,00; avond 15 min à 85,00': the bands by the policy's (Dutch) labels, as the
-    specification, the PDF and the CSV show them to the customer."""
-    labels = _band_labels(current_policy())
+    specification stores them (shown with the euro sign by `bands_shown`)."""
+    policy = current_policy()
+    labels = {OFFICE: OFFICE_LABEL} | {key: band.label for key, band in policy.config.bands.items()}
     return "; ".join(
         f"{labels.get(share.band, share.band)} {int(share.duration.total_seconds() // 60)} min à "
         f"{str(share.hourly_rate).replace('.', ',')}"
@@ -282,31 +287,13 @@ def _bands_text(line) -> str:
     )
 
 
-@functools.lru_cache(maxsize=4)
-def _band_labels(policy) -> dict[str, str]:
-    """Band key -> label of a policy."""
-    return {OFFICE: OFFICE_LABEL} | {key: band.label for key, band in policy.config.bands.items()}
-
-
 def _ticket_items(
-    ticket: TicketRow, entries: list[EntryRow], start: datetime, until: datetime, billed, last, policy=None
+    ticket: TicketRow, entries: list[EntryRow], start: datetime, until: datetime, billed, last
 ) -> tuple[TicketPrice, list[tuple]]:
-    """The ticket's price now, and what it bills now: items (entry or None for the phone surcharge, the
-    priced line or None, amount in cents, the line corrected or None, late, billed before). `policy`: the
-    policy in force (`current_policy()`), passed by callers that price many tickets."""
-    work = [WorkEntry(ENTRY_KINDS[e.kind], e.start, e.minutes) for e in entries]
-    if policy is None:
-        price = ticket_price(ticket, work)
-    else:  # what ticket_price does, without looking up the policy and the enums again for every ticket
-        price = policy.price(
-            TicketWork(
-                SUPPORT_TYPES[ticket.support_type],
-                PRIORITIES[ticket.priority],
-                CHANNELS[ticket.channel],
-                ticket.critical,
-                work,
-            )
-        )
+    """The ticket's price now (the policy engine's, as everywhere: `ticket_price`), and what it bills now:
+    items (entry or None for the phone surcharge, the priced line or None, amount in cents, the line
+    corrected or None, late, billed before)."""
+    price = ticket_price(ticket, [WorkEntry(EntryKind(e.kind), e.start, e.minutes) for e in entries])
     items: list[tuple] = []
     any_billed = False
     for entry, priced in zip(entries, price.lines[: len(entries)], strict=True):
@@ -335,34 +322,34 @@ def _ticket_items(
     return price, items
 
 
-def _spec_lines(ticket: TicketRow, price: TicketPrice, items: list[tuple], bands=None) -> list[SpecLine]:
-    """The items of `_ticket_items` as specification lines."""
+def _spec_lines(ticket: TicketRow, price: TicketPrice, items: list[tuple], bands: dict) -> list[SpecLine]:
+    """The items of `_ticket_items` as specification lines; `bands`: the run's cache for `_bands`."""
     free = price.free_reason.value if isinstance(price.free_reason, FreeReason) else ""
     rate = price.hourly_rate
     lines = []
     for entry, priced, amount, corrects, late, before in items:
-        if entry is not None:  # positional: SpecLine's fields in order
+        if entry is not None:
             told = None
             if amount > 0 and not free and _after_hours(priced):
                 told = ticket.rate_told_at is not None and ticket.rate_told_at <= entry.start
             line = SpecLine(
-                ticket.pk,
-                ticket.subject,
-                entry.pk,
-                priced.kind.value,
-                entry.start,
-                entry.agent,
-                entry.description,
-                priced.minutes,
-                priced.billed_minutes,
-                _bands(priced, bands),
-                rate,
-                amount,
-                free,
-                late,
-                corrects,
-                before,
-                told,
+                ticket_id=ticket.pk,
+                ticket_subject=ticket.subject,
+                entry_id=entry.pk,
+                kind=priced.kind.value,
+                start=entry.start,
+                agent=entry.agent,
+                description=entry.description,
+                minutes=priced.minutes,
+                billed_minutes=priced.billed_minutes,
+                bands=_bands(priced, bands),
+                hourly_rate=rate,
+                amount_cents=amount,
+                free_reason=free,
+                late=late,
+                corrects_id=corrects,
+                previously_billed_cents=before,
+                rate_told=told,
             )
         else:
             line = SpecLine(
@@ -399,46 +386,13 @@ def rate_told_at(ticket_ids: list[int]) -> dict[int, datetime]:
     if not ticket_ids:
         return {}
     rows = (
-        TicketEvent.objects.filter(ticket_id__in=id_list(ticket_ids), kind=TicketEvent.Kind.RATE_TOLD)
+        TicketEvent.objects.filter(ticket_id__in=ticket_ids, kind=TicketEvent.Kind.RATE_TOLD)
         .order_by()
         .values("ticket_id")
         .annotate(first=Min("at"))
         .values_list("ticket_id", "first")
     )
     return dict(rows)
-
-
-def ticket_lines(
-    ticket: TicketRow, entries: list[EntryRow], start: datetime, until: datetime, billed, last, bands=None
-) -> list[SpecLine]:
-    """The lines a ticket gives now (`entries`: all its time entries, by start); `bands`: a cache for `_bands`."""
-    price, items = _ticket_items(ticket, entries, start, until, billed, last)
-    return _spec_lines(ticket, price, items, bands)
-
-
-def id_list(ids: list[int]):
-    """`ids` for an `__in` lookup as one query parameter (a JSON array on SQLite, an array on PostgreSQL):
-    no limit on their number, and no work per id in the ORM."""
-    if connection.vendor == "postgresql":  # the array as text: psycopg would adapt it element by element
-        return RawSQL("SELECT unnest(%s::bigint[])", ("{" + ",".join(map(str, ids)) + "}",))
-    if connection.vendor == "sqlite":
-        return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(ids),))
-    return ids
-
-
-@contextmanager
-def collector_paused():
-    """No cyclic garbage collection inside: a chunk makes and drops hundreds of thousands of small objects
-    (reference counting frees them), and the collector's passes over them cost a quarter of the time.
-    Nested, only the outermost turns it back on: a whole run paused at once does not pay for a pass over
-    each chunk's surviving objects when the collector comes back between chunks."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _ChunkRows(NamedTuple):
@@ -451,73 +405,44 @@ class _ChunkRows(NamedTuple):
     last: dict
 
 
-class Plan(NamedTuple):
-    """The candidate tickets of a run in chunks, and which of them were billed before."""
-
-    chunks: list[list[tuple[int, int]]]  # [(ticket id, customer id)], tickets in id order within a chunk
-    history: set[int]
-
-
-def _plan(customer_ids: list[int] | None, until: datetime, *, by_customer: bool, size: int) -> Plan:
-    """`by_customer`: chunk each customer's tickets apart, customer by customer (one customer a chunk); else
-    chunk all tickets in id order (customers mixed), which reads the tables in the order they were written:
-    far fewer pages."""
-    candidates = candidate_customers(customer_ids, until)
-    if by_customer:
-        tickets_of: dict[int, list[int]] = defaultdict(list)
-        for pk, customer_id in candidates:
-            tickets_of[customer_id].append(pk)
-        chunks = [
-            [(pk, customer_id) for pk in tickets[i : i + size]]
-            for customer_id, tickets in sorted(tickets_of.items())
-            for i in range(0, len(tickets), size)
-        ]
-    else:
-        chunks = [candidates[i : i + size] for i in range(0, len(candidates), size)]
-    return Plan(chunks, _billed_before(candidates))
-
-
-def _read_chunk(chunk: list[tuple[int, int]], history: set[int], names: dict[int, str]) -> _ChunkRows:
-    """The rows a chunk of tickets is priced from; `names` caches the agents' names."""
+def _read_chunk(chunk: list[tuple[int, int]], history: set[int]) -> _ChunkRows:
+    """The rows a chunk of tickets is priced from: a query per table, whatever the chunk holds."""
     customer_of = dict(chunk)
     ids = list(customer_of)
     # Looked up for the tickets billed before only: the others have no lines, so nothing billed.
     billed, last, billed_entries = _billed_so_far([pk for pk in ids if pk in history])
-    entry_rows = TimeEntry.objects.filter(ticket_id__in=id_list(ids)).order_by("ticket_id", "start", "id")
-    rows = list(entry_rows.values_list(*ENTRY_FIELDS))
-    unknown = {row[5] for row in rows} - names.keys()
-    if unknown:
-        user_model = get_user_model()
-        names.update(user_model.objects.filter(pk__in=unknown).values_list("pk", user_model.USERNAME_FIELD))
+    agent_name = f"agent__{get_user_model().USERNAME_FIELD}"
+    rows = (
+        TimeEntry.objects.filter(ticket_id__in=ids)
+        .order_by("ticket_id", "start", "id")
+        .values_list("ticket_id", "pk", "kind", "start", "minutes", agent_name, "description")
+    )
     entries: dict[int, list[EntryRow]] = defaultdict(list)
-    for ticket_id, pk, kind, entry_start, minutes, agent_id, description in rows:
+    for ticket_id, pk, kind, entry_start, minutes, agent, description in rows.iterator(chunk_size=TICKET_CHUNK):
         entries[ticket_id].append(
-            EntryRow(pk, kind, entry_start, minutes, names.get(agent_id, ""), description, pk in billed_entries)
+            EntryRow(pk, kind, entry_start, minutes, agent or "", description, pk in billed_entries)
         )
     told = rate_told_at(ids)
     tickets = [
         TicketRow(*row, told.get(row[0]))
-        for row in Ticket.objects.filter(pk__in=id_list(ids)).order_by("pk").values_list(*TICKET_FIELDS)
+        for row in Ticket.objects.filter(pk__in=ids).order_by("pk").values_list(*TICKET_FIELDS)
     ]
     return _ChunkRows(customer_of, tickets, entries, billed, last)
 
 
-def _priced_chunks(
-    plan: Plan, start: datetime, until: datetime, progress
+def priced_chunks(
+    plan: Plan, start: datetime, until: datetime, progress=None
 ) -> Iterator[list[tuple[int, TicketRow, TicketPrice, list[tuple]]]]:
     """[(customer id, ticket, its price, its items)] for a chunk of the plan's tickets at a time; streamed, so
-    that only a chunk's rows are in memory."""
-    policy = current_policy()
-    names: dict[int, str] = {}
+    that only a chunk's rows are in memory. `progress(n)` hears of each chunk's tickets once priced."""
     for chunk in plan.chunks:
-        with collector_paused():
-            rows = _read_chunk(chunk, plan.history, names)
-            priced = []
-            for ticket in rows.tickets:
-                entries = rows.entries.get(ticket.pk, [])
-                price, items = _ticket_items(ticket, entries, start, until, rows.billed, rows.last, policy)
-                if items:
-                    priced.append((rows.customer_of[ticket.pk], ticket, price, items))
+        rows = _read_chunk(chunk, plan.history)
+        priced = []
+        for ticket in rows.tickets:
+            entries = rows.entries.get(ticket.pk, [])
+            price, items = _ticket_items(ticket, entries, start, until, rows.billed, rows.last)
+            if items:
+                priced.append((rows.customer_of[ticket.pk], ticket, price, items))
         if progress is not None:
             progress(len(chunk))
         yield priced
@@ -529,8 +454,8 @@ def specifications(
     """One specification per customer with anything to bill, streamed customer by customer."""
     spec = None
     bands: dict = {}
-    plan = _plan(customer_ids, until, by_customer=True, size=TICKET_CHUNK)
-    for priced in _priced_chunks(plan, start, until, progress):
+    plan = run_plan(customer_ids, until, by_customer=True)
+    for priced in priced_chunks(plan, start, until, progress):
         for customer_id, ticket, price, items in priced:
             if spec is None or spec.customer_id != customer_id:
                 if spec is not None:
@@ -541,63 +466,27 @@ def specifications(
         yield spec
 
 
-def mixed_plan(customer_ids: list[int] | None, until: datetime) -> Plan:
-    """The tickets a run bills, in chunks of MIXED_CHUNK in ticket order, customers mixed (a confirmation, and
-    the summaries of a preview)."""
-    return _plan(customer_ids, until, by_customer=False, size=MIXED_CHUNK)
-
-
 def specification_chunks(
-    progress=None, *, plan: Plan, start: datetime, until: datetime
+    *, plan: Plan, start: datetime, until: datetime, progress=None
 ) -> Iterator[list[tuple[int, list[SpecLine]]]]:
-    """The lines of all specifications a chunk of tickets at a time (see `mixed_plan`): [(customer id,
-    the lines of its tickets in the chunk)], customers in id order; a customer comes back in many chunks. For
-    work that writes as it goes (a confirmation): never more than a chunk's lines at once, however the work
-    is spread over customers, and the tables read and written in the order of their rows. (`progress` comes
-    first: a confirmation runs this elsewhere, read_ahead.py.)"""
+    """The lines of all specifications a chunk of tickets at a time: [(customer id, the lines of its tickets
+    in the chunk)], customers in id order; a customer comes back in many chunks. For work that writes as it
+    goes (a confirmation): never more than a chunk's lines at once, however the work is spread over
+    customers."""
     bands: dict = {}
-    with collector_paused():  # the lines too are made by the million (see collector_paused)
-        for priced in _priced_chunks(plan, start, until, progress):
-            lines: dict[int, list[SpecLine]] = defaultdict(list)
-            for customer_id, ticket, price, items in priced:
-                lines[customer_id].extend(_spec_lines(ticket, price, items, bands))
-            yield sorted(lines.items())
+    for priced in priced_chunks(plan, start, until, progress):
+        lines: dict[int, list[SpecLine]] = defaultdict(list)
+        for customer_id, ticket, price, items in priced:
+            lines[customer_id].extend(_spec_lines(ticket, price, items, bands))
+        yield sorted(lines.items())
 
 
 def summaries(
-    *, customer_ids: list[int] | None, start: datetime, until: datetime, progress=None, ahead: bool = False
+    *, customer_ids: list[int] | None, start: datetime, until: datetime, progress=None
 ) -> list[CustomerSummary]:
-    """Each customer's figures as its specification would give them, keeping no lines (none are made).
-    `ahead`: every other chunk is summed up in another process meanwhile (read_ahead.py); not inside a
-    transaction with changes, which that process could not see."""
-    plan = mixed_plan(customer_ids, until)
-    if not ahead or len(plan.chunks) < 2:
-        found = _summed(plan, start, until, progress)
-    else:
-        theirs = Plan(plan.chunks[1::2], plan.history)
-        job = functools.partial(_summed_job, plan=theirs, start=start, until=until)
-        with read_ahead(job, progress=progress) as others:
-
-            def both(done: int) -> None:  # the other process's progress shown as it comes, too
-                if progress is not None:
-                    progress(done)
-                others.report_progress()
-
-            found = _summed(Plan(plan.chunks[0::2], plan.history), start, until, both)
-            their_summaries = next(others)
-        for summary in their_summaries.values():
-            found.setdefault(summary.customer_id, CustomerSummary(summary.customer_id)).add(summary)
-    return [found[customer_id] for customer_id in sorted(found)]
-
-
-def _summed_job(progress, *, plan: Plan, start: datetime, until: datetime) -> Iterator[dict[int, CustomerSummary]]:
-    with collector_paused():
-        yield _summed(plan, start, until, progress)
-
-
-def _summed(plan: Plan, start: datetime, until: datetime, progress) -> dict[int, CustomerSummary]:
+    """Each customer's figures as its specification would give them, keeping no lines (none are made)."""
     found: dict[int, CustomerSummary] = {}
-    for priced in _priced_chunks(plan, start, until, progress):
+    for priced in priced_chunks(run_plan(customer_ids, until), start, until, progress):
         for customer_id, _ticket, price, items in priced:
             summary = found.get(customer_id)
             if summary is None:
@@ -609,4 +498,4 @@ def _summed(plan: Plan, start: datetime, until: datetime, progress) -> dict[int,
             summary.line_count += len(items)
             if isinstance(price.free_reason, FreeReason):
                 summary.free += len(items)
-    return found
+    return [found[customer_id] for customer_id in sorted(found)]

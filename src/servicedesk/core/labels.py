@@ -26,7 +26,8 @@ CHANNELS = {
 }
 FREE_REASONS = {
     FreeReason.CRITICAL: _("Critical incident"),
-    FreeReason.MANAGED_SERVICE: _("Managed service"),
+    # managed + high (POLICY.md §5): support on what the provider itself supplies, part of the service
+    FreeReason.MANAGED_SERVICE: _("Included in the services we provide"),
     FreeReason.FAIR_USE: _("Fair use"),
 }
 

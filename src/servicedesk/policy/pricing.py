@@ -51,6 +51,9 @@ class PricedLine:
     # How the line divides over bands, kept raw and explained on demand (`shares`): most
     # callers want only the amount, and building the explanation costs as much as pricing.
     explanation: tuple = field(repr=False, compare=False, default=((), (), (), 1, 1))
+    # A trip charged its minimum (POLICY.md §5): that minimum in cents, which the amount is instead of the
+    # share of the rate the bands show; None for every other line.
+    minimum_cents: int | None = None
 
     @property
     def amount(self) -> Decimal:
@@ -136,11 +139,13 @@ class Pricer:
             weighted += us * rates[band]
         return billed, round_half_up(weighted, 3_600_000_000), shares
 
-    def travel_cents(self, start_us: int, minutes: int, rates: tuple[int, ...]) -> tuple[int, int]:
-        """(band number, amount in cents) of a trip: a share of the rate at its start, with a minimum."""
+    def travel_cents(self, start_us: int, minutes: int, rates: tuple[int, ...]) -> tuple[int, int, bool]:
+        """(band number, amount in cents, whether the minimum applied) of a trip: a share of the rate at its
+        start, with a minimum."""
         band = self.timeline.band_number_at(start_us)
         cents = round_half_up(minutes * rates[band] * self._travel_num, 60 * self._travel_den)
-        return band, max(cents, self.config.travel_minimum_cents)
+        minimum = self.config.travel_minimum_cents
+        return band, max(cents, minimum), cents < minimum
 
     def free_reason(self, work: TicketWork, priority: Priority, rate_cents: int | None) -> FreeReason | None:
         if work.critical:
@@ -170,16 +175,17 @@ class Pricer:
             if entry.kind == EntryKind.WORK:
                 billed, cents, shares = self.work_cents(start_us, entry.minutes, rates)
                 explanation = (shares, rates, labels, 1, 1)
-                kind = LineKind.WORK
+                kind, minimum = LineKind.WORK, None
             else:
-                band, cents = self.travel_cents(start_us, entry.minutes, rates)
+                band, cents, at_minimum = self.travel_cents(start_us, entry.minutes, rates)
                 if free:
                     cents = 0
+                minimum = cents if at_minimum and not free else None
                 billed = entry.minutes
                 explanation = (((band, billed * 60_000_000),), rates, labels, self._travel_num, self._travel_den)
                 kind = LineKind.TRAVEL
             total += cents
-            lines.append(PricedLine(kind, entry.start, entry.minutes, billed, cents, explanation))
+            lines.append(PricedLine(kind, entry.start, entry.minutes, billed, cents, explanation, minimum))
         config = self.config
         if (
             free is None

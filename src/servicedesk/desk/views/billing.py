@@ -15,16 +15,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from servicedesk.billing.exports import CONTENT_TYPES, invoice_file
+from servicedesk.billing.exports import CONTENT_TYPES, invoice_file, invoice_filename
 from servicedesk.billing.models import BillingRun, Invoice
 from servicedesk.billing.progress import run_progress
 from servicedesk.billing.services import (
     billing_customer_preview,
     billing_run_create,
-    billing_run_start,
     invoice_credit,
     invoice_send,
 )
+from servicedesk.billing.tasks import billing_run_start
 from servicedesk.core.downloads import download
 from servicedesk.core.numbers import id_from
 from servicedesk.customers.models import Customer
@@ -198,5 +198,7 @@ def invoice_download(request, invoice_id: int, kind: str):
     invoice = _invoice(invoice_id)
     if kind == "xml" and not invoice.number:
         raise Http404  # a specification without amount is not an invoice
-    data = invoice_file(invoice, kind, decimal_comma=request.GET.get("decimal") != "point")
-    return download(data, filename=f"{invoice.file_stem}.{kind}", content_type=CONTENT_TYPES[kind])
+    decimal_comma = request.GET.get("decimal") != "point"
+    data = invoice_file(invoice, kind, decimal_comma=decimal_comma)
+    filename = invoice_filename(invoice, kind, decimal_comma=decimal_comma)
+    return download(data, filename=filename, content_type=CONTENT_TYPES[kind])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 
-from servicedesk.billing.exports import CONTENT_TYPES, invoice_file
+from servicedesk.billing.exports import CONTENT_TYPES, invoice_file, invoice_filename
 from servicedesk.billing.models import Invoice
 from servicedesk.core.downloads import download
 from servicedesk.portal.access import contact_required
@@ -29,5 +29,5 @@ def invoice_download(request, invoice_id: int, kind: str):
     if invoice is None or kind not in CONTENT_TYPES or (kind == "xml" and not invoice.number):
         raise Http404
     return download(
-        invoice_file(invoice, kind), filename=f"{invoice.file_stem}.{kind}", content_type=CONTENT_TYPES[kind]
+        invoice_file(invoice, kind), filename=invoice_filename(invoice, kind), content_type=CONTENT_TYPES[kind]
     )
