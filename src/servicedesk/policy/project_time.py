@@ -53,7 +53,7 @@ def price_project_time(pricer: Pricer, work: ProjectWork, to_us: Callable[[datet
                 PricedLine(LineKind.WORK, entry.start, entry.minutes, billed, cents, (shares, rates, labels, 1, 1))
             )
         else:
-            band, cents = pricer.travel_cents(start_us, entry.minutes, rates)
+            band, cents, at_minimum = pricer.travel_cents(start_us, entry.minutes, rates)
             explanation = (
                 ((band, entry.minutes * 60_000_000),),
                 rates,
@@ -61,7 +61,10 @@ def price_project_time(pricer: Pricer, work: ProjectWork, to_us: Callable[[datet
                 travel_share.numerator,
                 travel_share.denominator,
             )
-            lines.append(PricedLine(LineKind.TRAVEL, entry.start, entry.minutes, entry.minutes, cents, explanation))
+            minimum = cents if at_minimum else None  # shown as the trip's minimum, as on a ticket
+            lines.append(
+                PricedLine(LineKind.TRAVEL, entry.start, entry.minutes, entry.minutes, cents, explanation, minimum)
+            )
     return ProjectPrice(
         hourly_rate=cents_to_decimal(work.hourly_rate_cents),
         currency=pricer.config.currency,
