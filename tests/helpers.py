@@ -177,6 +177,7 @@ def world_of_every_page() -> dict:
         "item": item.pk,
         "mail": automatic.pk,
         "project": project.pk,
+        "task": task.pk,
     }
     return {"agent": agent, "customer": customer, "anja": anja, "ticket": ticket, "run": run, "ids": ids}
 
@@ -211,6 +212,7 @@ class every_page:
         "/desk/projects/new/",
         "/desk/projects/{project}/",
         "/desk/projects/{project}/edit/",
+        "/desk/projects/{project}/tasks/{task}/",
         "/desk/tasks/mine/",
         "/desk/billing/",
         "/desk/billing/runs/{run}/",

@@ -118,6 +118,25 @@ def test_edit_changes_the_project_and_keeps_its_customer(desk, project, agent):
     )
 
 
+def test_a_task_is_changed_on_its_own_page_and_only_through_its_project(desk, project, agent):
+    phase = services.phase_add(project=project, name="Fase", actor=agent)
+    task = services.task_add(project=project, phase=phase, title="Tellen", actor=agent)
+    url = reverse("desk:task_edit", args=[project.pk, task.pk])
+    assert 'value="Tellen"' in desk.get(url).content.decode()
+    response = desk.post(url, {"title": "Alles tellen", "assignee": agent.pk, "estimate_minutes": "30"})
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.title, task.assignee, task.estimate_minutes) == ("Alles tellen", agent, 30)
+    assert (
+        "Taak Alles tellen: Schatting ingesteld op 30 min."
+        in desk.get(reverse("desk:project", args=[project.pk])).content.decode()
+    )
+    other = services.project_create(customer=project.customer, name="Ander", kind="other", actor=agent)
+    assert desk.get(reverse("desk:task_edit", args=[other.pk, task.pk])).status_code == 404
+    assert desk.post(reverse("desk:task_edit", args=[other.pk, task.pk]), {"title": "Weg"}).status_code == 404
+    assert Task.objects.get(pk=task.pk).title == "Alles tellen"
+
+
 def test_a_service_of_another_customer_is_refused_on_create(desk, customer, agent):
     other = factories.customer("Garage Dijkstra")
     foreign = matrix_item_add(customer=other, name="Back-up", description="", actor=agent)

@@ -71,10 +71,14 @@ class TaskForm(forms.Form):
     due_date = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     estimate_minutes = forms.IntegerField(label=_("Estimate (minutes)"), required=False, min_value=1)
 
-    def __init__(self, *args, phases: list, **kwargs):
+    def __init__(self, *args, phases: list | None, **kwargs):
+        """`phases`: the project's, to add a task to one; None: a task is changed and keeps its phase."""
         super().__init__(*args, **kwargs)
-        # Only this project's phases: a crafted id of another project's phase is not a valid choice.
-        self.fields["phase"].choices = [(phase.pk, phase.name) for phase in phases]
+        if phases is None:
+            del self.fields["phase"]
+        else:
+            # Only this project's phases: a crafted id of another project's phase is not a valid choice.
+            self.fields["phase"].choices = [(phase.pk, phase.name) for phase in phases]
         self.fields["assignee"].choices = [("", _("(nobody)")), *agent_choices()]
 
 

@@ -77,6 +77,7 @@ urlpatterns = [
     path("projects/<int:project_id>/phases/", projects.phase_add, name="phase_add"),
     path("projects/<int:project_id>/tasks/", projects.task_add, name="task_add"),
     path("projects/<int:project_id>/tasks/<int:task_id>/done/", projects.task_done, name="task_done"),
+    path("projects/<int:project_id>/tasks/<int:task_id>/", projects.task_edit, name="task_edit"),
     path("projects/<int:project_id>/tickets/", projects.ticket_link, name="project_ticket_link"),
     path(
         "projects/<int:project_id>/tickets/<int:ticket_id>/unlink/",

@@ -138,6 +138,32 @@ def task_done(request, project_id: int, task_id: int):
 
 
 @agent_required
+def task_edit(request, project_id: int, task_id: int):
+    project = _load(project_id)
+    task = Task.objects.filter(pk=task_id, phase__project=project).select_related("phase").first()
+    if task is None:
+        raise Http404
+    initial = {
+        "title": task.title,
+        "assignee": task.assignee_id,
+        "due_date": task.due_date,
+        "estimate_minutes": task.estimate_minutes,
+    }
+    form = forms.TaskForm(request.POST or None, initial=initial, phases=None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_update(project=project, task=task, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _("Task saved."))
+            return redirect("desk:project", project.pk)
+    back = reverse("desk:project", args=[project.pk])
+    context = {"form": form, "title": task.title, "back": back, "active": "projects"}
+    return render(request, "desk/edit.html", context, status=400 if form.errors else 200)
+
+
+@agent_required
 @require_POST
 def ticket_link(request, project_id: int):
     def action(project, data):
