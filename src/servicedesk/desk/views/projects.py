@@ -122,13 +122,19 @@ def task_add(request, project_id: int):
     return _act(request, project_id, form, "task_form", action, _("Task added."))
 
 
-@agent_required
-@require_POST
-def task_done(request, project_id: int, task_id: int):
+def _load_task(project_id: int, task_id: int) -> tuple[Project, Task]:
+    """A project and a task of it; a task of another project is a 404, whatever its id."""
     project = _load(project_id)
     task = Task.objects.filter(pk=task_id, phase__project=project).select_related("phase").first()
     if task is None:
         raise Http404
+    return project, task
+
+
+@agent_required
+@require_POST
+def task_done(request, project_id: int, task_id: int):
+    project, task = _load_task(project_id, task_id)
     done = request.POST.get("done") != "0"
     services.task_set_done(project=project, task=task, done=done, actor=request.user)
     messages.success(request, _("Task done.") if done else _("Task reopened."))
@@ -139,10 +145,7 @@ def task_done(request, project_id: int, task_id: int):
 
 @agent_required
 def task_edit(request, project_id: int, task_id: int):
-    project = _load(project_id)
-    task = Task.objects.filter(pk=task_id, phase__project=project).select_related("phase").first()
-    if task is None:
-        raise Http404
+    project, task = _load_task(project_id, task_id)
     initial = {
         "title": task.title,
         "assignee": task.assignee_id,
