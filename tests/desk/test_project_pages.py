@@ -208,3 +208,19 @@ def test_list_and_project_page_query_counts_do_not_grow(
         assert desk.get(reverse("desk:project", args=[project.pk])).status_code == 200
     with django_assert_num_queries(3):  # the session and user; the tasks
         assert desk.get(reverse("desk:my_tasks")).status_code == 200
+
+
+def test_the_same_submission_twice_adds_once(desk, project, customer):
+    phase_form = {"name": "Werkplekken", "submission": "k-phase"}
+    assert desk.post(reverse("desk:phase_add", args=[project.pk]), phase_form).status_code == 302
+    assert desk.post(reverse("desk:phase_add", args=[project.pk]), phase_form).status_code == 302
+    phase = project.phases.get()
+    task_form = {"phase": phase.pk, "title": "Tellen", "submission": "k-task"}
+    for _ in range(2):
+        assert desk.post(reverse("desk:task_add", args=[project.pk]), task_form).status_code == 302
+    assert Task.objects.count() == 1
+    project_form = {"customer": customer.pk, "name": "Nog een", "kind": "other", "submission": "k-project"}
+    first = desk.post(reverse("desk:project_new"), project_form)
+    again = desk.post(reverse("desk:project_new"), project_form)
+    assert first["Location"] == again["Location"]
+    assert Project.objects.filter(name="Nog een").count() == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.core.submissions import SubmissionField
 from servicedesk.customers.models import Customer, ServiceMatrixItem
 from servicedesk.desk.forms import active_agent, agent_choices
 from servicedesk.projects.models import Project
@@ -33,6 +34,7 @@ class ProjectForm(forms.Form):
     )
     lead = AgentField(label=_("Lead agent"))
     reason = forms.CharField(label=_("Reason (for the trail)"), required=False, max_length=500)
+    submission = SubmissionField()
 
     def __init__(self, *args, project: Project | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,6 +42,7 @@ class ProjectForm(forms.Form):
         if project is not None:
             # The customer of a project never changes: only its services are offered.
             del self.fields["customer"]
+            del self.fields["submission"]
             self.fields["matrix_items"].queryset = project.customer.matrix_items.order_by("name")
         else:
             del self.fields["reason"]
@@ -62,6 +65,7 @@ class PhaseForm(forms.Form):
     milestone_percentage = forms.DecimalField(
         label=_("Milestone percentage"), required=False, max_digits=5, decimal_places=2
     )
+    submission = SubmissionField()
 
 
 class TaskForm(forms.Form):
@@ -70,12 +74,14 @@ class TaskForm(forms.Form):
     assignee = AgentField(label=_("Assignee"))
     due_date = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     estimate_minutes = forms.IntegerField(label=_("Estimate (minutes)"), required=False, min_value=1)
+    submission = SubmissionField()
 
     def __init__(self, *args, phases: list | None, **kwargs):
         """`phases`: the project's, to add a task to one; None: a task is changed and keeps its phase."""
         super().__init__(*args, **kwargs)
         if phases is None:
             del self.fields["phase"]
+            del self.fields["submission"]
         else:
             # Only this project's phases: a crafted id of another project's phase is not a valid choice.
             self.fields["phase"].choices = [(phase.pk, phase.name) for phase in phases]

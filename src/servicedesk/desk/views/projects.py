@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicedesk.core.submissions import once
 from servicedesk.desk import project_forms as forms
 from servicedesk.desk.access import agent_required
 from servicedesk.desk.form_errors import show_refusal
@@ -74,7 +75,10 @@ def _act(request, project_id: int, form, form_name: str, action, success: str):
     project = _load(project_id)
     if form.is_valid():
         try:
-            action(project, form.cleaned_data)
+            if "submission" in form.fields:  # an add: once per submission
+                once(request.user.pk, form.cleaned_data["submission"], lambda: action(project, form.cleaned_data))
+            else:
+                action(project, form.cleaned_data)
         except ValidationError as error:
             show_refusal(form, error)
         else:
@@ -96,7 +100,14 @@ def project_status(request, project_id: int):
 @require_POST
 def phase_add(request, project_id: int):
     def action(project, data):
-        services.phase_add(project=project, actor=request.user, **data)
+        return services.phase_add(
+            project=project,
+            actor=request.user,
+            name=data["name"],
+            milestone=data["milestone"],
+            milestone_amount=data["milestone_amount"],
+            milestone_percentage=data["milestone_percentage"],
+        )
 
     return _act(request, project_id, forms.PhaseForm(request.POST), "phase_form", action, _("Phase added."))
 
@@ -108,7 +119,7 @@ def task_add(request, project_id: int):
     by_id = {phase.pk: phase for phase in phases}
 
     def action(project, data):
-        services.task_add(
+        return services.task_add(
             project=project,
             phase=by_id[data["phase"]],
             title=data["title"],
@@ -216,7 +227,11 @@ def project_edit(request, project_id: int | None = None):
         }
         try:
             if project is None:
-                project = services.project_create(customer=data["customer"], actor=request.user, **details)
+                project, _new = once(
+                    request.user.pk,
+                    data["submission"],
+                    lambda: services.project_create(customer=data["customer"], actor=request.user, **details),
+                )
             else:
                 services.project_update(project=project, actor=request.user, reason=data["reason"], **details)
         except ValidationError as error:
