@@ -35,7 +35,7 @@ def project_list(
 def project_for_desk(project_id: int) -> Project:
     """A project with all its page shows: services, phases with their tasks, linked tickets, the trail.
     Raises Project.DoesNotExist."""
-    tasks = Task.objects.select_related("assignee", "done_by").order_by("due_date", "id")
+    tasks = Task.objects.select_related("assignee", "done_by").order_by(F("due_date").asc(nulls_last=True), "id")
     return (
         Project.objects.select_related("customer", "lead")
         .prefetch_related(
