@@ -110,7 +110,7 @@ def desk_sign_in(page, live_server, username: str = "anouk", password: str = "s3
 
 def world_of_every_page() -> dict:
     """Something on every page: an agent with the billing role, a customer with a contact on the portal, a ticket
-    with its history, a manual, an invoice, a shift and an alert; made of words of neither Dutch nor English
+    with its history, a manual, an invoice, a shift, an alert and a project; made of words of neither Dutch nor English
     (see tests/core/test_every_page_in_both_languages.py). `every_page` lists the pages, ids to fill in."""
     from datetime import date, timedelta
 
@@ -124,6 +124,7 @@ def world_of_every_page() -> dict:
     from servicedesk.manuals.services import manual_save
     from servicedesk.oncall.alerts import alert_raise
     from servicedesk.oncall.models import Shift
+    from servicedesk.projects import services as projects
     from servicedesk.tickets import services
     from tests import factories
 
@@ -151,6 +152,29 @@ def world_of_every_page() -> dict:
     automatic, _ = mail_store(b"Precedence: bulk\n" + mail("xyla@zyx.example", "Qyx zqw", "Zyq."), via="pipe")
     mail_process(automatic)
     invoice = Invoice.objects.get(customer=customer)
+    project = projects.project_create(
+        customer=customer,
+        name="Qyz wxq",
+        kind="migration",
+        actor=agent,
+        matrix_items=[item],
+        lead=agent,
+        description="Zqy xwq.",
+    )
+    phase = projects.phase_add(project=project, name="Wqz", actor=agent, milestone=True)
+    task = projects.task_add(
+        project=project,
+        phase=phase,
+        title="Zxw qy",
+        actor=agent,
+        assignee=agent,
+        due_date=timezone.localdate(now),
+        estimate_minutes=90,
+    )
+    projects.task_add(project=project, phase=phase, title="Qwy zx", actor=agent, assignee=agent)
+    projects.task_set_done(project=project, task=task, done=True, actor=agent)
+    projects.project_link_ticket(project=project, ticket=ticket, actor=agent)
+    projects.project_set_status(project=project, status="quoted", actor=agent, reason="Qzx")
     ids = {
         "ticket": ticket.pk,
         "anja": anja.pk,
@@ -159,6 +183,8 @@ def world_of_every_page() -> dict:
         "invoice": invoice.pk,
         "item": item.pk,
         "mail": automatic.pk,
+        "project": project.pk,
+        "task": task.pk,
     }
     return {"agent": agent, "customer": customer, "anja": anja, "ticket": ticket, "run": run, "ids": ids}
 
@@ -189,6 +215,12 @@ class every_page:
         "/desk/notifications/",
         "/desk/manuals/",
         "/desk/manuals/new/",
+        "/desk/projects/",
+        "/desk/projects/new/",
+        "/desk/projects/{project}/",
+        "/desk/projects/{project}/edit/",
+        "/desk/projects/{project}/tasks/{task}/",
+        "/desk/tasks/mine/",
         "/desk/billing/",
         "/desk/billing/runs/{run}/",
         "/desk/billing/invoices/{invoice}/",

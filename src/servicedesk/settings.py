@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "servicedesk.billing",
     "servicedesk.oncall",
     "servicedesk.portal",
+    "servicedesk.projects",
     "servicedesk.runtime",
 ]
 

@@ -60,6 +60,8 @@ def navigation_urls() -> dict[str, str]:
         "billing",
         "oncall",
         "alerts",
+        "projects",
+        "my_tasks",
     ):
         urls[name] = reverse(f"desk:{name}")
     urls["set_language"] = reverse("set_language")

@@ -105,6 +105,16 @@ def agent_choices() -> list[tuple[int, str]]:
     return choices
 
 
+def active_agent(agent_id: int | None):
+    """The chosen agent (None: nobody), checked against the database, not the kept list."""
+    if agent_id is None:
+        return None
+    agent = get_user_model().objects.filter(pk=agent_id, is_staff=True, is_active=True).first()
+    if agent is None:
+        raise forms.ValidationError(_("Choose an active agent."))
+    return agent
+
+
 class AssignForm(forms.Form):
     assignee = forms.TypedChoiceField(label=_("Assignee"), required=False, coerce=int, empty_value=None, choices=[])
 
@@ -113,14 +123,7 @@ class AssignForm(forms.Form):
         self.fields["assignee"].choices = [("", _("(nobody)")), *agent_choices()]
 
     def clean_assignee(self):
-        """The chosen agent (None: nobody), checked against the database, not the kept list."""
-        agent_id = self.cleaned_data["assignee"]
-        if agent_id is None:
-            return None
-        agent = get_user_model().objects.filter(pk=agent_id, is_staff=True, is_active=True).first()
-        if agent is None:
-            raise forms.ValidationError(_("Choose an active agent."))
-        return agent
+        return active_agent(self.cleaned_data["assignee"])
 
 
 class StatusForm(forms.Form):

@@ -30,6 +30,7 @@ from servicedesk.customers.services import (
 )
 from servicedesk.desk import forms
 from servicedesk.desk.access import agent_required
+from servicedesk.desk.form_errors import show_refusal
 from servicedesk.portal.services import portal_invite
 from servicedesk.tickets.models import Ticket, TimeEntry
 from servicedesk.tickets.pricing import ticket_price
@@ -141,11 +142,6 @@ def _edit_page(request, form, *, title: str, back: str, status: int = 200):
     )
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
-
-
 @agent_required
 def customer_new(request):
     form = forms.CustomerForm(request.POST or None)
@@ -164,7 +160,7 @@ def customer_new(request):
                 details = {field: data[field] for field in CUSTOMER_DETAILS[1:]}
                 customer_update(customer=customer, actor=request.user, **details)
         except ValidationError as error:
-            _add_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
             return redirect("desk:customer", customer.pk)
@@ -181,7 +177,7 @@ def customer_edit(request, customer_id: int):
                 customer=customer, actor=request.user, **{f: form.cleaned_data[f] for f in CUSTOMER_DETAILS}
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Customer saved."))
             return redirect("desk:customer", customer.pk)
@@ -213,7 +209,7 @@ def contact_new(request, customer_id: int):
                     sees_all_tickets=data["sees_all_tickets"] or data["main_contact"],
                 )
         except ValidationError as error:
-            _add_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Contact %(name)s added.") % {"name": contact.name})
             return redirect(reverse("desk:customer", args=[customer.pk]) + f"#contact-{contact.pk}")
@@ -247,7 +243,7 @@ def contact_edit(request, contact_id: int):
                 )
                 contact_set_active(contact=contact, active=data["active"], actor=request.user, reason=data["reason"])
         except ValidationError as error:
-            _add_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Contact %(name)s saved.") % {"name": data["name"]})
             return redirect(back)
@@ -267,7 +263,7 @@ def matrix_new(request, customer_id: int):
                 actor=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Service added to the service matrix."))
             return redirect("desk:customer", customer.pk)
@@ -290,7 +286,7 @@ def matrix_edit(request, item_id: int):
                 )
                 matrix_item_set_active(item=item, active=data["active"], actor=request.user)
         except ValidationError as error:
-            _add_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Service saved."))
             return redirect(back)

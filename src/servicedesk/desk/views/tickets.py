@@ -15,7 +15,9 @@ from servicedesk.core.content_security import allow_remote_images
 from servicedesk.core.submissions import once
 from servicedesk.desk import forms
 from servicedesk.desk.access import agent_required
+from servicedesk.desk.form_errors import show_refusal
 from servicedesk.policy import EntryKind, TimeEntry
+from servicedesk.projects.selectors import project_of_ticket
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.pricing import after_hours_without_notice, hourly_rate, office_time_left, ticket_price
@@ -72,6 +74,7 @@ def ticket_page_context(ticket: Ticket, *, now, bound: dict | None = None) -> di
         "messages_list": list(ticket.messages.all()),
         "events": list(ticket.events.all()),
         "copies": list(ticket.copies.all()),
+        "project": project_of_ticket(ticket.pk),
         "outgoing": list(
             ticket.outgoing_messages.only(
                 "id",
@@ -122,20 +125,12 @@ def _act(request, ticket_id: int, form_class, form_name: str, action, success: s
             else:
                 action(ticket, form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, success)
             return redirect(reverse("desk:ticket", args=[ticket.pk]))
     ticket = _load(ticket_id)
     return _render(request, ticket, bound={form_name: form}, status=400)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @agent_required
@@ -283,7 +278,7 @@ def correct_time(request, ticket_id: int, entry_id: int):
                     description=data["description"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                show_refusal(form, error)
             else:
                 messages.success(request, _("Time entry corrected."))
                 return redirect(reverse("desk:ticket", args=[ticket.pk]))

@@ -1,0 +1,248 @@
+"""The desk's project pages: the list, a project with its phases, tasks, tickets and trail, and "my tasks".
+Each action is one service call; an id of another project's phase, task or ticket is a 404 or a refusal."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from servicedesk.core.submissions import once
+from servicedesk.desk import project_forms as forms
+from servicedesk.desk.access import agent_required
+from servicedesk.desk.form_errors import show_refusal
+from servicedesk.projects import services
+from servicedesk.projects.models import Project, Task
+from servicedesk.projects.selectors import open_tasks_of, project_for_desk, project_list
+from servicedesk.projects.services import TRANSITIONS
+from servicedesk.tickets.models import Ticket
+
+
+def _load(project_id: int) -> Project:
+    try:
+        return project_for_desk(project_id)
+    except Project.DoesNotExist:
+        raise Http404 from None
+
+
+@agent_required
+def project_list_page(request):
+    filters = forms.ProjectFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    page = project_list(
+        customer_id=chosen.get("customer"),
+        status=chosen.get("status") or None,
+        lead_id=chosen.get("lead"),
+        page=request.GET.get("page") or 1,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filters": filters, "page": page, "query": query.urlencode(), "active": "projects"}
+    return render(request, "desk/projects.html", context)
+
+
+def _page(request, project: Project, *, bound: dict | None = None, status: int = 200):
+    phases = list(project.phases.all())
+    context = {
+        "project": project,
+        "phases": phases,
+        "links": list(project.ticket_links.all()),
+        "events": list(project.events.all()),
+        "status_form": forms.StatusForm(initial={"status": project.status}),
+        "next_statuses": [
+            (value, label) for value, label in Project.Status.choices if value in TRANSITIONS[project.status]
+        ],
+        "phase_form": forms.PhaseForm(),
+        "task_form": forms.TaskForm(phases=phases),
+        "link_form": forms.LinkTicketForm(),
+        "active": "projects",
+        **(bound or {}),
+    }
+    return render(request, "desk/project.html", context, status=status)
+
+
+@agent_required
+def project_page(request, project_id: int):
+    return _page(request, _load(project_id))
+
+
+def _act(request, project_id: int, form, form_name: str, action, success: str):
+    """Call a service with a valid form and go back to the project; or show the problems, nothing written."""
+    project = _load(project_id)
+    if form.is_valid():
+        try:
+            if "submission" in form.fields:  # an add: once per submission
+                once(request.user.pk, form.cleaned_data["submission"], lambda: action(project, form.cleaned_data))
+            else:
+                action(project, form.cleaned_data)
+        except ValidationError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("desk:project", project.pk)
+    return _page(request, _load(project_id), bound={form_name: form}, status=400)
+
+
+@agent_required
+@require_POST
+def project_status(request, project_id: int):
+    def action(project, data):
+        services.project_set_status(project=project, status=data["status"], actor=request.user, reason=data["reason"])
+
+    return _act(request, project_id, forms.StatusForm(request.POST), "status_form", action, _("Status saved."))
+
+
+@agent_required
+@require_POST
+def phase_add(request, project_id: int):
+    def action(project, data):
+        return services.phase_add(
+            project=project,
+            actor=request.user,
+            name=data["name"],
+            milestone=data["milestone"],
+            milestone_amount=data["milestone_amount"],
+            milestone_percentage=data["milestone_percentage"],
+        )
+
+    return _act(request, project_id, forms.PhaseForm(request.POST), "phase_form", action, _("Phase added."))
+
+
+@agent_required
+@require_POST
+def task_add(request, project_id: int):
+    phases = list(_load(project_id).phases.all())
+    by_id = {phase.pk: phase for phase in phases}
+
+    def action(project, data):
+        return services.task_add(
+            project=project,
+            phase=by_id[data["phase"]],
+            title=data["title"],
+            actor=request.user,
+            assignee=data["assignee"],
+            due_date=data["due_date"],
+            estimate_minutes=data["estimate_minutes"],
+        )
+
+    form = forms.TaskForm(request.POST, phases=phases)
+    return _act(request, project_id, form, "task_form", action, _("Task added."))
+
+
+def _load_task(project_id: int, task_id: int) -> tuple[Project, Task]:
+    """A project and a task of it; a task of another project is a 404, whatever its id."""
+    project = _load(project_id)
+    task = Task.objects.filter(pk=task_id, phase__project=project).select_related("phase").first()
+    if task is None:
+        raise Http404
+    return project, task
+
+
+@agent_required
+@require_POST
+def task_done(request, project_id: int, task_id: int):
+    project, task = _load_task(project_id, task_id)
+    done = request.POST.get("done") != "0"
+    services.task_set_done(project=project, task=task, done=done, actor=request.user)
+    messages.success(request, _("Task done.") if done else _("Task reopened."))
+    if request.POST.get("back") == "mine":
+        return redirect("desk:my_tasks")
+    return redirect("desk:project", project.pk)
+
+
+@agent_required
+def task_edit(request, project_id: int, task_id: int):
+    project, task = _load_task(project_id, task_id)
+    initial = {
+        "title": task.title,
+        "assignee": task.assignee_id,
+        "due_date": task.due_date,
+        "estimate_minutes": task.estimate_minutes,
+    }
+    form = forms.TaskForm(request.POST or None, initial=initial, phases=None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_update(project=project, task=task, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _("Task saved."))
+            return redirect("desk:project", project.pk)
+    back = reverse("desk:project", args=[project.pk])
+    context = {"form": form, "title": task.title, "back": back, "active": "projects"}
+    return render(request, "desk/edit.html", context, status=400 if form.errors else 200)
+
+
+@agent_required
+@require_POST
+def ticket_link(request, project_id: int):
+    def action(project, data):
+        ticket = Ticket.objects.filter(pk=data["ticket"]).first()
+        if ticket is None:
+            raise ValidationError({"ticket": _("There is no ticket #%(number)s.") % {"number": data["ticket"]}})
+        services.project_link_ticket(project=project, ticket=ticket, actor=request.user)
+
+    return _act(request, project_id, forms.LinkTicketForm(request.POST), "link_form", action, _("Ticket linked."))
+
+
+@agent_required
+@require_POST
+def ticket_unlink(request, project_id: int, ticket_id: int):
+    project = _load(project_id)
+    ticket = Ticket.objects.filter(pk=ticket_id, project_link__project=project).first()
+    if ticket is None:
+        raise Http404
+    services.project_unlink_ticket(project=project, ticket=ticket, actor=request.user)
+    messages.success(request, _("Ticket no longer linked."))
+    return redirect("desk:project", project.pk)
+
+
+@agent_required
+def project_edit(request, project_id: int | None = None):
+    project = _load(project_id) if project_id is not None else None
+    initial = None
+    if project is not None:
+        initial = {
+            "name": project.name,
+            "kind": project.kind,
+            "description": project.description,
+            "matrix_items": [item.pk for item in project.matrix_items.all()],
+            "lead": project.lead_id,
+        }
+    elif request.GET.get("customer", "").isdigit():
+        initial = {"customer": int(request.GET["customer"])}
+    form = forms.ProjectForm(request.POST or None, initial=initial, project=project)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        details = {
+            "name": data["name"],
+            "kind": data["kind"],
+            "description": data["description"],
+            "matrix_items": data["matrix_items"],
+            "lead": data["lead"],
+        }
+        try:
+            if project is None:
+                project, _new = once(
+                    request.user.pk,
+                    data["submission"],
+                    lambda: services.project_create(customer=data["customer"], actor=request.user, **details),
+                )
+            else:
+                services.project_update(project=project, actor=request.user, reason=data["reason"], **details)
+        except ValidationError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _("Project saved."))
+            return redirect(reverse("desk:project", args=[project.pk]))
+    return render(request, "desk/project_edit.html", {"form": form, "project": project, "active": "projects"})
+
+
+@agent_required
+def my_tasks(request):
+    tasks = list(open_tasks_of(request.user)[:200])
+    return render(request, "desk/my_tasks.html", {"tasks": tasks, "active": "my_tasks"})

@@ -1,0 +1,1 @@
+"""Projects: a customer's inventories, migrations and implementations, their phases, tasks and linked tickets."""

@@ -1,0 +1,180 @@
+"""Projects, their phases and tasks, the tickets linked to them, and their audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Project(models.Model):
+    """Work a customer orders as a whole (POLICY.md §10): an inventory, a migration, an implementation."""
+
+    class Kind(models.TextChoices):
+        INVENTORY = "inventory", _("Inventory")
+        MIGRATION = "migration", _("Migration")
+        IMPLEMENTATION = "implementation", _("Implementation")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        QUOTED = "quoted", _("Quoted")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # No index of its own: project_customer leads with it.
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="projects",
+        db_index=False,
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+    matrix_items = models.ManyToManyField(
+        "customers.ServiceMatrixItem", verbose_name=_("services concerned"), blank=True, related_name="projects"
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lead agent"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_projects",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        indexes = [
+            # The projects list, newest change first, filtered by customer, status or lead.
+            models.Index(fields=["customer", "updated_at", "id"], name="project_customer"),
+            models.Index(fields=["status", "updated_at", "id"], name="project_status"),
+            models.Index(fields=["lead", "updated_at", "id"], name="project_lead"),
+            models.Index(fields=["updated_at", "id"], name="project_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Phase(models.Model):
+    """A part of a project that groups tasks, in order; a milestone may later be billed on its own."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="phases", db_index=False)
+    position = models.PositiveIntegerField()
+    name = models.CharField(_("name"), max_length=200)
+    milestone = models.BooleanField(_("milestone"), default=False)
+    # For billing by milestones later (POLICY.md §10): an amount or a percentage of the fixed price.
+    milestone_amount = models.DecimalField(
+        _("milestone amount"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    milestone_percentage = models.DecimalField(
+        _("milestone percentage"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["project", "position", "id"]
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        constraints = [models.UniqueConstraint(fields=["project", "position"], name="phase_position_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Task(models.Model):
+    """Something to do in a phase, by someone, by a date."""
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("title"), max_length=300)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="project_tasks",
+        db_index=False,
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    estimate_minutes = models.PositiveIntegerField(_("estimate (minutes)"), null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["phase", "id"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [
+            # "My tasks": an agent's open tasks by due date.
+            models.Index(fields=["assignee", "due_date", "id"], name="task_open_mine", condition=Q(done_at=None)),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+class ProjectTicket(models.Model):
+    """A ticket linked to a project of its customer; kept here so that tickets never need to know of projects."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ticket_links")
+    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.CASCADE, related_name="project_link")
+    linked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["ticket_id"]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} in {self.project_id}"
+
+
+class ProjectEvent(models.Model):
+    """One line of a project's audit trail: who changed what, when, from what to what, and why."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        CHANGED = "changed", _("Changed")
+        STATUS = "status", _("Status changed")
+        PHASE_ADDED = "phase_added", _("Phase added")
+        TASK_ADDED = "task_added", _("Task added")
+        TASK_CHANGED = "task_changed", _("Task changed")
+        TASK_DONE = "task_done", _("Task done")
+        TASK_REOPENED = "task_reopened", _("Task reopened")
+        TICKET_LINKED = "ticket_linked", _("Ticket linked")
+        TICKET_UNLINKED = "ticket_unlinked", _("Ticket unlinked")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events", db_index=False)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # What the event is about within the project, as it was named then: a phase's name, a task's title, a ticket.
+    subject = models.CharField(max_length=300, blank=True)
+    field = models.CharField(max_length=40, blank=True)
+    old_value = models.CharField(max_length=300, blank=True)
+    new_value = models.CharField(max_length=300, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["project", "at"], name="project_event_project")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on project {self.project_id}"

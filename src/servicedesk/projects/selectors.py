@@ -1,0 +1,68 @@
+"""What the desk reads of projects: each page in a fixed number of queries, whatever the number of rows."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from servicedesk.projects.models import Phase, Project, ProjectEvent, ProjectTicket, Task
+
+PAGE_SIZE = 50
+
+
+def project_list(
+    *, customer_id: int | None = None, status: str | None = None, lead_id: int | None = None, page: int = 1
+) -> Page:
+    """Projects, last changed first, with their customer, lead and task counts."""
+    projects = (
+        Project.objects.select_related("customer", "lead")
+        .annotate(
+            task_count=Count("phases__tasks"),
+            open_task_count=Count("phases__tasks", filter=Q(phases__tasks__done_at=None)),
+        )
+        .order_by("-updated_at", "-id")
+    )
+    if customer_id:
+        projects = projects.filter(customer_id=customer_id)
+    if status:
+        projects = projects.filter(status=status)
+    if lead_id:
+        projects = projects.filter(lead_id=lead_id)
+    return Paginator(projects, PAGE_SIZE).get_page(page)
+
+
+def project_for_desk(project_id: int) -> Project:
+    """A project with all its page shows: services, phases with their tasks, linked tickets, the trail.
+    Raises Project.DoesNotExist."""
+    tasks = Task.objects.select_related("assignee", "done_by").order_by(F("due_date").asc(nulls_last=True), "id")
+    return (
+        Project.objects.select_related("customer", "lead")
+        .prefetch_related(
+            "matrix_items",
+            Prefetch("phases", queryset=Phase.objects.order_by("position").prefetch_related(Prefetch("tasks", tasks))),
+            Prefetch("ticket_links", queryset=ProjectTicket.objects.select_related("ticket").order_by("ticket_id")),
+            Prefetch("events", queryset=ProjectEvent.objects.select_related("actor").order_by("at", "id")),
+        )
+        .get(pk=project_id)
+    )
+
+
+def project_of_ticket(ticket_id: int) -> Project | None:
+    """The project a ticket is linked to, if any (one query)."""
+    link = ProjectTicket.objects.select_related("project").filter(ticket_id=ticket_id).first()
+    return link.project if link else None
+
+
+def open_tasks_of(user) -> QuerySet[Task]:
+    """An agent's open tasks, the soonest due first (those without a date last)."""
+    return (
+        Task.objects.filter(assignee=user, done_at=None)
+        .select_related("phase__project__customer")
+        .order_by(F("due_date").asc(nulls_last=True), "id")
+    )
+
+
+def agents() -> QuerySet:
+    """Who can lead a project or do its tasks."""
+    return get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")

@@ -1,0 +1,70 @@
+"""What the desk reads of projects, in a number of queries that does not grow with the rows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from servicedesk.projects import services
+from servicedesk.projects.selectors import open_tasks_of, project_for_desk, project_list, project_of_ticket
+from servicedesk.tickets import services as ticket_services
+
+pytestmark = pytest.mark.django_db
+
+
+def _grow(project, agent, contact, n: int) -> None:
+    for i in range(n):
+        phase = services.phase_add(project=project, name=f"Fase {i}", actor=agent)
+        for day in (None, 3, 1):
+            services.task_add(
+                project=project,
+                phase=phase,
+                title=f"T{i}-{day}",
+                actor=agent,
+                assignee=agent,
+                due_date=date(2026, 12, day) if day else None,
+            )
+        ticket = ticket_services.ticket_create(reporter=contact, subject=f"T{i}", body="", channel="email")
+        services.project_link_ticket(project=project, ticket=ticket, actor=agent)
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_project_for_desk_reads_everything_in_six_queries(
+    project, agent, main_contact, size, django_assert_num_queries
+):
+    _grow(project, agent, main_contact, size)
+    with django_assert_num_queries(6):  # project; services, phases, tasks, tickets, trail
+        loaded = project_for_desk(project.pk)
+        phases = list(loaded.phases.all())
+        titles = [[task.title for task in phase.tasks.all()] for phase in phases]
+        tickets = [link.ticket.subject for link in loaded.ticket_links.all()]
+        events = [event.actor.username for event in loaded.events.all()]
+        items = [item.name for item in loaded.matrix_items.all()]
+    assert titles[0] == ["T0-1", "T0-3", "T0-None"]  # soonest due first, undated last
+    assert len(tickets) == size and len(events) == 1 + 5 * size and items == ["Microsoft 365"]
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_project_list_counts_open_tasks_in_two_queries(project, agent, main_contact, size, django_assert_num_queries):
+    _grow(project, agent, main_contact, size)
+    first = project.phases.first().tasks.first()
+    services.task_set_done(project=project, task=first, done=True, actor=agent)
+    with django_assert_num_queries(2):  # the count and the page
+        page = project_list(status="draft", lead_id=agent.pk)
+        rows = [(p.name, p.customer.name, p.lead.username, p.open_task_count, p.task_count) for p in page]
+    assert rows == [("Migratie naar 365", "Bakkerij De Korrel", "anouk", 3 * size - 1, 3 * size)]
+    assert list(project_list(status="done")) == []
+
+
+def test_project_of_ticket_in_one_query(project, agent, ticket, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert project_of_ticket(ticket.pk) is None
+    services.project_link_ticket(project=project, ticket=ticket, actor=agent)
+    with django_assert_num_queries(1):
+        assert project_of_ticket(ticket.pk) == project
+
+
+def test_open_tasks_of_an_agent(project, agent, main_contact):
+    _grow(project, agent, main_contact, 1)
+    assert [t.title for t in open_tasks_of(agent)] == ["T0-1", "T0-3", "T0-None"]
