@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import struct
+import zlib
 from email.message import EmailMessage
 
 # -- processes of their own --------------------------------------------------------------------------------------
@@ -240,3 +242,33 @@ class every_page:
         "/portal/account/",
     ]
     SIGNED_OUT = ["/desk/login/", "/portal/login/", "/portal/password/forgot/"]
+
+
+# -- a mail with a picture of its own ---------------------------------------------------------------------------
+
+
+def png(width: int = 3, height: int = 2) -> bytes:
+    """A real PNG of red pixels."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def reply_with_picture(sender: str = "anja@korrel.example") -> bytes:
+    """A reply as Outlook writes it: HTML with a pasted picture (`cid:`) and a remote tracker image."""
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, "servicedesk@qiqq.example", "Foutmelding"
+    message["Message-ID"] = "<inline-1@korrel.example>"
+    message.set_content("Zie de schermafdruk.")
+    message.add_alternative(
+        '<p>Zie de schermafdruk:</p><img src="cid:image001.png@01DB3C2A.5E6F7A80" alt="schermafdruk">'
+        '<img src="https://tracker.example/open.gif" alt="">',
+        subtype="html",
+    )
+    html = message.get_payload()[1]
+    html.add_related(png(), maintype="image", subtype="png", cid="<image001.png@01DB3C2A.5E6F7A80>")
+    return bytes(message)

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "servicedesk.portal",
     "servicedesk.projects",
     "servicedesk.runtime",
+    "django.forms",  # Django's widget templates, after ours (core/templates/django/forms/widgets/)
 ]
 
 TASKS = {

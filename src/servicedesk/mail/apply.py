@@ -205,5 +205,9 @@ def keep_html_and_attachments(message: Message, parsed: ParsedMail, now: datetim
 
 def keep_attachments(messages: list[tuple[Message, ParsedMail]], now: datetime) -> None:
     """The attachments of mails whose messages are saved: files written, one INSERT for their rows."""
-    files = [(message, a.name, a.content_type, a.data) for message, parsed in messages for a in parsed.attachments]
+    files = [
+        (message, a.name, a.content_type, a.data, a.content_id)
+        for message, parsed in messages
+        for a in parsed.attachments
+    ]
     attachments_save(files, now=now)

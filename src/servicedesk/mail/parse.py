@@ -42,6 +42,7 @@ class ParsedAttachment:
     name: str
     content_type: str
     data: bytes
+    content_id: str = ""  # its Content-ID without <>: the HTML may show it as `cid:`
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,9 @@ def _text_of(message: Message, raw: bytes) -> tuple[str, str, tuple[ParsedAttach
         kind = part.get_content_type()
         # Every part that is not the message's own text is kept: files, inline images, invites, mails.
         if part.get_filename() or disposition == "attachment" or kind not in ("text/plain", "text/html"):
+            content_id = headers.field(part, "Content-ID").strip().strip("<>").strip()
             attachments.append(
-                ParsedAttachment(attachment_name(part, kind), kind, part_bytes(part, parent, index, raw))
+                ParsedAttachment(attachment_name(part, kind), kind, part_bytes(part, parent, index, raw), content_id)
             )
             continue
         content, unknown = text_content(part)

@@ -52,12 +52,14 @@ def attachment_save(
     return attachments_save([(message, original_name, content_type, data)], now=now)[0]
 
 
-def attachments_save(files: list[tuple[Message, str, str, bytes]], *, now: datetime | None = None) -> list[Attachment]:
-    """`attachment_save` for many (message, original name, content type, bytes) at once: the files written,
-    then one INSERT for their rows."""
+def attachments_save(
+    files: list[tuple[Message, str, str, bytes] | tuple[Message, str, str, bytes, str]], *, now: datetime | None = None
+) -> list[Attachment]:
+    """`attachment_save` for many (message, original name, content type, bytes[, Content-ID]) at once: the files
+    written, then one INSERT for their rows."""
     now = now or timezone.now()
     rows = []
-    for message, original_name, content_type, data in files:
+    for message, original_name, content_type, data, *content_id in files:
         stored_name = uuid.uuid4().hex
         path = attachment_path(stored_name)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,6 +71,7 @@ def attachments_save(files: list[tuple[Message, str, str, bytes]], *, now: datet
                 stored_name=stored_name,
                 content_type=(content_type or "application/octet-stream")[:200],
                 size=len(data),
+                content_id=(content_id[0] if content_id else "")[:255],
                 created_at=now,
             )
         )

@@ -315,6 +315,9 @@ class Attachment(models.Model):
     stored_name = models.CharField(max_length=64, unique=True)
     content_type = models.CharField(max_length=200)
     size = models.PositiveBigIntegerField()
+    # The part's Content-ID in its mail (without <>): the mail's HTML shows it inline as `cid:` (pictures Outlook
+    # and Apple Mail put in a reply).
+    content_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:

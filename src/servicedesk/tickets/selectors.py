@@ -171,7 +171,9 @@ def ticket_for_desk(ticket_id: int) -> Ticket:
                 queryset=messages.prefetch_related(
                     Prefetch(
                         "attachments",
-                        queryset=Attachment.objects.only("id", "message_id", "original_name", "size", "content_type"),
+                        queryset=Attachment.objects.only(
+                            "id", "message_id", "original_name", "size", "content_type", "content_id"
+                        ),
                     )
                 ),
             ),
