@@ -81,6 +81,12 @@ def test_phone_call_to_diagnosis_time_and_reclassification(page: Page, live_serv
     expect(page.locator("#response-due")).not_to_have_text(before)
     expect(page.locator("#hourly-rate")).to_have_text("€\xa0125,00")
     expect(page.get_by_role("cell", name="Kassa ligt eruit").first).to_be_visible()
+    # The audit trail reads as sentences in the reader's language, never in keys and ISO dates (issue 25 item 16).
+    trail = page.locator("section[aria-labelledby=audit]")
+    expect(trail).to_contain_text("Prioriteit gewijzigd van Standaard in Direct.")
+    expect(trail).to_contain_text("Gemeld via telefoon.")
+    for key in ("priority:", "response_due", "channel:", "→ direct", "+00:00"):
+        expect(trail).not_to_contain_text(key)
 
 
 def test_a_refused_caller_gets_no_ticket(page: Page, live_server, agent, customer):
