@@ -20,13 +20,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.utils import timezone
 
+from servicedesk.billing.models import Invoice, InvoiceLine
 from servicedesk.core.policy import current_policy
 from servicedesk.policy import EntryKind, FreeReason, LineKind, TicketPrice
 from servicedesk.policy import TimeEntry as WorkEntry
 from servicedesk.policy.calendar import OFFICE
 from servicedesk.policy.engine import OFFICE_LABEL
 from servicedesk.policy.pricing import round_half_up
-from servicedesk.tickets.models import Ticket, TimeEntry
+from servicedesk.tickets.models import Ticket, TicketEvent, TimeEntry
 from servicedesk.tickets.pricing import ticket_price
 
 TICKET_CHUNK = 500  # tickets per round of queries; small, so the objects of a chunk in memory are few when the
@@ -156,7 +157,6 @@ def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 def candidate_tickets(customer_ids: list[int] | None, until: datetime) -> set[int]:
     """Tickets with something to bill: unbilled work before `until`, work billed before on a ticket that
     changed since, or a phone surcharge not billed yet."""
-    from servicedesk.billing.models import Invoice, InvoiceLine
 
     tickets = Ticket.objects.order_by()
     entries = TimeEntry.objects.order_by()
@@ -233,7 +233,6 @@ def run_plan(customer_ids: list[int] | None, until: datetime, *, by_customer: bo
 def _billed_before(customer_ids: list[int] | None) -> set[int]:
     """The tickets with lines on earlier documents: only theirs are looked up per chunk. Read once, before
     anything is written: a confirmation's own new lines are no history."""
-    from servicedesk.billing.models import InvoiceLine
 
     lines = InvoiceLine.objects.order_by()
     if customer_ids:
@@ -244,7 +243,6 @@ def _billed_before(customer_ids: list[int] | None) -> set[int]:
 def _billed_so_far(ticket_ids: list[int]) -> tuple[dict, dict, set[int]]:
     """Per item (ticket, entry or None, kind): the amount billed on issued documents, and the last line; and
     the entries billed (a standing document has their first line: see TimeEntryQuerySet)."""
-    from servicedesk.billing.models import Invoice, InvoiceLine
 
     sums, last, billed = {}, {}, set()
     if not ticket_ids:
@@ -381,7 +379,6 @@ def _after_hours(priced) -> bool:
 
 def rate_told_at(ticket_ids: list[int]) -> dict[int, datetime]:
     """Per ticket, when the customer was first told the after-hours rate (tickets never told are left out)."""
-    from servicedesk.tickets.models import TicketEvent
 
     if not ticket_ids:
         return {}

@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 from django.conf import settings
 from django.utils import timezone
 
-from servicedesk.billing.models import Invoice
+from servicedesk.billing.models import Invoice, InvoiceLine
 
 NS = {
     "invoice": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
@@ -64,7 +64,6 @@ def _party(parent, tag: str, *, name, street, city, postal_code, country, vat, l
 
 
 def _corrected_invoice_numbers(invoice: Invoice) -> list[str]:
-    from servicedesk.billing.models import InvoiceLine
 
     originals = invoice.lines.filter(corrects__isnull=False).values("corrects_id")
     numbers = (

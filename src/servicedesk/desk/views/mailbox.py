@@ -42,18 +42,26 @@ def quarantine(request):
         .defer("raw")
         .order_by("-received_at")[:200]
     )
-    # Held mail can be accepted for a contact: the sender's colleagues who may report are offered first.
-    reporters = list(
+    reporters = _reporters()
+    for mail in mails:
+        if mail.status == InboundMail.Status.HELD:
+            mail.sender_contact, mail.choices = _accept_choices(mail.sender, reporters)
+    return render(request, "desk/quarantine.html", {"mails": mails, "active": "quarantine", "tab": "quarantine"})
+
+
+def _reporters() -> list[Contact]:
+    return list(
         Contact.objects.filter(may_report=True, active=True)
         .select_related("customer")
         .order_by("customer__name", "name")
     )
-    for mail in mails:
-        if mail.status == InboundMail.Status.HELD:
-            sender = contact_for_email(mail.sender) if mail.sender else None
-            mail.sender_contact = sender
-            mail.choices = [c for c in reporters if sender is None or c.customer_id == sender.customer_id]
-    return render(request, "desk/quarantine.html", {"mails": mails, "active": "quarantine", "tab": "quarantine"})
+
+
+def _accept_choices(sender_address: str, reporters: list[Contact]) -> tuple[Contact | None, list[Contact]]:
+    """Whom a mail can be accepted for: the sender's contact (pre-selected) and its colleagues who may report,
+    or every contact who may report when the sender is nobody's."""
+    sender = contact_for_email(sender_address) if sender_address else None
+    return sender, [c for c in reporters if sender is None or c.customer_id == sender.customer_id]
 
 
 AUTOMATIC_KINDS = {"automatic": [InboundMail.Status.AUTOMATIC], "bounce": [InboundMail.Status.BOUNCE]}
@@ -78,16 +86,8 @@ def mail(request, mail_id: int):
     if item is None:
         raise Http404
     parsed = parse_mail(bytes(item.raw))
-    choices, sender = [], None
-    if item.status in ACCEPTABLE:
-        sender = contact_for_email(parsed.from_address) if parsed.from_address else None
-        choices = list(
-            Contact.objects.filter(may_report=True, active=True)
-            .filter(**({"customer_id": sender.customer_id} if sender is not None else {}))
-            .select_related("customer")
-            .order_by("customer__name", "name")
-        )
-    tab = "automatic" if item.status in AUTOMATIC_KINDS["automatic"] + AUTOMATIC_KINDS["bounce"] else "quarantine"
+    sender, choices = _accept_choices(parsed.from_address, _reporters()) if item.status in ACCEPTABLE else (None, [])
+    tab = "automatic" if item.status in (InboundMail.Status.AUTOMATIC, InboundMail.Status.BOUNCE) else "quarantine"
     context = {"mail": item, "parsed": parsed, "choices": choices, "sender_contact": sender, "tab": tab}
     return render(request, "desk/mail.html", {**context, "active": "quarantine"})
 
