@@ -290,7 +290,8 @@ def test_a_folded_form_comes_alone_and_cheap(desk, ticket, name, queries, django
 def test_without_htmx_a_folded_form_opens_on_the_ticket_page(desk, ticket):
     page = desk.get(reverse("desk:folded_form", args=[ticket.pk, "time"])).content.decode()
     assert "<html" in page and 'id="time-form"' in page
-    assert page.count(" open") == 1 and f'hx-get="/desk/tickets/{ticket.pk}/forms/reply/"' in page
+    assert page.count('<details class="action" open>') == 1
+    assert f'hx-get="/desk/tickets/{ticket.pk}/forms/reply/"' in page
 
 
 def test_an_unknown_folded_form_is_not_found(desk, ticket):
