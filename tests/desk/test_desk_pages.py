@@ -99,6 +99,23 @@ def test_search_finds_subject_and_message_words(desk, ticket, main_contact):
     assert desk.get("/desk/queue/all/", {"q": "\"' OR 1=1 --"}).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("printer toner", True),  # one word in the subject, one in a later message
+        ("toner lade", True),  # both in one message
+        ("piept klemt", True),  # in two different messages
+        ("toner wachtwoord", False),  # the second word is only in another ticket
+        ("toner broodrooster", False),
+    ],
+)
+def test_search_words_may_be_spread_over_subject_and_messages(desk, ticket, main_contact, query, found):
+    services.ticket_add_message(ticket=ticket, contact=main_contact, body="De toner is leeg en de lade klemt.")
+    services.ticket_create(reporter=main_contact, subject="Wachtwoord vergeten", body="", channel="email")
+    tickets = [t.pk for t in desk.get("/desk/queue/all/", {"q": query}).context["page"].tickets]
+    assert tickets == ([ticket.pk] if found else [])
+
+
 def test_ticket_page_shows_classification_and_deadline(desk, ticket):
     html = desk.get(reverse("desk:ticket", args=[ticket.pk])).content.decode()
     assert "Printer doet het niet" in html and "Hij piept." in html
