@@ -44,7 +44,7 @@ def search_ticket_ids(query: str, *, limit: int = MAX_MATCHES) -> list[int]:
             )
             params = [param for word in words for param in (f"{word}:*", f"{word}:*")]
         else:
-            per_word = "SELECT ticket_id FROM tickets_search WHERE tickets_search MATCH %s"
+            per_word = "SELECT DISTINCT ticket_id FROM tickets_search WHERE tickets_search MATCH %s"
             params = ['"{}"*'.format(word.replace('"', '""')) for word in words]
         cursor.execute(" INTERSECT ".join([per_word] * len(words)) + " LIMIT %s", [*params, limit])
         ids.extend(row[0] for row in cursor.fetchall())
