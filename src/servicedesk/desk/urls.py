@@ -7,6 +7,7 @@ from servicedesk.desk.views import (
     auth,
     billing,
     customers,
+    dashboard,
     inbox,
     mailbox,
     manuals,
@@ -14,6 +15,7 @@ from servicedesk.desk.views import (
     phone,
     projects,
     queues,
+    reports,
     tickets,
 )
 
@@ -24,8 +26,11 @@ urlpatterns = [
     path("logout/", auth.DeskLogoutView.as_view(), name="logout"),
     path("login/code/", auth.login_code, name="login_code"),
     path("account/", account.account, name="account"),
-    path("", queues.queue, name="home"),
+    path("", dashboard.dashboard, name="home"),
     path("queue/<slug:name>/", queues.queue, name="queue"),
+    path("reports/sla/", reports.sla, name="report_sla"),
+    path("reports/sla/csv/", reports.sla_csv, name="report_sla_csv"),
+    path("reports/sla/tickets/", reports.sla_tickets, name="report_sla_tickets"),
     path("tickets/<int:ticket_id>/", tickets.ticket_page, name="ticket"),
     path("tickets/<int:ticket_id>/classify/", tickets.classify, name="classify"),
     path("tickets/<int:ticket_id>/respond/", tickets.respond, name="respond"),

@@ -1,0 +1,175 @@
+"""The reports: the SLA report with its chart, table, drill-down and CSV; one stable URL (GET) per view."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from servicedesk.core import labels
+from servicedesk.core.downloads import download
+from servicedesk.desk.access import agent_required
+from servicedesk.reports import charts
+from servicedesk.reports.exports import table_csv
+from servicedesk.reports.forms import SlaForm
+from servicedesk.reports.selectors import DRILL_LIMIT, OUTCOMES, sla_drill_down, sla_report
+
+#: What the bars of the SLA chart stack: every ticket of a row is in exactly one of them.
+SLA_PARTS = (
+    ("in_time", charts.PALETTE[2]),
+    ("late", charts.PALETTE[3]),
+    ("overdue", charts.PALETTE[1]),
+    ("waiting", charts.PALETTE[5]),
+    ("best_effort", charts.PALETTE[4]),
+)
+
+
+def outcome_names() -> dict[str, str]:
+    return {
+        "tickets": _("Tickets"),
+        "in_time": _("Responded in time"),
+        "late": _("Responded late"),
+        "unanswered": _("Not yet responded"),
+        "overdue": _("Not responded, overdue"),
+        "waiting": _("Not responded, not yet due"),
+        "best_effort": _("Best effort (after-hours line)"),
+        "best_effort_in_time": _("Best effort within the hour"),
+    }
+
+
+def group_label(group: str, row) -> str:
+    """What a row of the table is about, in the page's language."""
+    if group == "month":
+        year, month = (int(part) for part in row.key.split("-"))
+        return date_format(date(year, month, 1), "F Y")
+    if group == "customer":
+        return row.name
+    names = {
+        "support_type": labels.SUPPORT_TYPES_SHORT,
+        "priority": labels.PRIORITIES,
+        "channel": labels.CHANNELS,
+    }[group]
+    return str(names.get(row.key, row.key))
+
+
+def whole(value: float) -> str:
+    return number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True)
+
+
+def _sla(request):
+    now = timezone.now()
+    form = SlaForm(request.GET, today=timezone.localdate(now))
+    period, group = form.report_period(), form.group_by()
+    report = sla_report(period=period, group=group, filters=form.filters(), now=now)
+    for row in [*report.rows, report.total]:
+        row.label = group_label(group, row) if row.key else _("Total")
+    return form, period, group, report
+
+
+@agent_required
+def sla(request):
+    form, period, group, report = _sla(request)
+    names = outcome_names()
+    rows = report.rows
+    chart = charts.bar_chart(
+        chart_id="sla-chart",
+        title=_("Response in time, %(first)s to %(last)s")
+        % {"first": date_format(period.first, "j F Y"), "last": date_format(period.last, "j F Y")},
+        description=_("Tickets per row of the table below, split by how their response went."),
+        categories=[row.label for row in rows],
+        series=[
+            charts.Series(
+                names[part],
+                [(row.unanswered - row.overdue) if part == "waiting" else getattr(row, part) for row in rows],
+                colour,
+            )
+            for part, colour in SLA_PARTS
+        ],
+        axis_label=_("Number of tickets"),
+        format_value=whole,
+    )
+    query = request.GET.copy()
+    drill = reverse("desk:report_sla_tickets")
+    for row in [*rows, report.total]:
+        row.links = {
+            outcome: f"{drill}?{urlencode({**query.dict(), 'key': row.key, 'outcome': outcome})}"
+            for outcome in OUTCOMES
+        }
+    return render(
+        request,
+        "desk/reports/sla.html",
+        {
+            "form": form,
+            "period": period,
+            "group": group,
+            "report": report,
+            "chart": chart,
+            "names": names,
+            "csv_url": f"{reverse('desk:report_sla_csv')}?{query.urlencode()}",
+            "filter_fields": [form[name] for name in ("group", "customer", "support_type", "priority", "channel")],
+            "group_name": dict(form.fields["group"].choices)[group],
+            "active": "reports",
+        },
+    )
+
+
+@agent_required
+def sla_csv(request):
+    _form, period, group, report = _sla(request)
+    names = outcome_names()
+    header = [
+        _("Row"),
+        *(names[name] for name in OUTCOMES),
+        _("Share in time (%)"),
+        _("Median office time to response (minutes)"),
+        _("P90 office time to response (minutes)"),
+    ]
+    lines = [
+        [
+            row.label,
+            *(getattr(row, name) for name in OUTCOMES),
+            row.share_in_time,
+            row.median_response,
+            row.p90_response,
+        ]
+        for row in [*report.rows, report.total]
+    ]
+    filename = f"sla-{period.first:%Y-%m-%d}-{period.last:%Y-%m-%d}-{group}.csv"
+    return download(table_csv(header, lines), filename=filename, content_type="text/csv; charset=utf-8")
+
+
+@agent_required
+def sla_tickets(request):
+    """The tickets behind one figure of the SLA report."""
+    outcome = request.GET.get("outcome", "tickets")
+    if outcome not in OUTCOMES:
+        raise Http404
+    now = timezone.now()
+    form = SlaForm(request.GET, today=timezone.localdate(now))
+    period, group = form.report_period(), form.group_by()
+    key = request.GET.get("key", "")
+    try:
+        tickets = sla_drill_down(period=period, filters=form.filters(), group=group, key=key, outcome=outcome, now=now)
+    except ValueError:  # a mangled month key
+        raise Http404 from None
+    back = request.GET.copy()
+    back.pop("key", None)
+    back.pop("outcome", None)
+    return render(
+        request,
+        "desk/reports/sla_tickets.html",
+        {
+            "tickets": tickets,
+            "outcome": outcome_names()[outcome],
+            "period": period,
+            "back_url": f"{reverse('desk:report_sla')}?{back.urlencode()}",
+            "limit": len(tickets) >= DRILL_LIMIT,
+            "active": "reports",
+        },
+    )

@@ -1,0 +1,281 @@
+"""Reads for reports and dashboards: aggregate queries (grouped counts, conditional counts), the rows only where a
+distribution needs them (office time to response), and nothing written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from servicedesk.core.policy import current_policy
+from servicedesk.customers.models import Customer
+from servicedesk.oncall.rota import on_call_at
+from servicedesk.reports.arithmetic import ReportPeriod, median, month_period, percentile, previous_month, share
+from servicedesk.tickets.models import Ticket, TimeEntry
+from servicedesk.tickets.selectors import queue_filter
+
+SLA_GROUPS = ("month", "customer", "support_type", "priority", "channel")
+OUTCOMES = ("tickets", "in_time", "late", "unanswered", "overdue", "best_effort", "best_effort_in_time")
+DRILL_LIMIT = 200
+
+
+def outcome_conditions(now: datetime) -> dict[str, Q]:
+    """Which tickets each SLA figure counts (the counts and the drill-down use the same conditions).
+
+    Best-effort tickets (the after-hours line) are counted apart and never as in time, late or overdue. A ticket
+    whose deadline was missed before a reclassification moved it stays late (`response_met` is false), and an
+    unanswered ticket is overdue once its deadline passed or the watch flagged its breach.
+    """
+    counted = Q(best_effort=False)
+    unanswered = counted & Q(responded_at=None)
+    return {
+        "tickets": Q(),
+        "in_time": counted & Q(responded_at__isnull=False, response_met=True),
+        "late": counted & Q(responded_at__isnull=False, response_met=False),
+        "unanswered": unanswered,
+        "overdue": unanswered & (Q(response_due__lte=now) | Q(breached_flagged_at__isnull=False)),
+        "best_effort": Q(best_effort=True),
+        "best_effort_in_time": Q(best_effort=True, responded_at__isnull=False, response_met=True),
+    }
+
+
+def _counts(now: datetime) -> dict:
+    """Conditional counts named `n_<outcome>` (not the outcome itself: `best_effort` is a field)."""
+    return {
+        f"n_{name}": Count("id", filter=condition) if condition else Count("id")
+        for name, condition in outcome_conditions(now).items()
+    }
+
+
+def _counted(values: dict) -> dict:
+    return {name.removeprefix("n_"): count for name, count in values.items() if name.startswith("n_")}
+
+
+@dataclass(frozen=True)
+class SlaFilters:
+    customer_id: int | None = None
+    support_type: str = ""
+    priority: str = ""
+    channel: str = ""
+
+    def condition(self) -> Q:
+        found = Q()
+        if self.customer_id is not None:
+            found &= Q(customer_id=self.customer_id)
+        for name in ("support_type", "priority", "channel"):
+            if getattr(self, name):
+                found &= Q(**{name: getattr(self, name)})
+        return found
+
+
+@dataclass
+class SlaRow:
+    """One line of the SLA table: the counts of its tickets and the distribution of office time to response."""
+
+    key: str
+    name: str = ""  # the customer's name when grouped by customer
+    tickets: int = 0
+    in_time: int = 0
+    late: int = 0
+    unanswered: int = 0
+    overdue: int = 0
+    best_effort: int = 0
+    best_effort_in_time: int = 0
+    response_seconds: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def share_in_time(self) -> Decimal | None:
+        """In time, of the tickets whose outcome is known: answered (in time or late) or overdue."""
+        return share(self.in_time, self.in_time + self.late + self.overdue)
+
+    @property
+    def median_response(self) -> timedelta | None:
+        value = median(self.response_seconds)
+        return None if value is None else timedelta(seconds=value)
+
+    @property
+    def p90_response(self) -> timedelta | None:
+        value = percentile(self.response_seconds, 0.9)
+        return None if value is None else timedelta(seconds=value)
+
+
+@dataclass
+class SlaReport:
+    group: str
+    rows: list[SlaRow]
+    total: SlaRow
+
+
+def _group_expression(group: str):
+    if group == "month":
+        return TruncMonth("reported_at", tzinfo=timezone.get_default_timezone())
+    return F("customer_id" if group == "customer" else group)
+
+
+def _key(group: str, value) -> str:
+    if group == "month":
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return f"{value:%Y-%m}"
+    return str(value)
+
+
+def sla_tickets(*, period: ReportPeriod, filters: SlaFilters) -> QuerySet[Ticket]:
+    """The tickets an SLA report counts: reported in the period, within the filters."""
+    start, end = period.bounds(timezone.get_default_timezone())
+    return Ticket.objects.filter(filters.condition(), reported_at__gte=start, reported_at__lt=end)
+
+
+def sla_report(*, period: ReportPeriod, group: str, filters: SlaFilters, now: datetime) -> SlaReport:
+    """The SLA figures per `group` (one of SLA_GROUPS) of the tickets reported in `period`; three queries (four
+    by customer, for the names)."""
+    if group not in SLA_GROUPS:
+        raise ValueError(f"unknown group {group!r}")
+    tickets = sla_tickets(period=period, filters=filters)
+    grouped = tickets.annotate(group_key=_group_expression(group)).values("group_key").order_by("group_key")
+    rows: dict[str, SlaRow] = {}
+    for values in grouped.annotate(**_counts(now)):
+        key = _key(group, values["group_key"])
+        rows[key] = SlaRow(key=key, **_counted(values))
+    total = SlaRow(key="", **_counted(tickets.aggregate(**_counts(now))))
+    policy = current_policy()
+    answered = (
+        tickets.filter(best_effort=False, responded_at__isnull=False)
+        .annotate(group_key=_group_expression(group))
+        .values_list("group_key", "reported_at", "responded_at")
+        .order_by()
+    )
+    for value, reported_at, responded_at in answered:
+        seconds = policy.office_time_between(reported_at, responded_at).total_seconds()
+        rows[_key(group, value)].response_seconds.append(seconds)
+        total.response_seconds.append(seconds)
+    ordered = list(rows.values())
+    if group == "customer":
+        names = dict(Customer.objects.filter(pk__in=[int(k) for k in rows]).values_list("pk", "name"))
+        for row in ordered:
+            row.name = names.get(int(row.key), "")
+        ordered.sort(key=lambda row: (row.name.casefold(), row.key))
+    return SlaReport(group, ordered, total)
+
+
+def sla_drill_down(
+    *, period: ReportPeriod, filters: SlaFilters, group: str, key: str, outcome: str, now: datetime
+) -> list[Ticket]:
+    """The tickets behind one figure of the SLA table (at most DRILL_LIMIT, by deadline)."""
+    tickets = sla_tickets(period=period, filters=filters).filter(outcome_conditions(now)[outcome])
+    if key and group == "month":
+        year, month = (int(part) for part in key.split("-"))
+        start, end = month_period(year, month).bounds(timezone.get_default_timezone())
+        tickets = tickets.filter(reported_at__gte=start, reported_at__lt=end)
+    elif key:
+        tickets = tickets.filter(**{"customer_id" if group == "customer" else group: key})
+    return list(tickets.select_related("customer", "assignee").order_by("response_due", "id")[:DRILL_LIMIT])
+
+
+# -- the desk's dashboard ----------------------------------------------------------------------------------------
+
+MY_TICKETS = 10
+BACKLOG_WEEKS = 12
+
+
+@dataclass
+class SlaMonth:
+    """A month's SLA figures without the distribution: what the dashboard compares."""
+
+    period: ReportPeriod
+    in_time: int
+    late: int
+    overdue: int
+    best_effort: int
+
+    @property
+    def share_in_time(self) -> Decimal | None:
+        return share(self.in_time, self.in_time + self.late + self.overdue)
+
+
+@dataclass
+class Dashboard:
+    my_tickets: list[Ticket]
+    my_open: int
+    due_soon: int
+    breached: int
+    this_month: SlaMonth
+    last_month: SlaMonth
+    backlog: list[tuple[datetime, int]]
+    unbilled_minutes: int
+    on_call: list
+
+
+def sla_months(*, periods: list[ReportPeriod], now: datetime) -> list[SlaMonth]:
+    """The SLA counts of several periods in one query (conditional counts per period)."""
+    tz = timezone.get_default_timezone()
+    bounds = [period.bounds(tz) for period in periods]
+    within = [Q(reported_at__gte=start, reported_at__lt=end) for start, end in bounds]
+    names = ("in_time", "late", "overdue", "best_effort")
+    conditions = outcome_conditions(now)
+    counts = Ticket.objects.filter(
+        reported_at__gte=min(start for start, _ in bounds), reported_at__lt=max(end for _, end in bounds)
+    ).aggregate(
+        **{f"n_{name}_{i}": Count("id", filter=w & conditions[name]) for i, w in enumerate(within) for name in names}
+    )
+    return [SlaMonth(period, *(counts[f"n_{name}_{i}"] for name in names)) for i, period in enumerate(periods)]
+
+
+def backlog_series(*, now: datetime, points: int = BACKLOG_WEEKS, step: timedelta = timedelta(weeks=1)) -> list:
+    """Open tickets at `points` moments a `step` apart, the last one now, in one query. A ticket counts as open
+    at a moment when it was reported by then and not closed (its last closing) by then."""
+    moments = [now - step * i for i in range(points - 1, -1, -1)]
+    open_at = {
+        f"at_{i}": Count("id", filter=Q(reported_at__lte=moment) & (Q(closed_at=None) | Q(closed_at__gt=moment)))
+        for i, moment in enumerate(moments)
+    }
+    counts = Ticket.objects.filter(Q(closed_at=None) | Q(closed_at__gt=moments[0]), reported_at__lte=now).aggregate(
+        **open_at
+    )
+    return [(moment, counts[f"at_{i}"]) for i, moment in enumerate(moments)]
+
+
+def desk_dashboard(*, user, now: datetime) -> Dashboard:
+    """What an agent sees first: their open tickets by deadline, the desk's queues that need action, its SLA share
+    this month against last, the backlog, work not yet billed and who is on call. Seven queries."""
+    mine = Ticket.objects.filter(queue_filter("mine", user=user, now=now))
+    my_tickets = list(
+        mine.select_related("customer")
+        .only(
+            "id",
+            "subject",
+            "status",
+            "priority",
+            "support_type",
+            "response_due",
+            "best_effort",
+            "responded_at",
+            "response_met",
+            "customer__name",
+        )
+        .order_by("response_due", "id")[:MY_TICKETS]
+    )
+    queues = Ticket.objects.aggregate(
+        my_open=Count("id", filter=queue_filter("mine", user=user, now=now)),
+        due_soon=Count("id", filter=queue_filter("due_soon", user=user, now=now)),
+        breached=Count("id", filter=queue_filter("breached", user=user, now=now)),
+    )
+    local = timezone.localdate(now)
+    this_month = month_period(local.year, local.month)
+    current, previous = sla_months(periods=[this_month, previous_month(this_month)], now=now)
+    unbilled = TimeEntry.objects.unbilled().aggregate(minutes=Sum("minutes"))["minutes"] or 0
+    return Dashboard(
+        my_tickets=my_tickets,
+        my_open=queues["my_open"],
+        due_soon=queues["due_soon"],
+        breached=queues["breached"],
+        this_month=current,
+        last_month=previous,
+        backlog=backlog_series(now=now),
+        unbilled_minutes=unbilled,
+        on_call=on_call_at(now),
+    )
