@@ -201,6 +201,8 @@ class every_page:
         "/desk/reports/sla/",
         "/desk/reports/sla/?period=year&group=month",
         "/desk/reports/sla/tickets/?outcome=tickets",
+        "/desk/reports/workload/",
+        "/desk/reports/workload/?period=year&by=support_type",
         "/desk/tickets/{ticket}/",
         "/desk/phone/",
         "/desk/phone/?q=Xyla",

@@ -14,9 +14,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from servicedesk.customers.services import matrix_item_add
+from servicedesk.mail.models import InboundMail
+from servicedesk.mail.pipeline import mail_process
+from servicedesk.mail.store import mail_store
 from servicedesk.tickets import services
 from servicedesk.tickets.sla import sla_watch
 from tests import factories
+from tests.helpers import OUR_AUTHSERV_ID, mail
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=AMS)  # Monday; the report is read now
@@ -35,7 +39,7 @@ class Month:
 
 
 @pytest.fixture
-def november(db) -> Month:
+def november(db, settings) -> Month:
     agent = factories.agent("anouk")
     korrel = factories.customer("Bakkerij De Korrel", code="korrel")
     smile = factories.customer("Tandartspraktijk Smile", code="smile")
@@ -102,6 +106,20 @@ def november(db) -> Month:
     respond("reclassified", "2026-11-24T10:45")
     # Not answered yet, due Wed 2 Dec: waiting, not overdue.
     report("waiting", bert, "2026-11-27T16:00", support_type="functional")
+    # Refused: two unknown senders by mail and a contact without the right on the phone in November, one in October.
+    for when in ("2026-11-03T08:00", "2026-11-20T23:00", "2026-10-30T12:00"):
+        services.report_refuse(channel="email", sender="iemand@elders.example", reason="unknown_sender", now=at(when))
+    kees = factories.contact(korrel, "Kees", may_report=False, phones=["0612345678"])
+    with pytest.raises(services.ReportRefused):
+        services.ticket_create(
+            reporter=kees, subject="Printer", body="…", channel="phone", actor=agent, now=at("2026-11-18T11:00")
+        )
+    # Mail: one held (no dmarc=pass from our server), one quarantined (as a failed step leaves it), in November.
+    settings.SERVICEDESK_AUTHSERV_ID = OUR_AUTHSERV_ID
+    held, _ = mail_store(mail("anja@korrel.example", "Vals?"), via="pipe", now=at("2026-11-10T09:00"))
+    mail_process(held, now=at("2026-11-10T09:00"))
+    stuck, _ = mail_store(mail("bert@smile.example", "Kapot"), via="pipe", now=at("2026-11-25T09:00"))
+    InboundMail.objects.filter(pk=stuck.pk).update(status=InboundMail.Status.QUARANTINED, reason="test: disk full")
     for key in t:
         t[key].refresh_from_db()
     return Month(agent, korrel, smile, t)

@@ -87,3 +87,18 @@ def share(part: int, whole: int) -> Decimal | None:
 def hours(minutes: int) -> Decimal:
     """Minutes as hours with two decimals, rounded half-up."""
     return (Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+WEEKLY_UP_TO_DAYS = 62  # a period up to two months is shown per week, a longer one per month
+
+
+def buckets(period: ReportPeriod) -> list[ReportPeriod]:
+    """The steps a period is shown in over time: calendar weeks (Monday to Sunday) for a period up to two months,
+    calendar months for a longer one; the first and last cut to the period."""
+    found, first = [], period.first
+    weekly = (period.last - period.first).days < WEEKLY_UP_TO_DAYS
+    while first <= period.last:
+        last = first + timedelta(days=6 - first.weekday()) if weekly else next_month(first) - timedelta(days=1)
+        found.append(ReportPeriod(first, min(last, period.last)))
+        first = last + timedelta(days=1)
+    return found

@@ -116,3 +116,12 @@ class SlaForm(PeriodForm):
             priority=data.get("priority") or "",
             channel=data.get("channel") or "",
         )
+
+
+class WorkloadForm(PeriodForm):
+    by = forms.ChoiceField(
+        label=_("Per"), required=False, choices=[("channel", _("Channel")), ("support_type", _("Support type"))]
+    )
+
+    def grouping(self) -> str:
+        return (self.cleaned_data.get("by") if self.is_valid() else "") or "channel"

@@ -13,9 +13,18 @@ from django.utils import timezone
 
 from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import Customer
+from servicedesk.mail.models import InboundMail
 from servicedesk.oncall.rota import on_call_at
-from servicedesk.reports.arithmetic import ReportPeriod, median, month_period, percentile, previous_month, share
-from servicedesk.tickets.models import Ticket, TimeEntry
+from servicedesk.reports.arithmetic import (
+    ReportPeriod,
+    buckets,
+    median,
+    month_period,
+    percentile,
+    previous_month,
+    share,
+)
+from servicedesk.tickets.models import RefusedReport, Ticket, TimeEntry
 from servicedesk.tickets.selectors import queue_filter
 
 SLA_GROUPS = ("month", "customer", "support_type", "priority", "channel")
@@ -279,3 +288,75 @@ def desk_dashboard(*, user, now: datetime) -> Dashboard:
         unbilled_minutes=unbilled,
         on_call=on_call_at(now),
     )
+
+
+# -- workload ----------------------------------------------------------------------------------------------------
+
+WORKLOAD_BY = ("channel", "support_type")
+
+
+@dataclass
+class WorkloadReport:
+    """Tickets over time per `by` value: opened and closed in each step, open at its end (or now)."""
+
+    by: str
+    steps: list[ReportPeriod]
+    opened: dict[str, list[int]]
+    closed: dict[str, list[int]]
+    open_at_end: dict[str, list[int]]
+    refused: dict[tuple[str, str], int]  # (reason, channel) -> reports
+    mail: dict[str, int]  # held, quarantined -> mails
+
+    def totals(self, figures: dict[str, list[int]]) -> list[int]:
+        return [sum(counts[i] for counts in figures.values()) for i in range(len(self.steps))]
+
+
+def _per_step(rows, steps: int) -> dict[str, list[int]]:
+    return {str(row["key"]): [row[f"n_{i}"] for i in range(steps)] for row in rows}
+
+
+def workload_report(*, period: ReportPeriod, by: str, now: datetime) -> WorkloadReport:
+    """Tickets opened, closed and open per step of the period (see `buckets`), by channel or support type; refused
+    reports by reason; mail held or quarantined. Five queries. A ticket counts as open at a moment when it was
+    reported by then and not closed by then (a reopened ticket counts from its report to its last closing)."""
+    if by not in WORKLOAD_BY:
+        raise ValueError(f"unknown grouping {by!r}")
+    tz = timezone.get_default_timezone()
+    steps = buckets(period)
+    bounds = [step.bounds(tz) for step in steps]
+    start, end = bounds[0][0], bounds[-1][1]
+    ends = [min(step_end, now) for _, step_end in bounds]
+
+    def grouped(tickets, conditions):
+        rows = tickets.values(key=F(by)).order_by("key")
+        return _per_step(
+            rows.annotate(**{f"n_{i}": Count("id", filter=c) for i, c in enumerate(conditions)}), len(steps)
+        )
+
+    opened = grouped(
+        Ticket.objects.filter(reported_at__gte=start, reported_at__lt=end),
+        [Q(reported_at__gte=a, reported_at__lt=b) for a, b in bounds],
+    )
+    closed = grouped(
+        Ticket.objects.filter(closed_at__gte=start, closed_at__lt=end),
+        [Q(closed_at__gte=a, closed_at__lt=b) for a, b in bounds],
+    )
+    open_at_end = grouped(
+        Ticket.objects.filter(Q(closed_at=None) | Q(closed_at__gte=ends[0]), reported_at__lt=ends[-1]),
+        [Q(reported_at__lt=e) & (Q(closed_at=None) | Q(closed_at__gte=e)) for e in ends],
+    )
+    refused = {
+        (row["reason"], row["channel"]): row["n"]
+        for row in RefusedReport.objects.filter(received_at__gte=start, received_at__lt=end)
+        .values("reason", "channel")
+        .annotate(n=Count("id"))
+        .order_by("reason", "channel")
+    }
+    held = (InboundMail.Status.HELD, InboundMail.Status.QUARANTINED)
+    mail = dict(
+        InboundMail.objects.filter(received_at__gte=start, received_at__lt=end, status__in=held)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by("status")
+    )
+    return WorkloadReport(by, steps, opened, closed, open_at_end, refused, mail)

@@ -1,8 +1,8 @@
-"""The reports: the SLA report with its chart, table, drill-down and CSV; one stable URL (GET) per view."""
+"""The reports: SLA (with drill-down) and workload, each with chart, table and CSV; one stable URL (GET) per view."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.http import Http404
 from django.shortcuts import render
@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from servicedesk.core import labels
 from servicedesk.core.downloads import download
 from servicedesk.desk.access import agent_required
+from servicedesk.mail.models import InboundMail
 from servicedesk.reports import charts
 from servicedesk.reports.exports import table_csv
-from servicedesk.reports.forms import SlaForm
-from servicedesk.reports.selectors import DRILL_LIMIT, OUTCOMES, sla_drill_down, sla_report
+from servicedesk.reports.forms import SlaForm, WorkloadForm
+from servicedesk.reports.selectors import DRILL_LIMIT, OUTCOMES, sla_drill_down, sla_report, workload_report
+from servicedesk.tickets.models import RefusedReport
 
 #: What the bars of the SLA chart stack: every ticket of a row is in exactly one of them.
 SLA_PARTS = (
@@ -173,3 +175,98 @@ def sla_tickets(request):
             "active": "reports",
         },
     )
+
+
+# -- workload ----------------------------------------------------------------------------------------------------
+
+
+def step_label(step) -> str:
+    """A step of a report over time: '2-8 nov' for a week, 'november 2026' for a whole month."""
+    if step.first.day == 1 and step.last.month != (step.last + timedelta(days=1)).month:
+        return date_format(step.first, "F Y")
+    if step.first == step.last:
+        return date_format(step.first, "j M")
+    return f"{date_format(step.first, 'j M')}-{date_format(step.last, 'j M')}"
+
+
+def key_label(by: str, key: str) -> str:
+    names = labels.CHANNELS if by == "channel" else labels.SUPPORT_TYPES_SHORT
+    return str(names.get(key, key))
+
+
+def _workload(request):
+    now = timezone.now()
+    form = WorkloadForm(request.GET, today=timezone.localdate(now))
+    period, by = form.report_period(), form.grouping()
+    return form, period, by, workload_report(period=period, by=by, now=now)
+
+
+def _workload_rows(report):
+    opened, closed, still_open = (report.totals(f) for f in (report.opened, report.closed, report.open_at_end))
+    return [(step_label(step), opened[i], closed[i], still_open[i]) for i, step in enumerate(report.steps)]
+
+
+@agent_required
+def workload(request):
+    form, period, by, report = _workload(request)
+    rows = _workload_rows(report)
+    chart = charts.line_chart(
+        chart_id="workload-chart",
+        title=_("Tickets opened, closed and open, %(first)s to %(last)s")
+        % {"first": date_format(period.first, "j F Y"), "last": date_format(period.last, "j F Y")},
+        description=_("Per step of the period; the table below holds the same figures."),
+        categories=[row[0] for row in rows],
+        series=[
+            charts.Series(_("Opened"), [row[1] for row in rows], charts.PALETTE[0]),
+            charts.Series(_("Closed"), [row[2] for row in rows], charts.PALETTE[2]),
+            charts.Series(_("Open at the end"), [row[3] for row in rows], charts.PALETTE[1]),
+        ],
+        axis_label=_("Number of tickets"),
+        format_value=whole,
+    )
+    keys = sorted(set(report.opened) | set(report.closed) | set(report.open_at_end))
+    last = len(report.steps) - 1
+    breakdown = [
+        (
+            key_label(by, key),
+            sum(report.opened.get(key, [0])),
+            sum(report.closed.get(key, [0])),
+            report.open_at_end.get(key, [0] * (last + 1))[last],
+        )
+        for key in keys
+    ]
+    refused_reasons = dict(RefusedReport.Reason.choices)
+    refused = [
+        (refused_reasons.get(reason, reason), labels.CHANNELS.get(channel, channel), count)
+        for (reason, channel), count in report.refused.items()
+    ]
+    mail_statuses = dict(InboundMail.Status.choices)
+    mail = [(mail_statuses[status], count) for status, count in report.mail.items()]
+    return render(
+        request,
+        "desk/reports/workload.html",
+        {
+            "form": form,
+            "period": period,
+            "rows": rows,
+            "chart": chart,
+            "breakdown": breakdown,
+            "by_name": dict(form.fields["by"].choices)[by],
+            "refused": refused,
+            "mail": mail,
+            "filter_fields": [form["by"]],
+            "csv_url": f"{reverse('desk:report_workload_csv')}?{request.GET.urlencode()}",
+            "active": "reports",
+        },
+    )
+
+
+@agent_required
+def workload_csv(request):
+    _form, period, by, report = _workload(request)
+    keys = sorted(report.opened)
+    header = [_("Period"), _("Opened"), _("Closed"), _("Open at the end")]
+    header += [_("Opened: %(name)s") % {"name": key_label(by, key)} for key in keys]
+    lines = [[*row, *(report.opened[key][i] for key in keys)] for i, row in enumerate(_workload_rows(report))]
+    filename = f"werklast-{period.first:%Y-%m-%d}-{period.last:%Y-%m-%d}-{by}.csv"
+    return download(table_csv(header, lines), filename=filename, content_type="text/csv; charset=utf-8")
