@@ -203,6 +203,8 @@ class every_page:
         "/desk/reports/sla/tickets/?outcome=tickets",
         "/desk/reports/workload/",
         "/desk/reports/workload/?period=year&by=support_type",
+        "/desk/reports/time/",
+        "/desk/reports/time/?period=year&by=band",
         "/desk/tickets/{ticket}/",
         "/desk/phone/",
         "/desk/phone/?q=Xyla",

@@ -125,3 +125,19 @@ class WorkloadForm(PeriodForm):
 
     def grouping(self) -> str:
         return (self.cleaned_data.get("by") if self.is_valid() else "") or "channel"
+
+
+class TimeMoneyForm(PeriodForm):
+    by = forms.ChoiceField(
+        label=_("Per"),
+        required=False,
+        choices=[
+            ("customer", _("Customer")),
+            ("agent", _("Agent")),
+            ("support_type", _("Support type")),
+            ("band", _("Time band")),
+        ],
+    )
+
+    def grouping(self) -> str:
+        return (self.cleaned_data.get("by") if self.is_valid() else "") or "customer"

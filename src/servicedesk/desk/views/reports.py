@@ -1,8 +1,10 @@
-"""The reports: SLA (with drill-down) and workload, each with chart, table and CSV; one stable URL (GET) per view."""
+"""The reports: SLA (with drill-down), workload, time and money; each with chart, table and CSV, and one stable URL
+(GET parameters) per view."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.http import Http404
 from django.shortcuts import render
@@ -17,9 +19,17 @@ from servicedesk.core.downloads import download
 from servicedesk.desk.access import agent_required
 from servicedesk.mail.models import InboundMail
 from servicedesk.reports import charts
+from servicedesk.reports.arithmetic import hours, share
 from servicedesk.reports.exports import table_csv
-from servicedesk.reports.forms import SlaForm, WorkloadForm
-from servicedesk.reports.selectors import DRILL_LIMIT, OUTCOMES, sla_drill_down, sla_report, workload_report
+from servicedesk.reports.forms import SlaForm, TimeMoneyForm, WorkloadForm
+from servicedesk.reports.selectors import (
+    DRILL_LIMIT,
+    OUTCOMES,
+    sla_drill_down,
+    sla_report,
+    time_money_report,
+    workload_report,
+)
 from servicedesk.tickets.models import RefusedReport
 
 #: What the bars of the SLA chart stack: every ticket of a row is in exactly one of them.
@@ -269,4 +279,110 @@ def workload_csv(request):
     header += [_("Opened: %(name)s") % {"name": key_label(by, key)} for key in keys]
     lines = [[*row, *(report.opened[key][i] for key in keys)] for i, row in enumerate(_workload_rows(report))]
     filename = f"werklast-{period.first:%Y-%m-%d}-{period.last:%Y-%m-%d}-{by}.csv"
+    return download(table_csv(header, lines), filename=filename, content_type="text/csv; charset=utf-8")
+
+
+# -- time and money ----------------------------------------------------------------------------------------------
+
+FREE_REASONS = ("critical", "managed_service", "fair_use")  # in the order the policy reports them
+
+
+def time_label(by: str, row) -> str:
+    if by in ("customer", "agent"):
+        return row.name
+    if by == "band":
+        return str(labels.BANDS.get(row.key, row.key))
+    return str(labels.SUPPORT_TYPES_SHORT.get(row.key, row.key))
+
+
+def _time_money(request):
+    now = timezone.now()
+    form = TimeMoneyForm(request.GET, today=timezone.localdate(now))
+    period, by = form.report_period(), form.grouping()
+    report = time_money_report(period=period, by=by, now=now)
+    for row in report.rows:
+        row.label = time_label(by, row)
+    report.total.label = _("Total")
+    return form, period, by, report
+
+
+def _time_line(row) -> list:
+    return [
+        row.label,
+        hours(row.minutes),
+        hours(row.billable_minutes),
+        hours(sum(row.free_minutes.values())),
+        *(hours(row.free_minutes.get(reason, 0)) for reason in FREE_REASONS),
+        Decimal(row.amount_cents) / 100,
+    ]
+
+
+def two_decimals(value: float) -> str:
+    return number_format(value, decimal_pos=1, use_l10n=True, force_grouping=True)
+
+
+@agent_required
+def time_money(request):
+    form, period, by, report = _time_money(request)
+    rows = report.rows
+    chart = charts.bar_chart(
+        chart_id="time-chart",
+        title=_("Hours recorded, %(first)s to %(last)s")
+        % {"first": date_format(period.first, "j F Y"), "last": date_format(period.last, "j F Y")},
+        description=_("Billable and free hours per row of the table below."),
+        categories=[row.label for row in rows],
+        series=[
+            charts.Series(_("Billable time"), [row.billable_minutes / 60 for row in rows], charts.PALETTE[0]),
+            *(
+                charts.Series(
+                    str(labels.FREE_REASONS[reason]), [row.free_minutes.get(reason, 0) / 60 for row in rows], colour
+                )
+                for reason, colour in zip(
+                    FREE_REASONS, (charts.PALETTE[3], charts.PALETTE[2], charts.PALETTE[1]), strict=True
+                )
+            ),
+        ],
+        axis_label=_("Hours"),
+        format_value=two_decimals,
+    )
+    return render(
+        request,
+        "desk/reports/time_money.html",
+        {
+            "form": form,
+            "period": period,
+            "chart": chart,
+            "lines": [_time_line(row) for row in rows],
+            "total": _time_line(report.total) if rows else None,
+            "free_names": [labels.FREE_REASONS[reason] for reason in FREE_REASONS],
+            "by_name": dict(form.fields["by"].choices)[by],
+            "revenue": [
+                (date_format(date(int(m[:4]), int(m[5:]), 1), "F Y"), name, Decimal(cents) / 100)
+                for m, _id, name, cents in report.revenue
+            ],
+            "unbilled": [(name, hours(minutes)) for _id, name, minutes in report.unbilled],
+            "utilisation": [
+                (name, hours(billable), hours(office), share(billable, office))
+                for name, billable, office in report.utilisation
+            ],
+            "filter_fields": [form["by"]],
+            "csv_url": f"{reverse('desk:report_time_csv')}?{request.GET.urlencode()}",
+            "active": "reports",
+        },
+    )
+
+
+@agent_required
+def time_money_csv(request):
+    _form, period, by, report = _time_money(request)
+    header = [
+        _("Row"),
+        _("Hours"),
+        _("Billable hours"),
+        _("Free hours"),
+        *(_("Free: %(reason)s") % {"reason": labels.FREE_REASONS[reason]} for reason in FREE_REASONS),
+        _("Amount (EUR, excl. VAT)"),
+    ]
+    lines = [_time_line(row) for row in [*report.rows, report.total]]
+    filename = f"tijd-en-geld-{period.first:%Y-%m-%d}-{period.last:%Y-%m-%d}-{by}.csv"
     return download(table_csv(header, lines), filename=filename, content_type="text/csv; charset=utf-8")
