@@ -246,6 +246,7 @@ class every_page:
         "/portal/services/",
         "/portal/manuals/",
         "/portal/invoices/",
+        "/portal/overview/",
         "/portal/account/",
     ]
     SIGNED_OUT = ["/desk/login/", "/portal/login/", "/portal/password/forgot/"]

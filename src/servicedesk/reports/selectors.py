@@ -24,6 +24,7 @@ from servicedesk.reports.arithmetic import (
     percentile,
     previous_month,
     share,
+    year_period,
 )
 from servicedesk.tickets.models import RefusedReport, Ticket, TimeEntry
 from servicedesk.tickets.pricing import ticket_work
@@ -221,16 +222,20 @@ class Dashboard:
     on_call: list
 
 
-def sla_months(*, periods: list[ReportPeriod], now: datetime) -> list[SlaMonth]:
-    """The SLA counts of several periods in one query (conditional counts per period)."""
+def sla_months(*, periods: list[ReportPeriod], now: datetime, customer_id: int | None = None) -> list[SlaMonth]:
+    """The SLA counts of several periods (of one customer's tickets, or all) in one query (conditional counts per
+    period)."""
     tz = timezone.get_default_timezone()
     bounds = [period.bounds(tz) for period in periods]
     within = [Q(reported_at__gte=start, reported_at__lt=end) for start, end in bounds]
     names = ("in_time", "late", "overdue", "best_effort")
     conditions = outcome_conditions(now)
-    counts = Ticket.objects.filter(
+    tickets = Ticket.objects.filter(
         reported_at__gte=min(start for start, _ in bounds), reported_at__lt=max(end for _, end in bounds)
-    ).aggregate(
+    )
+    if customer_id is not None:
+        tickets = tickets.filter(customer_id=customer_id)
+    counts = tickets.aggregate(
         **{f"n_{name}_{i}": Count("id", filter=w & conditions[name]) for i, w in enumerate(within) for name in names}
     )
     return [SlaMonth(period, *(counts[f"n_{name}_{i}"] for name in names)) for i, period in enumerate(periods)]
@@ -403,7 +408,9 @@ def _agent_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def time_money_report(*, period: ReportPeriod, by: str, now: datetime) -> TimeMoneyReport:
+def time_money_report(
+    *, period: ReportPeriod, by: str, now: datetime, customer_id: int | None = None
+) -> TimeMoneyReport:
     """Hours of the entries that started in the period, by customer, agent, support type or band (billed time, as
     the policy engine splits it), billable against free with the free reasons, and their price before prepaid hours
     and VAT; revenue invoiced per month and customer; unbilled work; utilisation per agent (billable work against
@@ -414,7 +421,10 @@ def time_money_report(*, period: ReportPeriod, by: str, now: datetime) -> TimeMo
     tz = timezone.get_default_timezone()
     start, end = period.bounds(tz)
     policy = current_policy()
-    touched = TimeEntry.objects.filter(start__gte=start, start__lt=end).values("ticket_id")
+    touched = TimeEntry.objects.filter(start__gte=start, start__lt=end)
+    if customer_id is not None:
+        touched = touched.filter(ticket__customer_id=customer_id)
+    touched = touched.values("ticket_id")
     entries = (
         TimeEntry.objects.filter(ticket_id__in=touched)
         .select_related("ticket", "ticket__customer", "agent")
@@ -453,9 +463,13 @@ def time_money_report(*, period: ReportPeriod, by: str, now: datetime) -> TimeMo
             else:
                 key, name = ticket.support_type, ""
             rows.setdefault(key, TimeRow(key=key, name=name)).add(entry.minutes, reason, line.amount_cents)
+    invoices, unbilled_entries = Invoice.objects.all(), TimeEntry.objects.unbilled()
+    if customer_id is not None:  # one organisation's figures hold nothing of another's
+        invoices = invoices.filter(customer_id=customer_id)
+        unbilled_entries = unbilled_entries.filter(ticket__customer_id=customer_id)
     revenue = [
-        (_key("month", month), customer_id, name, cents)
-        for month, customer_id, name, cents in Invoice.objects.filter(
+        (_key("month", month), customer, name, cents)
+        for month, customer, name, cents in invoices.filter(
             number__isnull=False, issued_at__gte=start, issued_at__lt=end
         )
         .annotate(month=TruncMonth("issued_at", tzinfo=tz))
@@ -464,8 +478,7 @@ def time_money_report(*, period: ReportPeriod, by: str, now: datetime) -> TimeMo
         .order_by("month", "customer__name", "customer_id")
     ]
     unbilled = list(
-        TimeEntry.objects.unbilled()
-        .values_list("ticket__customer_id", "ticket__customer__name")
+        unbilled_entries.values_list("ticket__customer_id", "ticket__customer__name")
         .annotate(minutes=Sum("minutes"))
         .order_by("ticket__customer__name", "ticket__customer_id")
     )
@@ -476,3 +489,33 @@ def time_money_report(*, period: ReportPeriod, by: str, now: datetime) -> TimeMo
     )
     ordered = sorted(rows.values(), key=lambda row: ((row.name or row.key).casefold(), row.key))
     return TimeMoneyReport(by, ordered, total, revenue, unbilled, utilisation)
+
+
+# -- the portal's overview of an organisation ---------------------------------------------------------------------
+
+
+@dataclass
+class CustomerOverview:
+    this_month: SlaMonth
+    this_year: SlaMonth
+    open_tickets: int
+    closed_this_month: int
+    closed_this_year: int
+    hours: TimeMoneyReport  # this month, by support type
+
+
+def customer_overview(*, customer_id: int, now: datetime) -> CustomerOverview:
+    """What the portal shows an organisation of itself, and nothing of anyone else: the SLA kept this month and this
+    year, tickets open and closed, and this month's hours by support type with what was free. Five queries."""
+    local = timezone.localdate(now)
+    month, year = month_period(local.year, local.month), year_period(local.year)
+    this_month, this_year = sla_months(periods=[month, year], now=now, customer_id=customer_id)
+    month_start, _ = month.bounds(timezone.get_default_timezone())
+    year_start, _ = year.bounds(timezone.get_default_timezone())
+    counts = Ticket.objects.filter(customer_id=customer_id).aggregate(
+        open=Count("id", filter=~Q(status=Ticket.Status.CLOSED)),
+        closed_month=Count("id", filter=Q(status=Ticket.Status.CLOSED, closed_at__gte=month_start)),
+        closed_year=Count("id", filter=Q(status=Ticket.Status.CLOSED, closed_at__gte=year_start)),
+    )
+    hours = time_money_report(period=month, by="support_type", now=now, customer_id=customer_id)
+    return CustomerOverview(this_month, this_year, counts["open"], counts["closed_month"], counts["closed_year"], hours)
