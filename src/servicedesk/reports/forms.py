@@ -118,26 +118,27 @@ class SlaForm(PeriodForm):
         )
 
 
-class WorkloadForm(PeriodForm):
-    by = forms.ChoiceField(
-        label=_("Per"), required=False, choices=[("channel", _("Channel")), ("support_type", _("Support type"))]
-    )
+class GroupedForm(PeriodForm):
+    """A report shown per one of `GROUPS` (`?by=`), the first by default."""
+
+    GROUPS: tuple = ()
+
+    def __init__(self, data, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["by"] = forms.ChoiceField(label=_("Per"), required=False, choices=self.GROUPS)
 
     def grouping(self) -> str:
-        return (self.cleaned_data.get("by") if self.is_valid() else "") or "channel"
+        return (self.cleaned_data.get("by") if self.is_valid() else "") or self.GROUPS[0][0]
 
 
-class TimeMoneyForm(PeriodForm):
-    by = forms.ChoiceField(
-        label=_("Per"),
-        required=False,
-        choices=[
-            ("customer", _("Customer")),
-            ("agent", _("Agent")),
-            ("support_type", _("Support type")),
-            ("band", _("Time band")),
-        ],
+class WorkloadForm(GroupedForm):
+    GROUPS = (("channel", _("Channel")), ("support_type", _("Support type")))
+
+
+class TimeMoneyForm(GroupedForm):
+    GROUPS = (
+        ("customer", _("Customer")),
+        ("agent", _("Agent")),
+        ("support_type", _("Support type")),
+        ("band", _("Time band")),
     )
-
-    def grouping(self) -> str:
-        return (self.cleaned_data.get("by") if self.is_valid() else "") or "customer"

@@ -70,8 +70,36 @@ def group_label(group: str, row) -> str:
     return str(names.get(row.key, row.key))
 
 
+def period_words(period) -> dict[str, str]:
+    """The first and last day of a period as words, for a chart's title."""
+    return {"first": date_format(period.first, "j F Y"), "last": date_format(period.last, "j F Y")}
+
+
 def whole(value: float) -> str:
     return number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True)
+
+
+def report_page(request, template: str, *, tab: str, title: str, form, csv_view: str, filters: list[str], **context):
+    """A report page: its tab and title, the period picker with the report's own filters, the chart and tables,
+    and the CSV of the same view (the page's GET parameters)."""
+    return render(
+        request,
+        template,
+        {
+            **context,
+            "form": form,
+            "report_tab": tab,
+            "report_title": title,
+            "filter_fields": [form[name] for name in filters],
+            "csv_url": f"{reverse(csv_view)}?{request.GET.urlencode()}",
+            "active": "reports",
+        },
+    )
+
+
+def csv_download(header: list, lines: list, *, name: str, period, by: str):
+    filename = f"{name}-{period.first:%Y-%m-%d}-{period.last:%Y-%m-%d}-{by}.csv"
+    return download(table_csv(header, lines), filename=filename, content_type="text/csv; charset=utf-8")
 
 
 def _sla(request):
@@ -91,8 +119,7 @@ def sla(request):
     rows = report.rows
     chart = charts.bar_chart(
         chart_id="sla-chart",
-        title=_("Response in time, %(first)s to %(last)s")
-        % {"first": date_format(period.first, "j F Y"), "last": date_format(period.last, "j F Y")},
+        title=_("Response in time, %(first)s to %(last)s") % period_words(period),
         description=_("Tickets per row of the table below, split by how their response went."),
         categories=[row.label for row in rows],
         series=[
@@ -113,21 +140,20 @@ def sla(request):
             outcome: f"{drill}?{urlencode({**query.dict(), 'key': row.key, 'outcome': outcome})}"
             for outcome in OUTCOMES
         }
-    return render(
+    return report_page(
         request,
         "desk/reports/sla.html",
-        {
-            "form": form,
-            "period": period,
-            "group": group,
-            "report": report,
-            "chart": chart,
-            "names": names,
-            "csv_url": f"{reverse('desk:report_sla_csv')}?{query.urlencode()}",
-            "filter_fields": [form[name] for name in ("group", "customer", "support_type", "priority", "channel")],
-            "group_name": dict(form.fields["group"].choices)[group],
-            "active": "reports",
-        },
+        tab="sla",
+        title=_("SLA report"),
+        form=form,
+        csv_view="desk:report_sla_csv",
+        filters=["group", "customer", "support_type", "priority", "channel"],
+        period=period,
+        group=group,
+        report=report,
+        chart=chart,
+        names=names,
+        group_name=dict(form.fields["group"].choices)[group],
     )
 
 
@@ -152,8 +178,7 @@ def sla_csv(request):
         ]
         for row in [*report.rows, report.total]
     ]
-    filename = f"sla-{period.first:%Y-%m-%d}-{period.last:%Y-%m-%d}-{group}.csv"
-    return download(table_csv(header, lines), filename=filename, content_type="text/csv; charset=utf-8")
+    return csv_download(header, lines, name="sla", period=period, by=group)
 
 
 @agent_required
@@ -222,8 +247,7 @@ def workload(request):
     rows = _workload_rows(report)
     chart = charts.line_chart(
         chart_id="workload-chart",
-        title=_("Tickets opened, closed and open, %(first)s to %(last)s")
-        % {"first": date_format(period.first, "j F Y"), "last": date_format(period.last, "j F Y")},
+        title=_("Tickets opened, closed and open, %(first)s to %(last)s") % period_words(period),
         description=_("Per step of the period; the table below holds the same figures."),
         categories=[row[0] for row in rows],
         series=[
@@ -252,22 +276,21 @@ def workload(request):
     ]
     mail_statuses = dict(InboundMail.Status.choices)
     mail = [(mail_statuses[status], count) for status, count in report.mail.items()]
-    return render(
+    return report_page(
         request,
         "desk/reports/workload.html",
-        {
-            "form": form,
-            "period": period,
-            "rows": rows,
-            "chart": chart,
-            "breakdown": breakdown,
-            "by_name": dict(form.fields["by"].choices)[by],
-            "refused": refused,
-            "mail": mail,
-            "filter_fields": [form["by"]],
-            "csv_url": f"{reverse('desk:report_workload_csv')}?{request.GET.urlencode()}",
-            "active": "reports",
-        },
+        tab="workload",
+        title=_("Workload"),
+        form=form,
+        csv_view="desk:report_workload_csv",
+        filters=["by"],
+        period=period,
+        rows=rows,
+        chart=chart,
+        breakdown=breakdown,
+        by_name=dict(form.fields["by"].choices)[by],
+        refused=refused,
+        mail=mail,
     )
 
 
@@ -278,8 +301,7 @@ def workload_csv(request):
     header = [_("Period"), _("Opened"), _("Closed"), _("Open at the end")]
     header += [_("Opened: %(name)s") % {"name": key_label(by, key)} for key in keys]
     lines = [[*row, *(report.opened[key][i] for key in keys)] for i, row in enumerate(_workload_rows(report))]
-    filename = f"werklast-{period.first:%Y-%m-%d}-{period.last:%Y-%m-%d}-{by}.csv"
-    return download(table_csv(header, lines), filename=filename, content_type="text/csv; charset=utf-8")
+    return csv_download(header, lines, name="werklast", period=period, by=by)
 
 
 # -- time and money ----------------------------------------------------------------------------------------------
@@ -317,7 +339,7 @@ def _time_line(row) -> list:
     ]
 
 
-def two_decimals(value: float) -> str:
+def one_decimal(value: float) -> str:
     return number_format(value, decimal_pos=1, use_l10n=True, force_grouping=True)
 
 
@@ -327,8 +349,7 @@ def time_money(request):
     rows = report.rows
     chart = charts.bar_chart(
         chart_id="time-chart",
-        title=_("Hours recorded, %(first)s to %(last)s")
-        % {"first": date_format(period.first, "j F Y"), "last": date_format(period.last, "j F Y")},
+        title=_("Hours recorded, %(first)s to %(last)s") % period_words(period),
         description=_("Billable and free hours per row of the table below."),
         categories=[row.label for row in rows],
         series=[
@@ -343,32 +364,31 @@ def time_money(request):
             ),
         ],
         axis_label=_("Hours"),
-        format_value=two_decimals,
+        format_value=one_decimal,
     )
-    return render(
+    return report_page(
         request,
         "desk/reports/time_money.html",
-        {
-            "form": form,
-            "period": period,
-            "chart": chart,
-            "lines": [_time_line(row) for row in rows],
-            "total": _time_line(report.total) if rows else None,
-            "free_names": [labels.FREE_REASONS[reason] for reason in FREE_REASONS],
-            "by_name": dict(form.fields["by"].choices)[by],
-            "revenue": [
-                (date_format(date(int(m[:4]), int(m[5:]), 1), "F Y"), name, Decimal(cents) / 100)
-                for m, _id, name, cents in report.revenue
-            ],
-            "unbilled": [(name, hours(minutes)) for _id, name, minutes in report.unbilled],
-            "utilisation": [
-                (name, hours(billable), hours(office), share(billable, office))
-                for name, billable, office in report.utilisation
-            ],
-            "filter_fields": [form["by"]],
-            "csv_url": f"{reverse('desk:report_time_csv')}?{request.GET.urlencode()}",
-            "active": "reports",
-        },
+        tab="time",
+        title=_("Time and money"),
+        form=form,
+        csv_view="desk:report_time_csv",
+        filters=["by"],
+        period=period,
+        by_name=dict(form.fields["by"].choices)[by],
+        chart=chart,
+        lines=[_time_line(row) for row in rows],
+        total=_time_line(report.total) if rows else None,
+        free_names=[labels.FREE_REASONS[reason] for reason in FREE_REASONS],
+        revenue=[
+            (date_format(date(int(m[:4]), int(m[5:]), 1), "F Y"), name, Decimal(cents) / 100)
+            for m, _id, name, cents in report.revenue
+        ],
+        unbilled=[(name, hours(minutes)) for _id, name, minutes in report.unbilled],
+        utilisation=[
+            (name, hours(billable), hours(office), share(billable, office))
+            for name, billable, office in report.utilisation
+        ],
     )
 
 
@@ -384,5 +404,4 @@ def time_money_csv(request):
         _("Amount (EUR, excl. VAT)"),
     ]
     lines = [_time_line(row) for row in [*report.rows, report.total]]
-    filename = f"tijd-en-geld-{period.first:%Y-%m-%d}-{period.last:%Y-%m-%d}-{by}.csv"
-    return download(table_csv(header, lines), filename=filename, content_type="text/csv; charset=utf-8")
+    return csv_download(header, lines, name="tijd-en-geld", period=period, by=by)
