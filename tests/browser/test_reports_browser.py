@@ -1,4 +1,4 @@
-"""The dashboard and the SLA report in a real browser, on a phone and a desktop, in Dutch and English: each draws
+"""The dashboard and the reports in a real browser, on a phone and a desktop, in Dutch and English: each draws
 its chart (an SVG with a title), the page does not scroll sideways, and the table holds the chart's figures."""
 
 from __future__ import annotations
@@ -32,6 +32,9 @@ def desk_with_tickets():
                 reporter=contact, subject=f"Melding {n}-{i}", body="…", channel="email", now=reported
             )
             services.ticket_assign(ticket=ticket, actor=agent, assignee=agent, now=reported)
+            services.time_entry_add(
+                ticket=ticket, agent=agent, start=reported + timedelta(hours=2), minutes=20 + 15 * i
+            )
             if i < 2:
                 answered = ticket.response_due + (timedelta(hours=1) if late else -timedelta(minutes=30))
                 services.ticket_respond(ticket=ticket, actor=agent, diagnosis="Gevonden.", now=answered)
@@ -71,6 +74,12 @@ def test_dashboard_and_sla_report_draw_their_charts(browser: Browser, live_serve
     assert page.evaluate(OVERFLOW) <= 0
     page.screenshot(path=f"{SHOTS}/sla-{width}.png", full_page=True)
 
+    for path, name in (("workload", "Tickets geopend, gesloten en open"), ("time", "Geschreven uren")):
+        page.goto(f"{live_server.url}/desk/reports/{path}/?period=custom&start={first}&end={today}")
+        expect(page.get_by_role("img", name=name)).to_be_visible()
+        assert page.evaluate(OVERFLOW) <= 0
+        page.screenshot(path=f"{SHOTS}/{path}-{width}.png", full_page=True)
+    page.goto(f"{live_server.url}/desk/reports/sla/?period=custom&start={first}&end={today}&group=customer")
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="SLA report")).to_be_visible()
     expect(page.get_by_role("img", name="Response in time")).to_be_visible()

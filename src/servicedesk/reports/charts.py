@@ -159,7 +159,9 @@ def line_chart(
     every = max(1, math.ceil(n / 8))
     for i, category in enumerate(categories):
         if i % every == 0:
-            parts.append(_text(x_of(i), plot_bottom + FONT + 6, category, anchor="middle", size=FONT - 2))
+            # The outermost labels lean inwards, so they stay inside the picture.
+            anchor = "start" if i == 0 and n > 1 else "end" if i == n - 1 and n > 1 else "middle"
+            parts.append(_text(x_of(i), plot_bottom + FONT + 6, category, anchor=anchor, size=FONT - 2))
     for item in series:
         points = [
             (x_of(i), plot_bottom - (plot_bottom - plot_top - FONT) * v / top, categories[i], v)

@@ -215,6 +215,13 @@ def sla_tickets(request):
 # -- workload ----------------------------------------------------------------------------------------------------
 
 
+def step_short(step) -> str:
+    """A step on a chart's axis: its first day ('9 nov'), or the month ('nov 2026') for a whole month."""
+    if step.first.day == 1 and step.last.month != (step.last + timedelta(days=1)).month:
+        return date_format(step.first, "M Y")
+    return date_format(step.first, "j M")
+
+
 def step_label(step) -> str:
     """A step of a report over time: '2-8 nov' for a week, 'november 2026' for a whole month."""
     if step.first.day == 1 and step.last.month != (step.last + timedelta(days=1)).month:
@@ -249,7 +256,7 @@ def workload(request):
         chart_id="workload-chart",
         title=_("Tickets opened, closed and open, %(first)s to %(last)s") % period_words(period),
         description=_("Per step of the period; the table below holds the same figures."),
-        categories=[row[0] for row in rows],
+        categories=[step_short(step) for step in report.steps],
         series=[
             charts.Series(_("Opened"), [row[1] for row in rows], charts.PALETTE[0]),
             charts.Series(_("Closed"), [row[2] for row in rows], charts.PALETTE[2]),
