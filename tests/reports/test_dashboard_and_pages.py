@@ -46,6 +46,8 @@ def test_the_dashboard_is_the_desk_home_in_a_fixed_number_of_queries(client, nov
     Shift.objects.create(agent=november.agent, phone="+31612345679", starts_at=now, ends_at=now + timedelta(hours=1))
     client.force_login(november.agent)
     client.get("/desk/")  # the session's first request
+    # Session and user; the dashboard's six (my tickets, the queues' counts, two months of SLA, unbilled time, the
+    # backlog, who is on call); the navigation's four, counted afresh on the home page as on the queues.
     with django_assert_num_queries(12):
         response = client.get("/desk/")
     html = response.content.decode()

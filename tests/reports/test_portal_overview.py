@@ -56,3 +56,9 @@ def test_a_contact_who_sees_only_their_own_tickets_has_no_overview(client, novem
     assert 'href="/portal/overview/"' not in client.get("/portal/").content.decode()
     client.logout()
     assert client.get("/portal/overview/").status_code == 302  # to the sign-in page
+
+
+def test_the_overview_costs_a_fixed_number_of_queries(november, django_assert_num_queries):
+    this_months_work(november)
+    with django_assert_num_queries(5):  # SLA (month and year), tickets, entries, invoices, unbilled time
+        customer_overview(customer_id=november.korrel.pk, now=timezone.now())

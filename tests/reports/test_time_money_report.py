@@ -103,3 +103,8 @@ def test_the_time_page_and_csv(client, worked, django_assert_max_num_queries):
     )
     assert lines[1].startswith("Bakkerij De Korrel;2,08;1,50;0,58;")
     assert lines[-1].startswith("Totaal;3,08;1,50;1,58;")
+
+
+def test_the_report_costs_a_fixed_number_of_queries(worked, django_assert_num_queries):
+    with django_assert_num_queries(3):  # the entries of the tickets worked on, invoices, unbilled time
+        time_money_report(period=year_period(2026), by="band", now=NOW)

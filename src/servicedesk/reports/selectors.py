@@ -257,7 +257,7 @@ def backlog_series(*, now: datetime, points: int = BACKLOG_WEEKS, step: timedelt
 
 def desk_dashboard(*, user, now: datetime) -> Dashboard:
     """What an agent sees first: their open tickets by deadline, the desk's queues that need action, its SLA share
-    this month against last, the backlog, work not yet billed and who is on call. Seven queries."""
+    this month against last, the backlog, work not yet billed and who is on call. Six queries."""
     mine = Ticket.objects.filter(queue_filter("mine", user=user, now=now))
     my_tickets = list(
         mine.select_related("customer")
@@ -415,7 +415,7 @@ def time_money_report(
     the policy engine splits it), billable against free with the free reasons, and their price before prepaid hours
     and VAT; revenue invoiced per month and customer; unbilled work; utilisation per agent (billable work against
     the office hours of the period up to now). Each ticket is priced by the policy engine with all its entries (fair
-    use looks at the whole ticket); the figures count only the entries of the period. Four queries."""
+    use looks at the whole ticket); the figures count only the entries of the period. Three queries."""
     if by not in TIME_BY:
         raise ValueError(f"unknown grouping {by!r}")
     tz = timezone.get_default_timezone()
