@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
+import subprocess
 import xml.etree.ElementTree as ET
 from datetime import date
 from decimal import Decimal
@@ -165,3 +166,27 @@ def test_the_csv_is_formula_safe_with_decimal_commas():
     data = table_csv(["Klant", "Aandeel"], [['=HYPERLINK("x")', Decimal("57.1")], ["@SUM(A1)", None]])
     text = data.decode("utf-8-sig")
     assert text.splitlines() == ["Klant;Aandeel", '"\'=HYPERLINK(""x"")";57,1', "'@SUM(A1);"]
+
+
+def test_a_chart_reads_in_a_pdf(tmp_path):
+    """The monthly report will be a PDF (WeasyPrint, as the invoices): the chart's labels and values come out as
+    text, not as a picture of text."""
+    import weasyprint
+
+    svg = charts.bar_chart(
+        chart_id="pdf",
+        title="Reactie op tijd",
+        description="Per klant",
+        categories=["Bakkerij De Korrel", "Tandartspraktijk Smile"],
+        series=[
+            charts.Series("Op tijd", [12, 7], charts.PALETTE[2]),
+            charts.Series("Te laat", [1, 0], charts.PALETTE[3]),
+        ],
+        axis_label="Aantal tickets",
+        format_value=dutch,
+    )
+    pdf = tmp_path / "chart.pdf"
+    pdf.write_bytes(weasyprint.HTML(string=f"<html><body><h1>Servicerapport</h1>{svg}</body></html>").write_pdf())
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for words in ("Bakkerij De Korrel", "Tandartspraktijk Smile", "Aantal tickets", "Op tijd", "Te laat", "13"):
+        assert words in text, words
