@@ -35,6 +35,7 @@ urlpatterns = [
     path("reports/workload/csv/", reports.workload_csv, name="report_workload_csv"),
     path("reports/time/", reports.time_money, name="report_time"),
     path("reports/time/csv/", reports.time_money_csv, name="report_time_csv"),
+    path("reports/service/<int:customer_id>/<int:year>/<int:month>/", reports.service_report, name="report_service"),
     path("tickets/<int:ticket_id>/", tickets.ticket_page, name="ticket"),
     path("tickets/<int:ticket_id>/classify/", tickets.classify, name="classify"),
     path("tickets/<int:ticket_id>/respond/", tickets.respond, name="respond"),

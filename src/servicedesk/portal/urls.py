@@ -22,6 +22,7 @@ urlpatterns = [
     path("manuals/", manuals.manual_list, name="manuals"),
     path("invoices/", invoices.invoice_list, name="invoices"),
     path("overview/", overview.overview, name="overview"),
+    path("overview/report/<int:year>/<int:month>/", overview.service_report, name="service_report"),
     path("invoices/<int:invoice_id>.<str:kind>", invoices.invoice_download, name="invoice_file"),
     path("manuals/suggest/", manuals.manual_suggest, name="manual_suggest"),
     path("manuals/<int:manual_id>/", manuals.manual_detail, name="manual"),

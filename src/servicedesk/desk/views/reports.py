@@ -7,19 +7,21 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.http import urlencode
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from servicedesk.core import labels
 from servicedesk.core.downloads import download
+from servicedesk.customers.models import Customer
 from servicedesk.desk.access import agent_required
 from servicedesk.mail.models import InboundMail
 from servicedesk.reports import charts
-from servicedesk.reports.arithmetic import hours, share
+from servicedesk.reports.arithmetic import hours, month_period, share
 from servicedesk.reports.exports import table_csv
 from servicedesk.reports.forms import SlaForm, TimeMoneyForm, WorkloadForm
 from servicedesk.reports.selectors import (
@@ -30,6 +32,7 @@ from servicedesk.reports.selectors import (
     time_money_report,
     workload_report,
 )
+from servicedesk.reports.service_report import service_report_pdf
 from servicedesk.tickets.models import RefusedReport
 
 #: What the bars of the SLA chart stack: every ticket of a row is in exactly one of them.
@@ -140,6 +143,7 @@ def sla(request):
             outcome: f"{drill}?{urlencode({**query.dict(), 'key': row.key, 'outcome': outcome})}"
             for outcome in OUTCOMES
         }
+    customer_id = form.filters().customer_id  # a customer's report: their monthly service report too
     return report_page(
         request,
         "desk/reports/sla.html",
@@ -154,6 +158,11 @@ def sla(request):
         chart=chart,
         names=names,
         group_name=dict(form.fields["group"].choices)[group],
+        service_report_url=(
+            reverse("desk:report_service", args=[customer_id, period.first.year, period.first.month])
+            if customer_id
+            else None
+        ),
     )
 
 
@@ -412,3 +421,21 @@ def time_money_csv(request):
     ]
     lines = [_time_line(row) for row in [*report.rows, report.total]]
     return csv_download(header, lines, name="tijd-en-geld", period=period, by=by)
+
+
+# -- the monthly service report ------------------------------------------------------------------------------------
+
+
+def month_or_404(year: int, month: int):
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise Http404
+    return month_period(year, month)
+
+
+@agent_required
+def service_report(request, customer_id: int, year: int, month: int):
+    customer = get_object_or_404(Customer, pk=customer_id)
+    period = month_or_404(year, month)
+    pdf = service_report_pdf(customer=customer, period=period, now=timezone.now())
+    filename = f"servicerapport-{slugify(customer.name)}-{period.first:%Y-%m}.pdf"
+    return download(pdf, filename=filename, content_type="application/pdf")

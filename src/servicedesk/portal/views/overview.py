@@ -8,9 +8,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from servicedesk.core import labels
+from servicedesk.core.downloads import download
 from servicedesk.portal.access import contact_required
-from servicedesk.reports.arithmetic import hours
+from servicedesk.reports.arithmetic import hours, month_period, previous_month
 from servicedesk.reports.selectors import customer_overview
+from servicedesk.reports.service_report import service_report_pdf
 
 FREE_REASONS = ("critical", "managed_service", "fair_use")
 
@@ -22,6 +24,7 @@ def overview(request):
         raise Http404  # like an invoice: the organisation's figures are for those who see all its tickets
     now = timezone.now()
     figures = customer_overview(customer_id=contact.customer_id, now=now)
+    local = timezone.localdate(now)
     rows = [
         {
             "name": labels.SUPPORT_TYPES_SHORT.get(row.key, row.key),
@@ -42,6 +45,19 @@ def overview(request):
             "rows": rows,
             "total": {"hours": hours(total.minutes), "billable": hours(total.billable_minutes)},
             "now": now,
+            "reports": [month_period(local.year, local.month), previous_month(month_period(local.year, local.month))],
             "active": "overview",
         },
     )
+
+
+@contact_required
+def service_report(request, year: int, month: int):
+    """The organisation's monthly service report; another organisation's cannot be asked for (no id in the URL)."""
+    contact = request.contact
+    if not contact.sees_all_tickets or not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise Http404
+    period = month_period(year, month)
+    pdf = service_report_pdf(customer=contact.customer, period=period, now=timezone.now(), language=contact.language)
+    filename = f"servicerapport-{period.first:%Y-%m}.pdf"
+    return download(pdf, filename=filename, content_type="application/pdf")
