@@ -17,7 +17,22 @@ from servicedesk.reports import charts
 from servicedesk.reports.arithmetic import ReportPeriod, hours
 from servicedesk.reports.selectors import SlaFilters, sla_report, sla_tickets, time_money_report
 
-FREE_REASONS = ("critical", "managed_service", "fair_use")
+FREE_REASONS = ("critical", "managed_service", "fair_use")  # in the order the policy reports them
+
+
+def hours_by_type(time) -> list[dict]:
+    """A time report's rows by support type as people read them: hours, billable, and the free hours per reason."""
+    return [
+        {
+            "name": labels.SUPPORT_TYPES_SHORT.get(row.key, row.key),
+            "hours": hours(row.minutes),
+            "billable": hours(row.billable_minutes),
+            "free": [
+                (labels.FREE_REASONS[r], hours(row.free_minutes[r])) for r in FREE_REASONS if r in row.free_minutes
+            ],
+        }
+        for row in time.rows
+    ]
 
 
 def _whole(value: float) -> str:
@@ -54,17 +69,7 @@ def service_report_context(*, customer: Customer, period: ReportPeriod, now: dat
         "sla": sla,
         "chart": chart,
         "tickets": tickets,
-        "hours": [
-            {
-                "name": labels.SUPPORT_TYPES_SHORT.get(row.key, row.key),
-                "hours": hours(row.minutes),
-                "billable": hours(row.billable_minutes),
-                "free": [
-                    (labels.FREE_REASONS[r], hours(row.free_minutes[r])) for r in FREE_REASONS if r in row.free_minutes
-                ],
-            }
-            for row in time.rows
-        ],
+        "hours": hours_by_type(time),
         "total_hours": hours(time.total.minutes),
         "provider": settings.SERVICEDESK_PROVIDER,
         "made": timezone.localtime(now),

@@ -32,7 +32,7 @@ from servicedesk.reports.selectors import (
     time_money_report,
     workload_report,
 )
-from servicedesk.reports.service_report import service_report_pdf
+from servicedesk.reports.service_report import FREE_REASONS, service_report_pdf
 from servicedesk.tickets.models import RefusedReport
 
 #: What the bars of the SLA chart stack: every ticket of a row is in exactly one of them.
@@ -321,8 +321,6 @@ def workload_csv(request):
 
 
 # -- time and money ----------------------------------------------------------------------------------------------
-
-FREE_REASONS = ("critical", "managed_service", "fair_use")  # in the order the policy reports them
 
 
 def time_label(by: str, row) -> str:

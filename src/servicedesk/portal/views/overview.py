@@ -7,14 +7,11 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from servicedesk.core import labels
 from servicedesk.core.downloads import download
 from servicedesk.portal.access import contact_required
 from servicedesk.reports.arithmetic import hours, month_period, previous_month
 from servicedesk.reports.selectors import customer_overview
-from servicedesk.reports.service_report import service_report_pdf
-
-FREE_REASONS = ("critical", "managed_service", "fair_use")
+from servicedesk.reports.service_report import hours_by_type, service_report_pdf
 
 
 @contact_required
@@ -25,17 +22,7 @@ def overview(request):
     now = timezone.now()
     figures = customer_overview(customer_id=contact.customer_id, now=now)
     local = timezone.localdate(now)
-    rows = [
-        {
-            "name": labels.SUPPORT_TYPES_SHORT.get(row.key, row.key),
-            "hours": hours(row.minutes),
-            "billable": hours(row.billable_minutes),
-            "free": [
-                (labels.FREE_REASONS[r], hours(row.free_minutes[r])) for r in FREE_REASONS if r in row.free_minutes
-            ],
-        }
-        for row in figures.hours.rows
-    ]
+    rows = hours_by_type(figures.hours)
     total = figures.hours.total
     return render(
         request,
