@@ -16,6 +16,8 @@ from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import Customer
 from servicedesk.mail.models import InboundMail
 from servicedesk.oncall.rota import on_call_at
+from servicedesk.policy import Channel, EntryKind, Priority, SupportType, TicketWork
+from servicedesk.policy import TimeEntry as PolicyTimeEntry
 from servicedesk.reports.arithmetic import (
     ReportPeriod,
     buckets,
@@ -27,7 +29,6 @@ from servicedesk.reports.arithmetic import (
     year_period,
 )
 from servicedesk.tickets.models import RefusedReport, Ticket, TimeEntry
-from servicedesk.tickets.pricing import ticket_work
 from servicedesk.tickets.selectors import queue_filter
 
 SLA_GROUPS = ("month", "customer", "support_type", "priority", "channel")
@@ -404,10 +405,6 @@ class TimeMoneyReport:
     utilisation: list[tuple[str, int, int]]  # (agent name, billable work minutes, office minutes of the period)
 
 
-def _agent_name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def time_money_report(
     *, period: ReportPeriod, by: str, now: datetime, customer_id: int | None = None
 ) -> TimeMoneyReport:
@@ -425,44 +422,68 @@ def time_money_report(
     if customer_id is not None:
         touched = touched.filter(ticket__customer_id=customer_id)
     touched = touched.values("ticket_id")
+    # Plain values, not model rows: a month has thousands of entries, and the engine wants values anyway.
     entries = (
         TimeEntry.objects.filter(ticket_id__in=touched)
-        .select_related("ticket", "ticket__customer", "agent")
+        .values_list(
+            "ticket_id",
+            "kind",
+            "start",
+            "minutes",
+            "agent_id",
+            "agent__username",
+            "agent__first_name",
+            "agent__last_name",
+            "ticket__support_type",
+            "ticket__priority",
+            "ticket__channel",
+            "ticket__critical",
+            "ticket__customer_id",
+            "ticket__customer__name",
+        )
         .order_by("ticket_id", "start", "id")
     )
     rows: dict[str, TimeRow] = {}
     total = TimeRow(key="")
     billable_work: dict[int, int] = {}
     agents: dict[int, str] = {}
-    by_ticket: dict[int, list[TimeEntry]] = {}
+    by_ticket: dict[int, list[tuple]] = {}
     for entry in entries:
-        by_ticket.setdefault(entry.ticket_id, []).append(entry)
+        by_ticket.setdefault(entry[0], []).append(entry)
     for ticket_entries in by_ticket.values():
-        ticket = ticket_entries[0].ticket
-        price = policy.price(ticket_work(ticket, ticket_entries))
+        _, _, _, _, _, _, _, _, support_type, priority, channel, critical, customer, customer_name = ticket_entries[0]
+        work = TicketWork(
+            SupportType(support_type),
+            Priority(priority),
+            Channel(channel),
+            critical,
+            [PolicyTimeEntry(EntryKind(e[1]), e[2], e[3]) for e in ticket_entries],
+        )
+        price = policy.price(work)
         reason = price.free_reason.value if price.free_reason else None
         for entry, line in zip(ticket_entries, price.lines, strict=False):
-            if not start <= entry.start < end:
+            _, kind, entry_start, minutes, agent_id, username, first_name, last_name = entry[:8]
+            if not start <= entry_start < end:
                 continue
-            total.add(entry.minutes, reason, line.amount_cents)
-            agents[entry.agent_id] = _agent_name(entry.agent)
-            if entry.kind == "work" and reason is None:
-                billable_work[entry.agent_id] = billable_work.get(entry.agent_id, 0) + entry.minutes
+            total.add(minutes, reason, line.amount_cents)
+            agents[agent_id] = f"{first_name} {last_name}".strip() or username
+            if kind == EntryKind.WORK and reason is None:
+                billable_work[agent_id] = billable_work.get(agent_id, 0) + minutes
             if by == "band":
                 shares = line.shares
-                billed = sum(s.duration.total_seconds() for s in shares) or 1
+                billed = sum(part.duration.total_seconds() for part in shares) or 1
                 for part in shares:
-                    minutes = int(part.duration.total_seconds() // 60)
                     cents = round(line.amount_cents * part.duration.total_seconds() / billed)
-                    rows.setdefault(part.band, TimeRow(key=part.band)).add(minutes, reason, cents)
+                    row = rows.setdefault(part.band, TimeRow(key=part.band))
+                    row.add(int(part.duration.total_seconds() // 60), reason, cents)
                 continue
             if by == "customer":
-                key, name = str(ticket.customer_id), ticket.customer.name
+                key, name = str(customer), customer_name
             elif by == "agent":
-                key, name = str(entry.agent_id), _agent_name(entry.agent)
+                key, name = str(agent_id), agents[agent_id]
             else:
-                key, name = ticket.support_type, ""
-            rows.setdefault(key, TimeRow(key=key, name=name)).add(entry.minutes, reason, line.amount_cents)
+                key, name = support_type, ""
+            rows.setdefault(key, TimeRow(key=key, name=name)).add(minutes, reason, line.amount_cents)
     invoices, unbilled_entries = Invoice.objects.all(), TimeEntry.objects.unbilled()
     if customer_id is not None:  # one organisation's figures hold nothing of another's
         invoices = invoices.filter(customer_id=customer_id)
