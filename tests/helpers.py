@@ -104,7 +104,7 @@ def desk_sign_in(page, live_server, username: str = "anouk", password: str = "s3
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Aanmelden").click()
-    expect(page.get_by_role("heading", name="Openstaande tickets")).to_be_visible()
+    expect(page.get_by_role("heading", name="Overzicht", exact=True)).to_be_visible()  # the dashboard
 
 
 # -- every page --------------------------------------------------------------------------------------------------
@@ -198,6 +198,13 @@ class every_page:
         "/desk/",
         "/desk/queue/open/",
         "/desk/queue/closed/",
+        "/desk/reports/sla/",
+        "/desk/reports/sla/?period=year&group=month",
+        "/desk/reports/sla/tickets/?outcome=tickets",
+        "/desk/reports/workload/",
+        "/desk/reports/workload/?period=year&by=support_type",
+        "/desk/reports/time/",
+        "/desk/reports/time/?period=year&by=band",
         "/desk/tickets/{ticket}/",
         "/desk/phone/",
         "/desk/phone/?q=Xyla",
@@ -239,6 +246,7 @@ class every_page:
         "/portal/services/",
         "/portal/manuals/",
         "/portal/invoices/",
+        "/portal/overview/",
         "/portal/account/",
     ]
     SIGNED_OUT = ["/desk/login/", "/portal/login/", "/portal/password/forgot/"]

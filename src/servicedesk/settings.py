@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "servicedesk.oncall",
     "servicedesk.portal",
     "servicedesk.projects",
+    "servicedesk.reports",
     "django.forms",  # Django's widget templates, after ours (core/templates/django/forms/widgets/)
 ]
 

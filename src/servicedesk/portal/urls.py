@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from servicedesk.portal.views import account, auth, invoices, manuals, tickets
+from servicedesk.portal.views import account, auth, invoices, manuals, overview, tickets
 
 app_name = "portal"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("services/", tickets.matrix, name="matrix"),
     path("manuals/", manuals.manual_list, name="manuals"),
     path("invoices/", invoices.invoice_list, name="invoices"),
+    path("overview/", overview.overview, name="overview"),
+    path("overview/report/<int:year>/<int:month>/", overview.service_report, name="service_report"),
     path("invoices/<int:invoice_id>.<str:kind>", invoices.invoice_download, name="invoice_file"),
     path("manuals/suggest/", manuals.manual_suggest, name="manual_suggest"),
     path("manuals/<int:manual_id>/", manuals.manual_detail, name="manual"),
