@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -77,6 +79,10 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def budget_hours(self) -> Decimal | None:
+        return None if self.budget_minutes is None else Decimal(self.budget_minutes) / 60
 
 
 class Phase(models.Model):

@@ -30,6 +30,9 @@ PStatus = Project.Status
 
 #: The kind of outgoing mail that carries a quote (the outbox keeps a kind per message).
 QUOTE_MAIL = "quote"
+#: A project in these statuses may be quoted; one with a quote in these gets a new version instead of a new quote.
+QUOTABLE = (PStatus.DRAFT, PStatus.QUOTED, PStatus.DECLINED)
+OPEN_OR_ACCEPTED = (QStatus.DRAFT, QStatus.SENT, QStatus.ACCEPTED)
 
 
 def quote_recipients(project: Project):
@@ -97,11 +100,11 @@ def quote_create(
     validity_days = validity_days or config.projects.quote_validity_days
     _check_terms(billing_mode=billing_mode, hourly_rate_cents=hourly_rate_cents, validity_days=validity_days)
     project = Project.objects.select_for_update().get(pk=project.pk)
-    if project.status not in (PStatus.DRAFT, PStatus.QUOTED, PStatus.DECLINED):
+    if project.status not in QUOTABLE:
         raise ValidationError(
             _("A project that is “%(status)s” gets no new quote.") % {"status": project.get_status_display()}
         )
-    if project.quotes.filter(status__in=(QStatus.DRAFT, QStatus.SENT, QStatus.ACCEPTED)).exists():
+    if project.quotes.filter(status__in=OPEN_OR_ACCEPTED).exists():
         raise ValidationError(_("This project has a quote already; make a new version of it instead."))
     quote = Quote.objects.create(
         project=project,
@@ -253,7 +256,7 @@ def quote_send(*, quote: Quote, actor, now: datetime | None = None) -> Quote:
         quote = _lock(quote)
         _must_be_draft(quote)
         project = Project.objects.select_for_update().select_related("customer").get(pk=quote.project_id)
-        if project.status not in (PStatus.DRAFT, PStatus.QUOTED, PStatus.DECLINED):
+        if project.status not in QUOTABLE:
             raise ValidationError(
                 _("A project that is “%(status)s” gets no quote.") % {"status": project.get_status_display()}
             )
@@ -402,7 +405,7 @@ def quote_new_version(*, quote: Quote, actor, now: datetime | None = None) -> Qu
         )
     if quote.status == QStatus.ACCEPTED:
         raise ValidationError(_("An accepted quote is the order; it gets no new version."))
-    if project.status not in (PStatus.DRAFT, PStatus.QUOTED, PStatus.DECLINED):
+    if project.status not in QUOTABLE:
         raise ValidationError(
             _("A project that is “%(status)s” gets no new quote.") % {"status": project.get_status_display()}
         )
