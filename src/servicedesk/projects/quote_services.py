@@ -8,14 +8,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from servicedesk.core.policy import current_policy
+from servicedesk.core.sequences import lock_year, next_in_year
 from servicedesk.customers.models import Contact
 from servicedesk.outbox.models import OutgoingAttachment
 from servicedesk.outbox.services import Notice, notices_queue
@@ -65,6 +66,15 @@ def _refresh_totals(quote: Quote) -> None:
         totals.total_cents,
     )
     quote.save(update_fields=["subtotal_cents", "vat_cents", "total_cents"])
+
+
+def _line_changed(quote: Quote, line: QuoteLine, kind: str, *, actor, now: datetime) -> None:
+    """The quote's totals again, and the line added or removed in the trail (its description and amount)."""
+    _refresh_totals(quote)
+    _touch(quote.project, now)
+    _record(
+        quote.project, kind, at=now, actor=actor, subject=line.description, old=quote.version, new=line.amount_cents
+    )
 
 
 def _next_version(project: Project) -> int:
@@ -184,17 +194,7 @@ def quote_line_add(
         unit_price_cents=unit_price_cents,
         amount_cents=money.line_cents(quantity=quantity, unit_price_cents=unit_price_cents),
     )
-    _refresh_totals(quote)
-    _touch(quote.project, now)
-    _record(
-        quote.project,
-        Kind.QUOTE_LINE_ADDED,
-        at=now,
-        actor=actor,
-        subject=line.description,
-        old=quote.version,
-        new=line.amount_cents,
-    )
+    _line_changed(quote, line, Kind.QUOTE_LINE_ADDED, actor=actor, now=now)
     return line
 
 
@@ -207,34 +207,12 @@ def quote_line_remove(*, quote: Quote, line: QuoteLine, actor, now: datetime | N
     if line.quote_id != quote.pk:
         raise ValidationError(_("This line belongs to another quote."))
     line.delete()
-    _refresh_totals(quote)
-    _touch(quote.project, now)
-    _record(
-        quote.project,
-        Kind.QUOTE_LINE_REMOVED,
-        at=now,
-        actor=actor,
-        subject=line.description,
-        old=quote.version,
-        new=line.amount_cents,
-    )
-
-
-def _lock_sequence(year: int) -> None:
-    """Take the year's quote-numbering lock (the pattern of invoice numbers: create the row, then lock it)."""
-    try:
-        with transaction.atomic():
-            QuoteSequence.objects.get_or_create(year=year)
-    except IntegrityError:  # created at the same moment by another sending
-        pass
-    QuoteSequence.objects.filter(year=year).update(last=F("last"))
-    list(QuoteSequence.objects.select_for_update().filter(year=year))
+    _line_changed(quote, line, Kind.QUOTE_LINE_REMOVED, actor=actor, now=now)
 
 
 def _next_number(year: int) -> str:
-    """The next quote number of the year; the caller holds the year's sequence row locked."""
-    QuoteSequence.objects.filter(year=year).update(last=F("last") + 1)
-    return f"Q{year}-{QuoteSequence.objects.get(year=year).last:04d}"
+    """The next quote number of the year, e.g. Q2026-0007; the caller holds the year's sequence locked."""
+    return f"Q{year}-{next_in_year(QuoteSequence, year):04d}"
 
 
 def _set_project_status(project: Project, status: str, *, at: datetime, actor, reason: str = "") -> None:
@@ -252,7 +230,7 @@ def quote_send(*, quote: Quote, actor, now: datetime | None = None) -> Quote:
     now = now or timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
-        _lock_sequence(today.year)
+        lock_year(QuoteSequence, today.year)
         quote = _lock(quote)
         _must_be_draft(quote)
         project = Project.objects.select_for_update().select_related("customer").get(pk=quote.project_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -318,6 +318,17 @@ def quote_line_add(request, project_id: int, quote_id: int):
     return _act(request, project_id, form, "line_form", action, _("Line added."))
 
 
+def _quote_step(request, project: Project, step, success) -> HttpResponseRedirect:
+    """Take a step with a quote (a service call) and go back to the project's quotes; a refusal is said there."""
+    try:
+        done = step()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success(done))
+    return redirect(reverse("desk:project", args=[project.pk]) + "#quotes")
+
+
 @agent_required
 @require_POST
 def quote_line_remove(request, project_id: int, quote_id: int, line_id: int):
@@ -325,39 +336,36 @@ def quote_line_remove(request, project_id: int, quote_id: int, line_id: int):
     line = QuoteLine.objects.filter(pk=line_id, quote=quote).first()
     if line is None:
         raise Http404
-    try:
-        quote_services.quote_line_remove(quote=quote, line=line, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Line removed."))
-    return redirect(reverse("desk:project", args=[project.pk]) + "#quotes")
+    return _quote_step(
+        request,
+        project,
+        lambda: quote_services.quote_line_remove(quote=quote, line=line, actor=request.user),
+        lambda _done: _("Line removed."),
+    )
 
 
 @agent_required
 @require_POST
 def quote_send(request, project_id: int, quote_id: int):
     project, quote = _load_quote(project_id, quote_id)
-    try:
-        quote = quote_services.quote_send(quote=quote, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Quote %(number)s sent.") % {"number": quote.number})
-    return redirect(reverse("desk:project", args=[project.pk]) + "#quotes")
+    return _quote_step(
+        request,
+        project,
+        lambda: quote_services.quote_send(quote=quote, actor=request.user),
+        lambda sent: _("Quote %(number)s sent.") % {"number": sent.number},
+    )
 
 
 @agent_required
 @require_POST
 def quote_new_version(request, project_id: int, quote_id: int):
     project, quote = _load_quote(project_id, quote_id)
-    try:
-        new = quote_services.quote_new_version(quote=quote, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Version %(version)s drawn up.") % {"version": new.version})
-    return redirect(reverse("desk:project", args=[project.pk]) + "#quotes")
+    return _quote_step(
+        request,
+        project,
+        lambda: quote_services.quote_new_version(quote=quote, actor=request.user),
+        lambda new: _("Version %(version)s drawn up.") % {"version": new.version},
+    )
 
 
 @agent_required
