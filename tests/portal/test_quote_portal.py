@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from servicedesk.projects import quote_services, services
+from servicedesk.projects import quote_services, services, tasks
 from servicedesk.projects.models import Project, Quote
 from tests import factories
 from tests.helpers import portal_signed_in
@@ -106,9 +106,13 @@ def test_declining_with_a_comment(client, anja, agent, project, sent):
 def test_past_its_validity_the_refusal_is_shown(client, anja, agent, project, sent):
     Quote.objects.filter(pk=sent.pk).update(valid_until=timezone.localdate() - timedelta(days=1))
     portal = portal_signed_in(client, anja, agent)
+    page = portal.get(reverse("portal:quote", args=[sent.pk])).content.decode()
+    assert "vraag ons om een nieuwe versie" in page and "De offerte accepteren" not in page
     response = portal.post(reverse("portal:quote_decide", args=[sent.pk]), {"decision": "accept"})
     assert response.status_code == 400 and "kan niet meer worden geaccepteerd" in response.content.decode()
     assert Quote.objects.get(pk=sent.pk).status == "sent"
+    assert tasks.quotes_expire_task.call() == {"expired": 1}  # the worker's hourly task marks it
+    assert Quote.objects.get(pk=sent.pk).status == "expired"
 
 
 def test_a_contact_without_the_right_reads_but_cannot_decide(client, customer, agent, project, sent):

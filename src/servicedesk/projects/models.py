@@ -269,6 +269,10 @@ class Quote(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    def open_on(self, today) -> bool:
+        """Sent and still within its validity on `today` (a sent quote past it waits to be marked expired)."""
+        return self.status == self.Status.SENT and self.valid_until is not None and today <= self.valid_until
+
     @property
     def file_stem(self) -> str:
         """The name its PDF is saved under."""

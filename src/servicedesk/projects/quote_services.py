@@ -432,7 +432,11 @@ def quotes_expire(*, now: datetime | None = None) -> int:
     """Mark sent quotes past their last valid day expired, each a line in its project's trail; returns how many."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    expired = list(Quote.objects.select_for_update().filter(status=QStatus.SENT, valid_until__lt=today))
+    expired = list(
+        Quote.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .filter(status=QStatus.SENT, valid_until__lt=today)
+    )
     for quote in expired:
         quote.status = QStatus.EXPIRED
         quote.save(update_fields=["status"])

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -47,7 +48,8 @@ def quote(request, quote_id: int, form: QuoteDecisionForm | None = None, status:
         "quote": item,
         "project": item.project,
         "lines": list(item.lines.all()),
-        "may_decide": request.contact.may_approve_quotes and item.status == item.Status.SENT,
+        "may_decide": request.contact.may_approve_quotes and item.open_on(timezone.localdate()),
+        "past_validity": item.status == item.Status.SENT and not item.open_on(timezone.localdate()),
         "form": form or QuoteDecisionForm(),
         "active": "projects",
     }
