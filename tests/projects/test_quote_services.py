@@ -335,3 +335,37 @@ def test_trail_sentences_in_english(project, sent, main_contact):
         sentences = [event_sentence(e) for e in project.events.order_by("at", "id")]
     assert "Quote version 1 drawn up: time and materials with an hour budget." in sentences
     assert "Quote Q2026-0001 accepted by Anja de Vries (from address 192.0.2.7)." in sentences
+
+
+@pytest.mark.django_db(transaction=True)
+def test_quotes_sent_at_the_same_moment_get_consecutive_numbers(customer, main_contact, agent):
+    import threading
+
+    from django.db import connections
+
+    drafts = []
+    for n in range(4):
+        project = services.project_create(customer=customer, name=f"Project {n}", kind="other", actor=agent)
+        quote = quotes.quote_create(project=project, actor=agent, billing_mode="fixed_price", hourly_rate_cents=1)
+        quotes.quote_line_add(
+            quote=quote, actor=agent, kind="fixed", description="Werk", quantity=Decimal(1), unit_price_cents=100
+        )
+        drafts.append(quote)
+    barrier, errors = threading.Barrier(len(drafts)), []
+
+    def send(quote):
+        try:
+            barrier.wait()
+            quotes.quote_send(quote=quote, actor=agent, now=SENT)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(quote,)) for quote in drafts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sorted(Quote.objects.values_list("number", flat=True)) == [f"Q2026-000{n}" for n in range(1, 5)]
