@@ -56,6 +56,7 @@ def test_the_projects_page_shows_progress_and_the_quotes_sent(client, anja, agen
     portal = portal_signed_in(client, anja, agent)
     page = portal.get(reverse("portal:projects")).content.decode()
     assert "Migratie naar 365" in page and "Mailboxen" in page and "1 van 2" in page and "mijlpaal" in page
+    assert "1 van 2 taken afgerond" in page
     assert f"Offerte {sent.number} (versie 1)" in page and "Geoffreerd" in page
 
 

@@ -84,6 +84,10 @@ def projects_for_portal(customer_id: int) -> list[Project]:
     return list(
         Project.objects.filter(customer_id=customer_id)
         .exclude(status=Project.Status.CANCELLED)
+        .annotate(
+            task_count=Count("phases__tasks"),
+            done_count=Count("phases__tasks", filter=~Q(phases__tasks__done_at=None)),
+        )
         .prefetch_related(Prefetch("phases", phases), Prefetch("quotes", quotes))
         .order_by("-updated_at", "-id")
     )
