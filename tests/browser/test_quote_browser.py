@@ -44,7 +44,7 @@ def test_an_agent_sends_a_quote_and_the_contact_accepts_it(page: Page, browser: 
     line.get_by_label("Prijs per eenheid (€)").fill("32.50")
     line.get_by_role("button", name="Regel toevoegen").click()
     expect(page.locator("#quote-total")).to_have_text("€\xa01.228,15")  # (950 + 65) x 1.21
-    expect(page.get_by_text("Verstuurd met de PDF aan: Anja de Vries")).to_be_visible()
+    expect(page.get_by_text("Versturen mailt haar met de PDF aan: Anja de Vries")).to_be_visible()
     page.get_by_role("button", name="Offerte versturen").click()
     expect(page.get_by_text(re.compile(r"Offerte Q\d{4}-0001 verstuurd\."))).to_be_visible()
     expect(page.locator("#project-status")).to_have_text("Geoffreerd")

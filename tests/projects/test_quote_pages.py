@@ -48,7 +48,7 @@ def test_build_and_send_a_quote_on_the_project_page(desk, project, estimated, ma
     assert response.status_code == 302, response.content.decode()[:2000]
     travel = QuoteLine.objects.get(description="Voorrijden")
     page = _page(desk, project)
-    assert "Voorrijden" in page and "Verstuurd met de PDF aan:" in page and "Anja de Vries" in page
+    assert "Voorrijden" in page and "Versturen mailt haar met de PDF aan:" in page and "Anja de Vries" in page
     desk.post(reverse("desk:quote_line_remove", args=[project.pk, quote.pk, travel.pk]))
     assert not QuoteLine.objects.filter(pk=travel.pk).exists()
     response = desk.post(reverse("desk:quote_send", args=[project.pk, quote.pk]), follow=True)
