@@ -104,3 +104,12 @@ def test_a_quote_or_line_of_another_project_is_a_404(desk, project, estimated, a
         {"kind": "phase_hours", "phase": estimated.pk + 1000, "description": "X", "quantity": "1", "unit_price": "1"},
     )
     assert response.status_code == 400  # a phase not of this project is no choice
+
+
+def test_the_admin_shows_quotes_and_changes_none(client, django_user_model, project, estimated, agent):
+    quote = quote_services.quote_create(project=project, actor=agent, billing_mode="fixed_price", hourly_rate_cents=1)
+    client.force_login(django_user_model.objects.create_superuser("admin", "admin@desk.example", "adm1n-secret"))
+    assert client.get("/admin/projects/quote/").status_code == 200
+    assert client.get(f"/admin/projects/quote/{quote.pk}/change/").status_code == 200  # a view
+    assert client.post(f"/admin/projects/quote/{quote.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Quote.objects.filter(pk=quote.pk).exists()
