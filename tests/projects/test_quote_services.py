@@ -369,3 +369,16 @@ def test_quotes_sent_at_the_same_moment_get_consecutive_numbers(customer, main_c
         thread.join(timeout=120)
     assert errors == []
     assert sorted(Quote.objects.values_list("number", flat=True)) == [f"Q2026-000{n}" for n in range(1, 5)]
+
+
+@pytest.mark.parametrize("colleagues", [0, 4])
+def test_sending_takes_the_same_queries_for_any_number_of_recipients(
+    quote, agent, customer, colleagues, django_assert_num_queries
+):
+    for n in range(colleagues):
+        factories.contact(customer, f"Collega {n}", email=f"c{n}@korrel.example", may_approve_quotes=True)
+    # Locks, the number, the quote, the project's status and trail, the PDF's reads: the same for one recipient
+    # as for five (the mails and their attachments are one INSERT each).
+    with django_assert_num_queries(24):
+        quotes.quote_send(quote=quote, actor=agent, now=SENT)
+    assert OutgoingMessage.objects.filter(kind="quote").count() == 1 + colleagues

@@ -274,18 +274,21 @@ def _mail(quote: Quote, recipients: list[Contact], now: datetime) -> None:
         Notice(QUOTE_MAIL, contact, {"quote": quote, "project": quote.project, "link": link}, automatic=False)
         for contact in recipients
     ]
-    pdfs = {}
+    pdfs, attachments = {}, []
     for outgoing, contact in zip(notices_queue(notices, now=now), recipients, strict=True):
         if outgoing is None:
             continue
-        if contact.language not in pdfs:
+        if contact.language not in pdfs:  # one PDF a language
             pdfs[contact.language] = quote_pdf(quote, language=contact.language)
-        OutgoingAttachment.objects.create(
-            outgoing=outgoing,
-            filename=f"{quote.file_stem}.pdf",
-            content_type="application/pdf",
-            data=pdfs[contact.language],
+        attachments.append(
+            OutgoingAttachment(
+                outgoing=outgoing,
+                filename=f"{quote.file_stem}.pdf",
+                content_type="application/pdf",
+                data=pdfs[contact.language],
+            )
         )
+    OutgoingAttachment.objects.bulk_create(attachments)
 
 
 def _decide(*, quote: Quote, contact: Contact, accept: bool, address: str | None, comment: str, now: datetime):
