@@ -164,3 +164,13 @@ def test_the_projects_page_in_a_fixed_number_of_queries(client, anja, agent, cus
     portal.get(reverse("portal:projects"))
     with django_assert_num_queries(5):  # the session; the user with its contact; projects, phases, quotes
         assert portal.get(reverse("portal:projects")).status_code == 200
+
+
+def test_a_superseded_quote_points_to_the_version_that_replaces_it(client, anja, agent, sent):
+    second = quote_services.quote_new_version(quote=sent, actor=agent)
+    portal = portal_signed_in(client, anja, agent)
+    page = portal.get(reverse("portal:quote", args=[sent.pk])).content.decode()
+    assert "wij sturen haar u toe" in page and "De offerte accepteren" not in page
+    second = quote_services.quote_send(quote=second, actor=agent)
+    page = portal.get(reverse("portal:quote", args=[sent.pk])).content.decode()
+    assert f'<a href="/portal/quotes/{second.pk}/">offerte {second.number}</a>' in page

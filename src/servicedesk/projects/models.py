@@ -269,6 +269,11 @@ class Quote(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    def newer_version_id(self) -> int | None:
+        """The id of the project's latest version, when it is newer than this one."""
+        latest = Quote.objects.filter(project_id=self.project_id, version__gt=self.version).order_by("-version")
+        return latest.values_list("pk", flat=True).first()
+
     def open_on(self, today) -> bool:
         """Sent and still within its validity on `today` (a sent quote past it waits to be marked expired)."""
         return self.status == self.Status.SENT and self.valid_until is not None and today <= self.valid_until

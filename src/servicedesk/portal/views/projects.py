@@ -33,6 +33,14 @@ def _quote(request, quote_id: int):
     return quote
 
 
+def _newer(contact, quote):
+    """The version that replaces a superseded quote, once sent (a draft is the provider's own)."""
+    if quote.status != quote.Status.SUPERSEDED:
+        return None
+    newer_id = quote.newer_version_id()
+    return quote_for_portal(contact.customer_id, newer_id) if newer_id else None
+
+
 @contact_required
 def project_list(request):
     if not sees_projects(request.contact):
@@ -50,6 +58,7 @@ def quote(request, quote_id: int, form: QuoteDecisionForm | None = None, status:
         "lines": list(item.lines.all()),
         "may_decide": request.contact.may_approve_quotes and item.open_on(timezone.localdate()),
         "past_validity": item.status == item.Status.SENT and not item.open_on(timezone.localdate()),
+        "newer": _newer(request.contact, item),
         "form": form or QuoteDecisionForm(),
         "active": "projects",
     }
