@@ -305,6 +305,10 @@ def test_a_new_version_supersedes_a_sent_quote_which_then_cannot_be_accepted(sen
         quotes.quote_accept(quote=sent, contact=main_contact, address="192.0.2.7")
     with pytest.raises(ValidationError, match="Versie 2 is de laatste"):
         quotes.quote_new_version(quote=sent, actor=agent)
+    draft = quotes.quote_new_version(quote=second, actor=agent)  # a draft may be superseded too
+    with pytest.raises(ValidationError, match="Een nieuwere versie vervangt versie 2 van deze offerte"):
+        quotes.quote_line_remove(quote=second, line=second.lines.first(), actor=agent)
+    assert draft.version == 3 and second.lines.count() == 2
 
 
 def test_an_accepted_quote_gets_no_new_version_and_the_project_no_new_quote(project, sent, agent, main_contact):

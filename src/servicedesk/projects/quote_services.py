@@ -50,6 +50,11 @@ def _lock(quote: Quote) -> Quote:
 
 
 def _must_be_draft(quote: Quote) -> None:
+    if quote.status == QStatus.SUPERSEDED:
+        raise ValidationError(
+            _("A newer version replaces version %(version)s of this quote; change that one.")
+            % {"version": quote.version}
+        )
     if quote.status != QStatus.DRAFT:
         raise ValidationError(
             _("Version %(version)s of this quote was sent already; make a new version to change it.")
