@@ -115,6 +115,7 @@ def world_of_every_page() -> dict:
     with its history, a manual, an invoice, a shift, an alert and a project; made of words of neither Dutch nor English
     (see tests/core/test_every_page_in_both_languages.py). `every_page` lists the pages, ids to fill in."""
     from datetime import date, timedelta
+    from decimal import Decimal
 
     from django.utils import timezone
 
@@ -176,7 +177,22 @@ def world_of_every_page() -> dict:
     projects.task_add(project=project, phase=phase, title="Qwy zx", actor=agent, assignee=agent)
     projects.task_set_done(project=project, task=task, done=True, actor=agent)
     projects.project_link_ticket(project=project, ticket=ticket, actor=agent)
-    projects.project_set_status(project=project, status="quoted", actor=agent, reason="Qzx")
+    from servicedesk.projects import quote_services
+
+    quote = quote_services.quote_create(
+        project=project, actor=agent, billing_mode="time_and_materials", hourly_rate_cents=9500
+    )
+    quote_services.quote_line_add(
+        quote=quote, actor=agent, kind="travel", description="Zyq", quantity=Decimal(2), unit_price_cents=3250
+    )
+    quote = quote_services.quote_send(quote=quote, actor=agent)
+    quote_services.quote_new_version(quote=quote, actor=agent)  # the project page shows the draft's builder
+    other = projects.project_create(customer=customer, name="Zwq", kind="inventory", actor=agent)
+    offer = quote_services.quote_create(project=other, actor=agent, billing_mode="fixed_price", hourly_rate_cents=9500)
+    quote_services.quote_line_add(
+        quote=offer, actor=agent, kind="fixed", description="Qwz", quantity=Decimal(1), unit_price_cents=125000
+    )
+    offer = quote_services.quote_send(quote=offer, actor=agent)  # the portal's quote page, open for a decision
     ids = {
         "ticket": ticket.pk,
         "anja": anja.pk,
@@ -187,6 +203,7 @@ def world_of_every_page() -> dict:
         "mail": automatic.pk,
         "project": project.pk,
         "task": task.pk,
+        "quote": offer.pk,
     }
     return {"agent": agent, "customer": customer, "anja": anja, "ticket": ticket, "run": run, "ids": ids}
 
@@ -247,6 +264,8 @@ class every_page:
         "/portal/manuals/",
         "/portal/invoices/",
         "/portal/overview/",
+        "/portal/projects/",
+        "/portal/quotes/{quote}/",
         "/portal/account/",
     ]
     SIGNED_OUT = ["/desk/login/", "/portal/login/", "/portal/password/forgot/"]

@@ -9,6 +9,7 @@ from django.urls import reverse
 from servicedesk.customers.services import matrix_item_add
 from servicedesk.projects import services
 from servicedesk.projects.models import Project, ProjectEvent, ProjectTicket, Task
+from servicedesk.projects.quote_services import quote_create, quote_line_add
 from servicedesk.tickets import services as ticket_services
 from tests import factories
 
@@ -199,12 +200,16 @@ def test_list_and_project_page_query_counts_do_not_grow(
         ticket = ticket_services.ticket_create(reporter=main_contact, subject=f"T{i}", body="", channel="email")
         services.project_link_ticket(project=project, ticket=ticket, actor=agent)
     matrix_item_add(customer=customer, name="Netwerk", description="", actor=agent)
+    quote = quote_create(project=project, actor=agent, billing_mode="fixed_price", hourly_rate_cents=9500)
+    for i in range(size):
+        quote_line_add(quote=quote, actor=agent, kind="fixed", description=f"L{i}", quantity=1, unit_price_cents=100)
     desk.get(reverse("desk:projects"))
     with django_assert_num_queries(5):  # the session and user; the filter's customers; count and page (agents: kept)
         assert desk.get(reverse("desk:projects")).status_code == 200
     desk.get(reverse("desk:project", args=[project.pk]))
-    # The session and user; the project; its services, phases, tasks, tickets, trail (the agents: kept).
-    with django_assert_num_queries(8):
+    # The session and user; the project; its services, phases, tasks, tickets, trail, quotes, their lines; who
+    # the draft quote goes to (the agents: kept).
+    with django_assert_num_queries(11):
         assert desk.get(reverse("desk:project", args=[project.pk])).status_code == 200
     with django_assert_num_queries(3):  # the session and user; the tasks
         assert desk.get(reverse("desk:my_tasks")).status_code == 200

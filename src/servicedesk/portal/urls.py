@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from servicedesk.portal.views import account, auth, invoices, manuals, overview, tickets
+from servicedesk.portal.views import account, auth, invoices, manuals, overview, projects, tickets
 
 app_name = "portal"
 
@@ -25,5 +25,9 @@ urlpatterns = [
     path("overview/report/<int:year>/<int:month>/", overview.service_report, name="service_report"),
     path("invoices/<int:invoice_id>.<str:kind>", invoices.invoice_download, name="invoice_file"),
     path("manuals/suggest/", manuals.manual_suggest, name="manual_suggest"),
+    path("projects/", projects.project_list, name="projects"),
+    path("quotes/<int:quote_id>/", projects.quote, name="quote"),
+    path("quotes/<int:quote_id>.pdf", projects.quote_file, name="quote_file"),
+    path("quotes/<int:quote_id>/decide/", projects.quote_decide, name="quote_decide"),
     path("manuals/<int:manual_id>/", manuals.manual_detail, name="manual"),
 ]

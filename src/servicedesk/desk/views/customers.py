@@ -81,6 +81,7 @@ def customer_page(request, customer_id: int):
                     "may_report": c.may_report,
                     "may_raise_priority": c.may_raise_priority,
                     "sees_all_tickets": c.sees_all_tickets,
+                    "may_approve_quotes": c.may_approve_quotes,
                 },
             )
             for c in contacts
@@ -130,6 +131,7 @@ def contact_rights(request, contact_id: int):
             may_report=data["may_report"],
             may_raise_priority=data["may_raise_priority"],
             sees_all_tickets=data["sees_all_tickets"],
+            may_approve_quotes=data["may_approve_quotes"],
         )
         if changed:
             messages.success(request, _("Rights of %(name)s saved.") % {"name": contact.name})
@@ -207,6 +209,7 @@ def contact_new(request, customer_id: int):
                     contact=contact,
                     actor=request.user,
                     sees_all_tickets=data["sees_all_tickets"] or data["main_contact"],
+                    may_approve_quotes=data["may_approve_quotes"] or data["main_contact"],
                 )
         except ValidationError as error:
             show_refusal(form, error)
