@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from servicedesk.core.policy import current_policy
 from servicedesk.core.sequences import lock_year, next_in_year
 from servicedesk.customers.models import Contact
-from servicedesk.outbox.models import OutgoingAttachment
+from servicedesk.outbox.models import OutgoingAttachment, OutgoingMessage
 from servicedesk.outbox.services import Notice, notices_queue
 from servicedesk.policy import quote as money
 from servicedesk.projects.models import BillingMode, Phase, Project, ProjectEvent, Quote, QuoteLine, QuoteSequence
@@ -30,7 +30,7 @@ QStatus = Quote.Status
 PStatus = Project.Status
 
 #: The kind of outgoing mail that carries a quote (the outbox keeps a kind per message).
-QUOTE_MAIL = "quote"
+QUOTE_MAIL = OutgoingMessage.Kind.QUOTE
 #: A project in these statuses may be quoted; one with a quote in these gets a new version instead of a new quote.
 QUOTABLE = (PStatus.DRAFT, PStatus.QUOTED, PStatus.DECLINED)
 OPEN_OR_ACCEPTED = (QStatus.DRAFT, QStatus.SENT, QStatus.ACCEPTED)
