@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "servicedesk.portal",
     "servicedesk.projects",
     "servicedesk.runtime",
+    "servicedesk.api",
+    "ninja",  # the API docs page from its own templates and static files, no CDN
     "django.forms",  # Django's widget templates, after ours (core/templates/django/forms/widgets/)
 ]
 
@@ -300,6 +302,9 @@ def _agent_second_factor() -> str:
 #: Agents' second factor (an authenticator app): "optional", or "required" (an agent sets one up before using
 #: the desk).
 SERVICEDESK_AGENT_SECOND_FACTOR = _agent_second_factor()
+
+#: Requests per API token per minute; over it the API answers 429 with Retry-After.
+SERVICEDESK_API_RATE_LIMIT = int(os.environ.get("SERVICEDESK_API_RATE_LIMIT", "300"))
 
 LOGIN_URL = "desk:login"
 LOGIN_REDIRECT_URL = "/desk/"
