@@ -22,7 +22,7 @@ def test_a_token_made_on_the_account_page_is_shown_once_and_works(desk, client, 
     response = desk.post("/desk/account/api-tokens/", {"name": "RMM", "scopes": ["read"]}, follow=True)
     assert response.status_code == 200
     page = response.content.decode()
-    secret = re.search(r'id="new-api-token">([^<]+)<', page).group(1)
+    secret = re.search(r'id="new-api-token"[^>]*>([^<]+)<', page).group(1)
     token = ApiToken.objects.get(agent=agent)
     assert token.name == "RMM" and token.scope_list == ["read"]
     assert secret.startswith(token.prefix)
