@@ -86,6 +86,7 @@ def api_token_new(request):
     _done, context = second_factor_settings(
         request, account_name=request.user.get_username(), done_url=reverse("desk:home"), session_key=SETUP
     )
+    # This POST was the token's: the second factor's code form is shown empty, not with a missing code.
     return _page(request, {**context, "form": context["form"].__class__()}, token_form=form, status=400)
 
 
