@@ -39,3 +39,4 @@ class TokenAuth(HttpBearer):
 READ = TokenAuth(ApiToken.Scope.READ)
 WRITE = TokenAuth(ApiToken.Scope.WRITE)
 BILLING = TokenAuth(ApiToken.Scope.BILLING)
+ALERTS = TokenAuth(ApiToken.Scope.ALERTS)

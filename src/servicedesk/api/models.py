@@ -77,3 +77,35 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token_id}:{self.key}"
+
+
+class MonitoringAlert(models.Model):
+    """An alert from a monitoring tool (RMM) under its dedupe key, and the ticket it opened or joined.
+
+    While its ticket is open, repeats of the key are added to that ticket; a `storm` alert came in when its
+    customer already had the most tickets that alerts may open in the window, and joined the storm ticket."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    dedupe_key = models.CharField(max_length=200)
+    matrix_item = models.ForeignKey(
+        "customers.ServiceMatrixItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    severity = models.CharField(max_length=10)
+    summary = models.CharField(max_length=300)
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    opened_ticket = models.BooleanField()  # False: joined a storm ticket
+    storm = models.BooleanField(default=False)
+    repeats = models.PositiveIntegerField(default=0)
+    notes_written = models.PositiveIntegerField(default=0)  # notes the intake added to the ticket for this alert
+    received_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["customer", "dedupe_key"], name="alert_key"),
+            models.Index(fields=["customer", "received_at"], name="alert_customer_received"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dedupe_key} → #{self.ticket_id}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
@@ -410,3 +410,25 @@ class PriceOut(Schema):
     currency: str
     free_reason: str | None
     lines: list[PriceLineOut]
+
+
+# -- monitoring alerts ---------------------------------------------------------------------------------------------
+
+
+class AlertIn(Schema):
+    """One alert of a monitoring tool. Alerts of one customer under one `dedupe_key` are one ticket while it
+    is open; `state: resolved` ends the alert."""
+
+    customer: short(40)  # the customer's code
+    matrix_item_id: Id | None = None  # the service of the customer's matrix the alert is about
+    severity: Literal["critical", "major", "minor", "warning", "info"]
+    dedupe_key: short(200) = Field(min_length=1)
+    state: Literal["firing", "resolved"] = "firing"
+    summary: short(300) = Field(min_length=1)
+    details: Text = ""
+
+
+class AlertOut(Schema):
+    action: Literal["opened", "appended", "storm", "resolved", "closed", "ignored"]
+    alert_id: int | None
+    ticket_id: int | None
