@@ -56,7 +56,8 @@ def world(settings, same_connection):
     ticket = services.ticket_create(reporter=contact, subject="Printer", body="Piept.", channel="email")
     start = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=2)
     services.time_entry_add(ticket=ticket, agent=biller, start=start, minutes=20)
-    _token, secret = token_create(agent=biller, name="fuzz", scopes=["read", "write", "billing"], actor=biller)
+    scopes = ["read", "write", "billing", "alerts"]
+    _token, secret = token_create(agent=biller, name="fuzz", scopes=scopes, actor=biller)
     return secret
 
 

@@ -49,7 +49,7 @@ def alert_receive(
         raise ValidationError({"matrix_item": _("That service is not in this customer's service matrix.")})
     with transaction.atomic():
         # One customer's alerts one at a time: the storm count and the dedupe look-up stay true.
-        customer = Customer.objects.select_for_update().select_related("main_contact").get(pk=customer.pk)
+        customer = Customer.objects.select_for_update(of=("self",)).select_related("main_contact").get(pk=customer.pk)
         alert = (
             MonitoringAlert.objects.select_related("ticket")
             .filter(customer=customer, dedupe_key=dedupe_key, resolved_at__isnull=True)
