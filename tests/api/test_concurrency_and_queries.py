@@ -82,3 +82,31 @@ def test_a_ticket_read_costs_the_same_queries_with_more_messages_and_time(client
             assert client.get(f"/api/v1/tickets/{ticket.pk}", headers=headers).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_alert_sent_twice_at_once_opens_one_ticket():
+    agent = factories.agent("rmm")
+    customer = factories.customer()
+    factories.contact(customer, "Anja", main=True)
+    _token, secret = token_create(agent=agent, name="rmm", scopes=["alerts"], actor=agent)
+    body = json.dumps({"customer": customer.code, "severity": "major", "dedupe_key": "srv01-down", "summary": "Down"})
+    headers = {"Authorization": f"Bearer {secret}"}  # no Idempotency-Key: the dedupe key alone keeps it one ticket
+    start = threading.Barrier(2)
+    actions = []
+
+    def send():
+        try:
+            start.wait()
+            response = Client().post("/api/v1/alerts", body, content_type="application/json", headers=headers)
+            actions.append(response.json()["action"])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(actions) == ["appended", "opened"]
+    assert Ticket.objects.count() == 1
