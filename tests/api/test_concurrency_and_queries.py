@@ -19,6 +19,26 @@ from servicedesk.tickets.models import Ticket
 from tests import factories
 
 
+def at_once(post, *, times: int = 2) -> list:
+    """`post(client)` from `times` threads at the same moment, each with its own connection; their answers."""
+    start = threading.Barrier(times)
+    answers = []
+
+    def send():
+        try:
+            start.wait()
+            answers.append(post(Client()))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return answers
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_requests_with_one_key_at_once_create_one_ticket():
     agent = factories.agent("anouk")
@@ -26,22 +46,12 @@ def test_two_requests_with_one_key_at_once_create_one_ticket():
     _token, secret = token_create(agent=agent, name="rmm", scopes=["write"], actor=agent)
     body = json.dumps({"contact_id": contact.pk, "subject": "Server down", "body": "", "channel": "email"})
     headers = {"Authorization": f"Bearer {secret}", "Idempotency-Key": "once-only"}
-    start = threading.Barrier(2)
-    answers = []
 
-    def send():
-        try:
-            start.wait()
-            response = Client().post("/api/v1/tickets", body, content_type="application/json", headers=headers)
-            answers.append((response.status_code, response.json()["id"]))
-        finally:
-            connections.close_all()
+    def post(client):
+        response = client.post("/api/v1/tickets", body, content_type="application/json", headers=headers)
+        return response.status_code, response.json()["id"]
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    answers = at_once(post)
     assert Ticket.objects.count() == 1
     assert answers == [(201, Ticket.objects.get().pk)] * 2
 
@@ -92,21 +102,10 @@ def test_one_alert_sent_twice_at_once_opens_one_ticket():
     _token, secret = token_create(agent=agent, name="rmm", scopes=["alerts"], actor=agent)
     body = json.dumps({"customer": customer.code, "severity": "major", "dedupe_key": "srv01-down", "summary": "Down"})
     headers = {"Authorization": f"Bearer {secret}"}  # no Idempotency-Key: the dedupe key alone keeps it one ticket
-    start = threading.Barrier(2)
-    actions = []
 
-    def send():
-        try:
-            start.wait()
-            response = Client().post("/api/v1/alerts", body, content_type="application/json", headers=headers)
-            actions.append(response.json()["action"])
-        finally:
-            connections.close_all()
+    def post(client):
+        return client.post("/api/v1/alerts", body, content_type="application/json", headers=headers).json()["action"]
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    actions = at_once(post)
     assert sorted(actions) == ["appended", "opened"]
     assert Ticket.objects.count() == 1
