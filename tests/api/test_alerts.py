@@ -172,3 +172,12 @@ def test_a_retried_alert_under_its_idempotency_key_is_taken_once(rmm, customer, 
     assert rmm.post("/alerts", _alert(customer), headers=key).json() == first
     assert MonitoringAlert.objects.get().repeats == 0
     assert not Message.objects.filter(kind="note").exists()
+
+
+def test_a_ticket_opened_without_acknowledgement_queues_no_notice(customer, main_contact):
+    quiet = services.ticket_create(
+        reporter=main_contact, subject="Door een machine", body="", channel="email", acknowledge=False
+    )
+    told = services.ticket_create(reporter=main_contact, subject="Door een mens", body="", channel="email")
+    assert not OutgoingMessage.objects.filter(ticket=quiet).exists()
+    assert OutgoingMessage.objects.filter(ticket=told, kind="acknowledgement").exists()
