@@ -28,6 +28,7 @@ def test_a_token_made_on_the_account_page_is_shown_once_and_works(desk, client, 
     assert secret.startswith(token.prefix)
     again = desk.get("/desk/account/").content.decode()
     assert secret not in again and token.prefix in again  # once only; recognisable by its start
+    assert "<td>Lezen</td>" in again  # its scopes in words
     client.logout()
     assert client.get("/api/v1/customers", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
 

@@ -38,6 +38,10 @@ class ApiToken(models.Model):
         return self.scopes.split()
 
     @property
+    def scope_labels(self) -> str:
+        return ", ".join(str(self.Scope(scope).label) for scope in self.scope_list)
+
+    @property
     def active(self) -> bool:
         return self.revoked_at is None
 
