@@ -101,6 +101,7 @@ def new_ticket(
     body_html: str = "",
     forwarded: bool | None = None,
     cc: tuple[tuple[str, str], ...] = (),
+    acknowledge: bool = True,
     now: datetime,
 ) -> NewTicket:
     """The rows of a new ticket (see `ticket_create`), checked but not written; a reporter who may not report
@@ -187,6 +188,8 @@ def new_ticket(
             )
         )
         notices.append(Notice(OutgoingMessage.Kind.PRIORITY_LOWERED, reporter, {"requested": requested}, ticket))
+    if not acknowledge:  # opened by a machine (a monitoring alert): the reporter is not mailed about it
+        return NewTicket(ticket, message, events, [], copies)
     notices.append(
         Notice(
             OutgoingMessage.Kind.ACKNOWLEDGEMENT,
