@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "servicedesk.oncall",
     "servicedesk.portal",
     "servicedesk.projects",
+    "servicedesk.contracts",
     "servicedesk.runtime",
     "django.forms",  # Django's widget templates, after ours (core/templates/django/forms/widgets/)
 ]
