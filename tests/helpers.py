@@ -110,6 +110,26 @@ def desk_sign_in(page, live_server, username: str = "anouk", password: str = "s3
 # -- every page --------------------------------------------------------------------------------------------------
 
 
+#: A contract's own service levels: the policy file's, with `high` answered within 4 office hours.
+PREMIUM_LEVELS = {
+    "managed": {
+        "standard": {"instead": "high"},
+        "high": {"response": "4h", "rate": "free"},
+        "direct": {"response": "1h", "rate": "125.00"},
+    },
+    "unmanaged": {
+        "standard": {"response": "24h", "rate": "65.00"},
+        "high": {"response": "4h", "rate": "85.00"},
+        "direct": {"response": "1h", "rate": "125.00"},
+    },
+    "functional": {
+        "standard": {"response": "24h", "rate": "65.00"},
+        "high": {"response": "4h", "rate": "85.00"},
+        "direct": {"response": "1h", "rate": "125.00"},
+    },
+}
+
+
 def world_of_every_page() -> dict:
     """Something on every page: an agent with the billing role, a customer with a contact on the portal, a ticket
     with its history, a manual, an invoice, a shift, an alert and a project; made of words of neither Dutch nor English
@@ -120,6 +140,7 @@ def world_of_every_page() -> dict:
 
     from servicedesk.billing.models import Invoice
     from servicedesk.billing.services import billing_run_confirm, billing_run_create
+    from servicedesk.contracts import services as contracts
     from servicedesk.customers.services import matrix_item_add
     from servicedesk.mail.pipeline import mail_process
     from servicedesk.mail.store import mail_store
@@ -177,6 +198,18 @@ def world_of_every_page() -> dict:
     projects.task_set_done(project=project, task=task, done=True, actor=agent)
     projects.project_link_ticket(project=project, ticket=ticket, actor=agent)
     projects.project_set_status(project=project, status="quoted", actor=agent, reason="Qzx")
+    contract = contracts.contract_create(
+        customer=customer,
+        name="Qzw xyq",
+        billing_period="month",
+        start=date(2020, 1, 1),
+        actor=agent,
+        service_levels=PREMIUM_LEVELS,
+    )
+    line = contracts.line_add(contract=contract, actor=agent, matrix_item=item, quantity=3, unit_price_cents=2500)
+    contracts.line_quantity_change(line=line, quantity=4, actor=agent)
+    contracts.line_add(contract=contract, actor=agent, description="Xqz wy", quantity=1, unit_price_cents=990)
+    contracts.bundle_sell(customer=customer, hours=10, price_cents=60000, actor=agent)
     ids = {
         "ticket": ticket.pk,
         "anja": anja.pk,
@@ -187,6 +220,7 @@ def world_of_every_page() -> dict:
         "mail": automatic.pk,
         "project": project.pk,
         "task": task.pk,
+        "contract": contract.pk,
     }
     return {"agent": agent, "customer": customer, "anja": anja, "ticket": ticket, "run": run, "ids": ids}
 
@@ -223,6 +257,11 @@ class every_page:
         "/desk/projects/{project}/edit/",
         "/desk/projects/{project}/tasks/{task}/",
         "/desk/tasks/mine/",
+        "/desk/contracts/",
+        "/desk/contracts/new/",
+        "/desk/contracts/{contract}/",
+        "/desk/contracts/{contract}/edit/",
+        "/desk/customers/{customer}/bundles/new/",
         "/desk/billing/",
         "/desk/billing/runs/{run}/",
         "/desk/billing/invoices/{invoice}/",

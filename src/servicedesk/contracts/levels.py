@@ -3,7 +3,6 @@ agent edits (TOML, like the policy file) and as rows a page shows."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 
 from servicedesk.policy import Policy, Priority, ServiceLevels, SupportType
@@ -36,24 +35,32 @@ def levels_table(levels: ServiceLevels) -> dict:
     return table
 
 
-def table_as_text(table: dict) -> str:
-    """A table as TOML an agent can edit: one section per support type, one line per priority."""
-    lines = []
-    for support_type, row in table.items():
-        lines.append(f"[{support_type}]")
-        for priority, cell in row.items():
-            inner = ", ".join(f'{key} = "{value}"' for key, value in cell.items())
-            lines.append(f"{priority} = {{ {inner} }}")
-        lines.append("")
-    return "\n".join(lines).strip() + "\n"
+def cells_table(cells: dict[tuple[SupportType, Priority], tuple[str, str]]) -> dict:
+    """A table from what an agent filled in per support type x priority: (response, rate). A cell without a
+    response is not offered: its tickets get the next offered priority up (else down); a rate left empty is free."""
+    table: dict = {}
+    for support_type in SupportType:
+        offered = [p for p in Priority if cells.get((support_type, p), ("", ""))[0].strip()]
+        row = table.setdefault(support_type.value, {})
+        for priority in Priority:
+            response, rate = (text.strip() for text in cells.get((support_type, priority), ("", "")))
+            if response:
+                row[priority.value] = {"response": response, "rate": rate or "free"}
+            elif offered:
+                up = [p for p in offered if list(Priority).index(p) > list(Priority).index(priority)]
+                row[priority.value] = {"instead": (up[0] if up else offered[-1]).value}
+    return table
 
 
-def text_as_table(text: str) -> dict:
-    """TOML text back as a table; raises ValueError with the parser's reason."""
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(str(exc)) from None
+def table_cells(table: dict) -> dict[tuple[SupportType, Priority], tuple[str, str]]:
+    """What a table shows per cell: (response, rate), empty where not offered, rate empty where free."""
+    cells = {}
+    for support_type in SupportType:
+        for priority in Priority:
+            cell = table.get(support_type.value, {}).get(priority.value, {})
+            rate = cell.get("rate", "")
+            cells[support_type, priority] = (cell.get("response", ""), "" if rate == "free" else rate)
+    return cells
 
 
 @dataclass(frozen=True, slots=True)

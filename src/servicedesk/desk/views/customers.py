@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicedesk.contracts.selectors import bundles_of, contracts_of_customer
 from servicedesk.customers.models import Contact, Customer, ServiceMatrixItem
 from servicedesk.customers.services import (
     CUSTOMER_DETAILS,
@@ -91,6 +92,9 @@ def customer_page(request, customer_id: int):
         ),
         "month": time_this_month(customer, now),
         "changes": list(customer.changes.select_related("actor", "contact")[:30]),
+        "contracts": contracts_of_customer(customer.pk),
+        "bundles": bundles_of(customer_id=customer.pk, today=timezone.localdate(now)),
+        "today": timezone.localdate(now),
         "active": "customers",
     }
     return render(request, "desk/customer.html", context)
