@@ -27,11 +27,35 @@ def contracts_in_force(*, customer_id: int, on: date) -> list[Contract]:
     return list(Contract.objects.filter(_in_force_on(on), customer_id=customer_id).order_by("start", "id"))
 
 
-def service_levels_in_force(*, customer_id: int, on: date, critical_priority) -> ServiceLevels | None:
-    """The own service levels of the customer's contract in force on `on`, or None (the policy file's apply).
+@dataclass(frozen=True, slots=True)
+class LevelsInForce:
+    """A contract's own service levels and the days they are in force."""
 
-    One query. Only one contract at a time may carry own levels (the services see to it).
-    """
+    start: date
+    end: date | None  # last day, included; None: open-ended
+    levels: ServiceLevels
+
+    def in_force_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+def service_levels_of_customer(*, customer_id: int, critical_priority) -> list[LevelsInForce]:
+    """Every contract of the customer with own service levels, newest start first; one query. Only one contract
+    at a time may carry own levels (the services see to it)."""
+    rows = (
+        Contract.objects.filter(customer_id=customer_id, service_levels__isnull=False)
+        .order_by("-start", "-id")
+        .values_list("start", "end", "service_levels")
+    )
+    return [
+        LevelsInForce(start, end, read_service_levels(table, critical_priority=critical_priority))
+        for start, end, table in rows
+    ]
+
+
+def service_levels_in_force(*, customer_id: int, on: date, critical_priority) -> ServiceLevels | None:
+    """The own service levels of the customer's contract in force on `on`, or None (the policy file's apply);
+    one query."""
     table = (
         Contract.objects.filter(_in_force_on(on), customer_id=customer_id, service_levels__isnull=False)
         .order_by("-start", "-id")

@@ -34,7 +34,7 @@ from servicedesk.desk.access import agent_required
 from servicedesk.desk.form_errors import show_refusal
 from servicedesk.portal.services import portal_invite
 from servicedesk.tickets.models import Ticket, TimeEntry
-from servicedesk.tickets.pricing import ticket_price
+from servicedesk.tickets.pricing import customer_policies, ticket_price
 
 
 @agent_required
@@ -56,10 +56,11 @@ def time_this_month(customer: Customer, now: datetime) -> dict:
     entries = TimeEntry.objects.filter(ticket__customer=customer, start__gte=start, start__lte=now)
     minutes = entries.aggregate(total=Sum("minutes"))["total"] or 0
     tickets = Ticket.objects.filter(pk__in=entries.values("ticket_id")).prefetch_related("time_entries")
+    policy_at = customer_policies(customer.pk)  # each ticket priced under the contract in force when reported
     amount = 0
     for ticket in tickets:
         all_entries = list(ticket.time_entries.all())
-        price = ticket_price(ticket, all_entries)
+        price = ticket_price(ticket, all_entries, policy=policy_at(ticket.reported_at))
         amount += sum(line.amount for e, line in zip(all_entries, price.lines, strict=False) if e.start >= start)
     return {"minutes": minutes, "amount": amount, "since": start}
 
