@@ -141,6 +141,7 @@ def world_of_every_page() -> dict:
     from servicedesk.billing.models import Invoice
     from servicedesk.billing.services import billing_run_confirm, billing_run_create
     from servicedesk.contracts import services as contracts
+    from servicedesk.contracts.models import BundleDebit
     from servicedesk.customers.services import matrix_item_add
     from servicedesk.mail.pipeline import mail_process
     from servicedesk.mail.store import mail_store
@@ -209,7 +210,16 @@ def world_of_every_page() -> dict:
     line = contracts.line_add(contract=contract, actor=agent, matrix_item=item, quantity=3, unit_price_cents=2500)
     contracts.line_quantity_change(line=line, quantity=4, actor=agent)
     contracts.line_add(contract=contract, actor=agent, description="Xqz wy", quantity=1, unit_price_cents=990)
-    contracts.bundle_sell(customer=customer, hours=10, price_cents=60000, actor=agent)
+    bundle = contracts.bundle_sell(customer=customer, hours=10, price_cents=60000, actor=agent)
+    BundleDebit.objects.create(
+        bundle=bundle,
+        amount_cents=8500,
+        paid_kind="time_entry",
+        paid_id=1,
+        description="#1 Qwx zyx",
+        on=now.date(),
+        created_at=now,
+    )
     ids = {
         "ticket": ticket.pk,
         "anja": anja.pk,
@@ -278,6 +288,7 @@ class every_page:
         "/portal/services/",
         "/portal/manuals/",
         "/portal/invoices/",
+        "/portal/prepaid/",
         "/portal/account/",
     ]
     SIGNED_OUT = ["/desk/login/", "/portal/login/", "/portal/password/forgot/"]

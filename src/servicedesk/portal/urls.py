@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from servicedesk.portal.views import account, auth, invoices, manuals, tickets
+from servicedesk.portal.views import account, auth, bundles, invoices, manuals, tickets
 
 app_name = "portal"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("services/", tickets.matrix, name="matrix"),
     path("manuals/", manuals.manual_list, name="manuals"),
     path("invoices/", invoices.invoice_list, name="invoices"),
+    path("prepaid/", bundles.bundle_list, name="bundles"),
     path("invoices/<int:invoice_id>.<str:kind>", invoices.invoice_download, name="invoice_file"),
     path("manuals/suggest/", manuals.manual_suggest, name="manual_suggest"),
     path("manuals/<int:manual_id>/", manuals.manual_detail, name="manual"),
