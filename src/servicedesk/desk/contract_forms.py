@@ -35,8 +35,10 @@ class ContractForm(forms.Form):
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.order_by("name"))
     name = forms.CharField(label=_("Name"), max_length=200)
     billing_period = forms.ChoiceField(label=_("Billing period"), choices=Contract.BillingPeriod.choices)
-    start = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs=DATE))
-    end = forms.DateField(label=_("End (last day, optional)"), required=False, widget=forms.DateInput(attrs=DATE))
+    start = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    end = forms.DateField(
+        label=_("End (last day, optional)"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+    )
     own_levels = forms.BooleanField(label=_("Own service levels"), required=False)
     reason = forms.CharField(label=_("Reason (for the trail)"), required=False, max_length=500)
     submission = SubmissionField()
@@ -59,13 +61,13 @@ class ContractForm(forms.Form):
                 rate = cell_name(support_type, priority, "rate")
                 self.fields[response] = forms.CharField(
                     label=_("%(type)s, %(priority)s: response time")
-                    % {"type": labels.SUPPORT_TYPES[support_type], "priority": labels.PRIORITIES[priority]},
+                    % {"type": labels.SUPPORT_TYPES_SHORT[support_type], "priority": labels.PRIORITIES[priority]},
                     required=False,
                     max_length=10,
                 )
                 self.fields[rate] = forms.CharField(
                     label=_("%(type)s, %(priority)s: hourly rate")
-                    % {"type": labels.SUPPORT_TYPES[support_type], "priority": labels.PRIORITIES[priority]},
+                    % {"type": labels.SUPPORT_TYPES_SHORT[support_type], "priority": labels.PRIORITIES[priority]},
                     required=False,
                     max_length=10,
                 )
@@ -107,7 +109,7 @@ class ContractForm(forms.Form):
 
 
 class EndForm(forms.Form):
-    end = forms.DateField(label=_("Last day of the contract"), widget=forms.DateInput(attrs=DATE))
+    end = forms.DateField(label=_("Last day of the contract"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 
 
@@ -132,7 +134,7 @@ class BundleForm(forms.Form):
     hours = forms.IntegerField(label=_("Hours"), min_value=1)
     price = euro_field(_("Price (€)"))
     base_rate = euro_field(_("Base rate per hour (€)"))
-    bought_on = forms.DateField(label=_("Bought on"), widget=forms.DateInput(attrs=DATE))
+    bought_on = forms.DateField(label=_("Bought on"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     submission = SubmissionField()
 
 
