@@ -110,22 +110,22 @@ def desk_sign_in(page, live_server, username: str = "anouk", password: str = "s3
 # -- every page --------------------------------------------------------------------------------------------------
 
 
-#: A contract's own service levels: the policy file's, with `high` answered within 4 office hours.
+#: A premium rate card of a contract: `high` answered within 4 office hours, and other rates.
 PREMIUM_LEVELS = {
     "managed": {
         "standard": {"instead": "high"},
         "high": {"response": "4h", "rate": "free"},
-        "direct": {"response": "1h", "rate": "125.00"},
+        "direct": {"response": "1h", "rate": "110.00"},
     },
     "unmanaged": {
-        "standard": {"response": "24h", "rate": "65.00"},
-        "high": {"response": "4h", "rate": "85.00"},
-        "direct": {"response": "1h", "rate": "125.00"},
+        "standard": {"response": "16h", "rate": "60.00"},
+        "high": {"response": "4h", "rate": "75.00"},
+        "direct": {"response": "1h", "rate": "110.00"},
     },
     "functional": {
-        "standard": {"response": "24h", "rate": "65.00"},
-        "high": {"response": "4h", "rate": "85.00"},
-        "direct": {"response": "1h", "rate": "125.00"},
+        "standard": {"response": "16h", "rate": "60.00"},
+        "high": {"response": "4h", "rate": "75.00"},
+        "direct": {"response": "1h", "rate": "110.00"},
     },
 }
 

@@ -19,26 +19,6 @@ def at(day: date, hour: int = 10) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=AMSTERDAM)
 
 
-#: A premium rate card: `high` answered within 4 office hours, at other rates.
-PREMIUM = {
-    "managed": {
-        "standard": {"instead": "high"},
-        "high": {"response": "4h", "rate": "free"},
-        "direct": {"response": "1h", "rate": "110.00"},
-    },
-    "unmanaged": {
-        "standard": {"response": "16h", "rate": "60.00"},
-        "high": {"response": "4h", "rate": "75.00"},
-        "direct": {"response": "1h", "rate": "110.00"},
-    },
-    "functional": {
-        "standard": {"response": "16h", "rate": "60.00"},
-        "high": {"response": "4h", "rate": "75.00"},
-        "direct": {"response": "1h", "rate": "110.00"},
-    },
-}
-
-
 @pytest.fixture
 def agent():
     return factories.agent("anouk")

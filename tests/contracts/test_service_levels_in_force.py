@@ -18,7 +18,7 @@ from servicedesk.policy import Priority, SupportType
 from servicedesk.portal.terms import report_terms
 from servicedesk.tickets import services
 from servicedesk.tickets.pricing import customer_policies, hourly_rate, ticket_price
-from tests.contracts.conftest import PREMIUM
+from tests.helpers import PREMIUM_LEVELS as PREMIUM
 from tests.helpers import portal_signed_in
 
 pytestmark = pytest.mark.django_db

@@ -134,22 +134,29 @@ def contract_edit(request, contract_id: int | None = None):
     return render(request, "desk/contract_edit.html", context, status=400 if form.errors else 200)
 
 
+def _act(request, contract: Contract, form, form_name: str, action, success: str, **bound):
+    """Call a service with a valid form and go back to the contract; or show the problems, nothing written."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("desk:contract", contract.pk)
+    return _page(request, _load(contract.pk), bound={form_name: form, **bound}, status=400)
+
+
 @agent_required
 @require_POST
 def contract_end(request, contract_id: int):
     contract = _load(contract_id)
+
+    def action(data):
+        services.contract_end(contract=contract, end=data["end"], reason=data["reason"], actor=request.user)
+
     form = forms.EndForm(request.POST)
-    if form.is_valid():
-        try:
-            services.contract_end(
-                contract=contract, end=form.cleaned_data["end"], reason=form.cleaned_data["reason"], actor=request.user
-            )
-        except ValidationError as error:
-            _refused(form, error)
-        else:
-            messages.success(request, _("Contract end saved."))
-            return redirect("desk:contract", contract.pk)
-    return _page(request, _load(contract_id), bound={"end_form": form}, status=400)
+    return _act(request, contract, form, "end_form", action, _("Contract end saved."))
 
 
 @agent_required
@@ -157,28 +164,22 @@ def contract_end(request, contract_id: int):
 def line_add(request, contract_id: int):
     contract = _load(contract_id)
     items = {item.pk: item for item in active_matrix_items(contract.customer)}
-    form = forms.LineForm(request.POST, items=items.values())
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            once(
-                request.user.pk,
-                data["submission"],
-                lambda: services.line_add(
-                    contract=contract,
-                    actor=request.user,
-                    matrix_item=items.get(data["matrix_item"]),
-                    description=data["description"],
-                    quantity=data["quantity"],
-                    unit_price_cents=forms.cents(data["unit_price"]),
-                ),
+
+    def action(data):
+        def add():
+            return services.line_add(
+                contract=contract,
+                actor=request.user,
+                matrix_item=items.get(data["matrix_item"]),
+                description=data["description"],
+                quantity=data["quantity"],
+                unit_price_cents=forms.cents(data["unit_price"]),
             )
-        except ValidationError as error:
-            _refused(form, error)
-        else:
-            messages.success(request, _("Line added."))
-            return redirect("desk:contract", contract.pk)
-    return _page(request, _load(contract_id), bound={"line_form": form}, status=400)
+
+        once(request.user.pk, data["submission"], add)
+
+    form = forms.LineForm(request.POST, items=items.values())
+    return _act(request, contract, form, "line_form", action, _("Line added."))
 
 
 @agent_required
@@ -188,21 +189,13 @@ def line_quantity(request, contract_id: int, line_id: int):
     line = ContractLine.objects.filter(pk=line_id, contract=contract).select_related("matrix_item").first()
     if line is None:
         raise Http404
+
+    def action(data):
+        services.line_quantity_change(line=line, quantity=data["quantity"], reason=data["reason"], actor=request.user)
+
     form = forms.QuantityForm(request.POST)
-    if form.is_valid():
-        try:
-            services.line_quantity_change(
-                line=line,
-                quantity=form.cleaned_data["quantity"],
-                reason=form.cleaned_data["reason"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            _refused(form, error)
-        else:
-            messages.success(request, _("Quantity changed; it counts from tomorrow."))
-            return redirect("desk:contract", contract.pk)
-    return _page(request, _load(contract_id), bound={"quantity_form": form, "quantity_line": line.pk}, status=400)
+    success = _("Quantity changed; it counts from tomorrow.")
+    return _act(request, contract, form, "quantity_form", action, success, quantity_line=line.pk)
 
 
 @agent_required
