@@ -235,7 +235,18 @@ def test_a_quantity_is_checked_and_an_ended_contract_keeps_its_quantities(contra
     with pytest.raises(ValidationError) as error:
         services.line_quantity_change(line=line, quantity=3, actor=agent, now=at(date(2027, 2, 28)))
     assert set(error.value.message_dict) == {"quantity"}
+    with pytest.raises(ValidationError) as error:
+        services.line_add(
+            contract=contract,
+            actor=agent,
+            description="Later",
+            quantity=1,
+            unit_price_cents=1,
+            now=at(date(2027, 3, 1)),
+        )
+    assert set(error.value.message_dict) == {"quantity"}
     assert LineQuantity.objects.count() == 1
+    assert ContractLine.objects.count() == 1
 
 
 def test_a_bundle_is_sold_at_the_policy_base_rate_for_twelve_months(customer, agent):

@@ -153,3 +153,10 @@ def test_contracts_never_import_tickets():
             ]
     assert {path: names for path, names in found.items() if names} == {}
     assert len(found) > 5
+
+
+def test_the_phone_terms_tell_the_caller_the_contracts_rate(premium, main_contact):
+    from servicedesk.desk.views.phone import call_terms
+
+    terms = call_terms(main_contact, "functional", "high")
+    assert terms["rate"] == Decimal("75.00")

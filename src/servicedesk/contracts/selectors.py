@@ -68,7 +68,7 @@ def service_levels_in_force(*, customer_id: int, on: date, critical_priority) ->
 
 
 def contract_list(*, customer_id: int | None = None, page: int = 1) -> Page:
-    """Contracts, by customer and start, with their customer and line count."""
+    """Contracts, by customer and start, with their customer."""
     contracts = Contract.objects.select_related("customer").order_by("customer__name", "start", "id")
     if customer_id:
         contracts = contracts.filter(customer_id=customer_id)

@@ -240,6 +240,9 @@ def line_add(
     if problems:
         raise ValidationError(problems)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    effective = _first_day_of_change(contract, _today(now))
+    if contract.end is not None and effective > contract.end:
+        raise ValidationError({"quantity": _("The contract has ended: its quantities no longer change.")})
     line = ContractLine.objects.create(
         contract=contract,
         matrix_item=matrix_item,
@@ -247,7 +250,6 @@ def line_add(
         unit_price_cents=unit_price_cents,
         created_at=now,
     )
-    effective = contract.start if _today(now) < contract.start else _first_day_of_change(contract, _today(now))
     LineQuantity.objects.create(
         line=line, quantity=quantity, effective_from=effective, changed_at=now, changed_by=actor
     )
