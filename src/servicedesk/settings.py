@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks",
+    "servicedesk.runtime",  # before django-tasks-db: its `db_worker` command is ours (refused, see there)
     "servicedesk.core.apps.TaskQueueConfig",  # django-tasks-db
     "servicedesk.core",
     "servicedesk.customers",
@@ -68,7 +69,6 @@ INSTALLED_APPS = [
     "servicedesk.portal",
     "servicedesk.projects",
     "servicedesk.contracts",
-    "servicedesk.runtime",
     "django.forms",  # Django's widget templates, after ours (core/templates/django/forms/widgets/)
 ]
 

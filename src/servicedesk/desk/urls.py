@@ -28,6 +28,7 @@ urlpatterns = [
     path("", queues.queue, name="home"),
     path("queue/<slug:name>/", queues.queue, name="queue"),
     path("tickets/<int:ticket_id>/", tickets.ticket_page, name="ticket"),
+    path("tickets/<int:ticket_id>/forms/<slug:name>/", tickets.folded_form, name="folded_form"),
     path("tickets/<int:ticket_id>/classify/", tickets.classify, name="classify"),
     path("tickets/<int:ticket_id>/respond/", tickets.respond, name="respond"),
     path("tickets/<int:ticket_id>/reply/", tickets.reply, name="reply"),
