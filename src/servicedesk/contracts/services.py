@@ -209,9 +209,21 @@ def _check_quantity(quantity, problems: dict) -> None:
         problems["quantity"] = _("A quantity is a whole number from 0 to %(max)s.") % {"max": MAX_QUANTITY}
 
 
-def _first_day_of_change(contract: Contract, on: date) -> date:
-    """A change made on `on` takes effect the next day (POLICY.md §9); before the contract starts, from its start."""
-    return max(on + ONE_DAY, contract.start)
+def _locked_from(contract_id: int, now: datetime) -> tuple[Contract, date]:
+    """The contract, locked, and the first day a change made now counts from: the next day (POLICY.md §9), or
+    its start when it has not started; refused once the contract has ended by then."""
+    contract = Contract.objects.select_for_update().get(pk=contract_id)
+    effective = max(_today(now) + ONE_DAY, contract.start)
+    if contract.end is not None and effective > contract.end:
+        raise ValidationError({"quantity": _("The contract has ended: its quantities no longer change.")})
+    return contract, effective
+
+
+def _quantity_row(contract: Contract, line: ContractLine, quantity: int, effective: date, actor, now) -> LineQuantity:
+    Contract.objects.filter(pk=contract.pk).update(updated_at=now)
+    return LineQuantity.objects.create(
+        line=line, quantity=quantity, effective_from=effective, changed_at=now, changed_by=actor
+    )
 
 
 @transaction.atomic
@@ -239,10 +251,7 @@ def line_add(
         problems["unit_price_cents"] = _("A unit price is an amount of at least 0.00.")
     if problems:
         raise ValidationError(problems)
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    effective = _first_day_of_change(contract, _today(now))
-    if contract.end is not None and effective > contract.end:
-        raise ValidationError({"quantity": _("The contract has ended: its quantities no longer change.")})
+    contract, effective = _locked_from(contract.pk, now)
     line = ContractLine.objects.create(
         contract=contract,
         matrix_item=matrix_item,
@@ -250,10 +259,7 @@ def line_add(
         unit_price_cents=unit_price_cents,
         created_at=now,
     )
-    LineQuantity.objects.create(
-        line=line, quantity=quantity, effective_from=effective, changed_at=now, changed_by=actor
-    )
-    Contract.objects.filter(pk=contract.pk).update(updated_at=now)
+    _quantity_row(contract, line, quantity, effective, actor, now)
     _record(
         contract.customer_id,
         Kind.LINE_ADDED,
@@ -277,15 +283,9 @@ def line_quantity_change(
     _check_quantity(quantity, problems)
     if problems:
         raise ValidationError(problems)
-    contract = Contract.objects.select_for_update().get(pk=line.contract_id)
-    effective = _first_day_of_change(contract, _today(now))
-    if contract.end is not None and effective > contract.end:
-        raise ValidationError({"quantity": _("The contract has ended: its quantities no longer change.")})
+    contract, effective = _locked_from(line.contract_id, now)
     previous = line.quantities.order_by("-effective_from", "-id").first()
-    row = LineQuantity.objects.create(
-        line=line, quantity=quantity, effective_from=effective, changed_at=now, changed_by=actor
-    )
-    Contract.objects.filter(pk=contract.pk).update(updated_at=now)
+    row = _quantity_row(contract, line, quantity, effective, actor, now)
     _record(
         contract.customer_id,
         Kind.QUANTITY,
