@@ -13,6 +13,7 @@ from servicedesk.contracts import services
 from servicedesk.contracts.models import Contract, ContractLine, LineQuantity, PrepaidBundle
 from servicedesk.policy import Priority, SupportType
 from tests import factories
+from tests.contracts.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +207,22 @@ def test_contract_page_query_count_does_not_grow(desk, customer, agent, size, dj
     desk.get(reverse("desk:contract", args=[contract.pk]))
     with django_assert_num_queries(7):  # session, user, contract, lines, quantities, events, matrix items
         assert desk.get(reverse("desk:contract", args=[contract.pk])).status_code == 200
+
+
+def test_the_monthly_recurring_revenue_on_the_customer_page_and_the_list(desk, customer, other_customer, agent):
+    for owner, quantity in ((customer, 12), (other_customer, 1)):
+        contract = services.contract_create(
+            customer=owner, name="Beheer", billing_period="quarter", start=date(2026, 1, 1), actor=agent
+        )
+        services.line_add(
+            contract=contract,
+            actor=agent,
+            description="Werkplek",
+            quantity=quantity,
+            unit_price_cents=7500,
+            now=at(date(2025, 12, 1)),
+        )
+    html = desk.get(reverse("desk:customer", args=[customer.pk])).content.decode()
+    assert '<strong id="monthly-revenue">€\xa0300,00</strong>' in html  # 12 x 75.00 a quarter
+    listing = desk.get(reverse("desk:contracts")).content.decode()
+    assert '<td class="num" id="monthly-total">€\xa0325,00</td>' in listing

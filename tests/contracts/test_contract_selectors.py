@@ -165,3 +165,36 @@ def test_a_contract_page_reads_in_a_fixed_number_of_queries(contract, agent, dja
         loaded = selectors.contract_for_desk(contract.pk)
         selectors.next_period_fees(loaded, date(2027, 1, 1))
         assert len(loaded.events.all()) == 7
+
+
+@pytest.mark.parametrize(
+    ("billing_period", "lines", "day", "expected"),
+    [
+        ("month", [(2, 1250)], date(2027, 2, 1), 2500),
+        ("quarter", [(3, 3000)], date(2027, 2, 1), 3000),
+        ("year", [(1, 10000)], date(2027, 2, 1), 833),  # 100.00 / 12 = 8.333… -> 8.33
+        ("year", [(1, 1000), (1, 1000)], date(2027, 2, 1), 167),  # rounded once: 20.00 / 12 = 1.666… -> 1.67
+        ("month", [(2, 1250)], date(2026, 12, 31), 0),  # not in force yet
+        ("month", [(2, 1250)], date(2028, 1, 1), 0),  # ended
+    ],
+)
+def test_monthly_recurring_revenue(customer, agent, billing_period, lines, day, expected):
+    contract = services.contract_create(
+        customer=customer,
+        name="Beheer",
+        billing_period=billing_period,
+        start=date(2027, 1, 1),
+        end=date(2027, 12, 31),
+        actor=agent,
+    )
+    for quantity, price in lines:
+        services.line_add(
+            contract=contract,
+            actor=agent,
+            description="Regel",
+            quantity=quantity,
+            unit_price_cents=price,
+            now=at(date(2026, 12, 1)),
+        )
+    (loaded,) = selectors.contracts_of_customer(customer.pk)
+    assert selectors.monthly_revenue_cents(loaded, day) == expected

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from servicedesk.contracts.models import BundleDebit, Contract, ContractEvent, ContractLine, LineQuantity, PrepaidBundle
 from servicedesk.policy import BillingPeriod, PeriodFee, ServiceLevels, read_service_levels, recurring
+from servicedesk.policy.money import cents_half_up
 from servicedesk.policy.periods import Period, period_after, period_containing
 from servicedesk.policy.prepaid import hours_and_minutes
 
@@ -67,17 +69,34 @@ def service_levels_in_force(*, customer_id: int, on: date, critical_priority) ->
     return read_service_levels(table, critical_priority=critical_priority)
 
 
+def _with_lines(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
+    return contracts.prefetch_related(
+        Prefetch("lines", queryset=ContractLine.objects.order_by("id")),
+        Prefetch("lines__quantities", queryset=LineQuantity.objects.order_by("effective_from", "id")),
+    )
+
+
 def contract_list(*, customer_id: int | None = None, page: int = 1) -> Page:
-    """Contracts, by customer and start, with their customer."""
-    contracts = Contract.objects.select_related("customer").order_by("customer__name", "start", "id")
+    """Contracts, by customer and start, with their customer, lines and quantities (for their monthly revenue)."""
+    contracts = _with_lines(Contract.objects.select_related("customer").order_by("customer__name", "start", "id"))
     if customer_id:
         contracts = contracts.filter(customer_id=customer_id)
     return Paginator(contracts, PAGE_SIZE).get_page(page)
 
 
 def contracts_of_customer(customer_id: int) -> list[Contract]:
-    """A customer's contracts, newest start first."""
-    return list(Contract.objects.filter(customer_id=customer_id).order_by("-start", "-id"))
+    """A customer's contracts, newest start first, with lines and quantities (for their monthly revenue)."""
+    return list(_with_lines(Contract.objects.filter(customer_id=customer_id).order_by("-start", "-id")))
+
+
+def monthly_revenue_cents(contract: Contract, day: date) -> int:
+    """What a contract brings in a month at the quantities in force on `day` (monthly recurring revenue): each
+    line's quantity x unit price per period, over the months of its billing period, rounded half-up once for the
+    contract; 0 when it is not in force that day. A figure for the desk, never an invoice amount."""
+    if not contract.in_force_on(day):
+        return 0
+    per_period = sum(quantity_on(line, day) * line.unit_price_cents for line in contract.lines.all())
+    return cents_half_up(Fraction(per_period, BillingPeriod(contract.billing_period).months))
 
 
 def contract_for_desk(contract_id: int) -> Contract:

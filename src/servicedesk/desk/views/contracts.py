@@ -18,7 +18,13 @@ from django.views.decorators.http import require_POST
 from servicedesk.contracts import services
 from servicedesk.contracts.levels import level_rows
 from servicedesk.contracts.models import Contract, ContractLine
-from servicedesk.contracts.selectors import contract_for_desk, contract_list, next_period_fees, quantity_on
+from servicedesk.contracts.selectors import (
+    contract_for_desk,
+    contract_list,
+    monthly_revenue_cents,
+    next_period_fees,
+    quantity_on,
+)
 from servicedesk.core.policy import current_policy
 from servicedesk.core.submissions import once
 from servicedesk.customers.models import Customer
@@ -53,7 +59,16 @@ def contract_list_page(request):
     query = request.GET.copy()
     query.pop("page", None)
     today = timezone.localdate()
-    context = {"filters": filters, "page": page, "query": query.urlencode(), "today": today, "active": "contracts"}
+    rows = [(contract, monthly_revenue_cents(contract, today)) for contract in page]
+    context = {
+        "filters": filters,
+        "page": page,
+        "rows": rows,
+        "monthly_total": sum(cents for _contract, cents in rows),
+        "query": query.urlencode(),
+        "today": today,
+        "active": "contracts",
+    }
     return render(request, "desk/contracts.html", context)
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from servicedesk.contracts.selectors import bundles_of, contracts_of_customer
+from servicedesk.contracts.selectors import bundles_of, contracts_of_customer, monthly_revenue_cents
 from servicedesk.customers.models import Contact, Customer, ServiceMatrixItem
 from servicedesk.customers.services import (
     CUSTOMER_DETAILS,
@@ -72,6 +72,7 @@ def customer_page(request, customer_id: int):
     except Customer.DoesNotExist:
         raise Http404 from None
     now = timezone.now()
+    contracts = contracts_of_customer(customer.pk)
     contacts = list(customer.contacts.select_related("user").prefetch_related("phones").order_by("-active", "name"))
     context = {
         "customer": customer,
@@ -93,7 +94,8 @@ def customer_page(request, customer_id: int):
         ),
         "month": time_this_month(customer, now),
         "changes": list(customer.changes.select_related("actor", "contact")[:30]),
-        "contracts": contracts_of_customer(customer.pk),
+        "contracts": contracts,
+        "monthly_revenue": sum(monthly_revenue_cents(contract, timezone.localdate(now)) for contract in contracts),
         "bundles": bundles_of(customer_id=customer.pk, today=timezone.localdate(now)),
         "today": timezone.localdate(now),
         "active": "customers",
