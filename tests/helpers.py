@@ -110,6 +110,26 @@ def desk_sign_in(page, live_server, username: str = "anouk", password: str = "s3
 # -- every page --------------------------------------------------------------------------------------------------
 
 
+#: A premium rate card of a contract: `high` answered within 4 office hours, and other rates.
+PREMIUM_LEVELS = {
+    "managed": {
+        "standard": {"instead": "high"},
+        "high": {"response": "4h", "rate": "free"},
+        "direct": {"response": "1h", "rate": "110.00"},
+    },
+    "unmanaged": {
+        "standard": {"response": "16h", "rate": "60.00"},
+        "high": {"response": "4h", "rate": "75.00"},
+        "direct": {"response": "1h", "rate": "110.00"},
+    },
+    "functional": {
+        "standard": {"response": "16h", "rate": "60.00"},
+        "high": {"response": "4h", "rate": "75.00"},
+        "direct": {"response": "1h", "rate": "110.00"},
+    },
+}
+
+
 def world_of_every_page() -> dict:
     """Something on every page: an agent with the billing role, a customer with a contact on the portal, a ticket
     with its history, a manual, an invoice, a shift, an alert and a project; made of words of neither Dutch nor English
@@ -121,6 +141,8 @@ def world_of_every_page() -> dict:
 
     from servicedesk.billing.models import Invoice
     from servicedesk.billing.services import billing_run_confirm, billing_run_create
+    from servicedesk.contracts import services as contracts
+    from servicedesk.contracts.models import BundleDebit
     from servicedesk.customers.services import matrix_item_add
     from servicedesk.mail.pipeline import mail_process
     from servicedesk.mail.store import mail_store
@@ -193,6 +215,27 @@ def world_of_every_page() -> dict:
         quote=offer, actor=agent, kind="fixed", description="Qwz", quantity=Decimal(1), unit_price_cents=125000
     )
     offer = quote_services.quote_send(quote=offer, actor=agent)  # the portal's quote page, open for a decision
+    contract = contracts.contract_create(
+        customer=customer,
+        name="Qzw xyq",
+        billing_period="month",
+        start=date(2020, 1, 1),
+        actor=agent,
+        service_levels=PREMIUM_LEVELS,
+    )
+    line = contracts.line_add(contract=contract, actor=agent, matrix_item=item, quantity=3, unit_price_cents=2500)
+    contracts.line_quantity_change(line=line, quantity=4, actor=agent)
+    contracts.line_add(contract=contract, actor=agent, description="Xqz wy", quantity=1, unit_price_cents=990)
+    bundle = contracts.bundle_sell(customer=customer, hours=10, price_cents=60000, actor=agent)
+    BundleDebit.objects.create(
+        bundle=bundle,
+        amount_cents=8500,
+        paid_kind="time_entry",
+        paid_id=1,
+        description="#1 Qwx zyx",
+        on=now.date(),
+        created_at=now,
+    )
     ids = {
         "ticket": ticket.pk,
         "anja": anja.pk,
@@ -204,6 +247,7 @@ def world_of_every_page() -> dict:
         "project": project.pk,
         "task": task.pk,
         "quote": offer.pk,
+        "contract": contract.pk,
     }
     return {"agent": agent, "customer": customer, "anja": anja, "ticket": ticket, "run": run, "ids": ids}
 
@@ -247,6 +291,11 @@ class every_page:
         "/desk/projects/{project}/edit/",
         "/desk/projects/{project}/tasks/{task}/",
         "/desk/tasks/mine/",
+        "/desk/contracts/",
+        "/desk/contracts/new/",
+        "/desk/contracts/{contract}/",
+        "/desk/contracts/{contract}/edit/",
+        "/desk/customers/{customer}/bundles/new/",
         "/desk/billing/",
         "/desk/billing/runs/{run}/",
         "/desk/billing/invoices/{invoice}/",
@@ -266,6 +315,7 @@ class every_page:
         "/portal/overview/",
         "/portal/projects/",
         "/portal/quotes/{quote}/",
+        "/portal/prepaid/",
         "/portal/account/",
     ]
     SIGNED_OUT = ["/desk/login/", "/portal/login/", "/portal/password/forgot/"]

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "servicedesk.reports",
     "servicedesk.api",
     "ninja",  # the API docs page from its own templates and static files, no CDN
+    "servicedesk.contracts",
     "django.forms",  # Django's widget templates, after ours (core/templates/django/forms/widgets/)
 ]
 

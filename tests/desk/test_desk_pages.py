@@ -288,7 +288,8 @@ def _busy_ticket(contact, agent, n: int):
 def test_ticket_page_query_count_does_not_grow(desk, main_contact, agent, size, django_assert_num_queries):
     ticket = _busy_ticket(main_contact, agent, size)
     desk.get(reverse("desk:ticket", args=[ticket.pk]))  # warm caches
-    with django_assert_num_queries(10):  # the session first; the Cc list one; the project it is linked to one
+    # The session first; the Cc list one; the project it is linked to one; its contract's service levels one.
+    with django_assert_num_queries(11):
         assert desk.get(reverse("desk:ticket", args=[ticket.pk])).status_code == 200
 
 

@@ -63,6 +63,7 @@ def navigation_urls() -> dict[str, str]:
         "projects",
         "my_tasks",
         "report_sla",
+        "contracts",
     ):
         urls[name] = reverse(f"desk:{name}")
     urls["set_language"] = reverse("set_language")

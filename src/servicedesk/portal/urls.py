@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from servicedesk.portal.views import account, auth, invoices, manuals, overview, projects, tickets
+from servicedesk.portal.views import account, auth, bundles, invoices, manuals, overview, projects, tickets
 
 app_name = "portal"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("invoices/", invoices.invoice_list, name="invoices"),
     path("overview/", overview.overview, name="overview"),
     path("overview/report/<int:year>/<int:month>/", overview.service_report, name="service_report"),
+    path("prepaid/", bundles.bundle_list, name="bundles"),
     path("invoices/<int:invoice_id>.<str:kind>", invoices.invoice_download, name="invoice_file"),
     path("manuals/suggest/", manuals.manual_suggest, name="manual_suggest"),
     path("projects/", projects.project_list, name="projects"),

@@ -14,6 +14,7 @@ from servicedesk.customers.models import Contact, Customer
 from servicedesk.demo.seed.accounts import ensure_accounts
 from servicedesk.demo.seed.build import DemoBuilder
 from servicedesk.demo.seed.clock import DemoClock
+from servicedesk.demo.seed.contracts import seed_contracts
 from servicedesk.demo.seed.history import History
 from servicedesk.demo.seed.people import AgentSpec
 from servicedesk.demo.seed.plan import plan_tickets
@@ -49,6 +50,7 @@ def seed_demo(*, anchor: datetime) -> SeedResult:
         builder = DemoBuilder(users)
         builder.run(steps, until=anchor)
         seed_projects(users, anchor=anchor)
+        seed_contracts(agent=users["fatima"], start=start)
         # The demo has no mail server: the notices of the past count as delivered, a moment after queueing.
         portal_logins = _portal_accounts(users, anchor)
         OutgoingMessage.objects.filter(status=OutgoingMessage.Status.QUEUED).update(

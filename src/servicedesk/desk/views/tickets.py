@@ -20,7 +20,13 @@ from servicedesk.policy import EntryKind, TimeEntry
 from servicedesk.projects.selectors import project_of_ticket
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.pricing import after_hours_without_notice, hourly_rate, office_time_left, ticket_price
+from servicedesk.tickets.pricing import (
+    after_hours_without_notice,
+    hourly_rate,
+    office_time_left,
+    ticket_policy,
+    ticket_price,
+)
 from servicedesk.tickets.selectors import ticket_for_desk
 
 
@@ -68,7 +74,8 @@ FOLDED_FORMS = {
 def ticket_page_context(ticket: Ticket, *, now, bound: dict | None = None) -> dict:
     """Everything the ticket page shows; `bound` holds the forms to show unfolded (those that failed validation)."""
     entries = list(ticket.time_entries.all())
-    price = ticket_price(ticket, entries)
+    policy = ticket_policy(ticket)  # the contract's service levels, if any
+    price = ticket_price(ticket, entries, policy=policy)
     # Lines follow the entries in order; a phone surcharge comes last.
     rows = list(zip(entries, price.lines[: len(entries)], strict=True))
     extra_lines = price.lines[len(entries) :]
@@ -103,7 +110,7 @@ def ticket_page_context(ticket: Ticket, *, now, bound: dict | None = None) -> di
         "time_rows": rows,
         "extra_lines": extra_lines,
         "price": price,
-        "rate": hourly_rate(ticket),
+        "rate": hourly_rate(ticket, policy=policy),
         "now": now,
         "office_time_left": office_time_left(ticket, now) if ticket.responded_at is None else None,
         **forms_,
@@ -266,9 +273,10 @@ def preview_time(request, ticket_id: int):
     if form.is_valid():
         data = form.cleaned_data
         entries = list(ticket.time_entries.all())
-        before = ticket_price(ticket, entries)
+        policy = ticket_policy(ticket)
+        before = ticket_price(ticket, entries, policy=policy)
         new_entry = TimeEntry(EntryKind(data["kind"]), data["start"], data["minutes"])
-        after = ticket_price(ticket, [*entries, new_entry])
+        after = ticket_price(ticket, [*entries, new_entry], policy=policy)
         line = after.lines[len(entries)]
         context.update(
             {

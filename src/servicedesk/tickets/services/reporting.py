@@ -13,13 +13,13 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servicedesk.core.policy import current_policy
 from servicedesk.core.submissions import RecordedRefusal
 from servicedesk.customers.models import Contact, ServiceMatrixItem
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.outbox.services import Notice, notice_queue, notices_queue
 from servicedesk.policy import Channel, Priority, SupportType
 from servicedesk.tickets.models import Message, RefusedReport, Ticket, TicketCc, TicketEvent
+from servicedesk.tickets.pricing import policy_for
 from servicedesk.tickets.services.trail import apply_deadline, event_row, notice_context
 
 SUBJECT_MAX = 300
@@ -127,7 +127,7 @@ def new_ticket(
             now=now,
         )
         raise ReportRefused(refused)
-    policy = current_policy()
+    policy = policy_for(reporter.customer_id, now)  # the contract's service levels in force, if any
     requested = priority
     lowered = policy.is_raised(support_type, requested) and not reporter.may_raise_priority and not critical
     if lowered:
@@ -147,7 +147,7 @@ def new_ticket(
         reported_at=now,
         updated_at=now,
     )
-    apply_deadline(ticket)
+    apply_deadline(ticket, policy=policy)
     message = Message(
         ticket=ticket,
         kind=Message.Kind.INCOMING,
@@ -194,7 +194,7 @@ def new_ticket(
         Notice(
             OutgoingMessage.Kind.ACKNOWLEDGEMENT,
             reporter,
-            notice_context(ticket),
+            notice_context(ticket, policy=policy),
             ticket,
             capped=channel == Channel.EMAIL,  # only mail can loop; a portal or phone report is a person's
             cc=copied_contacts(copies),
