@@ -121,9 +121,11 @@ def test_edit_changes_the_project_and_keeps_its_customer(desk, project, agent):
 
 def test_a_task_is_changed_on_its_own_page_and_only_through_its_project(desk, project, agent):
     phase = services.phase_add(project=project, name="Fase", actor=agent)
-    task = services.task_add(project=project, phase=phase, title="Tellen", actor=agent)
+    task = services.task_add(project=project, phase=phase, title="Tellen", actor=agent, due_date=_d(5))
     url = reverse("desk:task_edit", args=[project.pk, task.pk])
-    assert 'value="Tellen"' in desk.get(url).content.decode()
+    page = desk.get(url).content.decode()
+    assert 'value="Tellen"' in page
+    assert f'type="date" name="due_date" value="{_d(5).isoformat()}"' in page  # the browser's date picker reads ISO
     response = desk.post(url, {"title": "Alles tellen", "assignee": agent.pk, "estimate_minutes": "30"})
     assert response.status_code == 302
     task.refresh_from_db()

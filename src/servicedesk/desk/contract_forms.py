@@ -14,9 +14,8 @@ from servicedesk.core import labels
 from servicedesk.core.policy import current_policy
 from servicedesk.core.submissions import SubmissionField
 from servicedesk.customers.models import Customer
+from servicedesk.desk.forms import DatePicker
 from servicedesk.policy import Priority, SupportType
-
-DATE = {"type": "date"}
 
 
 def cents(amount: Decimal | None) -> int | None:
@@ -35,10 +34,8 @@ class ContractForm(forms.Form):
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.order_by("name"))
     name = forms.CharField(label=_("Name"), max_length=200)
     billing_period = forms.ChoiceField(label=_("Billing period"), choices=Contract.BillingPeriod.choices)
-    start = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    end = forms.DateField(
-        label=_("End (last day, optional)"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
-    )
+    start = forms.DateField(label=_("Start"), widget=DatePicker)
+    end = forms.DateField(label=_("End (last day, optional)"), required=False, widget=DatePicker)
     own_levels = forms.BooleanField(label=_("Own service levels"), required=False)
     reason = forms.CharField(label=_("Reason (for the trail)"), required=False, max_length=500)
     submission = SubmissionField()
@@ -109,7 +106,7 @@ class ContractForm(forms.Form):
 
 
 class EndForm(forms.Form):
-    end = forms.DateField(label=_("Last day of the contract"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("Last day of the contract"), widget=DatePicker)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 
 
@@ -134,7 +131,7 @@ class BundleForm(forms.Form):
     hours = forms.IntegerField(label=_("Hours"), min_value=1)
     price = euro_field(_("Price (€)"))
     base_rate = euro_field(_("Base rate per hour (€)"))
-    bought_on = forms.DateField(label=_("Bought on"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    bought_on = forms.DateField(label=_("Bought on"), widget=DatePicker)
     submission = SubmissionField()
 
 

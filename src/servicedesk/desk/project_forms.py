@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.core.submissions import SubmissionField
 from servicedesk.customers.models import Customer, ServiceMatrixItem
-from servicedesk.desk.forms import active_agent, agent_choices
+from servicedesk.desk.forms import DatePicker, active_agent, agent_choices
 from servicedesk.projects.models import BillingMode, Project, QuoteLine
 
 
@@ -72,7 +72,7 @@ class TaskForm(forms.Form):
     phase = forms.TypedChoiceField(label=_("Phase"), coerce=int, choices=[])
     title = forms.CharField(label=_("Title"), max_length=300)
     assignee = AgentField(label=_("Assignee"))
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DatePicker)
     estimate_minutes = forms.IntegerField(label=_("Estimate (minutes)"), required=False, min_value=1)
     submission = SubmissionField()
 
