@@ -121,7 +121,7 @@ def default_text() -> str:
 
 
 def _read_po(path: Path) -> dict[str, str]:
-    """msgid -> msgstr (plural forms joined by NUL, as in a .mo file) of a .po file."""
+    """msgid -> msgstr (plural forms joined by NUL, a context before its msgid with EOT, as in a .mo file)."""
     entries: dict[str, str] = {}
     current: dict[str, list[str]] = {}
     key = None
@@ -129,6 +129,8 @@ def _read_po(path: Path) -> dict[str, str]:
     def flush():
         if "msgid" in current:
             msgid = "".join(current["msgid"])
+            if "msgctxt" in current:
+                msgid = "".join(current["msgctxt"]) + "\x04" + msgid
             if "msgid_plural" in current:
                 msgid += "\x00" + "".join(current["msgid_plural"])
                 strings = [("".join(v)) for k, v in sorted(current.items()) if k.startswith("msgstr[")]
@@ -139,9 +141,9 @@ def _read_po(path: Path) -> dict[str, str]:
     for line in path.read_text().splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) "(.*)"$', line)
+        match = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) "(.*)"$', line)
         if match:
-            if match.group(1) == "msgid":
+            if match.group(1) == "msgctxt" or (match.group(1) == "msgid" and "msgid" in current):
                 flush()
                 current = {}
             key = match.group(1)
@@ -172,5 +174,8 @@ def test_compiled_dutch_messages_match_the_po_file():
             forms = msgstr.split("\x00")
             assert mo.ngettext(singular, plural, 1) == forms[0]
             assert mo.ngettext(singular, plural, 2) == forms[1]
+        elif "\x04" in msgid:
+            context, text = msgid.split("\x04")
+            assert mo.pgettext(context, text) == msgstr, f"{msgid!r}: .mo is out of date; run msgfmt"
         else:
             assert mo.gettext(msgid) == msgstr, f"{msgid!r}: .mo is out of date; run msgfmt"
