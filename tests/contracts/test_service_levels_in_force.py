@@ -160,3 +160,24 @@ def test_the_phone_terms_tell_the_caller_the_contracts_rate(premium, main_contac
 
     terms = call_terms(main_contact, "functional", "high")
     assert terms["rate"] == Decimal("75.00")
+
+
+def test_a_ticket_reported_by_mail_gets_the_contracts_deadline(premium, main_contact):
+    from servicedesk.core.policy import current_policy
+    from servicedesk.mail.intake import mails_receive
+    from servicedesk.tickets.pricing import deadline_for, ticket_policy
+    from tests.helpers import mail
+
+    (one, _), (two, _) = mails_receive(
+        [mail(main_contact.email, "Outlook start niet"), mail(main_contact.email, "Teams ook niet")], via="pipe"
+    )
+    for received in (one, two):
+        ticket = received.ticket
+        facts = {
+            "support_type": ticket.support_type,
+            "priority": ticket.priority,
+            "channel": ticket.channel,
+            "reported_at": ticket.reported_at,
+        }
+        contract = deadline_for(**facts, policy=ticket_policy(ticket)).response.response_due  # 16 office hours
+        assert ticket.response_due == contract != deadline_for(**facts, policy=current_policy()).response.response_due

@@ -14,10 +14,11 @@ from servicedesk.mail.html import sanitise_html
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.parse import ParsedMail
 from servicedesk.mail.route import Decision
-from servicedesk.policy import Channel
+from servicedesk.policy import Channel, Policy
 from servicedesk.tickets import services
 from servicedesk.tickets.attachments import attachments_save
 from servicedesk.tickets.models import Message, RefusedReport, Ticket
+from servicedesk.tickets.pricing import policy_for
 
 logger = logging.getLogger(__name__)
 NOTICE_INTERVAL = timedelta(days=1)  # at most one refusal notice per address per day
@@ -73,6 +74,7 @@ class _Round:
         self.recent: dict[int, int] = {}  # contact -> tickets it opened by mail in the window before this round
         self.opened_by: dict[int, list[Ticket]] = {}  # contact -> tickets it opens in this round
         self.looped: dict[int, tuple[Ticket, str]] = {}  # contact -> (the ticket its mails went to, the sender)
+        self.policies: dict[int, Policy] = {}  # customer -> its policy now (a contract's service levels), read once
 
     def apply(self, item: Routed) -> InboundMail:
         mail = item.mail
@@ -112,6 +114,7 @@ class _Round:
                 body_html=sanitise_html(parsed.html, images=True) if parsed.html else "",
                 forwarded=parsed.is_forward,
                 cc=parsed.cc,
+                policy=self._policy(contact.customer_id),
                 now=self.now,
             )
         except services.ReportRefused as refused:  # the right was taken away since the mail was routed
@@ -121,6 +124,11 @@ class _Round:
         mail.status = InboundMail.Status.PROCESSED
         self.opened.append((mail, parsed, new))
         self.opened_by.setdefault(contact.pk, []).append(new.ticket)
+
+    def _policy(self, customer_id: int) -> Policy:
+        if customer_id not in self.policies:
+            self.policies[customer_id] = policy_for(customer_id, self.now)
+        return self.policies[customer_id]
 
     def _looping(self, contact) -> bool:
         if contact.pk not in self.recent:

@@ -17,7 +17,7 @@ from servicedesk.core.submissions import RecordedRefusal
 from servicedesk.customers.models import Contact, ServiceMatrixItem
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.outbox.services import Notice, notice_queue, notices_queue
-from servicedesk.policy import Channel, Priority, SupportType
+from servicedesk.policy import Channel, Policy, Priority, SupportType
 from servicedesk.tickets.models import Message, RefusedReport, Ticket, TicketCc, TicketEvent
 from servicedesk.tickets.pricing import policy_for
 from servicedesk.tickets.services.trail import apply_deadline, event_row, notice_context
@@ -102,10 +102,12 @@ def new_ticket(
     forwarded: bool | None = None,
     cc: tuple[tuple[str, str], ...] = (),
     acknowledge: bool = True,
+    policy: Policy | None = None,
     now: datetime,
 ) -> NewTicket:
     """The rows of a new ticket (see `ticket_create`), checked but not written; a reporter who may not report
-    is refused here (the attempt recorded)."""
+    is refused here (the attempt recorded). `policy`: the reporter's customer's at `now` (`policy_for`), when the
+    caller has it already (a batch of mails reads each customer's contracts once)."""
     subject = " ".join(subject.split())[:SUBJECT_MAX]
     channel = Channel(channel)
     if not subject:
@@ -127,7 +129,8 @@ def new_ticket(
             now=now,
         )
         raise ReportRefused(refused)
-    policy = policy_for(reporter.customer_id, now)  # the contract's service levels in force, if any
+    if policy is None:
+        policy = policy_for(reporter.customer_id, now)  # the contract's service levels in force, if any
     requested = priority
     lowered = policy.is_raised(support_type, requested) and not reporter.may_raise_priority and not critical
     if lowered:
