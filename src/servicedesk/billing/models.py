@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -96,6 +99,15 @@ class Invoice(models.Model):
         return self.number or f"specificatie-{self.pk}"
 
 
+class WorkFacts(NamedTuple):
+    """The facts of the work a line bills."""
+
+    start: datetime | None
+    agent: str  # the agent's user name
+    description: str
+    minutes: int
+
+
 class InvoiceLineQuerySet(models.QuerySet):
     def billing(self, time_entry):
         """The line that bills a time entry (an id or an `OuterRef`): its first line on a standing document;
@@ -113,10 +125,8 @@ class InvoiceLine(models.Model):
         "tickets.TimeEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
     )
     kind = models.CharField(max_length=20, choices=LINE_KINDS)
-    start = models.DateTimeField(null=True, blank=True)
-    agent = models.CharField(max_length=150, blank=True)
-    description = models.TextField(blank=True)
-    minutes = models.IntegerField()
+    # What billing decided. The work's facts (start, agent, description, minutes) are the time entry's, read
+    # through `time_entry`: a standing document locks its entries. See `KeptFacts` for the documents that do not.
     billed_minutes = models.IntegerField()
     bands = models.CharField(max_length=300, blank=True)  # e.g. "office 30 min à 65.00; evening 15 min à 85.00"
     hourly_rate = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
@@ -145,3 +155,47 @@ class InvoiceLine(models.Model):
     @property
     def ticket_subject(self) -> str:
         return self.ticket.subject
+
+    @property
+    def facts(self) -> WorkFacts:
+        """What the line bills: its kept facts, or its entry as it stands (locked while this line's document
+        stands); a line without an entry (the phone surcharge) has only its minutes. Read lines with
+        `billing.selectors.document_lines`, which joins what this reads."""
+        kept = getattr(self, "kept", None)  # a missing reverse one-to-one raises an AttributeError
+        if kept is not None:
+            return WorkFacts(kept.start, kept.agent, kept.description, kept.minutes)
+        entry = self.time_entry
+        if entry is None:
+            return WorkFacts(None, "", "", self.billed_minutes)
+        return WorkFacts(entry.start, entry.agent.get_username(), entry.description, entry.minutes)
+
+    @property
+    def start(self) -> datetime | None:
+        return self.facts.start
+
+    @property
+    def agent(self) -> str:
+        return self.facts.agent
+
+    @property
+    def description(self) -> str:
+        return self.facts.description
+
+    @property
+    def minutes(self) -> int:
+        return self.facts.minutes
+
+
+class KeptFacts(models.Model):
+    """The facts a line billed, kept once its document no longer locks its time entry: a credited invoice's
+    lines and its credit note's. Crediting unbills the entry, which may then be corrected; the documents keep
+    saying what they billed."""
+
+    line = models.OneToOneField(InvoiceLine, primary_key=True, on_delete=models.CASCADE, related_name="kept")
+    start = models.DateTimeField(null=True, blank=True)
+    agent = models.CharField(max_length=150, blank=True)
+    description = models.TextField(blank=True)
+    minutes = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"line {self.line_id}: {self.minutes} min"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -11,8 +11,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence
+from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence, KeptFacts, WorkFacts
 from servicedesk.billing.pdf import invoice_pdf
+from servicedesk.billing.selectors import document_lines
 from servicedesk.billing.specification import (
     CustomerSpecification,
     CustomerSummary,
@@ -133,10 +134,6 @@ def _invoice_line(invoice: Invoice, line: SpecLine) -> InvoiceLine:
         ticket_id=line.ticket_id,
         time_entry_id=line.entry_id,
         kind=line.kind,
-        start=line.start,
-        agent=line.agent,
-        description=line.description,
-        minutes=line.minutes,
         billed_minutes=line.billed_minutes,
         bands=line.bands,
         hourly_rate=line.hourly_rate,
@@ -153,10 +150,6 @@ CREDITED_FIELDS = (
     "ticket_id",
     "time_entry_id",
     "kind",
-    "start",
-    "agent",
-    "description",
-    "minutes",
     "billed_minutes",
     "bands",
     "hourly_rate",
@@ -170,6 +163,23 @@ def _credit_line(credit: Invoice, line: InvoiceLine) -> InvoiceLine:
     """A line of the credit note `credit` that cancels `line`: its amount negated, referring to it."""
     values = {name: getattr(line, name) for name in CREDITED_FIELDS}
     return InvoiceLine(invoice=credit, amount_cents=-line.amount_cents, corrects=line, **values)
+
+
+def _kept(line: InvoiceLine, facts: WorkFacts | None = None) -> KeptFacts:
+    """The facts `line` bills (by default its own, as they stand now), to be kept with it."""
+    start, agent, description, minutes = facts or line.facts
+    return KeptFacts(line=line, start=start, agent=agent, description=description, minutes=minutes)
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _close_invoice(invoice: Invoice, year: int) -> None:
@@ -231,8 +241,12 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None
             credits=invoice,
             credit_reason=reason,
         )
-        cancelled = invoice.lines.order_by("id").iterator(chunk_size=LINE_BATCH)
-        InvoiceLine.objects.bulk_create((_credit_line(credit, line) for line in cancelled), batch_size=LINE_BATCH)
+        # The entries are unbilled from now on, so they may be corrected: both documents keep what they billed.
+        for lines in _batches(document_lines(invoice).iterator(chunk_size=LINE_BATCH), LINE_BATCH):
+            credit_lines = InvoiceLine.objects.bulk_create([_credit_line(credit, line) for line in lines])
+            kept = [_kept(line) for line in lines if not hasattr(line, "kept")]
+            kept += [_kept(mirror, line.facts) for mirror, line in zip(credit_lines, lines, strict=True)]
+            KeptFacts.objects.bulk_create(kept, batch_size=LINE_BATCH)
         invoice.status = Invoice.Status.CREDITED
         invoice.save(update_fields=["status"])
     return credit
