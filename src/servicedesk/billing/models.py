@@ -48,6 +48,9 @@ class BillingRun(models.Model):
     preview = models.JSONField(null=True, blank=True)
     working = models.CharField(max_length=12, blank=True)  # "", "previewing", "confirming"
     error = models.TextField(blank=True)
+    # What the run's draft documents were priced from (`services.billing_basis`); None: it has none. A
+    # confirmation numbers the drafts when nothing they depend on changed since, and prices afresh otherwise.
+    drafted_from = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -57,10 +60,19 @@ class BillingRun(models.Model):
         return f"{self.period_start} to {self.period_end} ({self.status})"
 
 
+class DocumentManager(models.Manager):
+    """The documents: invoices, credit notes and specifications, without the drafts of runs not confirmed."""
+
+    def get_queryset(self):
+        return super().get_queryset().exclude(status=Invoice.Status.DRAFT)
+
+
 class Invoice(models.Model):
-    """A customer's specification in a run; with a number when it bills anything (an invoice)."""
+    """A customer's specification in a run; with a number when it bills anything (an invoice). Written as a
+    draft by the run's preview (billing nothing, shown nowhere) and made a document by its confirmation."""
 
     class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
         ISSUED = "issued", _("Issued")
         SPECIFICATION = "specification", _("Specification only (nothing to pay)")
         CREDITED = "credited", _("Credited")
@@ -81,7 +93,11 @@ class Invoice(models.Model):
     )
     credit_reason = models.TextField(_("reason for the credit"), blank=True)
 
+    with_drafts = models.Manager()
+    objects = DocumentManager()
+
     class Meta:
+        default_manager_name = "objects"
         ordering = ["-issued_at", "-id"]
         constraints = [models.UniqueConstraint("run", "customer", name="invoice_once_per_run")]
 
@@ -113,8 +129,12 @@ class InvoiceLineQuerySet(models.QuerySet):
         """The line that bills a time entry (an id or an `OuterRef`): its first line on a standing document;
         corrections and credit notes refer to that line."""
         return self.filter(time_entry=time_entry, corrects__isnull=True).exclude(
-            invoice__status=Invoice.Status.CREDITED
+            invoice__status__in=(Invoice.Status.CREDITED, Invoice.Status.DRAFT)
         )
+
+    def on_documents(self):
+        """The lines of documents (a draft's lines bill nothing)."""
+        return self.exclude(invoice__status=Invoice.Status.DRAFT)
 
 
 class InvoiceLine(models.Model):
