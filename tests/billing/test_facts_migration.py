@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from servicedesk.billing.models import KeptFacts
 from servicedesk.billing.selectors import document_lines
@@ -17,17 +16,12 @@ from servicedesk.billing.services import billing_run_confirm, billing_run_create
 from servicedesk.tickets import services
 from servicedesk.tickets.models import TimeEntry
 from tests import factories
+from tests.helpers import latest_migrations, migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 AMS = ZoneInfo("Europe/Amsterdam")
 BEFORE = [("billing", "0003_corrects_index_where_set")]
 AFTER = [("billing", "0004_line_reads_its_entry")]
-
-
-def migrate(targets) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
 
 
 def own_copies() -> list[tuple]:
@@ -65,6 +59,6 @@ def test_the_facts_move_to_the_entry_and_back_without_loss():
             (credit.pk, "Toner", 50),
         ]
     finally:  # back to the latest migrations: the tests after this one need every table as it is now
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate(latest_migrations())
     shown = [(line.description, line.minutes) for doc in (invoice, credit, again) for line in document_lines(doc)]
     assert shown == [("Toner", 50), ("Toner", 50), ("Kort", 20)]
