@@ -136,7 +136,9 @@ def pristine_name(db: str, args) -> str:
 
 
 def run_name(db: str, args) -> str:
-    return f"billing-{args.tickets}-run.sqlite3" if db == "sqlite" else f"sd_billing_{args.tickets}_run"
+    """The copy a run bills, this process's own: two benchmarks at once (e.g. two commits) bill apart."""
+    pid = os.getpid()
+    return f"billing-{args.tickets}-run-{pid}.sqlite3" if db == "sqlite" else f"sd_billing_{args.tickets}_run_{pid}"
 
 
 def environment(db: str, name: str, args) -> dict:
