@@ -104,10 +104,30 @@ def desk_sign_in(page, live_server, username: str = "anouk", password: str = "s3
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Aanmelden").click()
-    expect(page.get_by_role("heading", name="Openstaande tickets")).to_be_visible()
+    expect(page.get_by_role("heading", name="Overzicht", exact=True)).to_be_visible()  # the dashboard
 
 
 # -- every page --------------------------------------------------------------------------------------------------
+
+
+#: A premium rate card of a contract: `high` answered within 4 office hours, and other rates.
+PREMIUM_LEVELS = {
+    "managed": {
+        "standard": {"instead": "high"},
+        "high": {"response": "4h", "rate": "free"},
+        "direct": {"response": "1h", "rate": "110.00"},
+    },
+    "unmanaged": {
+        "standard": {"response": "16h", "rate": "60.00"},
+        "high": {"response": "4h", "rate": "75.00"},
+        "direct": {"response": "1h", "rate": "110.00"},
+    },
+    "functional": {
+        "standard": {"response": "16h", "rate": "60.00"},
+        "high": {"response": "4h", "rate": "75.00"},
+        "direct": {"response": "1h", "rate": "110.00"},
+    },
+}
 
 
 def world_of_every_page() -> dict:
@@ -115,11 +135,14 @@ def world_of_every_page() -> dict:
     with its history, a manual, an invoice, a shift, an alert and a project; made of words of neither Dutch nor English
     (see tests/core/test_every_page_in_both_languages.py). `every_page` lists the pages, ids to fill in."""
     from datetime import date, timedelta
+    from decimal import Decimal
 
     from django.utils import timezone
 
     from servicedesk.billing.models import Invoice
     from servicedesk.billing.services import billing_run_confirm, billing_run_create
+    from servicedesk.contracts import services as contracts
+    from servicedesk.contracts.models import BundleDebit
     from servicedesk.customers.services import matrix_item_add
     from servicedesk.mail.pipeline import mail_process
     from servicedesk.mail.store import mail_store
@@ -176,7 +199,43 @@ def world_of_every_page() -> dict:
     projects.task_add(project=project, phase=phase, title="Qwy zx", actor=agent, assignee=agent)
     projects.task_set_done(project=project, task=task, done=True, actor=agent)
     projects.project_link_ticket(project=project, ticket=ticket, actor=agent)
-    projects.project_set_status(project=project, status="quoted", actor=agent, reason="Qzx")
+    from servicedesk.projects import quote_services
+
+    quote = quote_services.quote_create(
+        project=project, actor=agent, billing_mode="time_and_materials", hourly_rate_cents=9500
+    )
+    quote_services.quote_line_add(
+        quote=quote, actor=agent, kind="travel", description="Zyq", quantity=Decimal(2), unit_price_cents=3250
+    )
+    quote = quote_services.quote_send(quote=quote, actor=agent)
+    quote_services.quote_new_version(quote=quote, actor=agent)  # the project page shows the draft's builder
+    other = projects.project_create(customer=customer, name="Zwq", kind="inventory", actor=agent)
+    offer = quote_services.quote_create(project=other, actor=agent, billing_mode="fixed_price", hourly_rate_cents=9500)
+    quote_services.quote_line_add(
+        quote=offer, actor=agent, kind="fixed", description="Qwz", quantity=Decimal(1), unit_price_cents=125000
+    )
+    offer = quote_services.quote_send(quote=offer, actor=agent)  # the portal's quote page, open for a decision
+    contract = contracts.contract_create(
+        customer=customer,
+        name="Qzw xyq",
+        billing_period="month",
+        start=date(2020, 1, 1),
+        actor=agent,
+        service_levels=PREMIUM_LEVELS,
+    )
+    line = contracts.line_add(contract=contract, actor=agent, matrix_item=item, quantity=3, unit_price_cents=2500)
+    contracts.line_quantity_change(line=line, quantity=4, actor=agent)
+    contracts.line_add(contract=contract, actor=agent, description="Xqz wy", quantity=1, unit_price_cents=990)
+    bundle = contracts.bundle_sell(customer=customer, hours=10, price_cents=60000, actor=agent)
+    BundleDebit.objects.create(
+        bundle=bundle,
+        amount_cents=8500,
+        paid_kind="time_entry",
+        paid_id=1,
+        description="#1 Qwx zyx",
+        on=now.date(),
+        created_at=now,
+    )
     ids = {
         "ticket": ticket.pk,
         "anja": anja.pk,
@@ -187,6 +246,8 @@ def world_of_every_page() -> dict:
         "mail": automatic.pk,
         "project": project.pk,
         "task": task.pk,
+        "quote": offer.pk,
+        "contract": contract.pk,
     }
     return {"agent": agent, "customer": customer, "anja": anja, "ticket": ticket, "run": run, "ids": ids}
 
@@ -198,6 +259,13 @@ class every_page:
         "/desk/",
         "/desk/queue/open/",
         "/desk/queue/closed/",
+        "/desk/reports/sla/",
+        "/desk/reports/sla/?period=year&group=month",
+        "/desk/reports/sla/tickets/?outcome=tickets",
+        "/desk/reports/workload/",
+        "/desk/reports/workload/?period=year&by=support_type",
+        "/desk/reports/time/",
+        "/desk/reports/time/?period=year&by=band",
         "/desk/tickets/{ticket}/",
         "/desk/phone/",
         "/desk/phone/?q=Xyla",
@@ -223,6 +291,11 @@ class every_page:
         "/desk/projects/{project}/edit/",
         "/desk/projects/{project}/tasks/{task}/",
         "/desk/tasks/mine/",
+        "/desk/contracts/",
+        "/desk/contracts/new/",
+        "/desk/contracts/{contract}/",
+        "/desk/contracts/{contract}/edit/",
+        "/desk/customers/{customer}/bundles/new/",
         "/desk/billing/",
         "/desk/billing/runs/{run}/",
         "/desk/billing/invoices/{invoice}/",
@@ -239,6 +312,10 @@ class every_page:
         "/portal/services/",
         "/portal/manuals/",
         "/portal/invoices/",
+        "/portal/overview/",
+        "/portal/projects/",
+        "/portal/quotes/{quote}/",
+        "/portal/prepaid/",
         "/portal/account/",
     ]
     SIGNED_OUT = ["/desk/login/", "/portal/login/", "/portal/password/forgot/"]

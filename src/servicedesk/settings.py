@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks",
+    "servicedesk.runtime",  # before django-tasks-db: its `db_worker` command is ours (refused, see there)
     "servicedesk.core.apps.TaskQueueConfig",  # django-tasks-db
     "servicedesk.core",
     "servicedesk.customers",
@@ -67,7 +68,10 @@ INSTALLED_APPS = [
     "servicedesk.oncall",
     "servicedesk.portal",
     "servicedesk.projects",
-    "servicedesk.runtime",
+    "servicedesk.reports",
+    "servicedesk.api",
+    "ninja",  # the API docs page from its own templates and static files, no CDN
+    "servicedesk.contracts",
     "django.forms",  # Django's widget templates, after ours (core/templates/django/forms/widgets/)
 ]
 
@@ -301,6 +305,9 @@ def _agent_second_factor() -> str:
 #: the desk).
 SERVICEDESK_AGENT_SECOND_FACTOR = _agent_second_factor()
 
+#: Requests per API token per minute; over it the API answers 429 with Retry-After.
+SERVICEDESK_API_RATE_LIMIT = int(os.environ.get("SERVICEDESK_API_RATE_LIMIT", "300"))
+
 LOGIN_URL = "desk:login"
 LOGIN_REDIRECT_URL = "/desk/"
 
@@ -317,3 +324,25 @@ LOGGING = {
         "django.security": {"handlers": ["console"], "level": "WARNING"},
     },
 }
+
+
+def _alert_priorities() -> dict[str, str]:
+    text = os.environ.get(
+        "SERVICEDESK_ALERT_PRIORITIES", "critical=direct,major=high,minor=standard,warning=standard,info=standard"
+    )
+    pairs = dict(part.strip().split("=", 1) for part in text.split(",") if "=" in part)
+    severities = {"critical", "major", "minor", "warning", "info"}
+    if set(pairs) != severities or not set(pairs.values()) <= {"standard", "high", "direct"}:
+        raise ImproperlyConfigured(
+            f"SERVICEDESK_ALERT_PRIORITIES={text!r}: give severity=priority for each of critical, major, minor, "
+            "warning and info, with priority standard, high or direct"
+        )
+    return pairs
+
+
+#: Monitoring alerts (POST /api/v1/alerts): the priority of the ticket a severity opens; at most this many
+#: tickets per customer per 10 minutes (the rest join one "alert storm" ticket); and whether a resolved alert
+#: closes its ticket when no agent worked on it.
+SERVICEDESK_ALERT_PRIORITIES = _alert_priorities()
+SERVICEDESK_ALERT_TICKETS_PER_WINDOW = int(os.environ.get("SERVICEDESK_ALERT_TICKETS_PER_WINDOW", "5"))
+SERVICEDESK_ALERT_CLOSE_RESOLVED = _env_bool("SERVICEDESK_ALERT_CLOSE_RESOLVED", True)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("desk/", include("servicedesk.desk.urls")),
     path("portal/", include("servicedesk.portal.urls")),
+    path("api/v1/", include("servicedesk.api.urls")),
     path("hooks/phone/", phone_call, name="phone_webhook"),
     path("admin/", admin.site.urls),
 ]

@@ -81,7 +81,7 @@ def test_a_time_entry_posted_six_times_at_once_is_recorded_once(live_server):
         {"csrfmiddlewaretoken": hidden(login, "csrfmiddlewaretoken"), "username": "anouk", "password": "s3cret-pass"},
     )
     assert status == 302
-    page = desk.get(f"/desk/tickets/{ticket.pk}/")
+    page = desk.get(f"/desk/tickets/{ticket.pk}/forms/time/")  # the ticket page with its time form open
     start = timezone.localtime(timezone.now() - timedelta(days=1)).replace(hour=10, minute=0)
     fields = {
         "csrfmiddlewaretoken": hidden(page, "csrfmiddlewaretoken"),
@@ -99,7 +99,7 @@ def test_a_time_entry_posted_six_times_at_once_is_recorded_once(live_server):
     desk.post(f"/desk/tickets/{ticket.pk}/time/", fields)  # the browser's retry, later
     assert TimeEntry.objects.count() == 1
     fields["submission"] = hidden(
-        desk.get(f"/desk/tickets/{ticket.pk}/"), "submission", f"/desk/tickets/{ticket.pk}/time/"
+        desk.get(f"/desk/tickets/{ticket.pk}/forms/time/"), "submission", f"/desk/tickets/{ticket.pk}/time/"
     )
     desk.post(f"/desk/tickets/{ticket.pk}/time/", fields)  # the form shown anew: a new entry
     assert TimeEntry.objects.count() == 2

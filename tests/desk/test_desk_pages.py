@@ -99,6 +99,23 @@ def test_search_finds_subject_and_message_words(desk, ticket, main_contact):
     assert desk.get("/desk/queue/all/", {"q": "\"' OR 1=1 --"}).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("printer toner", True),  # one word in the subject, one in a later message
+        ("toner lade", True),  # both in one message
+        ("piept klemt", True),  # in two different messages
+        ("toner wachtwoord", False),  # the second word is only in another ticket
+        ("toner broodrooster", False),
+    ],
+)
+def test_search_words_may_be_spread_over_subject_and_messages(desk, ticket, main_contact, query, found):
+    services.ticket_add_message(ticket=ticket, contact=main_contact, body="De toner is leeg en de lade klemt.")
+    services.ticket_create(reporter=main_contact, subject="Wachtwoord vergeten", body="", channel="email")
+    tickets = [t.pk for t in desk.get("/desk/queue/all/", {"q": query}).context["page"].tickets]
+    assert tickets == ([ticket.pk] if found else [])
+
+
 def test_ticket_page_shows_classification_and_deadline(desk, ticket):
     html = desk.get(reverse("desk:ticket", args=[ticket.pk])).content.decode()
     assert "Printer doet het niet" in html and "Hij piept." in html
@@ -271,8 +288,40 @@ def _busy_ticket(contact, agent, n: int):
 def test_ticket_page_query_count_does_not_grow(desk, main_contact, agent, size, django_assert_num_queries):
     ticket = _busy_ticket(main_contact, agent, size)
     desk.get(reverse("desk:ticket", args=[ticket.pk]))  # warm caches
-    with django_assert_num_queries(11):  # the session first; the Cc list one; the project it is linked to one
+    # The session first; the Cc list one; the project it is linked to one; its contract's service levels one.
+    with django_assert_num_queries(11):
         assert desk.get(reverse("desk:ticket", args=[ticket.pk])).status_code == 200
+
+
+@pytest.mark.parametrize(("name", "queries"), [("reply", 3), ("note", 3), ("rate", 3), ("time", 3), ("classify", 4)])
+def test_a_folded_form_comes_alone_and_cheap(desk, ticket, name, queries, django_assert_num_queries):
+    url = reverse("desk:folded_form", args=[ticket.pk, name])
+    desk.get(url, headers={"HX-Request": "true"})
+    with django_assert_num_queries(queries):  # the session, the agent, the ticket; classify its service matrix
+        response = desk.get(url, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.startswith("<form") and "<html" not in html
+    assert f'action="/desk/tickets/{ticket.pk}/' in html and "csrfmiddlewaretoken" in html
+
+
+def test_without_htmx_a_folded_form_opens_on_the_ticket_page(desk, ticket):
+    page = desk.get(reverse("desk:folded_form", args=[ticket.pk, "time"])).content.decode()
+    assert "<html" in page and 'id="time-form"' in page
+    assert page.count('<details class="action" open>') == 1
+    assert f'hx-get="/desk/tickets/{ticket.pk}/forms/reply/"' in page
+
+
+def test_an_unknown_folded_form_is_not_found(desk, ticket):
+    assert desk.get(reverse("desk:folded_form", args=[ticket.pk, "nope"])).status_code == 404
+    assert desk.get(reverse("desk:folded_form", args=[999999, "reply"])).status_code == 404
+
+
+def test_the_ticket_page_folds_its_forms_away(desk, ticket):
+    page = desk.get(reverse("desk:ticket", args=[ticket.pk])).content.decode()
+    for name in ("reply", "note", "rate", "time", "classify"):
+        assert f'hx-get="/desk/tickets/{ticket.pk}/forms/{name}/" hx-trigger="toggle once"' in page
+    assert 'id="time-form"' not in page and 'name="assignee"' in page  # assign, status and respond stay on the page
 
 
 @pytest.mark.parametrize("size", [2, 20])

@@ -64,8 +64,17 @@ class Page(HTMLParser):
         return label
 
 
+def ticket_page_with_every_form(desk, ticket) -> Page:
+    """The ticket page and each of its folded forms, as an agent sees them once every one is opened."""
+    html = desk.get(reverse("desk:ticket", args=[ticket.pk])).content.decode()
+    for name in ("reply", "note", "rate", "time", "classify"):
+        url = reverse("desk:folded_form", args=[ticket.pk, name])
+        html += desk.get(url, headers={"HX-Request": "true"}).content.decode()
+    return Page(html)
+
+
 def test_every_label_on_the_ticket_page_names_one_field(desk, ticket):
-    page = Page(desk.get(reverse("desk:ticket", args=[ticket.pk])).content.decode())
+    page = ticket_page_with_every_form(desk, ticket)
     ids = Counter(e.attrs["id"] for e in page.elements if "id" in e.attrs)
     assert [id_ for id_, n in ids.items() if n > 1] == []
     labels = [e for e in page.elements if e.tag == "label"]
@@ -78,7 +87,7 @@ def test_every_label_on_the_ticket_page_names_one_field(desk, ticket):
 
 
 def test_fields_carry_the_browsers_checks(desk, ticket):
-    page = Page(desk.get(reverse("desk:ticket", args=[ticket.pk])).content.decode())
+    page = ticket_page_with_every_form(desk, ticket)
     minutes = page.by_id("id_minutes")
     assert (minutes["type"], minutes["min"], minutes["max"], "required" in minutes.attrs) == (
         "number",
@@ -96,7 +105,7 @@ def test_fields_carry_the_browsers_checks(desk, ticket):
 
 
 def test_a_checkbox_has_its_label_after_the_box(desk, ticket):
-    page = Page(desk.get(reverse("desk:ticket", args=[ticket.pk])).content.decode())
+    page = ticket_page_with_every_form(desk, ticket)
     label = page.label_of("id_wait_for_customer")
     box = label.find("input")
     assert (box["type"], box["id"]) == ("checkbox", "id_wait_for_customer")

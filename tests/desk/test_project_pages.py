@@ -9,6 +9,7 @@ from django.urls import reverse
 from servicedesk.customers.services import matrix_item_add
 from servicedesk.projects import services
 from servicedesk.projects.models import Project, ProjectEvent, ProjectTicket, Task
+from servicedesk.projects.quote_services import quote_create, quote_line_add
 from servicedesk.tickets import services as ticket_services
 from tests import factories
 
@@ -120,9 +121,11 @@ def test_edit_changes_the_project_and_keeps_its_customer(desk, project, agent):
 
 def test_a_task_is_changed_on_its_own_page_and_only_through_its_project(desk, project, agent):
     phase = services.phase_add(project=project, name="Fase", actor=agent)
-    task = services.task_add(project=project, phase=phase, title="Tellen", actor=agent)
+    task = services.task_add(project=project, phase=phase, title="Tellen", actor=agent, due_date=_d(5))
     url = reverse("desk:task_edit", args=[project.pk, task.pk])
-    assert 'value="Tellen"' in desk.get(url).content.decode()
+    page = desk.get(url).content.decode()
+    assert 'value="Tellen"' in page
+    assert f'type="date" name="due_date" value="{_d(5).isoformat()}"' in page  # the browser's date picker reads ISO
     response = desk.post(url, {"title": "Alles tellen", "assignee": agent.pk, "estimate_minutes": "30"})
     assert response.status_code == 302
     task.refresh_from_db()
@@ -199,12 +202,16 @@ def test_list_and_project_page_query_counts_do_not_grow(
         ticket = ticket_services.ticket_create(reporter=main_contact, subject=f"T{i}", body="", channel="email")
         services.project_link_ticket(project=project, ticket=ticket, actor=agent)
     matrix_item_add(customer=customer, name="Netwerk", description="", actor=agent)
+    quote = quote_create(project=project, actor=agent, billing_mode="fixed_price", hourly_rate_cents=9500)
+    for i in range(size):
+        quote_line_add(quote=quote, actor=agent, kind="fixed", description=f"L{i}", quantity=1, unit_price_cents=100)
     desk.get(reverse("desk:projects"))
     with django_assert_num_queries(5):  # the session and user; the filter's customers; count and page (agents: kept)
         assert desk.get(reverse("desk:projects")).status_code == 200
     desk.get(reverse("desk:project", args=[project.pk]))
-    # The session and user; the project; its services, phases, tasks, tickets, trail (the agents: kept).
-    with django_assert_num_queries(8):
+    # The session and user; the project; its services, phases, tasks, tickets, trail, quotes, their lines; who
+    # the draft quote goes to (the agents: kept).
+    with django_assert_num_queries(11):
         assert desk.get(reverse("desk:project", args=[project.pk])).status_code == 200
     with django_assert_num_queries(3):  # the session and user; the tasks
         assert desk.get(reverse("desk:my_tasks")).status_code == 200

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -82,6 +83,27 @@ def test_each_sending_is_queued_in_the_transaction_that_raises_or_repeats_it(rot
     with transaction.atomic():
         assert alerts_watch(now=NIGHT + timedelta(minutes=10))["repeated"] == [alert.pk]
         assert sends_queued(alert) == 2
+
+
+def test_each_open_alert_has_its_own_form_and_a_refusal_shows_at_that_alert(client, rota, urgent):
+    first, _backup = rota
+    contact = urgent.reporter
+    other = services.ticket_create(
+        reporter=contact, subject="Server weg", body="", channel="phone_after_hours", priority="direct", now=NIGHT
+    )
+    one, two = alert_raise(ticket=urgent, now=NIGHT), alert_raise(ticket=other, now=NIGHT)
+    client.force_login(first.agent)
+    page = client.get("/desk/alerts/").content.decode()
+    for alert in (one, two):
+        assert page.count(f'for="alert-{alert.pk}-diagnosis"') == 1
+        assert page.count(f'id="alert-{alert.pk}-diagnosis"') == 1
+    refused = client.post(f"/desk/alerts/{two.pk}/acknowledge/", {"diagnosis": "   "})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert html.count("aria-invalid") == 1  # only the refused alert's field
+    (field,) = re.findall(rf'<textarea[^>]*id="alert-{two.pk}-diagnosis"[^>]*>', html)
+    assert 'aria-invalid="true"' in field
+    assert Alert.objects.filter(acknowledged_at__isnull=True).count() == 2
 
 
 def test_acknowledging_in_the_desk_stops_the_alerts_and_records_the_response(client, rota, urgent):

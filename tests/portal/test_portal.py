@@ -411,14 +411,16 @@ def test_query_counts_of_the_portal_pages_are_pinned(client, anja, agent):
         services.time_entry_add(ticket=ticket, agent=agent, start=datetime(2026, 11, 24, 10, n, tzinfo=AMS), minutes=10)
     signed_in(client, anja, agent)
     # The session, the user with contact and customer, then: the list's page; the ticket, its time entries,
-    # messages, attachments, events and Cc; the report form's services.
-    for url, count in (("/portal/", 3), (f"/portal/tickets/{ticket.pk}/", 8), ("/portal/tickets/new/", 3)):
+    # messages, attachments, events and Cc; the report form's services; and on each, the service levels of the
+    # customer's contracts.
+    for url, count in (("/portal/", 4), (f"/portal/tickets/{ticket.pk}/", 9), ("/portal/tickets/new/", 4)):
         client.get(url)  # warm caches (sessions, policy)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         assert len(queries) == count, (url, [q["sql"] for q in queries])
-    # A report: the session, the user, the form's services, then its four rows (ticket, message, event,
-    # acknowledgement), a statement each; the acknowledgement's row is its delivery's order, no task row.
+    # A report: the session, the user, the contract's service levels for the form, the form's services, the
+    # contract's service levels for the ticket, then its four rows (ticket, message, event, acknowledgement), a
+    # statement each; the acknowledgement's row is its delivery's order, no task row.
     report = {"about": "question", "priority": "standard", "subject": "Printer", "body": "Vast."}
     with CaptureQueriesContext(connection) as queries:
         assert client.post("/portal/tickets/new/", report).status_code == 302
@@ -426,7 +428,9 @@ def test_query_counts_of_the_portal_pages_are_pinned(client, anja, agent):
     assert tables == [
         "django_session",
         "auth_user",
+        "contracts_contract",
         "customers_servicematrixitem",
+        "contracts_contract",
         "tickets_ticket",
         "tickets_message",
         "tickets_ticketevent",

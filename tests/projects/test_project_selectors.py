@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from servicedesk.projects import services
+from servicedesk.projects.quote_services import quote_create, quote_line_add, quote_new_version
 from servicedesk.projects.selectors import open_tasks_of, project_for_desk, project_list, project_of_ticket
 from servicedesk.tickets import services as ticket_services
 
@@ -30,19 +31,25 @@ def _grow(project, agent, contact, n: int) -> None:
 
 
 @pytest.mark.parametrize("size", [1, 6])
-def test_project_for_desk_reads_everything_in_six_queries(
+def test_project_for_desk_reads_everything_in_eight_queries(
     project, agent, main_contact, size, django_assert_num_queries
 ):
     _grow(project, agent, main_contact, size)
-    with django_assert_num_queries(6):  # project; services, phases, tasks, tickets, trail
+    for _version in range(size):
+        quote = quote_create(project=project, actor=agent, billing_mode="fixed_price", hourly_rate_cents=9500)
+        quote_line_add(quote=quote, actor=agent, kind="fixed", description="Licentie", quantity=1, unit_price_cents=1)
+        quote_new_version(quote=quote, actor=agent).delete()  # the old one superseded: a new quote may be made
+    with django_assert_num_queries(8):  # project; services, phases, tasks, tickets, trail, quotes, their lines
         loaded = project_for_desk(project.pk)
+        lines = [[line.description for line in quote.lines.all()] for quote in loaded.quotes.all()]
         phases = list(loaded.phases.all())
         titles = [[task.title for task in phase.tasks.all()] for phase in phases]
         tickets = [link.ticket.subject for link in loaded.ticket_links.all()]
         events = [event.actor.username for event in loaded.events.all()]
         items = [item.name for item in loaded.matrix_items.all()]
     assert titles[0] == ["T0-1", "T0-3", "T0-None"]  # soonest due first, undated last
-    assert len(tickets) == size and len(events) == 1 + 5 * size and items == ["Microsoft 365"]
+    assert len(tickets) == size and len(events) == 1 + 5 * size + 3 * size and items == ["Microsoft 365"]
+    assert lines == [["Licentie"]] * size
 
 
 @pytest.mark.parametrize("size", [1, 6])

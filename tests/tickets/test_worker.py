@@ -73,3 +73,14 @@ def test_worker_process_flags_breaches_and_stops_on_sigterm(tmp_path):
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
+
+
+def test_every_periodic_task_is_a_task_and_quotes_expire_on_schedule():
+    from django.utils.module_loading import import_string
+
+    from servicedesk.runtime.schedule import periodic_tasks
+
+    paths = [periodic.task_path for periodic in periodic_tasks()]
+    for path in paths:
+        assert callable(import_string(path).enqueue), path
+    assert "servicedesk.projects.tasks.quotes_expire_task" in paths

@@ -29,8 +29,8 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ("name", "customer", "email", "may_report", "may_raise_priority", "active")
-    list_filter = ("may_report", "may_raise_priority", "active", "language")
+    list_display = ("name", "customer", "email", "may_report", "may_raise_priority", "may_approve_quotes", "active")
+    list_filter = ("may_report", "may_raise_priority", "may_approve_quotes", "active", "language")
     search_fields = ("name", "email", "customer__name", "phones__number")
     inlines = [ContactPhoneInline]
 

@@ -41,7 +41,7 @@ class Customer(models.Model):
 
 
 class Contact(models.Model):
-    """A person at a customer, with the rights to report and to raise priority."""
+    """A person at a customer, with the rights to report, to raise priority and to approve quotes."""
 
     class Language(models.TextChoices):
         DUTCH = "nl", "Nederlands"
@@ -54,6 +54,8 @@ class Contact(models.Model):
     may_report = models.BooleanField(_("may report"), default=False)
     may_raise_priority = models.BooleanField(_("may raise priority"), default=False)
     sees_all_tickets = models.BooleanField(_("sees all organisation tickets"), default=False)
+    # Reads, accepts and declines the provider's quotes (offertes) in the portal (POLICY.md §10).
+    may_approve_quotes = models.BooleanField(_("may approve quotes"), default=False)
     active = models.BooleanField(_("active"), default=True)
     # The contact's portal account (invited by an agent); agents are users without a contact.
     user = models.OneToOneField(

@@ -14,7 +14,7 @@ from servicedesk.customers.models import Contact, ContactPhone, Customer, Custom
 from servicedesk.customers.phones import normalize_phone
 from servicedesk.customers.selectors import contacts_by_email
 
-RIGHTS = ("may_report", "may_raise_priority", "sees_all_tickets")
+RIGHTS = ("may_report", "may_raise_priority", "sees_all_tickets", "may_approve_quotes")
 
 
 def record_change(*, customer, actor, at, field, old, new, contact=None, matrix_item=None, reason="") -> None:
@@ -126,11 +126,12 @@ def contact_create(
     language: str = Contact.Language.DUTCH,
     may_report: bool | None = None,
     may_raise_priority: bool | None = None,
+    may_approve_quotes: bool | None = None,
     main_contact: bool = False,
     actor=None,
     now: datetime | None = None,
 ) -> Contact:
-    """A new contact. The main contact may report and raise priority unless told otherwise."""
+    """A new contact. The main contact may report, raise priority and approve quotes unless told otherwise."""
     now = now or timezone.now()
     if not name.strip():
         raise ValidationError({"name": _("A contact needs a name.")})
@@ -145,6 +146,7 @@ def contact_create(
         may_report=main_contact if may_report is None else may_report,
         may_raise_priority=main_contact if may_raise_priority is None else may_raise_priority,
         sees_all_tickets=main_contact,
+        may_approve_quotes=main_contact if may_approve_quotes is None else may_approve_quotes,
     )
     ContactPhone.objects.bulk_create(ContactPhone(contact=contact, number=n) for n in numbers)
     record_change(customer=customer, contact=contact, actor=actor, at=now, field="contact", old="", new=contact.name)
@@ -222,12 +224,18 @@ def contact_set_rights(
     may_report: bool | None = None,
     may_raise_priority: bool | None = None,
     sees_all_tickets: bool | None = None,
+    may_approve_quotes: bool | None = None,
     now: datetime | None = None,
 ) -> list[str]:
     """Grant or withdraw a contact's rights; returns the rights that changed, each recorded."""
     now = now or timezone.now()
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
-    wanted = {"may_report": may_report, "may_raise_priority": may_raise_priority, "sees_all_tickets": sees_all_tickets}
+    wanted = {
+        "may_report": may_report,
+        "may_raise_priority": may_raise_priority,
+        "sees_all_tickets": sees_all_tickets,
+        "may_approve_quotes": may_approve_quotes,
+    }
     changed = []
     for right, value in wanted.items():
         if value is None or getattr(contact, right) == value:
@@ -244,7 +252,8 @@ def contact_set_rights(
 
 @transaction.atomic
 def customer_set_main_contact(*, customer: Customer, contact: Contact, actor, now: datetime | None = None) -> Customer:
-    """Make a contact the main contact (hoofdcontact): it may report, raise priority and see all tickets."""
+    """Make a contact the main contact (hoofdcontact): it may report, raise priority, see all tickets and approve
+    quotes."""
     if contact.customer_id != customer.pk:
         raise ValidationError({"main_contact": _("The main contact must be a contact of this customer.")})
     now = now or timezone.now()
@@ -257,6 +266,7 @@ def customer_set_main_contact(*, customer: Customer, contact: Contact, actor, no
         may_report=True,
         may_raise_priority=True,
         sees_all_tickets=True,
+        may_approve_quotes=True,
     )
     return customer
 

@@ -62,6 +62,8 @@ def navigation_urls() -> dict[str, str]:
         "alerts",
         "projects",
         "my_tasks",
+        "report_sla",
+        "contracts",
     ):
         urls[name] = reverse(f"desk:{name}")
     urls["set_language"] = reverse("set_language")

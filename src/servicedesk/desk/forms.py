@@ -161,6 +161,7 @@ class ContactRightsForm(forms.Form):
     may_report = forms.BooleanField(label=_("May report"), required=False)
     may_raise_priority = forms.BooleanField(label=_("May raise priority"), required=False)
     sees_all_tickets = forms.BooleanField(label=_("Sees all organisation tickets"), required=False)
+    may_approve_quotes = forms.BooleanField(label=_("May approve quotes"), required=False)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
 
@@ -235,6 +236,7 @@ class NewContactForm(ContactForm):
     may_report = forms.BooleanField(label=_("May report"), required=False)
     may_raise_priority = forms.BooleanField(label=_("May raise priority"), required=False)
     sees_all_tickets = forms.BooleanField(label=_("Sees all tickets of the organisation"), required=False)
+    may_approve_quotes = forms.BooleanField(label=_("May approve quotes"), required=False)
     main_contact = forms.BooleanField(label=_("Main contact"), required=False)
 
 

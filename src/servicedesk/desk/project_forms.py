@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.core.submissions import SubmissionField
 from servicedesk.customers.models import Customer, ServiceMatrixItem
-from servicedesk.desk.forms import active_agent, agent_choices
-from servicedesk.projects.models import Project
+from servicedesk.desk.forms import DatePicker, active_agent, agent_choices
+from servicedesk.projects.models import BillingMode, Project, QuoteLine
 
 
 class AgentField(forms.TypedChoiceField):
@@ -72,7 +72,7 @@ class TaskForm(forms.Form):
     phase = forms.TypedChoiceField(label=_("Phase"), coerce=int, choices=[])
     title = forms.CharField(label=_("Title"), max_length=300)
     assignee = AgentField(label=_("Assignee"))
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DatePicker)
     estimate_minutes = forms.IntegerField(label=_("Estimate (minutes)"), required=False, min_value=1)
     submission = SubmissionField()
 
@@ -104,3 +104,28 @@ class ProjectFilterForm(forms.Form):
             *Customer.objects.order_by("name").values_list("pk", "name"),
         ]
         self.fields["lead"].choices = [("", _("(all)")), *agent_choices()]
+
+
+class QuoteForm(forms.Form):
+    """A new quote's terms; its lines come from the phases' estimates at this rate."""
+
+    billing_mode = forms.ChoiceField(label=_("Billing mode"), choices=BillingMode.choices)
+    hourly_rate = forms.DecimalField(label=_("Hourly rate (€)"), min_value=0.01, max_digits=8, decimal_places=2)
+    validity_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365)
+    submission = SubmissionField()
+
+
+class QuoteLineForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of line"), choices=QuoteLine.Kind.choices)
+    phase = forms.TypedChoiceField(label=_("Phase"), required=False, coerce=int, empty_value=None, choices=[])
+    description = forms.CharField(label=_("Description"), max_length=300)
+    quantity = forms.DecimalField(
+        label=_("Quantity (hours or pieces)"), min_value=0.01, max_digits=10, decimal_places=2
+    )
+    unit_price = forms.DecimalField(label=_("Price per unit (€)"), min_value=0, max_digits=10, decimal_places=2)
+    submission = SubmissionField()
+
+    def __init__(self, *args, phases: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this project's phases: a crafted id of another project's phase is not a valid choice.
+        self.fields["phase"].choices = [("", _("(none)"))] + [(phase.pk, phase.name) for phase in phases]

@@ -20,6 +20,7 @@ class OutgoingMessage(models.Model):
         PASSWORD_RESET = "password_reset", _("Portal password reset")
         INVOICE = "invoice", _("Invoice")
         AFTER_HOURS_RATE = "after_hours_rate", _("After-hours rate")
+        QUOTE = "quote", _("Quote")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

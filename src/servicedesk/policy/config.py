@@ -76,9 +76,10 @@ class PrepaidSettings:
 
 @dataclass(frozen=True, slots=True)
 class ProjectSettings:
-    """Time-and-materials projects (POLICY.md §10): the budget shares at which the lead agent is warned."""
+    """Projects (POLICY.md §10): the budget shares at which the lead agent is warned, and how long a quote is valid."""
 
     budget_warning_shares: tuple[Fraction, ...]  # ascending, e.g. (4/5, 1)
+    quote_validity_days: int = 30  # from the day it is sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -571,7 +572,7 @@ class _Reader:
         return PrepaidSettings(months, base_rate, low, days)  # type: ignore[arg-type]  # problems raise first
 
     def projects(self, table: dict) -> ProjectSettings:
-        self.known_keys(table, "projects", ("budget_warning_percents",))
+        self.known_keys(table, "projects", ("budget_warning_percents", "quote_validity_days"))
         if not table:
             return DEFAULT_PROJECTS
         path = "projects.budget_warning_percents"
@@ -579,7 +580,12 @@ class _Reader:
         shares = [self.percent({"p": item}, "p", f"{path}[{i}]") for i, item in enumerate(items)]
         if shares and all(shares) and list(shares) != sorted(set(shares)):
             self.problem(path, "must go up, each share once")
-        return ProjectSettings(tuple(s for s in shares if s is not None))
+        days = self.value(table, "quote_validity_days", "projects.quote_validity_days", int, required=False)
+        if days is not None and days <= 0:
+            self.problem("projects.quote_validity_days", "must be more than 0")
+        if days is None:
+            days = DEFAULT_PROJECTS.quote_validity_days
+        return ProjectSettings(tuple(s for s in shares if s is not None), days)
 
 
 _KIND_NAMES = {str: "string", list: "list", dict: "table", int: "whole number", bool: "true or false"}

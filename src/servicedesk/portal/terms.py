@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import Contact
-from servicedesk.policy import Channel, Priority, SupportType
-from servicedesk.tickets.pricing import allowed_priorities
+from servicedesk.policy import Channel, Policy, Priority, SupportType
+from servicedesk.tickets.pricing import allowed_priorities, policy_for
 
 
 @dataclass(frozen=True)
@@ -30,9 +29,12 @@ class ReportTerms:
     not_allowed: list[Priority]  # raised priorities this contact may not use
 
 
-def report_terms(contact: Contact, support_type: SupportType, now: datetime) -> ReportTerms:
-    policy = current_policy()
-    allowed = allowed_priorities(contact, support_type)
+def report_terms(
+    contact: Contact, support_type: SupportType, now: datetime, *, policy: Policy | None = None
+) -> ReportTerms:
+    """The terms under the policy of a ticket reported now: the contract's service levels, if any."""
+    policy = policy or policy_for(contact.customer_id, now)
+    allowed = allowed_priorities(contact, support_type, policy=policy)
     options = []
     for priority in allowed:
         effective = policy.effective_priority(support_type, priority)

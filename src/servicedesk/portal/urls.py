@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from servicedesk.portal.views import account, auth, invoices, manuals, tickets
+from servicedesk.portal.views import account, auth, bundles, invoices, manuals, overview, projects, tickets
 
 app_name = "portal"
 
@@ -21,7 +21,14 @@ urlpatterns = [
     path("services/", tickets.matrix, name="matrix"),
     path("manuals/", manuals.manual_list, name="manuals"),
     path("invoices/", invoices.invoice_list, name="invoices"),
+    path("overview/", overview.overview, name="overview"),
+    path("overview/report/<int:year>/<int:month>/", overview.service_report, name="service_report"),
+    path("prepaid/", bundles.bundle_list, name="bundles"),
     path("invoices/<int:invoice_id>.<str:kind>", invoices.invoice_download, name="invoice_file"),
     path("manuals/suggest/", manuals.manual_suggest, name="manual_suggest"),
+    path("projects/", projects.project_list, name="projects"),
+    path("quotes/<int:quote_id>/", projects.quote, name="quote"),
+    path("quotes/<int:quote_id>.pdf", projects.quote_file, name="quote_file"),
+    path("quotes/<int:quote_id>/decide/", projects.quote_decide, name="quote_decide"),
     path("manuals/<int:manual_id>/", manuals.manual_detail, name="manual"),
 ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from servicedesk.projects.models import Phase, Project, ProjectEvent, Task
+from servicedesk.projects.models import Phase, Project, ProjectEvent, Quote, QuoteLine, Task
 
 
 class PhaseInline(admin.TabularInline):
@@ -24,3 +24,26 @@ class TaskAdmin(admin.ModelAdmin):
 @admin.register(ProjectEvent)
 class ProjectEventAdmin(admin.ModelAdmin):
     list_display = ("project", "at", "actor", "kind", "field")
+
+
+class QuoteLineInline(admin.TabularInline):
+    model = QuoteLine
+    extra = 0
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    """Read only: a quote changes through its services (numbers, the trail, the decision once)."""
+
+    list_display = ("__str__", "project", "version", "status", "total_cents", "valid_until", "decided_at")
+    list_filter = ("status", "billing_mode")
+    inlines = [QuoteLineInline]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

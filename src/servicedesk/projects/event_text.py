@@ -4,12 +4,14 @@ local dates, never the keys and ISO dates it is stored with."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from servicedesk.projects.models import Project, ProjectEvent
+from servicedesk.core.labels import euro
+from servicedesk.projects.models import BillingMode, Project, ProjectEvent
 
 FIELDS = {
     "name": gettext_lazy("Name"),
@@ -51,7 +53,61 @@ def event_sentence(event: ProjectEvent) -> str:
         return _("Ticket %(ticket)s linked.") % {"ticket": subject}
     if kind == Kind.TICKET_UNLINKED:
         return _("Ticket %(ticket)s no longer linked.") % {"ticket": subject}
+    if kind.startswith("quote_"):
+        return _quote_sentence(kind, subject, old, new)
     return str(event.get_kind_display())
+
+
+def _quote_sentence(kind: str, subject: str, old: str, new: str) -> str:
+    """A quote's events: `subject` its number (or a line's description), `old` and `new` as each stores them."""
+    Kind = ProjectEvent.Kind
+    if kind == Kind.QUOTE_CREATED:
+        mode = str(dict(BillingMode.choices).get(new, new)).lower()
+        return _("Quote version %(version)s drawn up: %(mode)s.") % {"version": old, "mode": mode}
+    if kind == Kind.QUOTE_LINE_ADDED:
+        return _("Quote version %(version)s: line %(line)s added (%(amount)s).") % {
+            "version": old,
+            "line": subject,
+            "amount": _cents(new),
+        }
+    if kind == Kind.QUOTE_LINE_REMOVED:
+        return _("Quote version %(version)s: line %(line)s removed.") % {"version": old, "line": subject}
+    if kind == Kind.QUOTE_SENT:
+        return _("Quote %(number)s sent to %(to)s, valid until %(date)s.") % {
+            "number": subject,
+            "to": new,
+            "date": _date(old),
+        }
+    if kind in (Kind.QUOTE_ACCEPTED, Kind.QUOTE_DECLINED):
+        values = {"number": subject, "contact": new, "address": old or "?"}
+        if kind == Kind.QUOTE_ACCEPTED:
+            return _("Quote %(number)s accepted by %(contact)s (from address %(address)s).") % values
+        return _("Quote %(number)s declined by %(contact)s (from address %(address)s).") % values
+    if kind == Kind.QUOTE_SUPERSEDED:
+        if subject:
+            return _("Quote %(number)s (version %(old)s) superseded by version %(new)s.") % {
+                "number": subject,
+                "old": old,
+                "new": new,
+            }
+        return _("Quote version %(old)s superseded by version %(new)s.") % {"old": old, "new": new}
+    if kind == Kind.QUOTE_EXPIRED:
+        return _("Quote %(number)s expired (valid until %(date)s).") % {"number": subject, "date": _date(old)}
+    return str(dict(Kind.choices).get(kind, kind))
+
+
+def _cents(value: str) -> str:
+    try:
+        return euro(Decimal(int(value)) / 100)
+    except ValueError:
+        return value
+
+
+def _date(value: str) -> str:
+    try:
+        return date_format(date.fromisoformat(value), "D j-n-Y")
+    except ValueError:
+        return value
 
 
 def _change(field: str, old: str, new: str) -> str:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+class BillingMode(models.TextChoices):
+    """How a project is billed, chosen on its quote (POLICY.md §10)."""
+
+    FIXED_PRICE = "fixed_price", _("Fixed price with milestones")
+    TIME_AND_MATERIALS = "time_and_materials", _("Time and materials with an hour budget")
 
 
 class Project(models.Model):
@@ -49,6 +58,10 @@ class Project(models.Model):
         related_name="led_projects",
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # What the accepted quote agreed (POLICY.md §10): how the project is billed, at what rate, within what budget.
+    billing_mode = models.CharField(_("billing mode"), max_length=20, choices=BillingMode.choices, blank=True)
+    hourly_rate_cents = models.BigIntegerField(_("hourly rate (cents)"), null=True, blank=True)
+    budget_minutes = models.PositiveIntegerField(_("hour budget (minutes)"), null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -66,6 +79,10 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def budget_hours(self) -> Decimal | None:
+        return None if self.budget_minutes is None else Decimal(self.budget_minutes) / 60
 
 
 class Phase(models.Model):
@@ -160,6 +177,14 @@ class ProjectEvent(models.Model):
         TASK_REOPENED = "task_reopened", _("Task reopened")
         TICKET_LINKED = "ticket_linked", _("Ticket linked")
         TICKET_UNLINKED = "ticket_unlinked", _("Ticket unlinked")
+        QUOTE_CREATED = "quote_created", _("Quote drawn up")
+        QUOTE_LINE_ADDED = "quote_line_added", _("Quote line added")
+        QUOTE_LINE_REMOVED = "quote_line_removed", _("Quote line removed")
+        QUOTE_SENT = "quote_sent", _("Quote sent")
+        QUOTE_ACCEPTED = "quote_accepted", _("Quote accepted")
+        QUOTE_DECLINED = "quote_declined", _("Quote declined")
+        QUOTE_SUPERSEDED = "quote_superseded", _("Quote superseded")
+        QUOTE_EXPIRED = "quote_expired", _("Quote expired")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events", db_index=False)
     at = models.DateTimeField()
@@ -178,3 +203,108 @@ class ProjectEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on project {self.project_id}"
+
+
+class QuoteSequence(models.Model):
+    """The last quote number of a year; taken under a lock, so quote numbers have no gaps (as invoice numbers)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Quote(models.Model):
+    """An offer for a project (offerte): a version of it, with lines, numbered when sent, accepted or declined once
+    by a contact who may approve quotes. A new version supersedes the old one; both are kept."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="quotes", db_index=False)
+    version = models.PositiveIntegerField(_("version"))
+    number = models.CharField(_("number"), max_length=20, unique=True, null=True, blank=True)  # e.g. Q2026-0007
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    billing_mode = models.CharField(_("billing mode"), max_length=20, choices=BillingMode.choices)
+    hourly_rate_cents = models.BigIntegerField(_("hourly rate (cents)"))
+    validity_days = models.PositiveIntegerField(_("valid for (days)"))
+    vat_percent = models.DecimalField(_("VAT percentage"), max_digits=5, decimal_places=2)
+    # Kept with every change of a line (policy/quote.py), so lists and the portal read them without the lines.
+    subtotal_cents = models.BigIntegerField(default=0)
+    vat_cents = models.BigIntegerField(default=0)
+    total_cents = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    # The decision, once: who (a contact who may approve quotes), when, from which address, and what they said.
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "customers.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="quote_decisions"
+    )
+    decided_from = models.GenericIPAddressField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["project", "-version"]
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+        constraints = [models.UniqueConstraint(fields=["project", "version"], name="quote_version_once")]
+
+    def __str__(self) -> str:
+        return self.number or f"{self.project_id} v{self.version}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def newer_version_id(self) -> int | None:
+        """The id of the project's latest version, when it is newer than this one."""
+        latest = Quote.objects.filter(project_id=self.project_id, version__gt=self.version).order_by("-version")
+        return latest.values_list("pk", flat=True).first()
+
+    def open_on(self, today) -> bool:
+        """Sent and still within its validity on `today` (a sent quote past it waits to be marked expired)."""
+        return self.status == self.Status.SENT and self.valid_until is not None and today <= self.valid_until
+
+    @property
+    def file_stem(self) -> str:
+        """The name its PDF is saved under."""
+        return f"offerte-{self.number}" if self.number else f"offerte-concept-{self.project_id}-v{self.version}"
+
+
+class QuoteLine(models.Model):
+    """A line of a quote: a phase's estimated hours at the hourly rate, a fixed-price item, or a travel estimate."""
+
+    class Kind(models.TextChoices):
+        PHASE_HOURS = "phase_hours", _("Phase hours")
+        FIXED = "fixed", _("Fixed-price item")
+        TRAVEL = "travel", _("Travel estimate")
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    phase = models.ForeignKey(Phase, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    description = models.CharField(_("description"), max_length=300)
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
+    unit_price_cents = models.BigIntegerField(_("unit price (cents)"))
+    amount_cents = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["quote", "position", "id"]
+        verbose_name = _("quote line")
+        verbose_name_plural = _("quote lines")
+
+    def __str__(self) -> str:
+        return self.description

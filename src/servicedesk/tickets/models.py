@@ -87,6 +87,9 @@ class Ticket(models.Model):
             models.Index(
                 fields=["customer", "reported_at", "id"], name="ticket_customer_open", condition=~Q(status="closed")
             ),
+            # Reports: the tickets reported, and those closed, in a period.
+            models.Index(fields=["reported_at"], name="ticket_reported"),
+            models.Index(fields=["closed_at"], name="ticket_closed", condition=Q(closed_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

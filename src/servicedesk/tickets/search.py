@@ -23,7 +23,7 @@ def search_words(query: str) -> list[str]:
 
 
 def search_ticket_ids(query: str, *, limit: int = MAX_MATCHES) -> list[int]:
-    """Ids of tickets whose subject or messages contain every word of the query (as word prefixes).
+    """Ids of tickets whose subject and messages together contain every word of the query (as word prefixes).
 
     A query that is a ticket number ('123' or '#123') finds that ticket too.
     """
@@ -34,20 +34,19 @@ def search_ticket_ids(query: str, *, limit: int = MAX_MATCHES) -> list[int]:
     number = id_from(query.strip().lstrip("#"))
     if number is not None:
         ids.append(number)
+    # A ticket matches when each word is in its subject or in one of its messages, not necessarily the same one:
+    # one set of tickets per word, intersected.
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            tsquery = " & ".join(f"{word}:*" for word in words)
-            cursor.execute(
-                "SELECT ticket_id FROM tickets_message WHERE to_tsvector('simple', body) @@ to_tsquery('simple', %s)"
-                " UNION SELECT id FROM tickets_ticket WHERE to_tsvector('simple', subject) @@ to_tsquery('simple', %s)"
-                " LIMIT %s",
-                [tsquery, tsquery, limit],
+            per_word = (
+                "(SELECT ticket_id FROM tickets_message WHERE to_tsvector('simple', body) @@ to_tsquery('simple', %s)"
+                " UNION SELECT id FROM tickets_ticket WHERE to_tsvector('simple', subject) @@ to_tsquery('simple', %s))"
             )
+            params = [param for word in words for param in (f"{word}:*", f"{word}:*")]
         else:
-            match = " AND ".join('"{}"*'.format(word.replace('"', '""')) for word in words)
-            cursor.execute(
-                "SELECT DISTINCT ticket_id FROM tickets_search WHERE tickets_search MATCH %s LIMIT %s", [match, limit]
-            )
+            per_word = "SELECT DISTINCT ticket_id FROM tickets_search WHERE tickets_search MATCH %s"
+            params = ['"{}"*'.format(word.replace('"', '""')) for word in words]
+        cursor.execute(" INTERSECT ".join([per_word] * len(words)) + " LIMIT %s", [*params, limit])
         ids.extend(row[0] for row in cursor.fetchall())
     return ids
 

@@ -73,6 +73,8 @@ def ticket_queue(
     now: datetime,
     customer_id: int | None = None,
     ticket_ids: list[int] | None = None,
+    status: str | None = None,
+    assignee_id: int | None = None,
     after: str | None = None,
     descending: bool = False,
     limit: int = PAGE_SIZE,
@@ -83,6 +85,10 @@ def ticket_queue(
         tickets = tickets.filter(customer_id=customer_id)
     if ticket_ids is not None:
         tickets = tickets.filter(pk__in=ticket_ids)
+    if status is not None:
+        tickets = tickets.filter(status=status)
+    if assignee_id is not None:
+        tickets = tickets.filter(assignee_id=assignee_id)
     cursor = decode_cursor(after)
     if cursor is not None:
         due, pk = cursor

@@ -94,7 +94,7 @@ def main(
                     "--priority, --reported and --channel\n"
                 )
                 return EXIT_BAD_INPUT
-            return _batch(stdin, stdout, _deadline_answer(policy))
+            return _batch(stdin, stdout, deadline_answer(policy))
         request = {"support_type": args.support_type, "priority": args.priority, "reported": args.reported}
         request = {k: v for k, v in request.items() if v is not None}
         if args.channel is not None:
@@ -104,19 +104,19 @@ def main(
         if missing:
             stderr.write(f"{prog} deadline: {missing[0]}\n")
             return EXIT_BAD_INPUT
-        return _single(lambda: request, stdout, stderr, _deadline_answer(policy), f"{prog} deadline")
+        return _single(lambda: request, stdout, stderr, deadline_answer(policy), f"{prog} deadline")
     if args.batch:
         if args.file:
             stderr.write(f"{prog} price: --batch reads JSON Lines from stdin; leave out FILE\n")
             return EXIT_BAD_INPUT
-        return _batch(stdin, stdout, _price_answer(policy))
-    return _single(lambda: _read_json(args.file, stdin), stdout, stderr, _price_answer(policy), f"{prog} price")
+        return _batch(stdin, stdout, price_answer(policy))
+    return _single(lambda: _read_json(args.file, stdin), stdout, stderr, price_answer(policy), f"{prog} price")
 
 
 Answer = Callable[[Any], dict]
 
 
-def _deadline_answer(policy: Policy) -> Answer:
+def deadline_answer(policy: Policy) -> Answer:
     time_zone = policy.time_zone
     policies = ContractPolicies(policy)
 
@@ -136,7 +136,7 @@ def _deadline_answer(policy: Policy) -> Answer:
     return answer
 
 
-def _price_answer(policy: Policy) -> Answer:
+def price_answer(policy: Policy) -> Answer:
     time_zone = policy.time_zone
     policies = ContractPolicies(policy)
 

@@ -57,6 +57,7 @@ def build_world(*, writer: Writer, rnd: random.Random, customers: int, agents: i
             "may_report",
             "may_raise_priority",
             "sees_all_tickets",
+            "may_approve_quotes",
             "active",
             "created_at",
         ),
@@ -83,7 +84,19 @@ def build_world(*, writer: Writer, rnd: random.Random, customers: int, agents: i
             language = "en" if rnd.random() < 0.05 else "nl"
             email = f"{first.lower()}.{contact_id}@{code}.example"
             contact_rows.append(
-                (contact_id, customer_id, f"{first} {last}", email, language, may_report, may_raise, main, True, stamp)
+                (
+                    contact_id,
+                    customer_id,
+                    f"{first} {last}",
+                    email,
+                    language,
+                    may_report,
+                    may_raise,
+                    main,
+                    main,
+                    True,
+                    stamp,
+                )
             )
             phone_rows.append((phone_id, contact_id, f"+316{rnd.randrange(10**7, 10**8)}", "mobiel"))
             phone_id += 1

@@ -14,11 +14,14 @@ from servicedesk.customers.models import Contact, Customer
 from servicedesk.demo.seed.accounts import ensure_accounts
 from servicedesk.demo.seed.build import DemoBuilder
 from servicedesk.demo.seed.clock import DemoClock
+from servicedesk.demo.seed.contracts import seed_contracts
 from servicedesk.demo.seed.history import History
 from servicedesk.demo.seed.people import AgentSpec
 from servicedesk.demo.seed.plan import plan_tickets
+from servicedesk.demo.seed.projects import seed_projects
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.portal.services import portal_invite
+from servicedesk.projects.models import Project, Quote
 from servicedesk.tickets.models import Message, RefusedReport, Ticket, TimeEntry
 
 SEED = 20261125  # fixed: the same anchor gives the same demo
@@ -46,6 +49,8 @@ def seed_demo(*, anchor: datetime) -> SeedResult:
         users, accounts = ensure_accounts(joined=start - timedelta(days=1))
         builder = DemoBuilder(users)
         builder.run(steps, until=anchor)
+        seed_projects(users, anchor=anchor)
+        seed_contracts(agent=users["fatima"], start=start)
         # The demo has no mail server: the notices of the past count as delivered, a moment after queueing.
         portal_logins = _portal_accounts(users, anchor)
         OutgoingMessage.objects.filter(status=OutgoingMessage.Status.QUEUED).update(
@@ -58,6 +63,8 @@ def seed_demo(*, anchor: datetime) -> SeedResult:
         "messages": Message.objects.count(),
         "time entries": TimeEntry.objects.count(),
         "refused reports": RefusedReport.objects.count(),
+        "projects": Project.objects.count(),
+        "quotes": Quote.objects.count(),
     }
     return SeedResult(accounts=accounts, counts=counts, portal_logins=portal_logins)
 

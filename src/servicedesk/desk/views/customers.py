@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicedesk.contracts.selectors import bundles_of, contracts_of_customer, monthly_revenue_cents
 from servicedesk.customers.models import Contact, Customer, ServiceMatrixItem
 from servicedesk.customers.services import (
     CUSTOMER_DETAILS,
@@ -33,7 +34,7 @@ from servicedesk.desk.access import agent_required
 from servicedesk.desk.form_errors import show_refusal
 from servicedesk.portal.services import portal_invite
 from servicedesk.tickets.models import Ticket, TimeEntry
-from servicedesk.tickets.pricing import ticket_price
+from servicedesk.tickets.pricing import customer_policies, ticket_price
 
 
 @agent_required
@@ -55,10 +56,11 @@ def time_this_month(customer: Customer, now: datetime) -> dict:
     entries = TimeEntry.objects.filter(ticket__customer=customer, start__gte=start, start__lte=now)
     minutes = entries.aggregate(total=Sum("minutes"))["total"] or 0
     tickets = Ticket.objects.filter(pk__in=entries.values("ticket_id")).prefetch_related("time_entries")
+    policy_at = customer_policies(customer.pk)  # each ticket priced under the contract in force when reported
     amount = 0
     for ticket in tickets:
         all_entries = list(ticket.time_entries.all())
-        price = ticket_price(ticket, all_entries)
+        price = ticket_price(ticket, all_entries, policy=policy_at(ticket.reported_at))
         amount += sum(line.amount for e, line in zip(all_entries, price.lines, strict=False) if e.start >= start)
     return {"minutes": minutes, "amount": amount, "since": start}
 
@@ -70,6 +72,7 @@ def customer_page(request, customer_id: int):
     except Customer.DoesNotExist:
         raise Http404 from None
     now = timezone.now()
+    contracts = contracts_of_customer(customer.pk)
     contacts = list(customer.contacts.select_related("user").prefetch_related("phones").order_by("-active", "name"))
     context = {
         "customer": customer,
@@ -81,6 +84,7 @@ def customer_page(request, customer_id: int):
                     "may_report": c.may_report,
                     "may_raise_priority": c.may_raise_priority,
                     "sees_all_tickets": c.sees_all_tickets,
+                    "may_approve_quotes": c.may_approve_quotes,
                 },
             )
             for c in contacts
@@ -91,6 +95,10 @@ def customer_page(request, customer_id: int):
         ),
         "month": time_this_month(customer, now),
         "changes": list(customer.changes.select_related("actor", "contact")[:30]),
+        "contracts": contracts,
+        "monthly_revenue": sum(monthly_revenue_cents(contract, timezone.localdate(now)) for contract in contracts),
+        "bundles": bundles_of(customer_id=customer.pk, today=timezone.localdate(now)),
+        "today": timezone.localdate(now),
         "active": "customers",
     }
     return render(request, "desk/customer.html", context)
@@ -130,6 +138,7 @@ def contact_rights(request, contact_id: int):
             may_report=data["may_report"],
             may_raise_priority=data["may_raise_priority"],
             sees_all_tickets=data["sees_all_tickets"],
+            may_approve_quotes=data["may_approve_quotes"],
         )
         if changed:
             messages.success(request, _("Rights of %(name)s saved.") % {"name": contact.name})
@@ -207,6 +216,7 @@ def contact_new(request, customer_id: int):
                     contact=contact,
                     actor=request.user,
                     sees_all_tickets=data["sees_all_tickets"] or data["main_contact"],
+                    may_approve_quotes=data["may_approve_quotes"] or data["main_contact"],
                 )
         except ValidationError as error:
             show_refusal(form, error)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from servicedesk.desk.access import agent_required
+from servicedesk.desk.form_errors import show_refusal
 from servicedesk.desk.forms import LocalDateTimeField
 from servicedesk.oncall import services as rota_services
 from servicedesk.oncall.alerts import alert_acknowledge
@@ -83,16 +84,26 @@ def shift_delete(request, shift_id: int):
     return redirect("desk:oncall")
 
 
-@agent_required
-def alerts(request):
+def _acknowledge_form(alert: Alert, data=None) -> AcknowledgeForm:
+    return AcknowledgeForm(data, auto_id=f"alert-{alert.pk}-%s")  # a form per alert: each label finds its field
+
+
+def _alerts_page(request, *, refused: AcknowledgeForm | None = None, refused_id: int | None = None):
+    """The open alerts, each with its own form; one that was refused comes back with the text typed in it."""
     open_alerts = (
         Alert.objects.filter(acknowledged_at__isnull=True)
         .select_related("ticket__reporter", "ticket__customer", "agent")
         .order_by("created_at")
     )
+    rows = [(a, refused if a.pk == refused_id else _acknowledge_form(a)) for a in open_alerts]
     recent = Alert.objects.filter(acknowledged_at__isnull=False).select_related("ticket", "acknowledged_by")[:20]
-    context = {"open_alerts": open_alerts, "recent": recent, "form": AcknowledgeForm(), "active": "oncall"}
-    return render(request, "desk/alerts.html", context)
+    context = {"open_alerts": rows, "recent": recent, "active": "oncall"}
+    return render(request, "desk/alerts.html", context, status=400 if refused else 200)
+
+
+@agent_required
+def alerts(request):
+    return _alerts_page(request)
 
 
 @agent_required
@@ -101,13 +112,13 @@ def acknowledge(request, alert_id: int):
     alert = Alert.objects.select_related("ticket").filter(pk=alert_id).first()
     if alert is None:
         raise Http404
-    form = AcknowledgeForm(request.POST)
+    form = _acknowledge_form(alert, request.POST)
+    if not form.is_valid():
+        return _alerts_page(request, refused=form, refused_id=alert.pk)
     try:
-        if not form.is_valid():
-            raise ValidationError(form.errors.get("diagnosis", [_("Say what the diagnosis is.")]))
         alert_acknowledge(alert=alert, actor=request.user, diagnosis=form.cleaned_data["diagnosis"])
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("desk:alerts")
+        show_refusal(form, error)
+        return _alerts_page(request, refused=form, refused_id=alert.pk)
     messages.success(request, _("Alert acknowledged; the diagnosis is recorded as the response."))
     return redirect("desk:ticket", alert.ticket_id)

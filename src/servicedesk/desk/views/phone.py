@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from servicedesk.core.policy import current_policy
 from servicedesk.core.submissions import once
 from servicedesk.customers.models import Contact
 from servicedesk.customers.selectors import caller_search
@@ -20,7 +19,7 @@ from servicedesk.desk.access import agent_required
 from servicedesk.policy import Channel, Priority, SupportType, TicketWork
 from servicedesk.tickets import services
 from servicedesk.tickets.models import RefusedReport
-from servicedesk.tickets.pricing import allowed_priorities
+from servicedesk.tickets.pricing import allowed_priorities, policy_for
 
 
 @agent_required
@@ -40,9 +39,9 @@ def _caller(contact_id: int) -> Contact:
 
 def call_terms(contact: Contact, support_type: str, priority: str, channel: str = Channel.PHONE) -> dict:
     """What the caller hears before the ticket is saved: deadline, rate and, by phone, the surcharge."""
-    policy = current_policy()
+    policy = policy_for(contact.customer_id, timezone.now())  # the contract's service levels, if any
     support_type, priority, channel = SupportType(support_type), Priority(priority), Channel(channel)
-    if priority not in allowed_priorities(contact, support_type):
+    if priority not in allowed_priorities(contact, support_type, policy=policy):
         priority = policy.lowest_priority(support_type)
     effective = policy.effective_priority(support_type, priority)
     deadline = policy.response_deadline(
@@ -57,6 +56,11 @@ def call_terms(contact: Contact, support_type: str, priority: str, channel: str 
         "surcharge": surcharge.total if surcharge.lines else None,
         "surcharge_minutes": policy.config.surcharge_minutes,
     }
+
+
+def _priorities(contact: Contact) -> dict[str, list[str]]:
+    policy = policy_for(contact.customer_id, timezone.now())
+    return {t.value: [p.value for p in allowed_priorities(contact, t, policy=policy)] for t in SupportType}
 
 
 @agent_required
@@ -114,7 +118,7 @@ def caller(request, contact_id: int):
         "form": form,
         "matrix_items": matrix_items,
         "terms": call_terms(contact, support_type, priority, channel),
-        "priorities": {t.value: [p.value for p in allowed_priorities(contact, t)] for t in SupportType},
+        "priorities": _priorities(contact),
         "active": "phone",
     }
     template = "desk/_call_terms.html" if request.htmx and request.method == "GET" else "desk/caller.html"

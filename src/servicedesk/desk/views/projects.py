@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicedesk.core.downloads import download
+from servicedesk.core.policy import current_policy
 from servicedesk.core.submissions import once
 from servicedesk.desk import project_forms as forms
 from servicedesk.desk.access import agent_required
 from servicedesk.desk.form_errors import show_refusal
-from servicedesk.projects import services
-from servicedesk.projects.models import Project, Task
+from servicedesk.policy import Priority, SupportType
+from servicedesk.projects import quote_services, services
+from servicedesk.projects.models import Project, Quote, QuoteLine, Task
+from servicedesk.projects.pdf import quote_pdf
 from servicedesk.projects.selectors import open_tasks_of, project_for_desk, project_list
 from servicedesk.projects.services import TRANSITIONS
 from servicedesk.tickets.models import Ticket
@@ -45,8 +49,18 @@ def project_list_page(request):
     return render(request, "desk/projects.html", context)
 
 
+def _quote_form() -> forms.QuoteForm:
+    """Terms to start from: the policy's standard rate (functional support, POLICY.md §3) and validity."""
+    config = current_policy().config
+    rate = config.service_levels[(SupportType.FUNCTIONAL, Priority.STANDARD)].rate_cents or 0
+    initial = {"hourly_rate": rate / 100, "validity_days": config.projects.quote_validity_days}
+    return forms.QuoteForm(initial=initial)
+
+
 def _page(request, project: Project, *, bound: dict | None = None, status: int = 200):
     phases = list(project.phases.all())
+    quotes = list(project.quotes.all())  # newest version first
+    latest = quotes[0] if quotes else None
     context = {
         "project": project,
         "phases": phases,
@@ -59,6 +73,13 @@ def _page(request, project: Project, *, bound: dict | None = None, status: int =
         "phase_form": forms.PhaseForm(),
         "task_form": forms.TaskForm(phases=phases),
         "link_form": forms.LinkTicketForm(),
+        "quotes": quotes,
+        "latest": latest,
+        "may_quote": project.status in quote_services.QUOTABLE
+        and not any(q.status in quote_services.OPEN_OR_ACCEPTED for q in quotes),
+        "quote_form": _quote_form(),
+        "line_form": forms.QuoteLineForm(phases=phases),
+        "recipients": list(quote_services.quote_recipients(project)) if latest and latest.is_draft else [],
         "active": "projects",
         **(bound or {}),
     }
@@ -246,3 +267,108 @@ def project_edit(request, project_id: int | None = None):
 def my_tasks(request):
     tasks = list(open_tasks_of(request.user)[:200])
     return render(request, "desk/my_tasks.html", {"tasks": tasks, "active": "my_tasks"})
+
+
+# -- quotes ----------------------------------------------------------------------------------------------------------
+
+
+def _load_quote(project_id: int, quote_id: int) -> tuple[Project, Quote]:
+    """A project and a quote of it; a quote of another project is a 404, whatever its id."""
+    project = _load(project_id)
+    quote = Quote.objects.filter(pk=quote_id, project=project).first()
+    if quote is None:
+        raise Http404
+    return project, quote
+
+
+@agent_required
+@require_POST
+def quote_create(request, project_id: int):
+    def action(project, data):
+        return quote_services.quote_create(
+            project=project,
+            actor=request.user,
+            billing_mode=data["billing_mode"],
+            hourly_rate_cents=int(data["hourly_rate"] * 100),
+            validity_days=data["validity_days"],
+        )
+
+    form = forms.QuoteForm(request.POST)
+    return _act(request, project_id, form, "quote_form", action, _("Quote drawn up from the phases' estimates."))
+
+
+@agent_required
+@require_POST
+def quote_line_add(request, project_id: int, quote_id: int):
+    project, quote = _load_quote(project_id, quote_id)
+    phases = {phase.pk: phase for phase in project.phases.all()}
+
+    def action(project, data):
+        return quote_services.quote_line_add(
+            quote=quote,
+            actor=request.user,
+            kind=data["kind"],
+            description=data["description"],
+            quantity=data["quantity"],
+            unit_price_cents=int(data["unit_price"] * 100),
+            phase=phases.get(data["phase"]),
+        )
+
+    form = forms.QuoteLineForm(request.POST, phases=list(phases.values()))
+    return _act(request, project_id, form, "line_form", action, _("Line added."))
+
+
+def _quote_step(request, project: Project, step, success) -> HttpResponseRedirect:
+    """Take a step with a quote (a service call) and go back to the project's quotes; a refusal is said there."""
+    try:
+        done = step()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success(done))
+    return redirect(reverse("desk:project", args=[project.pk]) + "#quotes")
+
+
+@agent_required
+@require_POST
+def quote_line_remove(request, project_id: int, quote_id: int, line_id: int):
+    project, quote = _load_quote(project_id, quote_id)
+    line = QuoteLine.objects.filter(pk=line_id, quote=quote).first()
+    if line is None:
+        raise Http404
+    return _quote_step(
+        request,
+        project,
+        lambda: quote_services.quote_line_remove(quote=quote, line=line, actor=request.user),
+        lambda _done: _("Line removed."),
+    )
+
+
+@agent_required
+@require_POST
+def quote_send(request, project_id: int, quote_id: int):
+    project, quote = _load_quote(project_id, quote_id)
+    return _quote_step(
+        request,
+        project,
+        lambda: quote_services.quote_send(quote=quote, actor=request.user),
+        lambda sent: _("Quote %(number)s sent.") % {"number": sent.number},
+    )
+
+
+@agent_required
+@require_POST
+def quote_new_version(request, project_id: int, quote_id: int):
+    project, quote = _load_quote(project_id, quote_id)
+    return _quote_step(
+        request,
+        project,
+        lambda: quote_services.quote_new_version(quote=quote, actor=request.user),
+        lambda new: _("Version %(version)s drawn up.") % {"version": new.version},
+    )
+
+
+@agent_required
+def quote_file(request, project_id: int, quote_id: int):
+    _project, quote = _load_quote(project_id, quote_id)
+    return download(quote_pdf(quote), filename=f"{quote.file_stem}.pdf", content_type="application/pdf")

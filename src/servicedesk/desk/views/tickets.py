@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.core.content_security import allow_remote_images
 from servicedesk.core.submissions import once
@@ -20,7 +20,13 @@ from servicedesk.policy import EntryKind, TimeEntry
 from servicedesk.projects.selectors import project_of_ticket
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.pricing import after_hours_without_notice, hourly_rate, office_time_left, ticket_price
+from servicedesk.tickets.pricing import (
+    after_hours_without_notice,
+    hourly_rate,
+    office_time_left,
+    ticket_policy,
+    ticket_price,
+)
 from servicedesk.tickets.selectors import ticket_for_desk
 
 
@@ -40,32 +46,44 @@ def _matrix_items(ticket: Ticket) -> list:
     return list(ticket.customer.matrix_items.filter(active=True))
 
 
+def _classify_form(ticket: Ticket) -> forms.ClassifyForm:
+    return forms.ClassifyForm(
+        initial={
+            "support_type": ticket.support_type,
+            "priority": ticket.priority,
+            "critical": ticket.critical,
+            "matrix_item": ticket.matrix_item_id,
+        },
+        matrix_items=_matrix_items(ticket),
+    )
+
+
+# The forms the ticket page keeps folded away, each built when an agent opens it: most page views open none, and
+# rendering them all made up a third of the page's time.
+FOLDED_FORMS = {
+    "reply": lambda ticket: forms.ReplyForm(),
+    "note": lambda ticket: forms.NoteForm(),
+    "rate": lambda ticket: forms.RateNoticeForm(),
+    "time": lambda ticket: forms.TimeEntryWithNoticeForm(
+        initial={"start": _now_rounded().strftime("%Y-%m-%dT%H:%M"), "kind": EntryKind.WORK.value}
+    ),
+    "classify": _classify_form,
+}
+
+
 def ticket_page_context(ticket: Ticket, *, now, bound: dict | None = None) -> dict:
-    """Everything the ticket page shows; `bound` holds forms that failed validation."""
+    """Everything the ticket page shows; `bound` holds the forms to show unfolded (those that failed validation)."""
     entries = list(ticket.time_entries.all())
-    price = ticket_price(ticket, entries)
+    policy = ticket_policy(ticket)  # the contract's service levels, if any
+    price = ticket_price(ticket, entries, policy=policy)
     # Lines follow the entries in order; a phone surcharge comes last.
     rows = list(zip(entries, price.lines[: len(entries)], strict=True))
     extra_lines = price.lines[len(entries) :]
     forms_ = {
-        "classify_form": forms.ClassifyForm(
-            initial={
-                "support_type": ticket.support_type,
-                "priority": ticket.priority,
-                "critical": ticket.critical,
-                "matrix_item": ticket.matrix_item_id,
-            },
-            matrix_items=_matrix_items(ticket),
-        ),
         "respond_form": forms.RespondForm(),
-        "reply_form": forms.ReplyForm(),
-        "note_form": forms.NoteForm(),
         "assign_form": forms.AssignForm(initial={"assignee": ticket.assignee_id}),
         "status_form": forms.StatusForm(initial={"status": ticket.status}),
-        "rate_form": forms.RateNoticeForm(),
-        "time_form": forms.TimeEntryWithNoticeForm(
-            initial={"start": _now_rounded().strftime("%Y-%m-%dT%H:%M"), "kind": EntryKind.WORK.value}
-        ),
+        **{f"{name}_form": None for name in FOLDED_FORMS},
     }
     forms_.update(bound or {})
     return {
@@ -92,7 +110,7 @@ def ticket_page_context(ticket: Ticket, *, now, bound: dict | None = None) -> di
         "time_rows": rows,
         "extra_lines": extra_lines,
         "price": price,
-        "rate": hourly_rate(ticket),
+        "rate": hourly_rate(ticket, policy=policy),
         "now": now,
         "office_time_left": office_time_left(ticket, now) if ticket.responded_at is None else None,
         **forms_,
@@ -110,6 +128,22 @@ def _render(
 @agent_required
 def ticket_page(request, ticket_id: int):
     return _render(request, _load(ticket_id), show_images=request.GET.get("images") == "1")
+
+
+@agent_required
+@require_GET
+def folded_form(request, ticket_id: int, name: str):
+    """One folded form of the ticket page: the form alone for htmx, else the page with that form open."""
+    if name not in FOLDED_FORMS:
+        raise Http404
+    if not request.htmx:
+        ticket = _load(ticket_id)
+        return _render(request, ticket, bound={f"{name}_form": FOLDED_FORMS[name](ticket)})
+    # The form alone needs none of what the page prefetches.
+    ticket = get_object_or_404(Ticket.objects.select_related("customer"), pk=ticket_id)
+    form = FOLDED_FORMS[name](ticket)
+    ticket_url = reverse("desk:ticket", args=[ticket.pk])
+    return render(request, f"desk/ticket_forms/{name}.html", {"form": form, "ticket": ticket, "ticket_url": ticket_url})
 
 
 def _act(request, ticket_id: int, form_class, form_name: str, action, success: str, **form_kwargs):
@@ -239,9 +273,10 @@ def preview_time(request, ticket_id: int):
     if form.is_valid():
         data = form.cleaned_data
         entries = list(ticket.time_entries.all())
-        before = ticket_price(ticket, entries)
+        policy = ticket_policy(ticket)
+        before = ticket_price(ticket, entries, policy=policy)
         new_entry = TimeEntry(EntryKind(data["kind"]), data["start"], data["minutes"])
-        after = ticket_price(ticket, [*entries, new_entry])
+        after = ticket_price(ticket, [*entries, new_entry], policy=policy)
         line = after.lines[len(entries)]
         context.update(
             {

@@ -15,10 +15,9 @@ from django.views.decorators.http import require_POST
 
 from servicedesk.core import labels
 from servicedesk.core.downloads import download
-from servicedesk.core.policy import current_policy
 from servicedesk.core.submissions import once
 from servicedesk.customers.selectors import active_matrix_items
-from servicedesk.policy import Priority, SupportType
+from servicedesk.policy import Policy, Priority, SupportType
 from servicedesk.portal import selectors
 from servicedesk.portal.access import contact_required
 from servicedesk.portal.forms import QUESTION, ReplyForm, ReportForm, support_type_of
@@ -26,7 +25,14 @@ from servicedesk.portal.services import portal_reply, portal_ticket_report
 from servicedesk.portal.terms import report_terms
 from servicedesk.tickets.attachments import attachment_open
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.pricing import allowed_priorities, hourly_rate, ticket_price
+from servicedesk.tickets.pricing import (
+    allowed_priorities,
+    customer_policies,
+    hourly_rate,
+    policy_for,
+    ticket_policy,
+    ticket_price,
+)
 from servicedesk.tickets.services import ReportRefused
 
 PAGE_SIZE = selectors.PAGE
@@ -54,11 +60,12 @@ def tickets(request):
         limit=PAGE_SIZE,
     )
     filters = {"status": status, "type": support_type, "priority": priority, "q": query}
-    policy = current_policy()
+    policy_at = customer_policies(contact.customer_id)  # each ticket's contract in force when reported
     statuses = dict(Ticket.Status.choices)
     for row in rows:
         row["status_label"] = statuses.get(row["status"], row["status"])
         # A critical ticket is free of charge whatever its type and priority.
+        policy = policy_at(row["reported_at"])
         rate = policy.hourly_rate(SupportType(row["support_type"]), Priority(row["priority"]))
         row["rate"] = None if row["critical"] else rate
     return render(
@@ -81,14 +88,15 @@ def tickets(request):
     )
 
 
-def _report_form(request, contact, data=None, files=None) -> tuple[ReportForm, SupportType]:
+def _report_form(request, contact, data=None, files=None, *, policy: Policy) -> tuple[ReportForm, SupportType]:
     """The report form with the priorities this contact may use for what it is about (the support type), which
     the terms shown beside them (`report_terms`) are worked out for when the form is shown: not for a report
     that is sent and valid."""
     matrix_items = active_matrix_items(contact.customer)
     about = (data or request.GET).get("about") or QUESTION
     support_type = support_type_of(about)
-    priorities = [(p.value, labels.PRIORITIES[p]) for p in allowed_priorities(contact, support_type)]
+    allowed = allowed_priorities(contact, support_type, policy=policy)
+    priorities = [(p.value, labels.PRIORITIES[p]) for p in allowed]
     initial = {"about": about, "priority": "standard"}
     form = ReportForm(data, files, matrix_items=matrix_items, priorities=priorities, initial=initial)
     if form.fields["priority"].choices and not any(
@@ -101,8 +109,9 @@ def _report_form(request, contact, data=None, files=None) -> tuple[ReportForm, S
 @contact_required
 def report(request):
     contact = request.contact
+    policy = policy_for(contact.customer_id, timezone.now())  # the contract's service levels, if any
     if request.method == "POST":
-        form, support_type = _report_form(request, contact, request.POST, request.FILES)
+        form, support_type = _report_form(request, contact, request.POST, request.FILES, policy=policy)
         if form.is_valid():
             support_type, item = form.support_type_and_item()
             try:
@@ -135,8 +144,8 @@ def report(request):
                 )
                 return redirect("portal:ticket", ticket.pk)
     else:
-        form, support_type = _report_form(request, contact)
-    terms = report_terms(contact, support_type, timezone.now())
+        form, support_type = _report_form(request, contact, policy=policy)
+    terms = report_terms(contact, support_type, timezone.now(), policy=policy)
     template = "portal/_terms.html" if request.htmx and request.method == "GET" else "portal/report.html"
     context = {"form": form, "terms": terms, "urgent_phone": settings.SERVICEDESK_URGENT_PHONE, "active": "report"}
     return render(request, template, context)
@@ -147,7 +156,8 @@ def ticket(request, ticket_id: int):
     contact = request.contact
     item = selectors.ticket_for_contact(contact, ticket_id)
     entries = list(item.time_entries.select_related("agent").order_by("start", "id"))
-    price = ticket_price(item, entries)
+    policy = ticket_policy(item)
+    price = ticket_price(item, entries, policy=policy)
     # Lines follow the entries in order; a phone surcharge comes last.
     rows = list(zip(entries, price.lines[: len(entries)], strict=True))
     return render(
@@ -161,7 +171,7 @@ def ticket(request, ticket_id: int):
             "time_rows": rows,
             "extra_lines": price.lines[len(entries) :],
             "price": price,
-            "rate": hourly_rate(item),
+            "rate": hourly_rate(item, policy=policy),
             "form": ReplyForm(),
             "active": "tickets",
         },

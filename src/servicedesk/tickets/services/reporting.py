@@ -13,13 +13,13 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servicedesk.core.policy import current_policy
 from servicedesk.core.submissions import RecordedRefusal
 from servicedesk.customers.models import Contact, ServiceMatrixItem
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.outbox.services import Notice, notice_queue, notices_queue
 from servicedesk.policy import Channel, Priority, SupportType
 from servicedesk.tickets.models import Message, RefusedReport, Ticket, TicketCc, TicketEvent
+from servicedesk.tickets.pricing import policy_for
 from servicedesk.tickets.services.trail import apply_deadline, event_row, notice_context
 
 SUBJECT_MAX = 300
@@ -101,6 +101,7 @@ def new_ticket(
     body_html: str = "",
     forwarded: bool | None = None,
     cc: tuple[tuple[str, str], ...] = (),
+    acknowledge: bool = True,
     now: datetime,
 ) -> NewTicket:
     """The rows of a new ticket (see `ticket_create`), checked but not written; a reporter who may not report
@@ -126,7 +127,7 @@ def new_ticket(
             now=now,
         )
         raise ReportRefused(refused)
-    policy = current_policy()
+    policy = policy_for(reporter.customer_id, now)  # the contract's service levels in force, if any
     requested = priority
     lowered = policy.is_raised(support_type, requested) and not reporter.may_raise_priority and not critical
     if lowered:
@@ -146,7 +147,7 @@ def new_ticket(
         reported_at=now,
         updated_at=now,
     )
-    apply_deadline(ticket)
+    apply_deadline(ticket, policy=policy)
     message = Message(
         ticket=ticket,
         kind=Message.Kind.INCOMING,
@@ -187,11 +188,13 @@ def new_ticket(
             )
         )
         notices.append(Notice(OutgoingMessage.Kind.PRIORITY_LOWERED, reporter, {"requested": requested}, ticket))
+    if not acknowledge:  # opened by a machine (a monitoring alert): the reporter is not mailed about it
+        return NewTicket(ticket, message, events, [], copies)
     notices.append(
         Notice(
             OutgoingMessage.Kind.ACKNOWLEDGEMENT,
             reporter,
-            notice_context(ticket),
+            notice_context(ticket, policy=policy),
             ticket,
             capped=channel == Channel.EMAIL,  # only mail can loop; a portal or phone report is a person's
             cc=copied_contacts(copies),

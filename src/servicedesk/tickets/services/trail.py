@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from servicedesk.policy import Policy
 from servicedesk.tickets.models import Ticket, TicketEvent
-from servicedesk.tickets.pricing import deadline_for, hourly_rate, reclassified_deadline_for
+from servicedesk.tickets.pricing import deadline_for, hourly_rate, reclassified_deadline_for, ticket_policy
 
 
 def record_event(ticket: Ticket, kind: str, **values) -> TicketEvent:
@@ -47,15 +48,23 @@ def touch(ticket: Ticket, now: datetime, *fields: str) -> None:
     ticket.save(update_fields=[*fields, "updated_at"])
 
 
-def notice_context(ticket: Ticket) -> dict:
+def notice_context(ticket: Ticket, *, policy: Policy | None = None) -> dict:
     """What a notice about a ticket says of its price: its hourly rate, or that it is free."""
-    rate = hourly_rate(ticket)
+    rate = hourly_rate(ticket, policy=policy)
     return {"rate": rate, "free": rate is None}
 
 
-def apply_deadline(ticket: Ticket, *, changed_at: datetime | None = None, old_due: datetime | None = None) -> None:
-    """Set a ticket's response deadline (and when it is due soon) from its type, priority and channel; for an
-    unanswered ticket reclassified at `changed_at`, as POLICY.md §4 says (never a moment already past)."""
+def apply_deadline(
+    ticket: Ticket,
+    *,
+    changed_at: datetime | None = None,
+    old_due: datetime | None = None,
+    policy: Policy | None = None,
+) -> None:
+    """Set a ticket's response deadline (and when it is due soon) from its type, priority and channel, under its
+    policy (`ticket_policy`: its contract's service levels); for an unanswered ticket reclassified at
+    `changed_at`, as POLICY.md §4 says (never a moment already past)."""
+    policy = policy or ticket_policy(ticket)
     if changed_at is None or old_due is None or ticket.responded_at is not None:
         deadline = deadline_for(
             support_type=ticket.support_type,
@@ -63,6 +72,7 @@ def apply_deadline(ticket: Ticket, *, changed_at: datetime | None = None, old_du
             channel=ticket.channel,
             reported_at=ticket.reported_at,
             critical=ticket.critical,
+            policy=policy,
         )
     else:
         deadline = reclassified_deadline_for(
@@ -73,6 +83,7 @@ def apply_deadline(ticket: Ticket, *, changed_at: datetime | None = None, old_du
             critical=ticket.critical,
             changed_at=changed_at,
             old_due=old_due,
+            policy=policy,
         )
     ticket.response_due = deadline.response.response_due
     ticket.due_soon_at = deadline.due_soon_at

@@ -12,13 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.core.labels import euro
-from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import ServiceMatrixItem
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.outbox.services import notice_queue
 from servicedesk.policy import Priority, SupportType
 from servicedesk.tickets.models import AgentNotification, Ticket, TicketEvent
-from servicedesk.tickets.pricing import after_hours_rate
+from servicedesk.tickets.pricing import after_hours_rate, ticket_policy
 from servicedesk.tickets.services.trail import apply_deadline, notice_context, record_event, touch
 
 KEEP = object()  # a keyword left out: keep what the ticket has
@@ -47,11 +46,11 @@ def ticket_classify(
     now = now or timezone.now()
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the classification changes; the customer is told.")})
-    policy = current_policy()
     with transaction.atomic():
         ticket = (
             Ticket.objects.select_for_update(of=("self",)).select_related("reporter", "matrix_item").get(pk=ticket.pk)
         )
+        policy = ticket_policy(ticket)  # its contract's service levels, if any
         old = {
             "support_type": ticket.support_type,
             "priority": ticket.priority,
@@ -81,7 +80,7 @@ def ticket_classify(
         ticket.support_type, ticket.priority, ticket.critical = new_type, new_priority, new_critical
         ticket.matrix_item = new_item
         ticket.support_type_confirmed = True
-        apply_deadline(ticket, changed_at=now, old_due=old_due)
+        apply_deadline(ticket, changed_at=now, old_due=old_due, policy=policy)
         if missed and ticket.breached_flagged_at is None:  # before the watch saw it
             ticket.breached_flagged_at = now
             record_event(ticket, TicketEvent.Kind.BREACHED, at=now)
@@ -145,7 +144,7 @@ def ticket_classify(
                 kind=OutgoingMessage.Kind.CLASSIFICATION,
                 contact=ticket.reporter,
                 ticket=ticket,
-                context={**notice_context(ticket), "reason": reason},
+                context={**notice_context(ticket, policy=policy), "reason": reason},
                 now=now,
             )
     return changes

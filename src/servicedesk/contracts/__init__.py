@@ -1,0 +1,1 @@
+"""Contracts with recurring fees and their own service levels; prepaid hours (strippenkaart)."""

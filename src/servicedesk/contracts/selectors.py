@@ -1,0 +1,222 @@
+"""What pages and other apps read of contracts and bundles: in force on a date, the service levels a customer's
+tickets get, a contract's next fees (through policy/recurring.py), a customer's bundles with what is left."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, Q, QuerySet, Sum
+
+from servicedesk.contracts.models import BundleDebit, Contract, ContractEvent, ContractLine, LineQuantity, PrepaidBundle
+from servicedesk.policy import BillingPeriod, PeriodFee, ServiceLevels, read_service_levels, recurring
+from servicedesk.policy.money import cents_half_up
+from servicedesk.policy.periods import Period, period_after, period_containing
+from servicedesk.policy.prepaid import hours_and_minutes
+
+PAGE_SIZE = 50
+ONE_DAY = timedelta(days=1)
+
+
+def _in_force_on(day: date) -> Q:
+    return Q(start__lte=day) & (Q(end=None) | Q(end__gte=day))
+
+
+def contracts_in_force(*, customer_id: int, on: date) -> list[Contract]:
+    """The customer's contracts in force on `on`, oldest first."""
+    return list(Contract.objects.filter(_in_force_on(on), customer_id=customer_id).order_by("start", "id"))
+
+
+@dataclass(frozen=True, slots=True)
+class LevelsInForce:
+    """A contract's own service levels and the days they are in force."""
+
+    start: date
+    end: date | None  # last day, included; None: open-ended
+    levels: ServiceLevels
+
+    def in_force_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+def service_levels_of_customer(*, customer_id: int, critical_priority) -> list[LevelsInForce]:
+    """Every contract of the customer with own service levels, newest start first; one query. Only one contract
+    at a time may carry own levels (the services see to it)."""
+    rows = (
+        Contract.objects.filter(customer_id=customer_id, service_levels__isnull=False)
+        .order_by("-start", "-id")
+        .values_list("start", "end", "service_levels")
+    )
+    return [
+        LevelsInForce(start, end, read_service_levels(table, critical_priority=critical_priority))
+        for start, end, table in rows
+    ]
+
+
+def service_levels_in_force(*, customer_id: int, on: date, critical_priority) -> ServiceLevels | None:
+    """The own service levels of the customer's contract in force on `on`, or None (the policy file's apply);
+    one query."""
+    table = (
+        Contract.objects.filter(_in_force_on(on), customer_id=customer_id, service_levels__isnull=False)
+        .order_by("-start", "-id")
+        .values_list("service_levels", flat=True)
+        .first()
+    )
+    if table is None:
+        return None
+    return read_service_levels(table, critical_priority=critical_priority)
+
+
+def _with_lines(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
+    return contracts.prefetch_related(
+        Prefetch("lines", queryset=ContractLine.objects.order_by("id")),
+        Prefetch("lines__quantities", queryset=LineQuantity.objects.order_by("effective_from", "id")),
+    )
+
+
+def contract_list(*, customer_id: int | None = None, page: int = 1) -> Page:
+    """Contracts, by customer and start, with their customer, lines and quantities (for their monthly revenue)."""
+    contracts = _with_lines(Contract.objects.select_related("customer").order_by("customer__name", "start", "id"))
+    if customer_id:
+        contracts = contracts.filter(customer_id=customer_id)
+    return Paginator(contracts, PAGE_SIZE).get_page(page)
+
+
+def contracts_of_customer(customer_id: int) -> list[Contract]:
+    """A customer's contracts, newest start first, with lines and quantities (for their monthly revenue)."""
+    return list(_with_lines(Contract.objects.filter(customer_id=customer_id).order_by("-start", "-id")))
+
+
+def monthly_revenue_cents(contract: Contract, day: date) -> int:
+    """What a contract brings in a month at the quantities in force on `day` (monthly recurring revenue): each
+    line's quantity x unit price per period, over the months of its billing period, rounded half-up once for the
+    contract; 0 when it is not in force that day. A figure for the desk, never an invoice amount."""
+    if not contract.in_force_on(day):
+        return 0
+    per_period = sum(quantity_on(line, day) * line.unit_price_cents for line in contract.lines.all())
+    return cents_half_up(Fraction(per_period, BillingPeriod(contract.billing_period).months))
+
+
+def contract_for_desk(contract_id: int) -> Contract:
+    """A contract with what its page shows: lines with services and quantity history, the trail.
+    Raises Contract.DoesNotExist."""
+    return (
+        Contract.objects.select_related("customer")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=ContractLine.objects.select_related("matrix_item")
+                .prefetch_related(
+                    Prefetch(
+                        "quantities",
+                        queryset=LineQuantity.objects.select_related("changed_by").order_by("effective_from", "id"),
+                    )
+                )
+                .order_by("id"),
+            ),
+            Prefetch("events", queryset=ContractEvent.objects.select_related("actor").order_by("at", "id")),
+        )
+        .get(pk=contract_id)
+    )
+
+
+def as_engine_contract(contract: Contract) -> recurring.Contract:
+    """A contract (with its lines and quantities prefetched or not) as the fee engine's plain value."""
+    lines = []
+    for line in contract.lines.all():
+        rows = sorted(line.quantities.all(), key=lambda row: (row.effective_from, row.id))
+        start_quantity = 0
+        changes = []
+        for row in rows:
+            if row.effective_from <= contract.start:
+                start_quantity = row.quantity
+            else:
+                # The engine dates a change the day before it takes effect.
+                changes.append(recurring.QuantityChange(row.effective_from - ONE_DAY, row.quantity))
+        lines.append(recurring.ContractLine(str(line.pk), start_quantity, line.unit_price_cents, tuple(changes)))
+    return recurring.Contract(contract.start, contract.end, BillingPeriod(contract.billing_period), tuple(lines))
+
+
+def next_period(contract: Contract, today: date) -> Period | None:
+    """The next period the contract is billed for, in advance: the one after today's, or its first one when it has
+    not started; None when it is over by then."""
+    billing_period = BillingPeriod(contract.billing_period)
+    if contract.start > today:
+        period = period_containing(contract.start, billing_period)
+    else:
+        period = period_after(period_containing(today, billing_period), billing_period)
+    if contract.end is not None and contract.end < period.first_day:
+        return None
+    return period
+
+
+def next_period_fees(contract: Contract, today: date) -> PeriodFee | None:
+    """What the contract's next period will cost (each line pro-rated where it is not whole), or None."""
+    period = next_period(contract, today)
+    if period is None:
+        return None
+    return recurring.period_fee(as_engine_contract(contract), period)
+
+
+def quantity_on(line: ContractLine, day: date) -> int:
+    """The quantity of a line in force on `day` (0 before its first)."""
+    quantity = 0
+    for row in sorted(line.quantities.all(), key=lambda row: (row.effective_from, row.id)):
+        if row.effective_from <= day:
+            quantity = row.quantity
+    return quantity
+
+
+class BundleState:
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    USED_UP = "used_up"
+
+
+@dataclass(frozen=True, slots=True)
+class BundleBalance:
+    """A bundle as the customer sees it: bought, used, left (also as time at its base rate), lapsed."""
+
+    bundle: PrepaidBundle
+    used_cents: int
+    left_cents: int
+    state: str
+    lapsed_cents: int  # what was left on the expiry date, once it has passed
+
+    @property
+    def left_time(self) -> tuple[int, int]:
+        return hours_and_minutes(self.left_cents, self.bundle.base_rate_cents)
+
+    @property
+    def used_time(self) -> tuple[int, int]:
+        return hours_and_minutes(self.used_cents, self.bundle.base_rate_cents)
+
+
+def bundles_of(*, customer_id: int, today: date) -> list[BundleBalance]:
+    """A customer's bundles, oldest first (the order they pay in), each with its balance; two queries."""
+    bundles = (
+        PrepaidBundle.objects.filter(customer_id=customer_id)
+        .select_related("sold_by")
+        .prefetch_related(Prefetch("debits", queryset=BundleDebit.objects.order_by("on", "id")))
+        .annotate(used=Sum("debits__amount_cents"))
+        .order_by("bought_on", "id")
+    )
+    balances = []
+    for bundle in bundles:
+        used = bundle.used or 0
+        left = max(bundle.value_cents - used, 0)
+        if today >= bundle.expires_on:
+            state, lapsed, left = BundleState.EXPIRED, left, 0
+        elif left == 0:
+            state, lapsed = BundleState.USED_UP, 0
+        else:
+            state, lapsed = BundleState.ACTIVE, 0
+        balances.append(BundleBalance(bundle, used, left, state, lapsed))
+    return balances
+
+
+def events_of_customer(customer_id: int) -> QuerySet[ContractEvent]:
+    """A customer's commercial trail (contracts and bundles), newest last."""
+    return ContractEvent.objects.filter(customer_id=customer_id).select_related("actor", "contract", "bundle")

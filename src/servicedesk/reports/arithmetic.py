@@ -1,0 +1,104 @@
+"""The arithmetic of reports, without Django: periods, medians, percentiles and shares of plain values."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPeriod:
+    """Whole local days, `first` to `last` inclusive."""
+
+    first: date
+    last: date
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise ValueError("a period ends on or after its first day")
+
+    def bounds(self, time_zone: ZoneInfo) -> tuple[datetime, datetime]:
+        """The period as instants: [start, end) from midnight of its first day to midnight after its last."""
+        start = datetime.combine(self.first, time(), tzinfo=time_zone)
+        end = datetime.combine(self.last + timedelta(days=1), time(), tzinfo=time_zone)
+        return start, end
+
+    def months(self) -> list[date]:
+        """The first day of every calendar month the period touches, in order."""
+        found, month = [], self.first.replace(day=1)
+        while month <= self.last:
+            found.append(month)
+            month = next_month(month)
+        return found
+
+
+def next_month(day: date) -> date:
+    """The first day of the month after `day`'s."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def month_period(year: int, month: int) -> ReportPeriod:
+    first = date(year, month, 1)
+    return ReportPeriod(first, next_month(first) - timedelta(days=1))
+
+
+def year_period(year: int) -> ReportPeriod:
+    return ReportPeriod(date(year, 1, 1), date(year, 12, 31))
+
+
+def previous_month(period: ReportPeriod) -> ReportPeriod:
+    """The calendar month before the one `period` starts in."""
+    last = period.first.replace(day=1) - timedelta(days=1)
+    return month_period(last.year, last.month)
+
+
+def median(values: Sequence[float]) -> float | None:
+    """The middle value; of an even number of values, the mean of the two middle ones. None for no values."""
+    ordered = sorted(values)
+    n = len(ordered)
+    if n == 0:
+        return None
+    middle = n // 2
+    return ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def percentile(values: Sequence[float], share: float) -> float | None:
+    """The nearest-rank percentile: the smallest value with at least `share` of the values at or below it
+    (so always a value that occurred: p90 of a response time is one ticket's response time)."""
+    if not 0 < share <= 1:
+        raise ValueError("share is in (0, 1]")
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    return ordered[math.ceil(share * len(ordered)) - 1]
+
+
+def share(part: int, whole: int) -> Decimal | None:
+    """`part` of `whole` as a percentage with one decimal, rounded half-up; None when there is no whole."""
+    if whole <= 0:
+        return None
+    return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def hours(minutes: int) -> Decimal:
+    """Minutes as hours with two decimals, rounded half-up."""
+    return (Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+WEEKLY_UP_TO_DAYS = 62  # a period up to two months is shown per week, a longer one per month
+
+
+def buckets(period: ReportPeriod) -> list[ReportPeriod]:
+    """The steps a period is shown in over time: calendar weeks (Monday to Sunday) for a period up to two months,
+    calendar months for a longer one; the first and last cut to the period."""
+    found, first = [], period.first
+    weekly = (period.last - period.first).days < WEEKLY_UP_TO_DAYS
+    while first <= period.last:
+        last = first + timedelta(days=6 - first.weekday()) if weekly else next_month(first) - timedelta(days=1)
+        found.append(ReportPeriod(first, min(last, period.last)))
+        first = last + timedelta(days=1)
+    return found

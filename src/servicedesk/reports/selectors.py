@@ -1,0 +1,542 @@
+"""Reads for reports and dashboards: aggregate queries (grouped counts, conditional counts), the rows only where a
+distribution needs them (office time to response), and nothing written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from servicedesk.billing.models import Invoice
+from servicedesk.core.policy import current_policy
+from servicedesk.customers.models import Customer
+from servicedesk.mail.models import InboundMail
+from servicedesk.oncall.rota import on_call_at
+from servicedesk.policy import Channel, EntryKind, Priority, SupportType, TicketWork
+from servicedesk.policy import TimeEntry as PolicyTimeEntry
+from servicedesk.reports.arithmetic import (
+    ReportPeriod,
+    buckets,
+    median,
+    month_period,
+    percentile,
+    previous_month,
+    share,
+    year_period,
+)
+from servicedesk.tickets.models import RefusedReport, Ticket, TimeEntry
+from servicedesk.tickets.selectors import queue_filter
+
+SLA_GROUPS = ("month", "customer", "support_type", "priority", "channel")
+OUTCOMES = ("tickets", "in_time", "late", "unanswered", "overdue", "best_effort", "best_effort_in_time")
+DRILL_LIMIT = 200
+
+
+def outcome_conditions(now: datetime) -> dict[str, Q]:
+    """Which tickets each SLA figure counts (the counts and the drill-down use the same conditions).
+
+    Best-effort tickets (the after-hours line) are counted apart and never as in time, late or overdue. A ticket
+    whose deadline was missed before a reclassification moved it stays late (`response_met` is false), and an
+    unanswered ticket is overdue once its deadline passed or the watch flagged its breach.
+    """
+    counted = Q(best_effort=False)
+    unanswered = counted & Q(responded_at=None)
+    return {
+        "tickets": Q(),
+        "in_time": counted & Q(responded_at__isnull=False, response_met=True),
+        "late": counted & Q(responded_at__isnull=False, response_met=False),
+        "unanswered": unanswered,
+        "overdue": unanswered & (Q(response_due__lte=now) | Q(breached_flagged_at__isnull=False)),
+        "best_effort": Q(best_effort=True),
+        "best_effort_in_time": Q(best_effort=True, responded_at__isnull=False, response_met=True),
+    }
+
+
+def _counts(now: datetime) -> dict:
+    """Conditional counts named `n_<outcome>` (not the outcome itself: `best_effort` is a field)."""
+    return {
+        f"n_{name}": Count("id", filter=condition) if condition else Count("id")
+        for name, condition in outcome_conditions(now).items()
+    }
+
+
+def _counted(values: dict) -> dict:
+    return {name.removeprefix("n_"): count for name, count in values.items() if name.startswith("n_")}
+
+
+@dataclass(frozen=True)
+class SlaFilters:
+    customer_id: int | None = None
+    support_type: str = ""
+    priority: str = ""
+    channel: str = ""
+
+    def condition(self) -> Q:
+        found = Q()
+        if self.customer_id is not None:
+            found &= Q(customer_id=self.customer_id)
+        for name in ("support_type", "priority", "channel"):
+            if getattr(self, name):
+                found &= Q(**{name: getattr(self, name)})
+        return found
+
+
+@dataclass
+class SlaRow:
+    """One line of the SLA table: the counts of its tickets and the distribution of office time to response."""
+
+    key: str
+    name: str = ""  # the customer's name when grouped by customer
+    tickets: int = 0
+    in_time: int = 0
+    late: int = 0
+    unanswered: int = 0
+    overdue: int = 0
+    best_effort: int = 0
+    best_effort_in_time: int = 0
+    response_seconds: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def share_in_time(self) -> Decimal | None:
+        """In time, of the tickets whose outcome is known: answered (in time or late) or overdue."""
+        return share(self.in_time, self.in_time + self.late + self.overdue)
+
+    @property
+    def median_response(self) -> timedelta | None:
+        value = median(self.response_seconds)
+        return None if value is None else timedelta(seconds=value)
+
+    @property
+    def p90_response(self) -> timedelta | None:
+        value = percentile(self.response_seconds, 0.9)
+        return None if value is None else timedelta(seconds=value)
+
+
+@dataclass
+class SlaReport:
+    group: str
+    rows: list[SlaRow]
+    total: SlaRow
+
+
+def _group_expression(group: str):
+    if group == "month":
+        return TruncMonth("reported_at", tzinfo=timezone.get_default_timezone())
+    return F("customer_id" if group == "customer" else group)
+
+
+def _key(group: str, value) -> str:
+    if group == "month":
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return f"{value:%Y-%m}"
+    return str(value)
+
+
+def sla_tickets(*, period: ReportPeriod, filters: SlaFilters) -> QuerySet[Ticket]:
+    """The tickets an SLA report counts: reported in the period, within the filters."""
+    start, end = period.bounds(timezone.get_default_timezone())
+    return Ticket.objects.filter(filters.condition(), reported_at__gte=start, reported_at__lt=end)
+
+
+def sla_report(*, period: ReportPeriod, group: str, filters: SlaFilters, now: datetime) -> SlaReport:
+    """The SLA figures per `group` (one of SLA_GROUPS) of the tickets reported in `period`; three queries (four
+    by customer, for the names)."""
+    if group not in SLA_GROUPS:
+        raise ValueError(f"unknown group {group!r}")
+    tickets = sla_tickets(period=period, filters=filters)
+    grouped = tickets.annotate(group_key=_group_expression(group)).values("group_key").order_by("group_key")
+    rows: dict[str, SlaRow] = {}
+    for values in grouped.annotate(**_counts(now)):
+        key = _key(group, values["group_key"])
+        rows[key] = SlaRow(key=key, **_counted(values))
+    total = SlaRow(key="", **_counted(tickets.aggregate(**_counts(now))))
+    policy = current_policy()
+    answered = (
+        tickets.filter(best_effort=False, responded_at__isnull=False)
+        .annotate(group_key=_group_expression(group))
+        .values_list("group_key", "reported_at", "responded_at")
+        .order_by()
+    )
+    for value, reported_at, responded_at in answered:
+        seconds = policy.office_time_between(reported_at, responded_at).total_seconds()
+        rows[_key(group, value)].response_seconds.append(seconds)
+        total.response_seconds.append(seconds)
+    ordered = list(rows.values())
+    if group == "customer":
+        names = dict(Customer.objects.filter(pk__in=[int(k) for k in rows]).values_list("pk", "name"))
+        for row in ordered:
+            row.name = names.get(int(row.key), "")
+        ordered.sort(key=lambda row: (row.name.casefold(), row.key))
+    return SlaReport(group, ordered, total)
+
+
+def sla_drill_down(
+    *, period: ReportPeriod, filters: SlaFilters, group: str, key: str, outcome: str, now: datetime
+) -> list[Ticket]:
+    """The tickets behind one figure of the SLA table (at most DRILL_LIMIT, by deadline)."""
+    tickets = sla_tickets(period=period, filters=filters).filter(outcome_conditions(now)[outcome])
+    if key and group == "month":
+        year, month = (int(part) for part in key.split("-"))
+        start, end = month_period(year, month).bounds(timezone.get_default_timezone())
+        tickets = tickets.filter(reported_at__gte=start, reported_at__lt=end)
+    elif key:
+        tickets = tickets.filter(**{"customer_id" if group == "customer" else group: key})
+    return list(tickets.select_related("customer", "assignee").order_by("response_due", "id")[:DRILL_LIMIT])
+
+
+# -- the desk's dashboard ----------------------------------------------------------------------------------------
+
+MY_TICKETS = 10
+BACKLOG_WEEKS = 12
+
+
+@dataclass
+class SlaMonth:
+    """A month's SLA figures without the distribution: what the dashboard compares."""
+
+    period: ReportPeriod
+    in_time: int
+    late: int
+    overdue: int
+    best_effort: int
+
+    @property
+    def share_in_time(self) -> Decimal | None:
+        return share(self.in_time, self.in_time + self.late + self.overdue)
+
+
+@dataclass
+class Dashboard:
+    my_tickets: list[Ticket]
+    my_open: int
+    due_soon: int
+    breached: int
+    this_month: SlaMonth
+    last_month: SlaMonth
+    backlog: list[tuple[datetime, int]]
+    unbilled_minutes: int
+    on_call: list
+
+
+def sla_months(*, periods: list[ReportPeriod], now: datetime, customer_id: int | None = None) -> list[SlaMonth]:
+    """The SLA counts of several periods (of one customer's tickets, or all) in one query (conditional counts per
+    period)."""
+    tz = timezone.get_default_timezone()
+    bounds = [period.bounds(tz) for period in periods]
+    within = [Q(reported_at__gte=start, reported_at__lt=end) for start, end in bounds]
+    names = ("in_time", "late", "overdue", "best_effort")
+    conditions = outcome_conditions(now)
+    tickets = Ticket.objects.filter(
+        reported_at__gte=min(start for start, _ in bounds), reported_at__lt=max(end for _, end in bounds)
+    )
+    if customer_id is not None:
+        tickets = tickets.filter(customer_id=customer_id)
+    counts = tickets.aggregate(
+        **{f"n_{name}_{i}": Count("id", filter=w & conditions[name]) for i, w in enumerate(within) for name in names}
+    )
+    return [SlaMonth(period, *(counts[f"n_{name}_{i}"] for name in names)) for i, period in enumerate(periods)]
+
+
+def backlog_series(*, now: datetime, points: int = BACKLOG_WEEKS, step: timedelta = timedelta(weeks=1)) -> list:
+    """Open tickets at `points` moments a `step` apart, the last one now, in one query. A ticket counts as open
+    at a moment when it was reported by then and not closed (its last closing) by then."""
+    moments = [now - step * i for i in range(points - 1, -1, -1)]
+    open_at = {
+        f"at_{i}": Count("id", filter=Q(reported_at__lte=moment) & (Q(closed_at=None) | Q(closed_at__gt=moment)))
+        for i, moment in enumerate(moments)
+    }
+    counts = Ticket.objects.filter(Q(closed_at=None) | Q(closed_at__gt=moments[0]), reported_at__lte=now).aggregate(
+        **open_at
+    )
+    return [(moment, counts[f"at_{i}"]) for i, moment in enumerate(moments)]
+
+
+def desk_dashboard(*, user, now: datetime) -> Dashboard:
+    """What an agent sees first: their open tickets by deadline, the desk's queues that need action, its SLA share
+    this month against last, the backlog, work not yet billed and who is on call. Six queries."""
+    mine = Ticket.objects.filter(queue_filter("mine", user=user, now=now))
+    my_tickets = list(
+        mine.select_related("customer")
+        .only(
+            "id",
+            "subject",
+            "status",
+            "priority",
+            "support_type",
+            "response_due",
+            "best_effort",
+            "responded_at",
+            "response_met",
+            "customer__name",
+        )
+        .order_by("response_due", "id")[:MY_TICKETS]
+    )
+    queues = Ticket.objects.aggregate(
+        my_open=Count("id", filter=queue_filter("mine", user=user, now=now)),
+        due_soon=Count("id", filter=queue_filter("due_soon", user=user, now=now)),
+        breached=Count("id", filter=queue_filter("breached", user=user, now=now)),
+    )
+    local = timezone.localdate(now)
+    this_month = month_period(local.year, local.month)
+    current, previous = sla_months(periods=[this_month, previous_month(this_month)], now=now)
+    unbilled = TimeEntry.objects.unbilled().aggregate(minutes=Sum("minutes"))["minutes"] or 0
+    return Dashboard(
+        my_tickets=my_tickets,
+        my_open=queues["my_open"],
+        due_soon=queues["due_soon"],
+        breached=queues["breached"],
+        this_month=current,
+        last_month=previous,
+        backlog=backlog_series(now=now),
+        unbilled_minutes=unbilled,
+        on_call=on_call_at(now),
+    )
+
+
+# -- workload ----------------------------------------------------------------------------------------------------
+
+WORKLOAD_BY = ("channel", "support_type")
+
+
+@dataclass
+class WorkloadReport:
+    """Tickets over time per `by` value: opened and closed in each step, open at its end (or now)."""
+
+    by: str
+    steps: list[ReportPeriod]
+    opened: dict[str, list[int]]
+    closed: dict[str, list[int]]
+    open_at_end: dict[str, list[int]]
+    refused: dict[tuple[str, str], int]  # (reason, channel) -> reports
+    mail: dict[str, int]  # held, quarantined -> mails
+
+    def totals(self, figures: dict[str, list[int]]) -> list[int]:
+        return [sum(counts[i] for counts in figures.values()) for i in range(len(self.steps))]
+
+
+def _per_step(rows, steps: int) -> dict[str, list[int]]:
+    return {str(row["key"]): [row[f"n_{i}"] for i in range(steps)] for row in rows}
+
+
+def workload_report(*, period: ReportPeriod, by: str, now: datetime) -> WorkloadReport:
+    """Tickets opened, closed and open per step of the period (see `buckets`), by channel or support type; refused
+    reports by reason; mail held or quarantined. Five queries. A ticket counts as open at a moment when it was
+    reported by then and not closed by then (a reopened ticket counts from its report to its last closing)."""
+    if by not in WORKLOAD_BY:
+        raise ValueError(f"unknown grouping {by!r}")
+    tz = timezone.get_default_timezone()
+    steps = buckets(period)
+    bounds = [step.bounds(tz) for step in steps]
+    start, end = bounds[0][0], bounds[-1][1]
+    ends = [min(step_end, now) for _, step_end in bounds]
+
+    def grouped(tickets, conditions):
+        rows = tickets.values(key=F(by)).order_by("key")
+        return _per_step(
+            rows.annotate(**{f"n_{i}": Count("id", filter=c) for i, c in enumerate(conditions)}), len(steps)
+        )
+
+    opened = grouped(
+        Ticket.objects.filter(reported_at__gte=start, reported_at__lt=end),
+        [Q(reported_at__gte=a, reported_at__lt=b) for a, b in bounds],
+    )
+    closed = grouped(
+        Ticket.objects.filter(closed_at__gte=start, closed_at__lt=end),
+        [Q(closed_at__gte=a, closed_at__lt=b) for a, b in bounds],
+    )
+    open_at_end = grouped(
+        Ticket.objects.filter(Q(closed_at=None) | Q(closed_at__gte=ends[0]), reported_at__lt=ends[-1]),
+        [Q(reported_at__lt=e) & (Q(closed_at=None) | Q(closed_at__gte=e)) for e in ends],
+    )
+    refused = {
+        (row["reason"], row["channel"]): row["n"]
+        for row in RefusedReport.objects.filter(received_at__gte=start, received_at__lt=end)
+        .values("reason", "channel")
+        .annotate(n=Count("id"))
+        .order_by("reason", "channel")
+    }
+    held = (InboundMail.Status.HELD, InboundMail.Status.QUARANTINED)
+    mail = dict(
+        InboundMail.objects.filter(received_at__gte=start, received_at__lt=end, status__in=held)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by("status")
+    )
+    return WorkloadReport(by, steps, opened, closed, open_at_end, refused, mail)
+
+
+# -- time and money ----------------------------------------------------------------------------------------------
+
+TIME_BY = ("customer", "agent", "support_type", "band")
+
+
+@dataclass
+class TimeRow:
+    """Time recorded in the period for one customer, agent, support type or band, and what it is worth."""
+
+    key: str
+    name: str = ""
+    minutes: int = 0
+    billable_minutes: int = 0
+    free_minutes: dict[str, int] = field(default_factory=dict)  # free reason -> minutes
+    amount_cents: int = 0
+
+    def add(self, minutes: int, free_reason: str | None, cents: int) -> None:
+        self.minutes += minutes
+        if free_reason:
+            self.free_minutes[free_reason] = self.free_minutes.get(free_reason, 0) + minutes
+        else:
+            self.billable_minutes += minutes
+            self.amount_cents += cents
+
+
+@dataclass
+class TimeMoneyReport:
+    by: str
+    rows: list[TimeRow]
+    total: TimeRow
+    revenue: list[tuple[str, int, str, int]]  # (month "2026-11", customer id, customer name, subtotal cents)
+    unbilled: list[tuple[int, str, int]]  # (customer id, name, minutes) of entries no invoice bills yet
+    utilisation: list[tuple[str, int, int]]  # (agent name, billable work minutes, office minutes of the period)
+
+
+def time_money_report(
+    *, period: ReportPeriod, by: str, now: datetime, customer_id: int | None = None
+) -> TimeMoneyReport:
+    """Hours of the entries that started in the period, by customer, agent, support type or band (billed time, as
+    the policy engine splits it), billable against free with the free reasons, and their price before prepaid hours
+    and VAT; revenue invoiced per month and customer; unbilled work; utilisation per agent (billable work against
+    the office hours of the period up to now). Each ticket is priced by the policy engine with all its entries (fair
+    use looks at the whole ticket); the figures count only the entries of the period. Three queries."""
+    if by not in TIME_BY:
+        raise ValueError(f"unknown grouping {by!r}")
+    tz = timezone.get_default_timezone()
+    start, end = period.bounds(tz)
+    policy = current_policy()
+    touched = TimeEntry.objects.filter(start__gte=start, start__lt=end)
+    if customer_id is not None:
+        touched = touched.filter(ticket__customer_id=customer_id)
+    touched = touched.values("ticket_id")
+    # Plain values, not model rows: a month has thousands of entries, and the engine wants values anyway.
+    entries = (
+        TimeEntry.objects.filter(ticket_id__in=touched)
+        .values_list(
+            "ticket_id",
+            "kind",
+            "start",
+            "minutes",
+            "agent_id",
+            "agent__username",
+            "agent__first_name",
+            "agent__last_name",
+            "ticket__support_type",
+            "ticket__priority",
+            "ticket__channel",
+            "ticket__critical",
+            "ticket__customer_id",
+            "ticket__customer__name",
+        )
+        .order_by("ticket_id", "start", "id")
+    )
+    rows: dict[str, TimeRow] = {}
+    total = TimeRow(key="")
+    billable_work: dict[int, int] = {}
+    agents: dict[int, str] = {}
+    by_ticket: dict[int, list[tuple]] = {}
+    for entry in entries:
+        by_ticket.setdefault(entry[0], []).append(entry)
+    for ticket_entries in by_ticket.values():
+        _, _, _, _, _, _, _, _, support_type, priority, channel, critical, customer, customer_name = ticket_entries[0]
+        work = TicketWork(
+            SupportType(support_type),
+            Priority(priority),
+            Channel(channel),
+            critical,
+            [PolicyTimeEntry(EntryKind(e[1]), e[2], e[3]) for e in ticket_entries],
+        )
+        price = policy.price(work)
+        reason = price.free_reason.value if price.free_reason else None
+        for entry, line in zip(ticket_entries, price.lines, strict=False):
+            _, kind, entry_start, minutes, agent_id, username, first_name, last_name = entry[:8]
+            if not start <= entry_start < end:
+                continue
+            total.add(minutes, reason, line.amount_cents)
+            agents[agent_id] = f"{first_name} {last_name}".strip() or username
+            if kind == EntryKind.WORK and reason is None:
+                billable_work[agent_id] = billable_work.get(agent_id, 0) + minutes
+            if by == "band":
+                shares = line.shares
+                billed = sum(part.duration.total_seconds() for part in shares) or 1
+                for part in shares:
+                    cents = round(line.amount_cents * part.duration.total_seconds() / billed)
+                    row = rows.setdefault(part.band, TimeRow(key=part.band))
+                    row.add(int(part.duration.total_seconds() // 60), reason, cents)
+                continue
+            if by == "customer":
+                key, name = str(customer), customer_name
+            elif by == "agent":
+                key, name = str(agent_id), agents[agent_id]
+            else:
+                key, name = support_type, ""
+            rows.setdefault(key, TimeRow(key=key, name=name)).add(minutes, reason, line.amount_cents)
+    invoices, unbilled_entries = Invoice.objects.all(), TimeEntry.objects.unbilled()
+    if customer_id is not None:  # one organisation's figures hold nothing of another's
+        invoices = invoices.filter(customer_id=customer_id)
+        unbilled_entries = unbilled_entries.filter(ticket__customer_id=customer_id)
+    revenue = [
+        (_key("month", month), customer, name, cents)
+        for month, customer, name, cents in invoices.filter(
+            number__isnull=False, issued_at__gte=start, issued_at__lt=end
+        )
+        .annotate(month=TruncMonth("issued_at", tzinfo=tz))
+        .values_list("month", "customer_id", "customer__name")
+        .annotate(cents=Sum("subtotal_cents"))
+        .order_by("month", "customer__name", "customer_id")
+    ]
+    unbilled = list(
+        unbilled_entries.values_list("ticket__customer_id", "ticket__customer__name")
+        .annotate(minutes=Sum("minutes"))
+        .order_by("ticket__customer__name", "ticket__customer_id")
+    )
+    office = int(policy.office_time_between(start, min(end, max(now, start))).total_seconds() // 60)
+    utilisation = sorted(
+        ((name, billable_work.get(agent_id, 0), office) for agent_id, name in agents.items()),
+        key=lambda row: row[0].casefold(),
+    )
+    ordered = sorted(rows.values(), key=lambda row: ((row.name or row.key).casefold(), row.key))
+    return TimeMoneyReport(by, ordered, total, revenue, unbilled, utilisation)
+
+
+# -- the portal's overview of an organisation ---------------------------------------------------------------------
+
+
+@dataclass
+class CustomerOverview:
+    this_month: SlaMonth
+    this_year: SlaMonth
+    open_tickets: int
+    closed_this_month: int
+    closed_this_year: int
+    hours: TimeMoneyReport  # this month, by support type
+
+
+def customer_overview(*, customer_id: int, now: datetime) -> CustomerOverview:
+    """What the portal shows an organisation of itself, and nothing of anyone else: the SLA kept this month and this
+    year, tickets open and closed, and this month's hours by support type with what was free. Five queries."""
+    local = timezone.localdate(now)
+    month, year = month_period(local.year, local.month), year_period(local.year)
+    this_month, this_year = sla_months(periods=[month, year], now=now, customer_id=customer_id)
+    month_start, _ = month.bounds(timezone.get_default_timezone())
+    year_start, _ = year.bounds(timezone.get_default_timezone())
+    counts = Ticket.objects.filter(customer_id=customer_id).aggregate(
+        open=Count("id", filter=~Q(status=Ticket.Status.CLOSED)),
+        closed_month=Count("id", filter=Q(status=Ticket.Status.CLOSED, closed_at__gte=month_start)),
+        closed_year=Count("id", filter=Q(status=Ticket.Status.CLOSED, closed_at__gte=year_start)),
+    )
+    hours = time_money_report(period=month, by="support_type", now=now, customer_id=customer_id)
+    return CustomerOverview(this_month, this_year, counts["open"], counts["closed_month"], counts["closed_year"], hours)
