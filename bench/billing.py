@@ -3,11 +3,13 @@
 `servicedesk generate` fills a database once (default 530,000 tickets over the last three years, which
 makes about a million time entries, all unbilled; 275 customers) and keeps it as a pristine copy under
 --work (SQLite: a file; PostgreSQL: a database used as a template). Every timed run starts from a fresh
-copy of it, so a confirm never sees work billed by an earlier run.
+copy of it, migrated by the code under test (so any commit bills the same data), so a confirm never sees
+work billed by an earlier run.
 
 A run bills the whole generated period (the first entry's day to the last entry's day, local time) for all
-customers, as an operator would from a terminal: `servicedesk billing run --from --to` (the preview: the
-streaming per-customer summary the command and the worker use), then the same with `--confirm`. Each is a
+customers, as an operator would from a terminal: `servicedesk billing run --from --to` (the preview: the run's
+documents written as drafts, each customer's figures printed), then `servicedesk billing run --run N --confirm`
+(that run confirmed: its drafts numbered; code from before `--run` confirms a new run). Each is a
 subprocess of the real console script (start-up included); its wall time and its peak memory (the
 child's RSS high-water mark, from wait4's rusage) are measured. Targets: preview + confirm under 120 s,
 each process under 1 GiB.
@@ -134,7 +136,9 @@ def pristine_name(db: str, args) -> str:
 
 
 def run_name(db: str, args) -> str:
-    return f"billing-{args.tickets}-run.sqlite3" if db == "sqlite" else f"sd_billing_{args.tickets}_run"
+    """The copy a run bills, this process's own: two benchmarks at once (e.g. two commits) bill apart."""
+    pid = os.getpid()
+    return f"billing-{args.tickets}-run-{pid}.sqlite3" if db == "sqlite" else f"sd_billing_{args.tickets}_run_{pid}"
 
 
 def environment(db: str, name: str, args) -> dict:
@@ -217,10 +221,16 @@ def prepare_pristine(db: str, args, steps: Steps) -> dict:
     name = pristine_name(db, args)
     env = environment(db, name, args)
     label = DB_LABEL[db]
-    if db == "postgres" and not psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
-        psql(f"CREATE DATABASE {name}")
-    with steps.step(f"[{label}] migrate {name}"):
-        servicedesk(env, "migrate", "--no-input", "-v0")
+    if db == "sqlite":
+        new = not (Path(args.work) / name).exists()
+    else:
+        new = not psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'")
+        if new:
+            psql(f"CREATE DATABASE {name}")
+    # Migrated when made only: each run migrates its copy, so that the code of any commit can bill the same data.
+    if new:
+        with steps.step(f"[{label}] migrate {name}"):
+            servicedesk(env, "migrate", "--no-input", "-v0")
     facts = shell(env, FACTS_CODE) if _has_tickets(env) else {"tickets": 0}
     if facts["tickets"] == 0:
         steps.say(f"[{label}] generating {args.tickets:,} tickets into {name} (kept for later runs) ...")
@@ -314,18 +324,24 @@ def rows_of(output: str) -> tuple[int, list[tuple[str, str, str, str]]]:
 
 def bench_once(db: str, args, period: tuple[str, str], steps: Steps) -> dict:
     label = DB_LABEL[db]
-    with steps.step(f"[{label}] fresh copy of the generated database"):
+    with steps.step(f"[{label}] fresh copy of the generated database, migrated"):
         env = fresh_copy(db, args)
+        servicedesk(env, "migrate", "--no-input", "-v0")
     command = ["billing", "run", "--from", period[0], "--to", period[1], "--user", USER]
     preview_s = confirm_s = 0.0
     try:
         with steps.step(f"[{label}] preview: servicedesk {' '.join(command)}"):
             load_before = loadavg()
             preview_s, preview_cpu, preview_mb, preview_out = timed(env, command, args.timeout)
-        with steps.step(f"[{label}] confirm: servicedesk {' '.join(command)} --confirm"):
-            confirm_s, confirm_cpu, confirm_mb, confirm_out = timed(env, [*command, "--confirm"], args.timeout)
+        preview_run, preview_rows = rows_of(preview_out)
+        # The run previewed, confirmed (its drafts numbered when nothing changed); code from before `--run`
+        # confirms a run of its own.
+        confirm = [*command, "--confirm"]
+        if "--run" in servicedesk(env, "billing", "run", "--help"):
+            confirm = ["billing", "run", "--run", str(preview_run), "--user", USER, "--confirm"]
+        with steps.step(f"[{label}] confirm: servicedesk {' '.join(confirm)}"):
+            confirm_s, confirm_cpu, confirm_mb, confirm_out = timed(env, confirm, args.timeout)
             load_after = loadavg()
-        _preview_run, preview_rows = rows_of(preview_out)
         confirm_run, confirm_rows = rows_of(confirm_out)
         with steps.step(f"[{label}] verify the confirmed run"):
             checks = shell(env, VERIFY_CODE.replace("RUN_ID", str(confirm_run)))

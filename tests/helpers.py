@@ -349,3 +349,21 @@ def reply_with_picture(sender: str = "anja@korrel.example") -> bytes:
     html = message.get_payload()[1]
     html.add_related(png(), maintype="image", subtype="png", cid="<image001.png@01DB3C2A.5E6F7A80>")
     return bytes(message)
+
+
+def migrate(targets) -> None:
+    """Migrate the test database to `targets` ([(app, migration name)]), forwards or backwards."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+
+
+def latest_migrations() -> list[tuple[str, str]]:
+    """Every app's last migration: where the tests after a migration test need the tables."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()

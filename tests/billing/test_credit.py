@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from servicedesk.billing.models import Invoice, InvoiceLine
+from servicedesk.billing.exports import invoice_csv
+from servicedesk.billing.models import Invoice, InvoiceLine, KeptFacts
+from servicedesk.billing.selectors import document_lines
 from servicedesk.billing.services import billing_run_confirm, billing_run_create, invoice_credit
 from servicedesk.billing.ubl import invoice_ubl
 from servicedesk.tickets import services
@@ -165,3 +167,29 @@ def test_the_desk_marks_work_billed_while_an_invoice_bills_it(client, biller, ti
     assert "gefactureerd" in client.get(page).content.decode()
     invoice_credit(invoice=invoice, actor=biller, reason="Verkeerd tarief", now=DECEMBER)
     assert "gefactureerd" not in client.get(page).content.decode()  # credited: billable again
+
+
+def test_a_credited_invoice_keeps_saying_what_it_billed_after_its_work_is_corrected(biller, tickets):
+    """Crediting unbills the work, so its entries may be corrected; the credited invoice and its credit note
+    still show the work as billed (their PDF, CSV and page), the next invoice the corrected work."""
+    (invoice,) = confirm(biller)
+    credit = invoice_credit(invoice=invoice, actor=biller, reason="Verkeerde tijd", now=DECEMBER)
+    entry = TimeEntry.objects.get(ticket=tickets[0])
+    services.time_entry_correct(
+        entry=entry, actor=biller, reason="was korter", minutes=20, description="Toner vervangen", now=DECEMBER
+    )
+    (again,) = confirm(biller, now=datetime(2026, 12, 3, 10, tzinfo=AMS))
+
+    def facts(document):
+        line = document_lines(document).get(time_entry=entry)
+        return line.minutes, line.description, line.agent, line.start
+
+    billed = (50, "", biller.username, datetime(2026, 11, 24, 10, tzinfo=AMS))
+    assert facts(invoice) == facts(credit) == billed
+    assert facts(again) == (20, "Toner vervangen", biller.username, billed[3])
+    assert KeptFacts.objects.filter(line__invoice__in=[invoice, credit]).count() == 4
+    assert not KeptFacts.objects.filter(line__invoice=again).exists()  # its entries are locked by it
+    for document, minutes in ((invoice, "50"), (credit, "50"), (again, "20")):
+        rows = [row.split(";") for row in invoice_csv(document).decode("utf-8-sig").splitlines()]
+        (row,) = [row for row in rows if row[2:3] == [str(tickets[0].pk)]]
+        assert row[7] == minutes and (row[5] == "Toner vervangen") == (document == again)

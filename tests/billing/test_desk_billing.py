@@ -197,7 +197,7 @@ def test_a_failed_preview_is_shown_and_can_be_started_again(client, biller, korr
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(tasks, "billing_run_preview", broken)
+    monkeypatch.setattr(tasks, "billing_run_draft", broken)
     with pytest.raises(RuntimeError):
         tasks.billing_preview_task.call(run.pk)
     page = client.get(f"/desk/billing/runs/{run.pk}/").content.decode()

@@ -124,7 +124,7 @@ def test_the_specification_shows_for_each_after_hours_line_whether_the_customer_
     preview = billing_customer_preview(run, ticket.customer)
     assert {line.description: line.rate_told for line in preview.lines} == {d: told for _s, d, told in cases}
     (invoice,) = billing_run_confirm(run, actor=agent, now=datetime(2026, 12, 2, 10, tzinfo=AMS))
-    stored = dict(InvoiceLine.objects.filter(invoice=invoice).values_list("description", "rate_told"))
+    stored = dict(InvoiceLine.objects.filter(invoice=invoice).values_list("time_entry__description", "rate_told"))
     assert stored == {d: told for _s, d, told in cases}
 
     rows = list(csv.reader(io.StringIO(invoice_csv(invoice).decode("utf-8-sig")), delimiter=";"))[1:5]

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from servicedesk.billing.models import Invoice
 from servicedesk.billing.pdf import invoice_pdf
+from servicedesk.billing.selectors import document_lines
 from servicedesk.billing.ubl import invoice_ubl
 from servicedesk.core.templatetags.policy_labels import bands_shown
 
@@ -50,7 +51,7 @@ def invoice_csv(invoice: Invoice, *, decimal_comma: bool = True) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADER)
-    for line in invoice.lines.select_related("ticket").order_by("id"):
+    for line in document_lines(invoice):
         local = timezone.localtime(line.start) if line.start else None
         rate = "" if line.hourly_rate is None else f"{line.hourly_rate:.2f}"
         with translation.override("nl"):  # the customer's documents are Dutch; the band rates with their €

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -45,6 +48,9 @@ class BillingRun(models.Model):
     preview = models.JSONField(null=True, blank=True)
     working = models.CharField(max_length=12, blank=True)  # "", "previewing", "confirming"
     error = models.TextField(blank=True)
+    # What the run's draft documents were priced from (`services.billing_basis`); None: it has none. A
+    # confirmation numbers the drafts when nothing they depend on changed since, and prices afresh otherwise.
+    drafted_from = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -54,10 +60,19 @@ class BillingRun(models.Model):
         return f"{self.period_start} to {self.period_end} ({self.status})"
 
 
+class DocumentManager(models.Manager):
+    """The documents: invoices, credit notes and specifications, without the drafts of runs not confirmed."""
+
+    def get_queryset(self):
+        return super().get_queryset().exclude(status=Invoice.Status.DRAFT)
+
+
 class Invoice(models.Model):
-    """A customer's specification in a run; with a number when it bills anything (an invoice)."""
+    """A customer's specification in a run; with a number when it bills anything (an invoice). Written as a
+    draft by the run's preview (billing nothing, shown nowhere) and made a document by its confirmation."""
 
     class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
         ISSUED = "issued", _("Issued")
         SPECIFICATION = "specification", _("Specification only (nothing to pay)")
         CREDITED = "credited", _("Credited")
@@ -78,7 +93,11 @@ class Invoice(models.Model):
     )
     credit_reason = models.TextField(_("reason for the credit"), blank=True)
 
+    with_drafts = models.Manager()
+    objects = DocumentManager()
+
     class Meta:
+        default_manager_name = "objects"
         ordering = ["-issued_at", "-id"]
         constraints = [models.UniqueConstraint("run", "customer", name="invoice_once_per_run")]
 
@@ -96,13 +115,26 @@ class Invoice(models.Model):
         return self.number or f"specificatie-{self.pk}"
 
 
+class WorkFacts(NamedTuple):
+    """The facts of the work a line bills."""
+
+    start: datetime | None
+    agent: str  # the agent's user name
+    description: str
+    minutes: int
+
+
 class InvoiceLineQuerySet(models.QuerySet):
     def billing(self, time_entry):
         """The line that bills a time entry (an id or an `OuterRef`): its first line on a standing document;
         corrections and credit notes refer to that line."""
         return self.filter(time_entry=time_entry, corrects__isnull=True).exclude(
-            invoice__status=Invoice.Status.CREDITED
+            invoice__status__in=(Invoice.Status.CREDITED, Invoice.Status.DRAFT)
         )
+
+    def on_documents(self):
+        """The lines of documents (a draft's lines bill nothing)."""
+        return self.exclude(invoice__status=Invoice.Status.DRAFT)
 
 
 class InvoiceLine(models.Model):
@@ -113,10 +145,8 @@ class InvoiceLine(models.Model):
         "tickets.TimeEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
     )
     kind = models.CharField(max_length=20, choices=LINE_KINDS)
-    start = models.DateTimeField(null=True, blank=True)
-    agent = models.CharField(max_length=150, blank=True)
-    description = models.TextField(blank=True)
-    minutes = models.IntegerField()
+    # What billing decided. The work's facts (start, agent, description, minutes) are the time entry's, read
+    # through `time_entry`: a standing document locks its entries. See `KeptFacts` for the documents that do not.
     billed_minutes = models.IntegerField()
     bands = models.CharField(max_length=300, blank=True)  # e.g. "office 30 min à 65.00; evening 15 min à 85.00"
     hourly_rate = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
@@ -145,3 +175,47 @@ class InvoiceLine(models.Model):
     @property
     def ticket_subject(self) -> str:
         return self.ticket.subject
+
+    @property
+    def facts(self) -> WorkFacts:
+        """What the line bills: its kept facts, or its entry as it stands (locked while this line's document
+        stands); a line without an entry (the phone surcharge) has only its minutes. Read lines with
+        `billing.selectors.document_lines`, which joins what this reads."""
+        kept = getattr(self, "kept", None)  # a missing reverse one-to-one raises an AttributeError
+        if kept is not None:
+            return WorkFacts(kept.start, kept.agent, kept.description, kept.minutes)
+        entry = self.time_entry
+        if entry is None:
+            return WorkFacts(None, "", "", self.billed_minutes)
+        return WorkFacts(entry.start, entry.agent.get_username(), entry.description, entry.minutes)
+
+    @property
+    def start(self) -> datetime | None:
+        return self.facts.start
+
+    @property
+    def agent(self) -> str:
+        return self.facts.agent
+
+    @property
+    def description(self) -> str:
+        return self.facts.description
+
+    @property
+    def minutes(self) -> int:
+        return self.facts.minutes
+
+
+class KeptFacts(models.Model):
+    """The facts a line billed, kept once its document no longer locks its time entry: a credited invoice's
+    lines and its credit note's. Crediting unbills the entry, which may then be corrected; the documents keep
+    saying what they billed."""
+
+    line = models.OneToOneField(InvoiceLine, primary_key=True, on_delete=models.CASCADE, related_name="kept")
+    start = models.DateTimeField(null=True, blank=True)
+    agent = models.CharField(max_length=150, blank=True)
+    description = models.TextField(blank=True)
+    minutes = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"line {self.line_id}: {self.minutes} min"

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from servicedesk.billing.models import Invoice
+from servicedesk.billing.selectors import document_lines_by_ticket
 
 
 def invoice_pdf(invoice: Invoice, *, language: str = "nl") -> bytes:
@@ -17,7 +18,7 @@ def invoice_pdf(invoice: Invoice, *, language: str = "nl") -> bytes:
     issued = timezone.localtime(invoice.issued_at)
     context = {
         "invoice": invoice,
-        "lines": invoice.lines.select_related("ticket").order_by("ticket_id", "start", "id"),
+        "lines": document_lines_by_ticket(invoice),
         "customer": invoice.customer,
         "provider": settings.SERVICEDESK_PROVIDER,
         "issued": issued,

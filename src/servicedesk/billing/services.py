@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence
+from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence, KeptFacts, WorkFacts
 from servicedesk.billing.pdf import invoice_pdf
+from servicedesk.billing.selectors import document_lines
 from servicedesk.billing.specification import (
     CustomerSpecification,
     CustomerSummary,
@@ -23,6 +26,7 @@ from servicedesk.billing.specification import (
     specification_chunks,
     specifications,
     summaries,
+    summary_of,
     vat_on,
 )
 from servicedesk.billing.ubl import invoice_ubl
@@ -30,6 +34,7 @@ from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import Customer
 from servicedesk.outbox.models import OutgoingAttachment, OutgoingMessage
 from servicedesk.outbox.services import render_notice
+from servicedesk.tickets.models import Ticket, TicketEvent, TimeEntry
 
 LINE_BATCH = 2000  # invoice lines per INSERT (SQLite's limit on parameters makes Django's batches smaller)
 
@@ -87,44 +92,125 @@ def billing_run_confirm(
     run: BillingRun, *, actor, now: datetime | None = None, progress: Callable[[int], None] | None = None
 ) -> list[Invoice]:
     """Bill the run: a document per customer (numbered when it bills anything) and its lines, which bill (and
-    lock) their entries. One transaction: interrupted, nothing is billed and it can simply be repeated."""
+    lock) their entries. The drafts of its preview are numbered as they are when nothing they were priced from
+    changed since (`billing_basis`); otherwise it is priced afresh. One transaction: interrupted, nothing is
+    billed and it can simply be repeated."""
     now = now or timezone.now()
-    vat_percent = current_policy().config.vat_percent
     year = timezone.localtime(now).year
     with transaction.atomic():
         _lock_sequence(year)
         run = BillingRun.objects.select_for_update().get(pk=run.pk)
         if run.status == BillingRun.Status.CONFIRMED:
             raise ValidationError(_("This billing run was confirmed already."))
-        start, until = period_bounds(run.period_start, run.period_end)
-        # Written a chunk of tickets at a time (customers mixed, in ticket order): each document is made when
-        # its first lines come and numbered once all are written.
-        invoices: dict[int, Invoice] = {}
-        plan = run_plan(_customer_ids(run), until)
-        for chunk in specification_chunks(plan=plan, start=start, until=until, progress=progress):
-            new_lines = []
-            for customer_id, lines in chunk:
-                invoice = invoices.get(customer_id)
-                if invoice is None:
-                    invoice = invoices[customer_id] = Invoice.objects.create(
-                        run=run,
-                        customer_id=customer_id,
-                        status=Invoice.Status.SPECIFICATION,
-                        issued_at=now,
-                        subtotal_cents=0,
-                        vat_percent=vat_percent,
-                        vat_cents=0,
-                        total_cents=0,
-                    )
-                invoice.subtotal_cents += sum(line.amount_cents for line in lines)
-                new_lines += [_invoice_line(invoice, line) for line in lines]
-            # The lines bill their entries: from now on these are billed, and locked (TimeEntryQuerySet).
-            InvoiceLine.objects.bulk_create(new_lines, batch_size=LINE_BATCH)
-        for customer_id in sorted(invoices):  # numbered in customer order
-            _close_invoice(invoices[customer_id], year)
-        run.status, run.confirmed_by, run.confirmed_at = BillingRun.Status.CONFIRMED, actor, now
-        run.save(update_fields=["status", "confirmed_by", "confirmed_at"])
-    return [invoices[customer_id] for customer_id in sorted(invoices)]
+        if run.drafted_from is None or run.drafted_from != billing_basis(run):
+            _drop_drafts(BillingRun.objects.filter(pk=run.pk))
+            _draft(run, now=now, progress=progress)
+        # Numbered in customer order. From now on the lines bill their entries, and lock them (TimeEntryQuerySet).
+        invoices = list(Invoice.with_drafts.filter(run=run, status=Invoice.Status.DRAFT).order_by("customer_id"))
+        for invoice in invoices:
+            _close_invoice(invoice, year, now)
+        run.status, run.confirmed_by, run.confirmed_at, run.drafted_from = BillingRun.Status.CONFIRMED, actor, now, None
+        run.save(update_fields=["status", "confirmed_by", "confirmed_at", "drafted_from"])
+    return invoices
+
+
+def billing_run_draft(
+    run: BillingRun, *, now: datetime | None = None, progress: Callable[[int], None] | None = None
+) -> list[CustomerSummary]:
+    """The preview the worker and the command make: each customer's document of the run written as a draft,
+    which bills nothing and which its confirmation numbers when nothing changed in between; each customer's
+    figures returned. The drafts of other runs not being confirmed are dropped first (they would be priced
+    afresh): a run over a million entries writes a million lines, kept for one run at a time."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        others = BillingRun.objects.filter(status=BillingRun.Status.DRAFT, drafted_from__isnull=False).exclude(
+            pk=run.pk
+        )
+        _drop_drafts(others.select_for_update(skip_locked=True))
+    with transaction.atomic():
+        run = BillingRun.objects.select_for_update().get(pk=run.pk)
+        if run.status == BillingRun.Status.CONFIRMED:
+            raise ValidationError(_("This billing run was confirmed already."))
+        _drop_drafts(BillingRun.objects.filter(pk=run.pk))
+        return _draft(run, now=now, progress=progress)
+
+
+def billing_basis(run: BillingRun) -> dict:
+    """What a run's documents are priced from, in figures that change whenever it does: the tickets (every
+    change of one, its time entries' included, moves its `updated_at`), the time entries, the after-hours
+    rates told, the documents of other runs and credits, and the policy file."""
+    customer_ids = _customer_ids(run)
+    tickets, entries = Ticket.objects.all(), TimeEntry.objects.all()
+    if customer_ids:
+        tickets, entries = (
+            tickets.filter(customer_id__in=customer_ids),
+            entries.filter(ticket__customer_id__in=customer_ids),
+        )
+    ticket_figures = tickets.aggregate(n=Count("pk"), changed=Max("updated_at"))
+    told = TicketEvent.objects.filter(kind=TicketEvent.Kind.RATE_TOLD).aggregate(last=Max("pk"))["last"]
+    documents = Invoice.objects.aggregate(n=Count("pk"), credited=Count("pk", filter=Q(status=Invoice.Status.CREDITED)))
+    changed = ticket_figures["changed"]
+    return {
+        "tickets": ticket_figures["n"],
+        "tickets_changed": changed.isoformat() if changed else None,
+        **{f"entries_{key}": value for key, value in entries.aggregate(n=Count("pk"), last=Max("pk")).items()},
+        "rate_told_last": told,
+        **{f"documents_{key}": value for key, value in documents.items()},
+        "policy": _policy_digest(),
+    }
+
+
+def _policy_digest() -> str:
+    """The policy file's SHA-256: a changed rate or band makes drafts stale."""
+    return hashlib.sha256(Path(current_policy().config.source).read_bytes()).hexdigest()
+
+
+def _draft(run: BillingRun, *, now: datetime, progress: Callable[[int], None] | None) -> list[CustomerSummary]:
+    """Price the run and write its documents as drafts, a chunk of tickets at a time (customers mixed, in
+    ticket order): each document is made when its first lines come, its figures set once all are written."""
+    vat_percent = current_policy().config.vat_percent
+    basis = billing_basis(run)  # before any row is read: a change while pricing makes the drafts stale
+    start, until = period_bounds(run.period_start, run.period_end)
+    invoices: dict[int, Invoice] = {}
+    figures: dict[int, CustomerSummary] = {}
+    plan = run_plan(_customer_ids(run), until)
+    for chunk in specification_chunks(plan=plan, start=start, until=until, progress=progress):
+        new_lines = []
+        for customer_id, lines in chunk:
+            invoice = invoices.get(customer_id)
+            if invoice is None:
+                invoice = invoices[customer_id] = Invoice.objects.create(
+                    run=run,
+                    customer_id=customer_id,
+                    status=Invoice.Status.DRAFT,
+                    issued_at=now,
+                    subtotal_cents=0,
+                    vat_percent=vat_percent,
+                    vat_cents=0,
+                    total_cents=0,
+                )
+                figures[customer_id] = CustomerSummary(customer_id)
+            figures[customer_id].add(summary_of(customer_id, lines))
+            new_lines += [_invoice_line(invoice, line) for line in lines]
+        InvoiceLine.objects.bulk_create(new_lines, batch_size=LINE_BATCH)
+    for customer_id, invoice in invoices.items():
+        invoice.subtotal_cents = figures[customer_id].subtotal_cents
+        invoice.vat_cents = vat_on(invoice.subtotal_cents, invoice.vat_percent)
+        invoice.total_cents = invoice.subtotal_cents + invoice.vat_cents
+        invoice.save(update_fields=["subtotal_cents", "vat_cents", "total_cents"])
+    run.drafted_from = basis
+    run.save(update_fields=["drafted_from"])
+    return [figures[customer_id] for customer_id in sorted(figures)]
+
+
+def _drop_drafts(runs) -> None:
+    """Delete the draft documents of `runs` (a queryset), a batch of lines at a time (memory stays small)."""
+    run_ids = list(runs.values_list("pk", flat=True))
+    lines = InvoiceLine.objects.filter(invoice__run__in=run_ids, invoice__status=Invoice.Status.DRAFT)
+    while batch := list(lines.values_list("pk", flat=True)[:LINE_BATCH]):
+        InvoiceLine.objects.filter(pk__in=batch).delete()
+    Invoice.with_drafts.filter(run__in=run_ids, status=Invoice.Status.DRAFT).delete()
+    BillingRun.objects.filter(pk__in=run_ids).update(drafted_from=None)
 
 
 def _invoice_line(invoice: Invoice, line: SpecLine) -> InvoiceLine:
@@ -133,10 +219,6 @@ def _invoice_line(invoice: Invoice, line: SpecLine) -> InvoiceLine:
         ticket_id=line.ticket_id,
         time_entry_id=line.entry_id,
         kind=line.kind,
-        start=line.start,
-        agent=line.agent,
-        description=line.description,
-        minutes=line.minutes,
         billed_minutes=line.billed_minutes,
         bands=line.bands,
         hourly_rate=line.hourly_rate,
@@ -153,10 +235,6 @@ CREDITED_FIELDS = (
     "ticket_id",
     "time_entry_id",
     "kind",
-    "start",
-    "agent",
-    "description",
-    "minutes",
     "billed_minutes",
     "bands",
     "hourly_rate",
@@ -172,13 +250,31 @@ def _credit_line(credit: Invoice, line: InvoiceLine) -> InvoiceLine:
     return InvoiceLine(invoice=credit, amount_cents=-line.amount_cents, corrects=line, **values)
 
 
-def _close_invoice(invoice: Invoice, year: int) -> None:
-    """Its totals, now that all its lines are written, and a number when it bills anything."""
-    invoice.vat_cents = vat_on(invoice.subtotal_cents, invoice.vat_percent)
-    invoice.total_cents = invoice.subtotal_cents + invoice.vat_cents
+def _kept(line: InvoiceLine, facts: WorkFacts | None = None) -> KeptFacts:
+    """The facts `line` bills (by default its own, as they stand now), to be kept with it."""
+    start, agent, description, minutes = facts or line.facts
+    return KeptFacts(line=line, start=start, agent=agent, description=description, minutes=minutes)
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _close_invoice(invoice: Invoice, year: int, now: datetime) -> None:
+    """A draft made a document, issued now: numbered when it bills anything, a specification otherwise."""
+    invoice.issued_at = now
     if invoice.subtotal_cents != 0:
         invoice.number, invoice.status = _next_number(year), Invoice.Status.ISSUED
-    invoice.save(update_fields=["number", "status", "subtotal_cents", "vat_cents", "total_cents"])
+    else:
+        invoice.status = Invoice.Status.SPECIFICATION
+    invoice.save(update_fields=["number", "status", "issued_at"])
 
 
 def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None = None) -> Invoice:
@@ -231,8 +327,12 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None
             credits=invoice,
             credit_reason=reason,
         )
-        cancelled = invoice.lines.order_by("id").iterator(chunk_size=LINE_BATCH)
-        InvoiceLine.objects.bulk_create((_credit_line(credit, line) for line in cancelled), batch_size=LINE_BATCH)
+        # The entries are unbilled from now on, so they may be corrected: both documents keep what they billed.
+        for lines in _batches(document_lines(invoice).iterator(chunk_size=LINE_BATCH), LINE_BATCH):
+            credit_lines = InvoiceLine.objects.bulk_create([_credit_line(credit, line) for line in lines])
+            kept = [_kept(line) for line in lines if not hasattr(line, "kept")]
+            kept += [_kept(mirror, line.facts) for mirror, line in zip(credit_lines, lines, strict=True)]
+            KeptFacts.objects.bulk_create(kept, batch_size=LINE_BATCH)
         invoice.status = Invoice.Status.CREDITED
         invoice.save(update_fields=["status"])
     return credit

@@ -172,14 +172,15 @@ def candidate_tickets(customer_ids: list[int] | None, until: datetime) -> set[in
         critical=False,
     ).exclude(  # billed on a document that stands (not on a credited invoice, nor on its credit note)
         Exists(
-            InvoiceLine.objects.filter(ticket_id=OuterRef("pk"), kind=LineKind.PHONE_SURCHARGE.value)
+            InvoiceLine.objects.on_documents()
+            .filter(ticket_id=OuterRef("pk"), kind=LineKind.PHONE_SURCHARGE.value)
             .exclude(invoice__status=Invoice.Status.CREDITED)
             .exclude(invoice__credits__isnull=False)
         )
     )
     ids.update(surcharge.values_list("pk", flat=True))
     billing = InvoiceLine.objects.filter(time_entry__isnull=False, corrects__isnull=True).exclude(
-        invoice__status=Invoice.Status.CREDITED
+        invoice__status__in=(Invoice.Status.CREDITED, Invoice.Status.DRAFT)
     )
     if customer_ids:
         billing = billing.filter(ticket__customer_id__in=customer_ids)
@@ -234,7 +235,7 @@ def _billed_before(customer_ids: list[int] | None) -> set[int]:
     """The tickets with lines on earlier documents: only theirs are looked up per chunk. Read once, before
     anything is written: a confirmation's own new lines are no history."""
 
-    lines = InvoiceLine.objects.order_by()
+    lines = InvoiceLine.objects.on_documents().order_by()
     if customer_ids:
         lines = lines.filter(ticket__customer_id__in=customer_ids)
     return set(lines.values_list("ticket_id", flat=True).distinct().iterator(chunk_size=10_000))
@@ -249,7 +250,8 @@ def _billed_so_far(ticket_ids: list[int]) -> tuple[dict, dict, set[int]]:
         return sums, last, billed
     first = Q(corrects__isnull=True) & ~Q(invoice__status=Invoice.Status.CREDITED)
     rows = (
-        InvoiceLine.objects.filter(ticket_id__in=ticket_ids)
+        InvoiceLine.objects.on_documents()
+        .filter(ticket_id__in=ticket_ids)
         .order_by()
         .values("ticket_id", "time_entry_id", "kind")
         .annotate(total=Sum("amount_cents"), last=Max("id"), standing=Count("id", filter=first))
@@ -476,6 +478,18 @@ def specification_chunks(
         for customer_id, ticket, price, items in priced:
             lines[customer_id].extend(_spec_lines(ticket, price, items, bands))
         yield sorted(lines.items())
+
+
+def summary_of(customer_id: int, lines: list[SpecLine]) -> CustomerSummary:
+    """The figures of some of a customer's lines."""
+    return CustomerSummary(
+        customer_id,
+        line_count=len(lines),
+        free=sum(1 for line in lines if line.free_reason),
+        late=sum(1 for line in lines if line.late),
+        corrections=sum(1 for line in lines if line.corrects_id),
+        subtotal_cents=sum(line.amount_cents for line in lines),
+    )
 
 
 def summaries(

@@ -13,7 +13,7 @@ from django_tasks import task
 
 from servicedesk.billing.models import BillingRun
 from servicedesk.billing.progress import RunProgress
-from servicedesk.billing.services import billing_run_confirm, billing_run_preview, preview_summary, ticket_count
+from servicedesk.billing.services import billing_run_confirm, billing_run_draft, preview_summary, ticket_count
 from servicedesk.core.policy import current_policy
 from servicedesk.core.task_queue import queue_with_commit
 
@@ -37,7 +37,7 @@ def _work(run_id: int, phase: str, job) -> None:
 @task()
 def billing_preview_task(run_id: int) -> None:
     def job(run, advance):
-        specs = billing_run_preview(run, progress=advance, lines=False)
+        specs = billing_run_draft(run, progress=advance)
         summary = preview_summary(specs, current_policy().config.vat_percent)
         BillingRun.objects.filter(pk=run.pk).update(preview=summary, working="", error="")
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from servicedesk.billing.models import Invoice, InvoiceLine
+from servicedesk.billing.selectors import document_lines
 
 NS = {
     "invoice": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
@@ -161,7 +162,7 @@ def invoice_ubl(invoice: Invoice) -> bytes:
     _el(totals, "cbc:TaxExclusiveAmount", _money(sign * invoice.subtotal_cents), currencyID=currency)
     _el(totals, "cbc:TaxInclusiveAmount", _money(sign * invoice.total_cents), currencyID=currency)
     _el(totals, "cbc:PayableAmount", _money(sign * invoice.total_cents), currencyID=currency)
-    for number, line in enumerate(invoice.lines.select_related("ticket").order_by("id"), start=1):
+    for number, line in enumerate(document_lines(invoice), start=1):
         amount = sign * line.amount_cents
         element = _el(root, "cac:CreditNoteLine" if credit else "cac:InvoiceLine")
         _el(element, "cbc:ID", str(number))

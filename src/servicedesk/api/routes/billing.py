@@ -11,6 +11,7 @@ from servicedesk.api.routing import REFUSALS, get
 from servicedesk.api.schemas import PAGE_MAX, Id, InvoiceDetail, InvoicePage
 from servicedesk.billing.exports import CONTENT_TYPES, invoice_file, invoice_filename
 from servicedesk.billing.models import Invoice
+from servicedesk.billing.selectors import document_lines
 from servicedesk.core.downloads import download
 
 router = Router(tags=["billing"])
@@ -49,7 +50,7 @@ def invoice_list(
 @get(router, "/invoices/{invoice_id}", ok=InvoiceDetail, auth=BILLING)
 def invoice_read(request, invoice_id: Id):
     invoice = _invoice(request, invoice_id)
-    invoice.lines_in_order = list(invoice.lines.order_by("id"))
+    invoice.lines_in_order = list(document_lines(invoice))
     return invoice
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from servicedesk.billing.exports import CONTENT_TYPES, invoice_file, invoice_filename
 from servicedesk.billing.models import BillingRun, Invoice
 from servicedesk.billing.progress import run_progress
+from servicedesk.billing.selectors import document_lines
 from servicedesk.billing.services import (
     billing_customer_preview,
     billing_run_create,
@@ -150,7 +151,7 @@ def _invoice(invoice_id: int) -> Invoice:
 @billing_required
 def invoice_page(request, invoice_id: int):
     invoice = _invoice(invoice_id)
-    lines = invoice.lines.select_related("ticket").order_by("id")
+    lines = document_lines(invoice)
     sent = invoice.mailings.order_by("created_at")
     credit_note = Invoice.objects.filter(credits=invoice).first()
     context = {

@@ -1,0 +1,22 @@
+"""Reads of billing documents: a document's lines with the facts they bill."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
+
+from servicedesk.billing.models import Invoice, InvoiceLine
+
+# What a line's facts (`InvoiceLine.facts`) read: its entry and the entry's agent, or the facts it keeps.
+FACTS = ("ticket", "time_entry__agent", "kept")
+
+
+def document_lines(invoice: Invoice) -> QuerySet[InvoiceLine]:
+    """The invoice's lines in the order they were written, with their tickets and facts in the same query."""
+    return invoice.lines.select_related(*FACTS).order_by("id")
+
+
+def document_lines_by_ticket(invoice: Invoice) -> QuerySet[InvoiceLine]:
+    """The invoice's lines by ticket and then by when the work started (the PDF's order)."""
+    start = Coalesce("kept__start", "time_entry__start")
+    return invoice.lines.select_related(*FACTS).order_by("ticket_id", start, "id")
