@@ -23,6 +23,7 @@ def periodic_tasks() -> list[Periodic]:
         Periodic("servicedesk.tickets.tasks.attachment_sweep_task", 6 * 3600.0),
         Periodic("servicedesk.oncall.watch.alerts_watch_task", 60.0),
         Periodic("servicedesk.mail.tasks.stored_mail_task", 60.0),
+        Periodic("servicedesk.reports.tasks.service_reports_task", 3600.0),
     ]
 
 
