@@ -5,9 +5,12 @@ to download in the desk and, for the organisation itself only, in the portal."""
 from __future__ import annotations
 
 import email
+import logging
+import threading
 from datetime import date, datetime, time
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from servicedesk.core.policy import current_policy
@@ -163,3 +166,30 @@ def test_the_setting_is_changed_in_the_desk_and_recorded(client, november):
     page = client.get(f"/desk/customers/{korrel.pk}/").content.decode()
     assert "Servicerapport van de maand mailen naar het hoofdcontact: nee (was ja)." in page
     assert "Niet gemaild" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_make_one_report_and_one_mail(caplog):
+    customer = factories.customer("Bakkerij De Korrel", code="korrel")
+    anja = factories.contact(customer, "Anja", main=True, email="anja@korrel.example")
+    services.ticket_create(reporter=anja, subject="Printer", body="…", channel="email", now=at("2026-11-10T10:00"))
+    caplog.set_level(logging.INFO, logger="servicedesk.reports.services")
+    start = threading.Barrier(2)
+    results = []
+
+    def worker():
+        try:
+            start.wait()
+            results.append(service_reports_make(now=at("2026-12-01T08:00")).made)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(len(made) for made in results) == [0, 1]
+    assert "made by another run meanwhile" in caplog.text  # both rendered it; the unique constraint let one win
+    assert ServiceReport.objects.count() == 1
+    assert OutgoingMessage.objects.filter(kind="service_report").count() == 1

@@ -76,6 +76,8 @@ def service_report_make(*, customer: Customer, period: ReportPeriod, now: dateti
             report.save(update_fields=["mailing", "mailed_at"])
     if created:
         logger.info("service report %s made for %s", f"{period.first:%Y-%m}", customer.code)
+    else:
+        logger.info("service report %s of %s made by another run meanwhile", f"{period.first:%Y-%m}", customer.code)
     return report, created
 
 
