@@ -48,7 +48,11 @@ def service_reports_make(*, now: datetime | None = None) -> ReportsMade:
         return ReportsMade(None, [])
     made = []
     for customer in customers_to_report(period=period):
-        report, created = service_report_make(customer=customer, period=period, now=now)
+        try:
+            report, created = service_report_make(customer=customer, period=period, now=now)
+        except Exception:  # one customer's broken report must not hold up the others' (retried next run)
+            logger.exception("service report %s for %s not made", f"{period.first:%Y-%m}", customer.code)
+            continue
         if created:
             made.append(report)
     return ReportsMade(period, made)
@@ -58,7 +62,7 @@ def service_report_make(*, customer: Customer, period: ReportPeriod, now: dateti
     """The customer's stored report of the month, made now if there is none (then mailed to the main contact
     when the customer wants it). Two runs at once make one report: the PDF is rendered outside the transaction,
     and the loser of the unique constraint takes the winner's report and mails nothing."""
-    existing = ServiceReport.objects.filter(customer=customer, month=period.first).first()
+    existing = ServiceReport.objects.filter(customer=customer, month=period.first).defer("pdf").first()
     if existing is not None:
         return existing, False
     main = customer.main_contact
