@@ -51,7 +51,9 @@ def test_the_worker_schedules_the_task():
     assert "servicedesk.reports.tasks.service_reports_task" in [p.task_path for p in periodic_tasks()]
 
 
-def test_on_the_first_working_day_one_report_per_customer_with_work_and_run_twice_still_one(november):
+def test_on_the_first_working_day_one_report_per_customer_with_work_and_run_twice_still_one(
+    november, django_assert_num_queries
+):
     idle = factories.customer("Stille Klant", code="stil")
     factories.contact(idle, "Ida", main=True, email="ida@stil.example")
     # Still November: October's report is due (and made late, as by a worker that was down on 2 November).
@@ -60,7 +62,8 @@ def test_on_the_first_working_day_one_report_per_customer_with_work_and_run_twic
     first = service_reports_make(now=at("2026-12-01T00:30"))
     assert first.period == NOVEMBER
     assert sorted(r.customer.code for r in first.made) == ["korrel", "smile"]  # not the customer without work
-    again = service_reports_make(now=at("2026-12-01T01:30"))
+    with django_assert_num_queries(1):  # the hourly run with nothing left to do: one look for customers to report
+        again = service_reports_make(now=at("2026-12-01T01:30"))
     later = service_reports_make(now=at("2026-12-15T10:00"))
     assert again.made == [] and later.made == []
     assert ServiceReport.objects.filter(month=NOVEMBER.first).count() == 2
