@@ -25,6 +25,7 @@ class Customer(models.Model):
     vat_number = models.CharField(_("VAT number"), max_length=30, blank=True, default="")
     payment_days = models.PositiveIntegerField(_("payment term (days)"), default=14)
     purchase_order = models.CharField(_("purchase order reference"), max_length=100, blank=True, default="")
+    mails_service_report = models.BooleanField(_("mail the monthly service report to the main contact"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

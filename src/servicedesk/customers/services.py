@@ -90,12 +90,14 @@ CUSTOMER_DETAILS = (
     "payment_days",
     "purchase_order",
     "notes",
+    "mails_service_report",
 )
 
 
 @transaction.atomic
 def customer_update(*, customer: Customer, actor, now: datetime | None = None, **details) -> Customer:
-    """Change a customer's name, address, billing details or notes (CUSTOMER_DETAILS); each change recorded."""
+    """Change a customer's name, address, billing details, notes or whether the monthly service report is mailed
+    (CUSTOMER_DETAILS); each change recorded."""
     now = now or timezone.now()
     unknown = set(details) - set(CUSTOMER_DETAILS)
     if unknown:

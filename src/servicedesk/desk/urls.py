@@ -59,6 +59,11 @@ urlpatterns = [
     path("customers/new/", customers.customer_new, name="customer_new"),
     path("customers/<int:customer_id>/", customers.customer_page, name="customer"),
     path("customers/<int:customer_id>/edit/", customers.customer_edit, name="customer_edit"),
+    path(
+        "customers/<int:customer_id>/service-reports/<int:report_id>/",
+        reports.stored_service_report,
+        name="stored_service_report",
+    ),
     path("customers/<int:customer_id>/contacts/new/", customers.contact_new, name="contact_new"),
     path("customers/<int:customer_id>/services/new/", customers.matrix_new, name="matrix_new"),
     path("contacts/<int:contact_id>/edit/", customers.contact_edit, name="contact_edit"),

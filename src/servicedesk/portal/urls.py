@@ -24,6 +24,7 @@ urlpatterns = [
     path("overview/", overview.overview, name="overview"),
     path("overview/report/<int:year>/<int:month>/", overview.service_report, name="service_report"),
     path("prepaid/", bundles.bundle_list, name="bundles"),
+    path("overview/reports/<int:report_id>/", overview.stored_service_report, name="stored_service_report"),
     path("invoices/<int:invoice_id>.<str:kind>", invoices.invoice_download, name="invoice_file"),
     path("manuals/suggest/", manuals.manual_suggest, name="manual_suggest"),
     path("projects/", projects.project_list, name="projects"),

@@ -102,3 +102,14 @@ def buckets(period: ReportPeriod) -> list[ReportPeriod]:
         found.append(ReportPeriod(first, min(last, period.last)))
         first = last + timedelta(days=1)
     return found
+
+
+def first_working_day(calendar, year: int, month: int) -> date:
+    """The first day of a month with office hours in the policy's business calendar (a `BusinessCalendar`):
+    no weekend day, no holiday, no extra closed date."""
+    day = date(year, month, 1)
+    while calendar.office_hours(day) is None:
+        day += timedelta(days=1)
+        if day.month != month:
+            raise ValueError(f"no working day in {year}-{month:02d}")
+    return day

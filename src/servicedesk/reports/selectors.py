@@ -28,6 +28,7 @@ from servicedesk.reports.arithmetic import (
     share,
     year_period,
 )
+from servicedesk.reports.models import ServiceReport
 from servicedesk.tickets.models import RefusedReport, Ticket, TimeEntry
 from servicedesk.tickets.selectors import queue_filter
 
@@ -540,3 +541,24 @@ def customer_overview(*, customer_id: int, now: datetime) -> CustomerOverview:
     )
     hours = time_money_report(period=month, by="support_type", now=now, customer_id=customer_id)
     return CustomerOverview(this_month, this_year, counts["open"], counts["closed_month"], counts["closed_year"], hours)
+
+
+# -- the stored monthly service reports ---------------------------------------------------------------------------
+
+
+def customers_to_report(*, period: ReportPeriod) -> QuerySet[Customer]:
+    """The customers with tickets reported or time worked in the period that have no stored report of it yet."""
+    start, end = period.bounds(timezone.get_default_timezone())
+    with_tickets = Ticket.objects.filter(reported_at__gte=start, reported_at__lt=end).values("customer_id")
+    with_time = TimeEntry.objects.filter(start__gte=start, start__lt=end).values("ticket__customer_id")
+    return (
+        Customer.objects.filter(Q(pk__in=with_tickets) | Q(pk__in=with_time))
+        .exclude(service_reports__month=period.first)
+        .select_related("main_contact")
+        .order_by("pk")
+    )
+
+
+def service_reports_of(*, customer_id: int) -> QuerySet[ServiceReport]:
+    """A customer's stored reports, newest month first, without their bytes (for a list)."""
+    return ServiceReport.objects.filter(customer_id=customer_id).defer("pdf").order_by("-month")

@@ -24,6 +24,7 @@ def periodic_tasks() -> list[Periodic]:
         Periodic("servicedesk.oncall.watch.alerts_watch_task", 60.0),
         Periodic("servicedesk.mail.tasks.stored_mail_task", 60.0),
         Periodic("servicedesk.projects.tasks.quotes_expire_task", 3600.0),
+        Periodic("servicedesk.reports.tasks.service_reports_task", 3600.0),
     ]
 
 

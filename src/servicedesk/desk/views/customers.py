@@ -33,6 +33,7 @@ from servicedesk.desk import forms
 from servicedesk.desk.access import agent_required
 from servicedesk.desk.form_errors import show_refusal
 from servicedesk.portal.services import portal_invite
+from servicedesk.reports.selectors import service_reports_of
 from servicedesk.tickets.models import Ticket, TimeEntry
 from servicedesk.tickets.pricing import customer_policies, ticket_price
 
@@ -94,6 +95,7 @@ def customer_page(request, customer_id: int):
             customer.tickets.exclude(status=Ticket.Status.CLOSED).select_related("reporter", "assignee")[:50]
         ),
         "month": time_this_month(customer, now),
+        "service_reports": list(service_reports_of(customer_id=customer.pk)[:24]),
         "changes": list(customer.changes.select_related("actor", "contact")[:30]),
         "contracts": contracts,
         "monthly_revenue": sum(monthly_revenue_cents(contract, timezone.localdate(now)) for contract in contracts),

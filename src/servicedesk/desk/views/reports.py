@@ -24,6 +24,7 @@ from servicedesk.reports import charts
 from servicedesk.reports.arithmetic import hours, month_period, share
 from servicedesk.reports.exports import table_csv
 from servicedesk.reports.forms import SlaForm, TimeMoneyForm, WorkloadForm
+from servicedesk.reports.models import ServiceReport
 from servicedesk.reports.selectors import (
     DRILL_LIMIT,
     OUTCOMES,
@@ -437,3 +438,11 @@ def service_report(request, customer_id: int, year: int, month: int):
     pdf = service_report_pdf(customer=customer, period=period, now=timezone.now())
     filename = f"servicerapport-{slugify(customer.name)}-{period.first:%Y-%m}.pdf"
     return download(pdf, filename=filename, content_type="application/pdf")
+
+
+@agent_required
+def stored_service_report(request, customer_id: int, report_id: int):
+    """A monthly service report as the worker made (and mailed) it."""
+    report = get_object_or_404(ServiceReport.objects.select_related("customer"), pk=report_id, customer_id=customer_id)
+    filename = f"servicerapport-{slugify(report.customer.name)}-{report.month:%Y-%m}.pdf"
+    return download(bytes(report.pdf), filename=filename, content_type="application/pdf")

@@ -10,7 +10,8 @@ from django.utils import timezone
 from servicedesk.core.downloads import download
 from servicedesk.portal.access import contact_required
 from servicedesk.reports.arithmetic import hours, month_period, previous_month
-from servicedesk.reports.selectors import customer_overview
+from servicedesk.reports.models import ServiceReport
+from servicedesk.reports.selectors import customer_overview, service_reports_of
 from servicedesk.reports.service_report import hours_by_type, service_report_pdf
 
 
@@ -32,6 +33,7 @@ def overview(request):
             "rows": rows,
             "total": {"hours": hours(total.minutes), "billable": hours(total.billable_minutes)},
             "now": now,
+            "stored_reports": service_reports_of(customer_id=contact.customer_id),
             "reports": [month_period(local.year, local.month), previous_month(month_period(local.year, local.month))],
             "active": "overview",
         },
@@ -48,3 +50,15 @@ def service_report(request, year: int, month: int):
     pdf = service_report_pdf(customer=contact.customer, period=period, now=timezone.now(), language=contact.language)
     filename = f"servicerapport-{period.first:%Y-%m}.pdf"
     return download(pdf, filename=filename, content_type="application/pdf")
+
+
+@contact_required
+def stored_service_report(request, report_id: int):
+    """A monthly service report as the worker made it; only one of the contact's own organisation."""
+    contact = request.contact
+    if not contact.sees_all_tickets:
+        raise Http404
+    report = ServiceReport.objects.filter(pk=report_id, customer_id=contact.customer_id).first()
+    if report is None:
+        raise Http404
+    return download(bytes(report.pdf), filename=report.filename, content_type="application/pdf")
