@@ -21,6 +21,7 @@ class OutgoingMessage(models.Model):
         INVOICE = "invoice", _("Invoice")
         AFTER_HOURS_RATE = "after_hours_rate", _("After-hours rate")
         QUOTE = "quote", _("Quote")
+        SERVICE_REPORT = "service_report", _("Monthly service report")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -22,7 +22,7 @@ from servicedesk.reports.service_report import service_report_pdf
 logger = logging.getLogger(__name__)
 
 #: The outbox's kind of the mail (outbox has no choice for it yet: see the note of issue 28).
-SERVICE_REPORT_MAIL = "service_report"
+SERVICE_REPORT_MAIL = OutgoingMessage.Kind.SERVICE_REPORT
 
 
 @dataclass(frozen=True)

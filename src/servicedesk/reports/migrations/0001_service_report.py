@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("customers", "0006_customer_mails_service_report"),
+        ("customers", "0007_customer_mails_service_report"),
         ("outbox", "0004_delivery_queue"),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0005_verbose_names"),
+        ("customers", "0006_contact_may_approve_quotes"),
     ]
 
     operations = [
