@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import shutil
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -120,6 +121,21 @@ def _credited(agent, tickets):
     invoice_credit(invoice=invoice, actor=agent, reason="fout", now=NOW)
 
 
+def _contract_levels(agent, tickets):
+    from servicedesk.contracts import services as contracts
+    from tests.helpers import PREMIUM_LEVELS
+
+    contracts.contract_create(
+        customer=tickets[0].customer,
+        name="Premium",
+        billing_period="month",
+        start=date(2026, 11, 1),
+        actor=agent,
+        service_levels=PREMIUM_LEVELS,
+        now=NOW,
+    )
+
+
 def _policy_changed(agent, tickets, settings, tmp_path):
     changed = tmp_path / "policy.toml"
     shutil.copyfile(current_policy().config.source, changed)
@@ -135,6 +151,7 @@ CHANGES = {
     "rate told": _rate_told,
     "billed by another run": _billed_by_another_run,
     "credited": _credited,
+    "a contract's own rates": _contract_levels,
 }
 
 
@@ -189,3 +206,15 @@ def test_the_command_confirms_the_run_it_previewed(agent, tickets):
         call_command("billing", "run", "--run", str(run_id), "--user", "anouk", "--confirm")
     with pytest.raises(Exception, match="--run"):
         call_command("billing", "run", "--run", str(run_id), "--from", "2026-11-01")
+
+
+def test_a_ticket_under_a_contracts_own_rates_is_billed_as_its_page_prices_it(agent, tickets):
+    from servicedesk.tickets.pricing import ticket_price
+
+    _contract_levels(agent, tickets)  # functional standard at 60.00 instead of the policy file's 65.00
+    (invoice,) = billing_run_confirm(new_run(agent), actor=agent, now=NOW)
+    for ticket in tickets:
+        shown = ticket_price(Ticket.objects.get(pk=ticket.pk))  # as the ticket's pages price it
+        billed = invoice.lines.filter(ticket=ticket).values_list("amount_cents", flat=True)
+        assert sum(billed) == shown.total_cents
+        assert shown.hourly_rate == Decimal("60.00")  # the contract's, not the policy file's 65.00

@@ -30,6 +30,7 @@ from servicedesk.billing.specification import (
     vat_on,
 )
 from servicedesk.billing.ubl import invoice_ubl
+from servicedesk.contracts.models import Contract
 from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import Customer
 from servicedesk.outbox.models import OutgoingAttachment, OutgoingMessage
@@ -138,7 +139,7 @@ def billing_run_draft(
 def billing_basis(run: BillingRun) -> dict:
     """What a run's documents are priced from, in figures that change whenever it does: the tickets (every
     change of one, its time entries' included, moves its `updated_at`), the time entries, the after-hours
-    rates told, the documents of other runs and credits, and the policy file."""
+    rates told, the documents of other runs and credits, the contracts' own service levels and the policy file."""
     customer_ids = _customer_ids(run)
     tickets, entries = Ticket.objects.all(), TimeEntry.objects.all()
     if customer_ids:
@@ -149,6 +150,9 @@ def billing_basis(run: BillingRun) -> dict:
     ticket_figures = tickets.aggregate(n=Count("pk"), changed=Max("updated_at"))
     told = TicketEvent.objects.filter(kind=TicketEvent.Kind.RATE_TOLD).aggregate(last=Max("pk"))["last"]
     documents = Invoice.objects.aggregate(n=Count("pk"), credited=Count("pk", filter=Q(status=Invoice.Status.CREDITED)))
+    contracts = Contract.objects.filter(service_levels__isnull=False).aggregate(
+        n=Count("pk"), changed=Max("updated_at")
+    )
     changed = ticket_figures["changed"]
     return {
         "tickets": ticket_figures["n"],
@@ -156,6 +160,8 @@ def billing_basis(run: BillingRun) -> dict:
         **{f"entries_{key}": value for key, value in entries.aggregate(n=Count("pk"), last=Max("pk")).items()},
         "rate_told_last": told,
         **{f"documents_{key}": value for key, value in documents.items()},
+        "contracts": contracts["n"],
+        "contracts_changed": contracts["changed"].isoformat() if contracts["changed"] else None,
         "policy": _policy_digest(),
     }
 

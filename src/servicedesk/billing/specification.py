@@ -10,7 +10,7 @@ surcharge is one line per ticket, billed with the ticket's first run.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -22,13 +22,13 @@ from django.utils import timezone
 
 from servicedesk.billing.models import Invoice, InvoiceLine
 from servicedesk.core.policy import current_policy
-from servicedesk.policy import EntryKind, FreeReason, LineKind, TicketPrice
+from servicedesk.policy import EntryKind, FreeReason, LineKind, Policy, TicketPrice
 from servicedesk.policy import TimeEntry as WorkEntry
 from servicedesk.policy.calendar import OFFICE
 from servicedesk.policy.engine import OFFICE_LABEL
 from servicedesk.policy.pricing import round_half_up
 from servicedesk.tickets.models import Ticket, TicketEvent, TimeEntry
-from servicedesk.tickets.pricing import ticket_price
+from servicedesk.tickets.pricing import customer_policies, ticket_price
 
 TICKET_CHUNK = 500  # tickets per round of queries; small, so the objects of a chunk in memory are few when the
 # garbage collector walks them (its full passes come as often, whatever the chunk size)
@@ -127,6 +127,7 @@ class TicketRow(NamedTuple):
     priority: str
     channel: str
     critical: bool
+    reported_at: datetime  # which contract's service levels price it (the one in force on that day)
     rate_told_at: datetime | None = None  # when the customer was first told the after-hours rate
 
 
@@ -288,12 +289,13 @@ def bands_text(line) -> str:
 
 
 def _ticket_items(
-    ticket: TicketRow, entries: list[EntryRow], start: datetime, until: datetime, billed, last
+    ticket: TicketRow, entries: list[EntryRow], start: datetime, until: datetime, billed, last, *, policy: Policy
 ) -> tuple[TicketPrice, list[tuple]]:
-    """The ticket's price now (the policy engine's, as everywhere: `ticket_price`), and what it bills now:
-    items (entry or None for the phone surcharge, the priced line or None, amount in cents, the line
-    corrected or None, late, billed before)."""
-    price = ticket_price(ticket, [WorkEntry(EntryKind(e.kind), e.start, e.minutes) for e in entries])
+    """The ticket's price now (the policy engine's, as everywhere: `ticket_price`, under `policy`: its customer's
+    contract levels in force when it was reported), and what it bills now: items (entry or None for the phone
+    surcharge, the priced line or None, amount in cents, the line corrected or None, late, billed before)."""
+    entries_now = [WorkEntry(EntryKind(e.kind), e.start, e.minutes) for e in entries]
+    price = ticket_price(ticket, entries_now, policy=policy)
     items: list[tuple] = []
     any_billed = False
     for entry, priced in zip(entries, price.lines[: len(entries)], strict=True):
@@ -434,12 +436,17 @@ def priced_chunks(
 ) -> Iterator[list[tuple[int, TicketRow, TicketPrice, list[tuple]]]]:
     """[(customer id, ticket, its price, its items)] for a chunk of the plan's tickets at a time; streamed, so
     that only a chunk's rows are in memory. `progress(n)` hears of each chunk's tickets once priced."""
+    policies: dict[int, Callable[[datetime], Policy]] = {}  # customer -> its policy by day, one query each
     for chunk in plan.chunks:
         rows = _read_chunk(chunk, plan.history)
         priced = []
         for ticket in rows.tickets:
             entries = rows.entries.get(ticket.pk, [])
-            price, items = _ticket_items(ticket, entries, start, until, rows.billed, rows.last)
+            customer_id = rows.customer_of[ticket.pk]
+            if customer_id not in policies:
+                policies[customer_id] = customer_policies(customer_id)
+            policy = policies[customer_id](ticket.reported_at)
+            price, items = _ticket_items(ticket, entries, start, until, rows.billed, rows.last, policy=policy)
             if items:
                 priced.append((rows.customer_of[ticket.pk], ticket, price, items))
         if progress is not None:
