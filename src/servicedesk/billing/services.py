@@ -8,8 +8,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q
+from django.db import transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,7 @@ from servicedesk.billing.specification import (
 from servicedesk.billing.ubl import invoice_ubl
 from servicedesk.contracts.models import Contract
 from servicedesk.core.policy import current_policy
+from servicedesk.core.sequences import lock_year, next_in_year
 from servicedesk.customers.models import Customer
 from servicedesk.outbox.models import OutgoingAttachment, OutgoingMessage
 from servicedesk.outbox.services import render_notice
@@ -71,22 +72,8 @@ def billing_run_preview(
 
 
 def _next_number(year: int) -> str:
-    """The next invoice number of the year; the caller holds the year's sequence row locked."""
-    InvoiceSequence.objects.filter(year=year).update(last=F("last") + 1)
-    last = InvoiceSequence.objects.get(year=year).last
-    return f"{year}-{last:05d}"
-
-
-def _lock_sequence(year: int) -> None:
-    """Take the year's numbering lock first: confirmations run one after another (on SQLite the UPDATE
-    takes the write lock; on PostgreSQL the row lock does), so two runs never bill the same work."""
-    try:
-        with transaction.atomic():
-            InvoiceSequence.objects.get_or_create(year=year)
-    except IntegrityError:  # created at the same moment by another confirmation
-        pass
-    InvoiceSequence.objects.filter(year=year).update(last=F("last"))
-    list(InvoiceSequence.objects.select_for_update().filter(year=year))
+    """The next invoice number of the year; the caller holds the year's sequence row locked (`lock_year`)."""
+    return f"{year}-{next_in_year(InvoiceSequence, year):05d}"
 
 
 def billing_run_confirm(
@@ -99,7 +86,8 @@ def billing_run_confirm(
     now = now or timezone.now()
     year = timezone.localtime(now).year
     with transaction.atomic():
-        _lock_sequence(year)
+        # Confirmations run one after another, so two runs never bill the same work.
+        lock_year(InvoiceSequence, year)
         run = BillingRun.objects.select_for_update().get(pk=run.pk)
         if run.status == BillingRun.Status.CONFIRMED:
             raise ValidationError(_("This billing run was confirmed already."))
@@ -293,7 +281,7 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None
         raise ValidationError({"reason": _("Say why the invoice is credited; the credit note shows it.")})
     year = timezone.localtime(now).year
     with transaction.atomic():
-        _lock_sequence(year)
+        lock_year(InvoiceSequence, year)  # the credit note's number, taken in turn with the confirmations
         invoice = Invoice.objects.select_for_update().select_related("run").get(pk=invoice.pk)
         if not invoice.may_be_credited:
             raise ValidationError(_("Only an issued invoice that was not credited yet can be credited."))
