@@ -4,14 +4,13 @@ other rights, recorded as a sentence; existing main contacts got it when the rig
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
 from servicedesk.customers.change_text import change_sentence
 from servicedesk.customers.models import Contact, CustomerChange
 from servicedesk.customers.services import contact_create, contact_set_rights, customer_set_main_contact
 from tests import factories
+from tests.helpers import latest_migrations, migrate
 
 BEFORE = [("customers", "0005_verbose_names")]
 AFTER = [("customers", "0006_contact_may_approve_quotes")]
@@ -91,24 +90,18 @@ def test_the_desk_rights_form_changes_the_right(client, customer, agent):
     assert "Mag offertes goedkeuren: ja (was nee)." in page
 
 
-def _migrate(targets) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_existing_main_contacts_get_the_right_when_it_comes():
     customer = factories.customer("Garage Dijkstra")
     main = factories.contact(customer, "Anja", main=True)
     other = factories.contact(customer, "Bert", may_report=True)
-    _migrate(BEFORE)
+    migrate(BEFORE)
     try:
         CustomerChange.objects.filter(field="may_approve_quotes").delete()
-        _migrate(AFTER)
+        migrate(AFTER)
         assert set(Contact.objects.filter(may_approve_quotes=True)) == {main}
         record = CustomerChange.objects.get(field="may_approve_quotes")
         assert (record.contact_id, record.old_value, record.new_value) == (main.pk, "nee", "ja")
     finally:  # back to the latest migrations: the tests after this one need every table as it is now
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate(latest_migrations())
     assert not Contact.objects.get(pk=other.pk).may_approve_quotes

@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from servicedesk.mail.delivery import deliver_due
 from servicedesk.outbox.models import OutgoingMessage
+from tests.helpers import latest_migrations, migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE = [("outbox", "0003_copied_contacts")]
 AFTER = [("outbox", "0004_delivery_queue")]
-
-
-def migrate(targets) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
 
 
 def test_mail_queued_with_a_task_before_is_delivered_from_the_table_after(smtp):
@@ -38,8 +32,9 @@ def test_mail_queued_with_a_task_before_is_delivered_from_the_table_after(smtp):
                 [timezone.now()],
             )
         DBTaskResult.objects.filter(pk=other).update(task_path="servicedesk.outbox.tasks.deliver_outgoing")
-    finally:
         migrate(AFTER)
+    finally:  # back to the latest migrations: the tests after this one need every table as it is now
+        migrate(latest_migrations())
     assert not DBTaskResult.objects.exists()
     assert deliver_due().sent == 1
     ((recipients, sent),) = smtp.messages

@@ -7,21 +7,15 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from servicedesk.tickets import services
 from tests import factories
+from tests.helpers import latest_migrations, migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE = [("tickets", "0008_portal_list_index")]
 AFTER = [("tickets", "0009_billed_by_invoice_lines")]
-
-
-def migrate(targets) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
 
 
 def test_an_entry_marked_billed_without_its_line_stops_the_migration():
@@ -39,5 +33,5 @@ def test_an_entry_marked_billed_without_its_line_stops_the_migration():
         with connection.cursor() as cursor:
             cursor.execute("UPDATE tickets_timeentry SET billed_at = NULL")
     finally:  # back to the latest migrations: the tests after this one need every table as it is now
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate(latest_migrations())
     assert not type(entry).objects.billed().exists()
