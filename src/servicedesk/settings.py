@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -70,7 +71,6 @@ INSTALLED_APPS = [
     "servicedesk.projects",
     "servicedesk.reports",
     "servicedesk.api",
-    "ninja",  # the API docs page from its own templates and static files, no CDN
     "servicedesk.contracts",
     "django.forms",  # Django's widget templates, after ours (core/templates/django/forms/widgets/)
 ]
@@ -183,6 +183,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The API docs page's Swagger UI, from the static files django-ninja ships (no CDN). Not by listing `ninja` as an
+# app: that imports ninja and pydantic in every process, the mail pipe's one-mail processes too.
+STATICFILES_DIRS = [Path(importlib.util.find_spec("ninja").origin).parent / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed files served by whitenoise; without DEBUG run `servicedesk collectstatic` once.

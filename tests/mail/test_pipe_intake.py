@@ -33,7 +33,8 @@ def receive(raw: bytes, tmp_path, env: dict | None = None) -> subprocess.Complet
 
 
 # What a process per mail never needs: the pages (their views and URLs, which the system checks would load), PDF
-# and Markdown rendering, the second factor of portal log-ins, the IMAP client, the LMTP listener, phone numbers.
+# and Markdown rendering, the second factor of portal log-ins, the IMAP client, the LMTP listener, phone numbers,
+# the REST API's framework and its validation library.
 NOT_FOR_PIPE_MODE = (
     "servicedesk.urls",
     "servicedesk.desk.views",
@@ -45,6 +46,8 @@ NOT_FOR_PIPE_MODE = (
     "imapclient",
     "aiosmtpd",
     "phonenumbers",
+    "ninja",
+    "pydantic",
 )
 LOADED = """
 import sys

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from servicedesk.api import errors
+from servicedesk.api.docs import LocalSwagger
 from servicedesk.api.routes import alerts, billing, customers, reports, tickets
 
 DESCRIPTION = """The service desk's REST API: the desk's customers, tickets, time and billing, through the same
@@ -30,6 +31,7 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs=LocalSwagger(),
 )
 errors.install(api)
 for router in (customers.router, tickets.router, reports.router, billing.router, alerts.router):
