@@ -1,5 +1,6 @@
 """The objects of webhook events as the API shows them, registered with the webhooks app at start-up (the
-webhooks app must not import the API: it sits below it)."""
+webhooks app must not import the API: it sits below it). Plain values, encoded as the API encodes its answers
+(Django's JSON encoder: times to the millisecond)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from servicedesk.webhooks.models import EventType
 
 def _ticket(ticket_id: int) -> dict | None:
     ticket = Ticket.objects.select_related("customer", "reporter", "assignee").filter(pk=ticket_id).first()
-    return None if ticket is None else TicketOut.from_orm(ticket).model_dump(mode="json")
+    return None if ticket is None else TicketOut.from_orm(ticket).model_dump()
 
 
 def _message(message_id: int) -> dict | None:
@@ -23,22 +24,22 @@ def _message(message_id: int) -> dict | None:
     )
     if message is None:
         return None
-    return {"ticket_id": message.ticket_id, **MessageOut.from_orm(message).model_dump(mode="json")}
+    return {"ticket_id": message.ticket_id, **MessageOut.from_orm(message).model_dump()}
 
 
 def _time_entry(entry_id: int) -> dict | None:
     entry = TimeEntry.objects.with_billed().filter(pk=entry_id).first()
-    return None if entry is None else TimeEntryOut.from_orm(entry).model_dump(mode="json")
+    return None if entry is None else TimeEntryOut.from_orm(entry).model_dump()
 
 
 def _invoice(invoice_id: int) -> dict | None:
     invoice = Invoice.objects.filter(pk=invoice_id).first()
-    return None if invoice is None else InvoiceOut.from_orm(invoice).model_dump(mode="json")
+    return None if invoice is None else InvoiceOut.from_orm(invoice).model_dump()
 
 
 def _refused_report(report_id: int) -> dict | None:
     report = RefusedReport.objects.filter(pk=report_id).first()
-    return None if report is None else RefusedReportOut.from_orm(report).model_dump(mode="json")
+    return None if report is None else RefusedReportOut.from_orm(report).model_dump()
 
 
 def register_webhook_objects() -> None:

@@ -39,6 +39,16 @@ def may_bill(user) -> bool:
     return allowed
 
 
+def may_manage_webhooks(user) -> bool:
+    """Whether the navigation shows Webhooks (agents with the admin role); kept as `may_bill` is."""
+    key = f"desk-webhooks:{user.pk}"
+    allowed = cache.get(key)
+    if allowed is None:
+        allowed = user.has_perm("webhooks.manage_webhooks")
+        cache.set(key, allowed, 300)
+    return allowed
+
+
 def forget_navigation_counts(user) -> None:
     cache.delete(f"desk-nav:{user.pk}")
 
@@ -64,6 +74,7 @@ def navigation_urls() -> dict[str, str]:
         "my_tasks",
         "report_sla",
         "contracts",
+        "webhooks",
     ):
         urls[name] = reverse(f"desk:{name}")
     urls["set_language"] = reverse("set_language")
@@ -76,4 +87,9 @@ def desk_navigation(request) -> dict:
         return {"nav_urls": navigation_urls()} if request.path.startswith("/desk/") else {}
     if request.path.startswith(("/desk/queue/", "/desk/notifications/")) or request.path == "/desk/":
         forget_navigation_counts(user)  # the pages that show these lists show current counts
-    return {**navigation_counts(user), "nav_billing": may_bill(user), "nav_urls": navigation_urls()}
+    return {
+        **navigation_counts(user),
+        "nav_billing": may_bill(user),
+        "nav_webhooks": may_manage_webhooks(user),
+        "nav_urls": navigation_urls(),
+    }
