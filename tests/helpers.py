@@ -138,6 +138,7 @@ def world_of_every_page() -> dict:
     from datetime import date, timedelta
     from decimal import Decimal
 
+    from django.contrib.auth.models import Permission
     from django.utils import timezone
 
     from servicedesk.billing.models import Invoice
@@ -152,9 +153,12 @@ def world_of_every_page() -> dict:
     from servicedesk.oncall.models import Shift
     from servicedesk.projects import services as projects
     from servicedesk.tickets import services
+    from servicedesk.webhooks.services import subscription_create
     from tests import factories
 
     agent = factories.biller("qxz")
+    agent.user_permissions.add(Permission.objects.get(codename="manage_webhooks"))
+    webhook, _secret = subscription_create(owner=agent, url="https://zyx.example/qxz", events=["ticket.updated"])
     customer = factories.customer("Zyx Qorp", code="zyx")
     anja = factories.contact(customer, "Xyla Qyn", main=True, email="xyla@zyx.example", phones=["0307116193"])
     factories.portal_user(anja, PORTAL_PASSWORD)
@@ -238,6 +242,7 @@ def world_of_every_page() -> dict:
         created_at=now,
     )
     ids = {
+        "webhook": webhook.pk,
         "ticket": ticket.pk,
         "anja": anja.pk,
         "customer": customer.pk,
@@ -303,6 +308,8 @@ class every_page:
         "/desk/oncall/",
         "/desk/alerts/",
         "/desk/account/",
+        "/desk/webhooks/",
+        "/desk/webhooks/{webhook}/",
         "/",
         "/admin/",
     ]
