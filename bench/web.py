@@ -100,17 +100,22 @@ def sample_ticket_ids(env: dict, count: int = 200) -> list[int]:
 
 
 class Client:
-    """One keep-alive HTTP connection with the agent's cookies."""
+    """One keep-alive HTTP connection with the agent's cookies (or other `headers`: an API token)."""
 
-    def __init__(self, port: int, cookies: dict | None = None):
+    def __init__(self, port: int, cookies: dict | None = None, headers: dict | None = None):
         self.port = port
         self.cookies = dict(cookies or {})
+        self.headers = dict(headers or {})
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
-    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict, bytes]:
+    def request(self, method: str, path: str, body: dict | str | None = None) -> tuple[int, dict, bytes]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Host": "127.0.0.1"}
+        headers.update(self.headers)
         data = None
-        if body is not None:
+        if isinstance(body, str):  # JSON, already encoded
+            data = body
+            headers["Content-Type"] = "application/json"
+        elif body is not None:
             data = urlencode(body)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
@@ -183,7 +188,15 @@ def rss_mb(process: subprocess.Popen) -> float:
     return total / 1024
 
 
-def load(port: int, cookies: dict, paths: list[str], clients: int, per_client: int, max_seconds: float) -> dict:
+def load(
+    port: int,
+    cookies: dict,
+    paths: list[str],
+    clients: int,
+    per_client: int,
+    max_seconds: float,
+    headers: dict | None = None,
+) -> dict:
     """`clients` threads, each making `per_client` requests over `paths`; latencies in ms."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -191,7 +204,7 @@ def load(port: int, cookies: dict, paths: list[str], clients: int, per_client: i
     deadline = time.perf_counter() + max_seconds
 
     def run(offset: int) -> None:
-        client = Client(port, cookies)
+        client = Client(port, cookies, headers)
         mine, codes = [], {}
         for i in range(per_client):
             if time.perf_counter() > deadline:
