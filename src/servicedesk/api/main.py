@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from servicedesk.api import errors
-from servicedesk.api.routes import alerts, billing, customers, reports, tickets
+from servicedesk.api.routes import alerts, billing, customers, reports, tickets, webhooks
 
 DESCRIPTION = """The service desk's REST API: the desk's customers, tickets, time and billing, through the same
 rules as the desk's pages.
@@ -32,5 +32,5 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 errors.install(api)
-for router in (customers.router, tickets.router, reports.router, billing.router, alerts.router):
+for router in (customers.router, tickets.router, reports.router, billing.router, alerts.router, webhooks.router):
     api.add_router("/", router)
