@@ -1,19 +1,20 @@
 """Benchmark of the REST API under load: ticket list and ticket read latency, and the ticket create rate next to
 the portal's.
 
-The data and the server are bench/web.py's: N tickets generated once by `servicedesk generate` and kept under
---work, gunicorn (2 sync workers, DEBUG off) on 127.0.0.1. A read-and-write API token of the bench agent is made
-through `token_create` (the rate limit raised for the run: it would answer 429 long before the load is measured).
-Then 8 concurrent clients (stdlib `http.client`, one keep-alive connection each, `Authorization: Bearer`) make at
-least 400 requests each of
+The data are bench/web.py's: N tickets generated once by `servicedesk generate` and kept under --work; gunicorn
+serves them as bench/portal.py does (the production config `servicedesk.gunicorn_conf`, 2 workers, DEBUG off,
+127.0.0.1). A read-and-write API token of the bench agent is made through `token_create` (the rate limit raised
+for the run: it would answer 429 long before the load is measured). Then 8 concurrent clients (stdlib
+`http.client`, one keep-alive connection each, `Authorization: Bearer`) make 400 requests each of
 
-- list: `GET /api/v1/tickets?queue=<q>&limit=50`, the queues in turn, every other request with a `status`, and
-  every third the page after the first (its `next_cursor`, fetched untimed beforehand);
+- list: `GET /api/v1/tickets?queue=<q>&limit=50` over the queues (all, open, unassigned, due soon, breached,
+  waiting, mine), every other one filtered by a status, each also as its second page (its `next_cursor`,
+  fetched untimed beforehand);
 - read: `GET /api/v1/tickets/<id>` of 200 random tickets (with messages, trail and priced time entries);
 
 and p50/p95/p99 are printed next to the target (p99 <= 100 ms, every answer a 200). Then for --create-seconds
-each client POSTs `/api/v1/tickets` (JSON, a contact who may report, channel phone) in a loop; the rate counts
-201s per second of wall time, and the run's tickets are counted in the database afterwards (must equal them).
+each client POSTs `/api/v1/tickets` (JSON, a contact who may report, channel phone) in a loop; the rate counts 201s
+per second of wall time, and the run's tickets are counted in the database afterwards (must equal them).
 The portal's rate comes from bench/portal.py (`--portal run`: run now, create only, the same seconds and
 clients, on its own fresh database; `--portal recorded`: its last result in bench/results/portal-no-list.json).
 Target: the API creates at least as many tickets per second as the portal.
@@ -32,10 +33,12 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from web import Client, free_port, load, prepare, rss_mb, sample_ticket_ids, shell, start_gunicorn
+from portal import start_gunicorn, stop_gunicorn
+from web import Client, free_port, load, prepare, rss_mb, sample_ticket_ids, shell
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P99_MS = 100.0  # issue 29: ticket list and read, 1M tickets, 8 clients
@@ -76,7 +79,7 @@ def list_paths(client: Client) -> list[str]:
             raise SystemExit(f"GET {first}: HTTP {status} {body[:200]!r}")
         cursor = json.loads(body)["next_cursor"]
         if cursor:
-            paths.append(f"{first}&cursor={cursor}")
+            paths.append(f"{first}&cursor={quote(cursor)}")
     return paths
 
 
@@ -143,7 +146,8 @@ def bench(db: str, args) -> dict:
     if not contacts:
         raise SystemExit("no contact who may report in the generated data")
     port = free_port()
-    server = start_gunicorn(env, port, args.workers)
+    # Served as in production, as bench/portal.py serves (its config file: threaded workers, preload).
+    server = start_gunicorn(env, port, args.workers, work / "api-gunicorn.log")
     try:
         pages = {"list": list_paths(Client(port, headers=headers)), "read": [f"/api/v1/tickets/{i}" for i in ids]}
         results = {}
@@ -155,8 +159,7 @@ def bench(db: str, args) -> dict:
         results["create"]["in_db"] = ticket_count(env) - before
         results["rss_mb"] = round(rss_mb(server), 1)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_gunicorn(server)
     return results
 
 
@@ -212,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         all_results[db] = bench(db, args)
         all_results[db]["portal_creations_per_s"] = portal_rate(db, args)
     print(
-        f"\napi benchmark: {args.tickets:,} tickets, gunicorn {args.workers} sync workers, DEBUG off, "
+        f"\napi benchmark: {args.tickets:,} tickets, gunicorn {args.workers} workers (production config), DEBUG off, "
         f"{args.clients} clients x {args.requests} requests per kind; creations for {args.create_seconds:.0f} s"
     )
     print(
