@@ -38,7 +38,7 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from portal import start_gunicorn, stop_gunicorn
-from web import Client, free_port, load, prepare, rss_mb, sample_ticket_ids, shell
+from web import Client, free_port, latency_row, load, prepare, rss_mb, sample_ticket_ids, save_results, shell
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P99_MS = 100.0  # issue 29: ticket list and read, 1M tickets, 8 clients
@@ -219,18 +219,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.clients} clients x {args.requests} requests per kind; creations for {args.create_seconds:.0f} s"
     )
     print(
-        f"{'db':<9}{'kind':<7}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'target':>8}  result"
+        f"{'db':<9}{'kind':<8}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'target':>8}  result"
     )
     failed = False
     for db, results in all_results.items():
         for kind in ("list", "read"):
-            r = results[kind]
-            ok = r["p99_ms"] <= TARGET_P99_MS and set(r["statuses"]) == {200}
+            ok, row = latency_row(db, kind, results[kind], TARGET_P99_MS)
             failed |= not ok
-            print(
-                f"{db:<9}{kind:<7}{r['requests']:>9}{r['req_per_s']:>8}{r['p50_ms']:>8}{r['p95_ms']:>8}"
-                f"{r['p99_ms']:>8}{TARGET_P99_MS:>8.0f}  {'PASS' if ok else 'FAIL'}  {r['statuses']}"
-            )
+            print(row + str(results[kind]["statuses"]))
         c, portal = results["create"], results["portal_creations_per_s"]
         ok = c["errors"] == 0 and c["in_db"] == c["created"] and (portal is None or c["creations_per_s"] >= portal)
         failed |= not ok
@@ -240,9 +236,7 @@ def main(argv: list[str] | None = None) -> int:
             f"portal {portal if portal is not None else '-'}/s  {'PASS' if ok else 'FAIL'}"
         )
         print(f"{db:<9}gunicorn workers' memory after the run: {results['rss_mb']} MB")
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"api-{args.tickets}.json").write_text(json.dumps({"args": vars(args), "results": all_results}, indent=1))
+    save_results("api", args, all_results)
     return 1 if failed else 0
 
 

@@ -29,24 +29,22 @@ def navigation_counts(user) -> dict:
     return counts
 
 
-def may_bill(user) -> bool:
-    """Whether the navigation shows Billing; kept a few minutes (the billing pages check it every time)."""
-    key = f"desk-billing:{user.pk}"
+def _may(user, permission: str) -> bool:
+    """Whether the navigation shows the pages of a role; kept a few minutes (the pages check it every time)."""
+    key = f"desk-may:{permission}:{user.pk}"
     allowed = cache.get(key)
     if allowed is None:
-        allowed = user.has_perm("billing.manage_billing")
+        allowed = user.has_perm(permission)
         cache.set(key, allowed, 300)
     return allowed
+
+
+def may_bill(user) -> bool:
+    return _may(user, "billing.manage_billing")
 
 
 def may_manage_webhooks(user) -> bool:
-    """Whether the navigation shows Webhooks (agents with the admin role); kept as `may_bill` is."""
-    key = f"desk-webhooks:{user.pk}"
-    allowed = cache.get(key)
-    if allowed is None:
-        allowed = user.has_perm("webhooks.manage_webhooks")
-        cache.set(key, allowed, 300)
-    return allowed
+    return _may(user, "webhooks.manage_webhooks")
 
 
 def forget_navigation_counts(user) -> None:
