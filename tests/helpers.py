@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import struct
+import time
 import zlib
 from email.message import EmailMessage
 
@@ -137,6 +138,7 @@ def world_of_every_page() -> dict:
     from datetime import date, timedelta
     from decimal import Decimal
 
+    from django.contrib.auth.models import Permission
     from django.utils import timezone
 
     from servicedesk.billing.models import Invoice
@@ -151,9 +153,12 @@ def world_of_every_page() -> dict:
     from servicedesk.oncall.models import Shift
     from servicedesk.projects import services as projects
     from servicedesk.tickets import services
+    from servicedesk.webhooks.services import subscription_create
     from tests import factories
 
     agent = factories.biller("qxz")
+    agent.user_permissions.add(Permission.objects.get(codename="manage_webhooks"))
+    webhook, _secret = subscription_create(owner=agent, url="https://zyx.example/qxz", events=["ticket.updated"])
     customer = factories.customer("Zyx Qorp", code="zyx")
     anja = factories.contact(customer, "Xyla Qyn", main=True, email="xyla@zyx.example", phones=["0307116193"])
     factories.portal_user(anja, PORTAL_PASSWORD)
@@ -237,6 +242,7 @@ def world_of_every_page() -> dict:
         created_at=now,
     )
     ids = {
+        "webhook": webhook.pk,
         "ticket": ticket.pk,
         "anja": anja.pk,
         "customer": customer.pk,
@@ -302,6 +308,8 @@ class every_page:
         "/desk/oncall/",
         "/desk/alerts/",
         "/desk/account/",
+        "/desk/webhooks/",
+        "/desk/webhooks/{webhook}/",
         "/",
         "/admin/",
     ]
@@ -367,3 +375,63 @@ def latest_migrations() -> list[tuple[str, str]]:
     from django.db.migrations.executor import MigrationExecutor
 
     return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+# -- a webhook receiver -------------------------------------------------------------------------------------------
+
+
+class WebhookReceiver:
+    """An HTTP server on 127.0.0.1 in a thread that keeps what it receives: (headers, body) of each POST. It
+    answers each request with the next of `answers` (a status code, or "slow": it waits `slow_seconds` before
+    answering 200, longer than the desk waits), and 200 once they are used up."""
+
+    def __init__(self, slow_seconds: float = 2.0):
+        import http.server
+        import threading
+
+        self.received: list[tuple[dict, bytes]] = []
+        self.answers: list[int | str] = []
+        self.slow_seconds = slow_seconds
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                answer = receiver.answers.pop(0) if receiver.answers else 200
+                receiver.received.append((dict(self.headers), body))
+                if answer == "slow":
+                    time.sleep(receiver.slow_seconds)
+                    answer = 200
+                self.send_response(answer)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format, *args):  # quiet in the test output
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def events(self) -> list[tuple[str, int]]:
+        """(type, object id) of each delivery received, in order."""
+        import json
+
+        return [(json.loads(body)["type"], json.loads(body)["data"]["id"]) for _headers, body in self.received]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def webhook_admin(username: str = "wim"):
+    """An agent with the admin role for webhooks."""
+    from django.contrib.auth.models import Permission
+
+    from tests import factories
+
+    user = factories.agent(username, first_name="Wim", last_name="Beheer")
+    user.user_permissions.add(Permission.objects.get(codename="manage_webhooks"))
+    return user

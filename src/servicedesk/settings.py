@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "servicedesk.projects",
     "servicedesk.reports",
     "servicedesk.api",
+    "servicedesk.webhooks",
     "servicedesk.contracts",
     "django.forms",  # Django's widget templates, after ours (core/templates/django/forms/widgets/)
 ]
@@ -289,6 +290,8 @@ AUTHENTICATION_BACKENDS = [
     "servicedesk.portal.auth.ContactBackend",  # contacts, by e-mail address
 ]
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # invitation and reset links work once, for three days
+# Seconds a webhook's receiver has to answer; a delivery not answered in time is tried again later.
+SERVICEDESK_WEBHOOK_TIMEOUT = float(os.environ.get("SERVICEDESK_WEBHOOK_TIMEOUT", "10"))
 #: Where the site is reached, for links in mail (invitations, password resets).
 SERVICEDESK_BASE_URL = os.environ.get("SERVICEDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 #: The phone number for urgent reports outside office hours, shown in the portal.

@@ -6,3 +6,8 @@ class ApiConfig(AppConfig):
     name = "servicedesk.api"
     label = "api"
     verbose_name = _("API")
+
+    def ready(self) -> None:
+        from servicedesk.api.webhook_objects import register_webhook_objects
+
+        register_webhook_objects()

@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 
 from servicedesk.api import errors
 from servicedesk.api.docs import LocalSwagger
-from servicedesk.api.routes import alerts, billing, customers, reports, tickets
+from servicedesk.api.routes import alerts, billing, customers, reports, tickets, webhooks
 
 DESCRIPTION = """The service desk's REST API: the desk's customers, tickets, time and billing, through the same
 rules as the desk's pages.
@@ -34,5 +34,5 @@ api = NinjaAPI(
     docs=LocalSwagger(),
 )
 errors.install(api)
-for router in (customers.router, tickets.router, reports.router, billing.router, alerts.router):
+for router in (customers.router, tickets.router, reports.router, billing.router, alerts.router, webhooks.router):
     api.add_router("/", router)

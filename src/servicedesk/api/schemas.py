@@ -432,3 +432,65 @@ class AlertOut(Schema):
     action: Literal["opened", "appended", "storm", "resolved", "closed", "ignored"]
     alert_id: int | None
     ticket_id: int | None
+
+
+# -- webhooks ------------------------------------------------------------------------------------------------------
+
+WebhookEvent = Literal[
+    "ticket.created",
+    "ticket.updated",
+    "ticket.response_due_soon",
+    "ticket.breached",
+    "message.received",
+    "time_entry.created",
+    "invoice.issued",
+    "refused_report.created",
+]
+
+
+class WebhookIn(Schema):
+    url: short(500)
+    events: list[WebhookEvent] = Field(min_length=1, max_length=8)
+
+
+class WebhookOut(Schema):
+    id: int
+    url: str
+    events: list[WebhookEvent]
+    state: Literal["active", "paused", "disabled", "deleted"]
+    owner_id: int
+    created_at: datetime
+    failing_since: datetime | None
+    disabled_at: datetime | None
+
+    @staticmethod
+    def resolve_events(obj) -> list[str]:
+        return obj.event_list
+
+
+class WebhookCreated(WebhookOut):
+    secret: str  # shown this once: the receiver checks each delivery's signature with it
+
+
+class WebhookDeliveryOut(Schema):
+    id: int
+    event_id: str
+    event_type: WebhookEvent
+    object_id: int
+    ticket_id: int | None
+    occurred_at: datetime
+    status: Literal["pending", "delivered", "cancelled"]
+    attempts: int
+    last_attempt_at: datetime | None
+    response_code: int | None
+    last_error: str
+    delivered_at: datetime | None
+
+    @staticmethod
+    def resolve_event_id(obj) -> str:
+        return str(obj.event_id)
+
+
+class WebhookDeliveryPage(Schema):
+    deliveries: list[WebhookDeliveryOut]
+    next_cursor: str | None

@@ -37,6 +37,8 @@ from servicedesk.customers.models import Customer
 from servicedesk.outbox.models import OutgoingAttachment, OutgoingMessage
 from servicedesk.outbox.services import render_notice
 from servicedesk.tickets.models import Ticket, TicketEvent, TimeEntry
+from servicedesk.webhooks.events import Event, event_record, events_record
+from servicedesk.webhooks.models import EventType
 
 LINE_BATCH = 2000  # invoice lines per INSERT (SQLite's limit on parameters makes Django's batches smaller)
 
@@ -98,6 +100,8 @@ def billing_run_confirm(
         invoices = list(Invoice.with_drafts.filter(run=run, status=Invoice.Status.DRAFT).order_by("customer_id"))
         for invoice in invoices:
             _close_invoice(invoice, year, now)
+        issued = [invoice for invoice in invoices if invoice.status == Invoice.Status.ISSUED]
+        events_record([Event(EventType.INVOICE_ISSUED, invoice.pk) for invoice in issued], now=now)
         run.status, run.confirmed_by, run.confirmed_at, run.drafted_from = BillingRun.Status.CONFIRMED, actor, now, None
         run.save(update_fields=["status", "confirmed_by", "confirmed_at", "drafted_from"])
     return invoices
@@ -329,6 +333,7 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None
             KeptFacts.objects.bulk_create(kept, batch_size=LINE_BATCH)
         invoice.status = Invoice.Status.CREDITED
         invoice.save(update_fields=["status"])
+        event_record(EventType.INVOICE_ISSUED, object_id=credit.pk, now=now)  # a credit note is issued too
     return credit
 
 

@@ -29,14 +29,22 @@ def navigation_counts(user) -> dict:
     return counts
 
 
-def may_bill(user) -> bool:
-    """Whether the navigation shows Billing; kept a few minutes (the billing pages check it every time)."""
-    key = f"desk-billing:{user.pk}"
+def _may(user, permission: str) -> bool:
+    """Whether the navigation shows the pages of a role; kept a few minutes (the pages check it every time)."""
+    key = f"desk-may:{permission}:{user.pk}"
     allowed = cache.get(key)
     if allowed is None:
-        allowed = user.has_perm("billing.manage_billing")
+        allowed = user.has_perm(permission)
         cache.set(key, allowed, 300)
     return allowed
+
+
+def may_bill(user) -> bool:
+    return _may(user, "billing.manage_billing")
+
+
+def may_manage_webhooks(user) -> bool:
+    return _may(user, "webhooks.manage_webhooks")
 
 
 def forget_navigation_counts(user) -> None:
@@ -64,6 +72,7 @@ def navigation_urls() -> dict[str, str]:
         "my_tasks",
         "report_sla",
         "contracts",
+        "webhooks",
     ):
         urls[name] = reverse(f"desk:{name}")
     urls["set_language"] = reverse("set_language")
@@ -76,4 +85,9 @@ def desk_navigation(request) -> dict:
         return {"nav_urls": navigation_urls()} if request.path.startswith("/desk/") else {}
     if request.path.startswith(("/desk/queue/", "/desk/notifications/")) or request.path == "/desk/":
         forget_navigation_counts(user)  # the pages that show these lists show current counts
-    return {**navigation_counts(user), "nav_billing": may_bill(user), "nav_urls": navigation_urls()}
+    return {
+        **navigation_counts(user),
+        "nav_billing": may_bill(user),
+        "nav_webhooks": may_manage_webhooks(user),
+        "nav_urls": navigation_urls(),
+    }

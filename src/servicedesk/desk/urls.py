@@ -18,6 +18,7 @@ from servicedesk.desk.views import (
     queues,
     reports,
     tickets,
+    webhooks,
 )
 
 app_name = "desk"
@@ -141,4 +142,9 @@ urlpatterns = [
     path("mail/<int:mail_id>/accept/", mailbox.accept, name="accept_mail"),
     path("notifications/", inbox.notifications, name="notifications"),
     path("notifications/read/", inbox.notifications_read, name="notifications_read"),
+    path("webhooks/", webhooks.webhooks, name="webhooks"),
+    path("webhooks/<int:subscription_id>/", webhooks.webhook, name="webhook"),
+    path("webhooks/<int:subscription_id>/pause/", webhooks.webhook_pause, name="webhook_pause"),
+    path("webhooks/<int:subscription_id>/enable/", webhooks.webhook_enable, name="webhook_enable"),
+    path("webhooks/<int:subscription_id>/delete/", webhooks.webhook_delete, name="webhook_delete"),
 ]

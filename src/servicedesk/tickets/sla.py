@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from servicedesk.tickets.models import UNANSWERED, AgentNotification, Ticket, TicketEvent
+from servicedesk.webhooks.events import event_record
+from servicedesk.webhooks.models import EventType
 
 BATCH = 500
 
@@ -49,8 +51,15 @@ def sla_watch(*, now: datetime | None = None) -> WatchResult:
     return result
 
 
+HOOKS = {
+    TicketEvent.Kind.BREACHED: EventType.TICKET_BREACHED,
+    TicketEvent.Kind.DUE_SOON: EventType.TICKET_RESPONSE_DUE_SOON,
+}
+
+
 def _flag(ticket_id: int, assignee_id: int | None, kind: str, now: datetime) -> None:
     TicketEvent.objects.create(ticket_id=ticket_id, kind=kind, at=now)
+    event_record(HOOKS[kind], object_id=ticket_id, ticket_id=ticket_id, now=now)
     if assignee_id is not None:
         recipients = [assignee_id]
     else:

@@ -16,6 +16,8 @@ from servicedesk.outbox.services import notice_queue
 from servicedesk.tickets.models import AgentNotification, Message, Ticket, TicketEvent
 from servicedesk.tickets.services.reporting import copied_contacts
 from servicedesk.tickets.services.trail import event_row, record_event, touch
+from servicedesk.webhooks.events import Event, events_record
+from servicedesk.webhooks.models import EventType
 
 
 def ticket_reply(
@@ -127,6 +129,11 @@ def messages_add(new: list[NewMessage], *, now: datetime | None = None) -> list[
         TicketEvent.objects.bulk_create(events)
         Ticket.objects.bulk_update(list(tickets.values()), ["status", "closed_at", "updated_at"])
         _notify_replied(to_notify, now)
+        hooks = []
+        for message in messages:
+            hooks.append(Event(EventType.TICKET_UPDATED, message.ticket_id, message.ticket_id))
+            hooks.append(Event(EventType.MESSAGE_RECEIVED, message.pk, message.ticket_id))
+        events_record(hooks, now=now)
     return messages
 
 

@@ -21,6 +21,8 @@ from servicedesk.policy import Channel, Policy, Priority, SupportType
 from servicedesk.tickets.models import Message, RefusedReport, Ticket, TicketCc, TicketEvent
 from servicedesk.tickets.pricing import policy_for
 from servicedesk.tickets.services.trail import apply_deadline, event_row, notice_context
+from servicedesk.webhooks.events import Event, event_record, events_record
+from servicedesk.webhooks.models import EventType
 
 SUBJECT_MAX = 300
 
@@ -61,6 +63,7 @@ def report_refuse(
         )
         if notify and contact is not None:
             notice_queue(kind=OutgoingMessage.Kind.REFUSAL, contact=contact, context={}, now=now)
+        event_record(EventType.REFUSED_REPORT_CREATED, object_id=refused.pk, now=now)
     return refused
 
 
@@ -243,6 +246,7 @@ def tickets_open(new: list[NewTicket], *, now: datetime) -> None:
         TicketEvent.objects.bulk_create([event for n in new for event in n.events])
         TicketCc.objects.bulk_create([copy for n in new for copy in n.copies])
         notices_queue([notice for n in new for notice in n.notices], now=now)
+        events_record([Event(EventType.TICKET_CREATED, n.ticket.pk, n.ticket.pk) for n in new], now=now)
 
 
 def report_dismiss(*, refused: RefusedReport, actor, reason: str, now: datetime | None = None) -> RefusedReport:

@@ -16,6 +16,8 @@ from servicedesk.policy.timeline import FIRST_YEAR, LAST_YEAR
 from servicedesk.tickets.models import Ticket, TicketEvent, TimeEntry
 from servicedesk.tickets.pricing import after_hours_without_notice
 from servicedesk.tickets.services.trail import record_event, touch
+from servicedesk.webhooks.events import event_record
+from servicedesk.webhooks.models import EventType
 
 FUTURE_SLACK = timedelta(minutes=5)  # a clock that runs a little fast is no reason to refuse
 
@@ -81,6 +83,7 @@ def time_entry_add(
             field=f"time_entry:{entry.pk}",
             new=_entry_summary(entry),
         )
+        event_record(EventType.TIME_ENTRY_CREATED, object_id=entry.pk, ticket_id=ticket.pk, now=now)
     return entry
 
 

@@ -7,6 +7,8 @@ from datetime import datetime
 from servicedesk.policy import Policy
 from servicedesk.tickets.models import Ticket, TicketEvent
 from servicedesk.tickets.pricing import deadline_for, hourly_rate, reclassified_deadline_for, ticket_policy
+from servicedesk.webhooks.events import event_record
+from servicedesk.webhooks.models import EventType
 
 
 def record_event(ticket: Ticket, kind: str, **values) -> TicketEvent:
@@ -43,9 +45,11 @@ def event_row(
 
 
 def touch(ticket: Ticket, now: datetime, *fields: str) -> None:
-    """Save `fields` of a changed ticket, and its `updated_at` (a billing run looks for tickets changed since)."""
+    """Save `fields` of a changed ticket, and its `updated_at` (a billing run looks for tickets changed since);
+    queue its `ticket.updated` webhooks."""
     ticket.updated_at = now
     ticket.save(update_fields=[*fields, "updated_at"])
+    event_record(EventType.TICKET_UPDATED, object_id=ticket.pk, ticket_id=ticket.pk, now=now)
 
 
 def notice_context(ticket: Ticket, *, policy: Policy | None = None) -> dict:

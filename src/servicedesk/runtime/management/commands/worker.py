@@ -15,13 +15,17 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from servicedesk.mail.delivery import deliver_due
 from servicedesk.mail.imap import MailboxSupervisor, read_mailboxes_once
-from servicedesk.runtime.courier import Courier
+from servicedesk.runtime.courier import Courier, WebhookCourier
 from servicedesk.runtime.liveness import Liveness, tasks_reclaim_stranded, worker_beat
 from servicedesk.runtime.schedule import Scheduler, enqueue_due, periodic_tasks
+from servicedesk.webhooks.delivery import deliver_due as deliver_webhooks_due
 
 
 class Command(BaseCommand):
-    help = "Run background tasks (database queue), the periodic SLA watch, the outgoing mail and the IMAP mailboxes."
+    help = (
+        "Run background tasks (database queue), the periodic SLA watch, the outgoing mail and webhooks and the IMAP "
+        "mailboxes."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls of the queue")
@@ -29,7 +33,7 @@ class Command(BaseCommand):
             "--once",
             action="store_true",
             help="read each mailbox once, enqueue the periodic tasks once, run every waiting task, send the due "
-            "mail, then exit",
+            "mail and webhooks, then exit",
         )
         parser.add_argument("--no-imap", action="store_true", help="do not read the IMAP mailboxes")
 
@@ -54,8 +58,14 @@ class Command(BaseCommand):
             enqueue_due(periodic_tasks(), {}, time.monotonic())
             worker.run()
             deliver_due()
+            deliver_webhooks_due()
             return
-        loops = [Liveness(worker.worker_id, lease=lease), Scheduler(periodic_tasks()), Courier(tick=interval)]
+        loops = [
+            Liveness(worker.worker_id, lease=lease),
+            Scheduler(periodic_tasks()),
+            Courier(tick=interval),
+            WebhookCourier(tick=interval),
+        ]
         if not no_imap:
             loops.append(MailboxSupervisor())
         for loop in loops:
@@ -73,4 +83,4 @@ class Command(BaseCommand):
                 loop.stop()
             for loop in loops:
                 # the courier finishes the message in hand, so that it is recorded as sent
-                loop.join(timeout=settings.EMAIL_TIMEOUT + 5)
+                loop.join(timeout=max(settings.EMAIL_TIMEOUT, settings.SERVICEDESK_WEBHOOK_TIMEOUT) + 5)

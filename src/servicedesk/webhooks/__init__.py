@@ -1,0 +1,1 @@
+"""Signed outgoing webhooks: subscriptions to the desk's events, and their deliveries."""

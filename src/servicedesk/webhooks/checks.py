@@ -1,0 +1,22 @@
+"""Start-up check: every event type has a registered representation (else its deliveries could not be sent)."""
+
+from __future__ import annotations
+
+from django.core.checks import Error, register
+
+from servicedesk.webhooks import registry
+from servicedesk.webhooks.models import EventType
+
+
+@register()
+def event_types_shown(app_configs, **kwargs):
+    missing = sorted(set(EventType.values) - registry.registered())
+    if missing:
+        return [
+            Error(
+                f"webhook event types without a representation: {', '.join(missing)}",
+                hint="register one with servicedesk.webhooks.registry.register (the API does, in its ready())",
+                id="webhooks.E001",
+            )
+        ]
+    return []
