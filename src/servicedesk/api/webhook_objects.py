@@ -1,22 +1,20 @@
-"""The objects of webhook events as the API shows them, registered with the webhooks app at start-up (the
-webhooks app must not import the API: it sits below it). Plain values, encoded as the API encodes its answers
-(Django's JSON encoder: times to the millisecond)."""
+"""The objects of webhook events as the API shows them, registered by dotted path with the webhooks app in
+`ApiConfig.ready` (the webhooks app must not import the API: it sits below it). Plain values, encoded as the API
+encodes its answers (Django's JSON encoder: times to the millisecond)."""
 
 from __future__ import annotations
 
 from servicedesk.api.schemas import InvoiceOut, MessageOut, RefusedReportOut, TicketOut, TimeEntryOut
 from servicedesk.billing.models import Invoice
 from servicedesk.tickets.models import Message, RefusedReport, Ticket, TimeEntry
-from servicedesk.webhooks import registry
-from servicedesk.webhooks.models import EventType
 
 
-def _ticket(ticket_id: int) -> dict | None:
+def ticket(ticket_id: int) -> dict | None:
     ticket = Ticket.objects.select_related("customer", "reporter", "assignee").filter(pk=ticket_id).first()
     return None if ticket is None else TicketOut.from_orm(ticket).model_dump()
 
 
-def _message(message_id: int) -> dict | None:
+def message(message_id: int) -> dict | None:
     message = (
         Message.objects.select_related("author_contact", "author_user")
         .filter(pk=message_id, kind=Message.Kind.INCOMING)
@@ -27,30 +25,16 @@ def _message(message_id: int) -> dict | None:
     return {"ticket_id": message.ticket_id, **MessageOut.from_orm(message).model_dump()}
 
 
-def _time_entry(entry_id: int) -> dict | None:
+def time_entry(entry_id: int) -> dict | None:
     entry = TimeEntry.objects.with_billed().filter(pk=entry_id).first()
     return None if entry is None else TimeEntryOut.from_orm(entry).model_dump()
 
 
-def _invoice(invoice_id: int) -> dict | None:
+def invoice(invoice_id: int) -> dict | None:
     invoice = Invoice.objects.filter(pk=invoice_id).first()
     return None if invoice is None else InvoiceOut.from_orm(invoice).model_dump()
 
 
-def _refused_report(report_id: int) -> dict | None:
+def refused_report(report_id: int) -> dict | None:
     report = RefusedReport.objects.filter(pk=report_id).first()
     return None if report is None else RefusedReportOut.from_orm(report).model_dump()
-
-
-def register_webhook_objects() -> None:
-    for event_type in (
-        EventType.TICKET_CREATED,
-        EventType.TICKET_UPDATED,
-        EventType.TICKET_RESPONSE_DUE_SOON,
-        EventType.TICKET_BREACHED,
-    ):
-        registry.register(event_type, _ticket)
-    registry.register(EventType.MESSAGE_RECEIVED, _message)
-    registry.register(EventType.TIME_ENTRY_CREATED, _time_entry)
-    registry.register(EventType.INVOICE_ISSUED, _invoice)
-    registry.register(EventType.REFUSED_REPORT_CREATED, _refused_report)

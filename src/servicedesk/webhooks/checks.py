@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.checks import Error, register
+from django.utils.module_loading import import_string
 
 from servicedesk.webhooks import registry
 from servicedesk.webhooks.models import EventType
@@ -19,4 +20,13 @@ def event_types_shown(app_configs, **kwargs):
                 id="webhooks.E001",
             )
         ]
-    return []
+    errors = []
+    for event_type in sorted(registry.registered()):
+        path = registry.path_of(event_type)
+        try:
+            import_string(path)
+        except ImportError as error:
+            errors.append(
+                Error(f"webhook event type {event_type}: {path} cannot be imported ({error})", id="webhooks.E002")
+            )
+    return errors
