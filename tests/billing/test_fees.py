@@ -98,7 +98,7 @@ def test_a_run_bills_the_partial_first_period_and_the_next_in_advance(agent, con
     assert invoice.subtotal_cents == 30667
     assert invoice.number
     line = invoice.lines.get(period_start=date(2026, 11, 1))
-    assert line.ticket_id is None and line.contract_line_id is not None and line.claims_period
+    assert line.ticket_id is None and line.contract_line_id is not None and line.claims
     assert line.period_end == date(2026, 11, 30) and line.unit_price_cents == 2000
     assert line.text == "Werkplekbeheer: 10 \u00d7 16/30 dagen à € 20,00 per maand, 01-11-2026 t/m 30-11-2026"
     assert invoice.lines.get(period_start=date(2026, 12, 1)).text == (
@@ -134,7 +134,7 @@ def test_overlapping_runs_drafted_at_once_bill_a_period_once_and_a_stale_confirm
     second.refresh_from_db()
     assert second.status == BillingRun.Status.DRAFT
     assert not Invoice.objects.filter(run=second).exists()
-    assert InvoiceLine.objects.filter(claims_period=True, invoice__run=first).count() == 2
+    assert InvoiceLine.objects.filter(claims=True, invoice__run=first).count() == 2
     # As it is (its drafts priced before the first run was confirmed): priced afresh, the periods are skipped.
     BillingRun.objects.filter(pk=second.pk).update(drafted_from=stale)
     assert billing_run_confirm(second, actor=agent, now=at(date(2026, 12, 2))) == []
@@ -143,7 +143,7 @@ def test_overlapping_runs_drafted_at_once_bill_a_period_once_and_a_stale_confirm
 
 def test_the_database_refuses_a_second_claim_and_a_line_billing_nothing_whole(agent, contract):
     billing_run_confirm(month_run(agent, *NOV, now=at(date(2026, 12, 1))), actor=agent, now=at(date(2026, 12, 1)))
-    claimed = InvoiceLine.objects.filter(claims_period=True).first()
+    claimed = InvoiceLine.objects.filter(claims=True).first()
     with pytest.raises(IntegrityError), transaction.atomic():
         InvoiceLine.objects.create(
             invoice=claimed.invoice,
@@ -153,7 +153,7 @@ def test_the_database_refuses_a_second_claim_and_a_line_billing_nothing_whole(ag
             kind=RECURRING_FEE,
             billed_minutes=0,
             amount_cents=1,
-            claims_period=True,
+            claims=True,
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         InvoiceLine.objects.create(  # a fee line without its period
@@ -172,7 +172,7 @@ def test_the_database_refuses_a_second_claim_and_a_line_billing_nothing_whole(ag
 def test_a_backdated_quantity_and_an_earlier_end_are_corrected_in_the_next_run(agent, contract):
     billing_run_confirm(month_run(agent, *NOV, now=at(date(2026, 12, 1))), actor=agent, now=at(date(2026, 12, 1)))
     line = contract.lines.get()
-    first_december = InvoiceLine.objects.get(period_start=date(2026, 12, 1), claims_period=True)
+    first_december = InvoiceLine.objects.get(period_start=date(2026, 12, 1), claims=True)
     # Twelve from 11 December (changed on the 10th, counts from the next day), after December was billed.
     contracts.line_quantity_change(line=line, quantity=12, actor=agent, reason="twee erbij", now=at(date(2026, 12, 10)))
     (invoice,) = billing_run_confirm(
@@ -185,13 +185,13 @@ def test_a_backdated_quantity_and_an_earlier_end_are_corrected_in_the_next_run(a
     ]
     correction = invoice.lines.get(corrects__isnull=False)
     assert correction.text.startswith("Correctie: Werkplekbeheer: 10 \u00d7 10/31 dagen, 12 \u00d7 21/31 dagen")
-    assert not correction.claims_period
+    assert not correction.claims
     # The contract ends on 15 January, after January was billed whole: 15/31 of 240.00 = 116.13, so -123.87.
     contracts.contract_end(contract=contract, end=date(2027, 1, 15), actor=agent, now=at(date(2027, 1, 5)))
     (invoice,) = billing_run_confirm(
         month_run(agent, *JAN, now=at(date(2027, 2, 1))), actor=agent, now=at(date(2027, 2, 1))
     )
-    january = InvoiceLine.objects.get(period_start=date(2027, 1, 1), claims_period=True)
+    january = InvoiceLine.objects.get(period_start=date(2027, 1, 1), claims=True)
     assert fee_lines(invoice) == [(date(2027, 1, 1), -12387, january.pk, False)]
     # Nothing changed since: the next run bills nothing.
     assert billing_run_preview(month_run(agent, date(2027, 2, 1), date(2027, 2, 28), now=at(date(2027, 3, 1)))) == []
@@ -204,7 +204,7 @@ def test_a_credit_note_cancels_the_fees_and_the_periods_are_billed_again(agent, 
     credit = invoice_credit(invoice=invoice, actor=agent, reason="verkeerde prijs", now=at(date(2026, 12, 3)))
     assert sorted(credit.lines.values_list("amount_cents", flat=True)) == [-20000, -10667]
     assert set(credit.lines.values_list("kind", flat=True)) == {RECURRING_FEE}
-    assert not InvoiceLine.objects.filter(claims_period=True).exists()
+    assert not InvoiceLine.objects.filter(claims=True).exists()
     (again,) = billing_run_confirm(
         month_run(agent, *NOV, now=at(date(2026, 12, 4))), actor=agent, now=at(date(2026, 12, 4))
     )

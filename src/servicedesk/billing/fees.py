@@ -3,7 +3,7 @@ day has come, priced by policy/recurring.py, never here.
 
 A period is billed in advance: a run up to and including day D bills the periods that start by D + 1 (the day
 its documents are due to be issued), and every earlier period not billed yet (a late fee). A period is billed
-once: its first line claims it when its document is confirmed (`InvoiceLine.claims_period`, unique), and a
+once: its first line claims it when its document is confirmed (`InvoiceLine.claims`, unique), and a
 credit releases it. A contract changed after a period was billed (a backdated quantity, an earlier end) gives a
 correction line for the difference, referring to the period's first line, as corrected work does.
 """
@@ -49,7 +49,7 @@ def _billed(customer_ids: list[int] | None) -> dict[int, dict[date, Billed]]:
     if customer_ids:
         lines = lines.filter(invoice__customer_id__in=customer_ids)
     rows = lines.values("contract_line_id", "period_start").annotate(
-        cents=Sum("amount_cents"), first=Max("id", filter=Q(claims_period=True)), issued=Max("invoice__issued_at")
+        cents=Sum("amount_cents"), first=Max("id", filter=Q(claims=True)), issued=Max("invoice__issued_at")
     )
     found: dict[int, dict[date, Billed]] = defaultdict(dict)
     for row in rows:

@@ -14,11 +14,14 @@ from servicedesk.policy import LineKind
 
 # A contract's fee for one of its periods (POLICY.md §9): not a ticket's line, so not one of the engine's kinds.
 RECURRING_FEE = "recurring_fee"
+# A prepaid bundle's purchase (strippenkaart), billed once in the run after it was sold.
+BUNDLE_PURCHASE = "bundle_purchase"
 LINE_KINDS = [
     (LineKind.WORK.value, _("Work")),
     (LineKind.TRAVEL.value, _("Travel")),
     (LineKind.PHONE_SURCHARGE.value, _("Phone surcharge")),
     (RECURRING_FEE, _("Recurring fee")),
+    (BUNDLE_PURCHASE, _("Prepaid hours bought")),
 ]
 
 
@@ -95,6 +98,10 @@ class Invoice(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_note", verbose_name=_("credits")
     )
     credit_reason = models.TextField(_("reason for the credit"), blank=True)
+    # What the customer's prepaid bundles paid of the lines (their list price is in the subtotal), and the VAT
+    # on it, paid with the bundle's purchase: deducted from what is to be paid (UBL's PrepaidAmount).
+    prepaid_cents = models.BigIntegerField(default=0)
+    prepaid_vat_cents = models.BigIntegerField(default=0)
 
     with_drafts = models.Manager()
     objects = DocumentManager()
@@ -113,6 +120,11 @@ class Invoice(models.Model):
         return self.status == self.Status.ISSUED and self.total_cents > 0
 
     @property
+    def payable_cents(self) -> int:
+        """What is left to pay: the total less what bundles paid, VAT included."""
+        return self.total_cents - self.prepaid_cents - self.prepaid_vat_cents
+
+    @property
     def file_stem(self) -> str:
         """The name its files are saved under: the invoice number, or the specification's id."""
         return self.number or f"specificatie-{self.pk}"
@@ -128,11 +140,6 @@ class WorkFacts(NamedTuple):
 
 
 class InvoiceLineQuerySet(models.QuerySet):
-    def billing_period(self):
-        """The lines that bill a contract line's period for the first time on a standing document (see
-        `InvoiceLine.claims_period`); corrections and credit notes refer to them."""
-        return self.filter(claims_period=True)
-
     def billing(self, time_entry):
         """The line that bills a time entry (an id or an `OuterRef`): its first line on a standing document;
         corrections and credit notes refer to that line."""
@@ -147,8 +154,10 @@ class InvoiceLineQuerySet(models.QuerySet):
 
 class InvoiceLine(models.Model):
     """A line of a document: it bills exactly one thing, a ticket's work, travel or phone surcharge (`ticket`, with
-    `time_entry` for work and travel), or a contract line's fee for one of its periods (`contract_line` and the
-    period). Other sources (projects) add their own reference and widen `invoice_line_bills_one_thing`."""
+    `time_entry` for work and travel), a contract line's fee for one of its periods (`contract_line` and the
+    period) or a bundle's purchase (`bundle`). Other sources (projects) add their own reference and widen
+    `invoice_line_bills_one_thing`. Bundles pay work, travel and surcharges (`prepaid_cents`, by
+    billing/prepaid.py)."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     # No index of its own: `invoice_line_item` (ticket, time_entry) serves look-ups by ticket.
@@ -170,9 +179,15 @@ class InvoiceLine(models.Model):
     # What a line without a time entry bills, as it read when billed (a fee: item, quantities, days; Dutch, as
     # the documents are): the contract may change later, the document keeps saying what it billed.
     text = models.CharField(max_length=500, blank=True)
-    # Set while this line is the standing first billing of its contract line's period (set when its document is
-    # confirmed, cleared when it is credited): unique, so a period is never billed twice, whatever runs overlap.
-    claims_period = models.BooleanField(default=False)
+    bundle = models.ForeignKey(
+        "contracts.PrepaidBundle", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    # Set while this line is the standing first billing of a contract line's period or a bundle's purchase (set
+    # when its document is confirmed, cleared when it is credited): unique, so neither is ever billed twice,
+    # whatever runs overlap.
+    claims = models.BooleanField(default=False)
+    # What the customer's bundles paid of `amount_cents` (the rest is invoiced); the debits say which.
+    prepaid_cents = models.BigIntegerField(default=0)
     time_entry = models.ForeignKey(
         "tickets.TimeEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
     )
@@ -208,23 +223,35 @@ class InvoiceLine(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(ticket__isnull=False, contract_line__isnull=True, period_start__isnull=True)
-                    & ~Q(kind=RECURRING_FEE)
+                    Q(ticket__isnull=False, contract_line__isnull=True, period_start__isnull=True, bundle__isnull=True)
+                    & ~Q(kind__in=(RECURRING_FEE, BUNDLE_PURCHASE))
                 )
                 | Q(
                     ticket__isnull=True,
                     time_entry__isnull=True,
+                    bundle__isnull=True,
                     contract_line__isnull=False,
                     period_start__isnull=False,
                     period_end__isnull=False,
                     kind=RECURRING_FEE,
+                )
+                | Q(
+                    ticket__isnull=True,
+                    time_entry__isnull=True,
+                    contract_line__isnull=True,
+                    period_start__isnull=True,
+                    bundle__isnull=False,
+                    kind=BUNDLE_PURCHASE,
                 ),
                 name="invoice_line_bills_one_thing",
             ),
             models.UniqueConstraint(
                 fields=["contract_line", "period_start"],
-                condition=Q(claims_period=True),
+                condition=Q(claims=True),
                 name="invoice_line_period_billed_once",
+            ),
+            models.UniqueConstraint(
+                fields=["bundle"], condition=Q(claims=True), name="invoice_line_bundle_billed_once"
             ),
         ]
 

@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servicedesk.billing.bundles import pay_lines, purchase_lines, refund_debits
 from servicedesk.billing.fees import fee_lines
 from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence, KeptFacts, WorkFacts
 from servicedesk.billing.pdf import invoice_pdf
@@ -31,7 +32,7 @@ from servicedesk.billing.specification import (
     vat_on,
 )
 from servicedesk.billing.ubl import invoice_ubl
-from servicedesk.contracts.models import Contract
+from servicedesk.contracts.models import BundleDebit, Contract, PrepaidBundle
 from servicedesk.core.policy import current_policy
 from servicedesk.core.sequences import lock_year, next_in_year
 from servicedesk.customers.models import Customer
@@ -79,8 +80,14 @@ def billing_run_preview(
 
 
 def _fees(run: BillingRun, customer_ids: list[int] | None) -> dict[int, list[SpecLine]]:
-    """Per customer, the recurring fees the run bills (see billing/fees.py)."""
-    return fee_lines(customer_ids=customer_ids, run_start=run.period_start, run_end=run.period_end)
+    """Per customer, what the run bills besides tickets: recurring fees (billing/fees.py), bundles bought
+    (billing/bundles.py)."""
+    found = fee_lines(customer_ids=customer_ids, run_start=run.period_start, run_end=run.period_end)
+    for customer_id, lines in purchase_lines(
+        customer_ids=customer_ids, run_start=run.period_start, run_end=run.period_end
+    ).items():
+        found[customer_id] = found.get(customer_id, []) + lines
+    return found
 
 
 def _specifications(
@@ -123,6 +130,8 @@ def billing_run_confirm(
             _draft(run, now=now, progress=progress)
         # Numbered in customer order. From now on the lines bill their entries, and lock them (TimeEntryQuerySet).
         invoices = list(Invoice.with_drafts.filter(run=run, status=Invoice.Status.DRAFT).order_by("customer_id"))
+        # Paid from the bundles as they stand now, locked: the debits are written with the numbers.
+        pay_lines(invoices, today=timezone.localdate(now), run_id=run.pk, now=now, debit=True)
         for invoice in invoices:
             _close_invoice(invoice, year, now)
         _claim_periods(invoices)
@@ -132,13 +141,16 @@ def billing_run_confirm(
 
 
 def _claim_periods(invoices: list[Invoice]) -> None:
-    """The fee lines of the confirmed documents that bill a period for the first time claim it; a period claimed
-    already (a run confirmed in between that the drafts did not see) refuses the confirmation."""
+    """The lines of the confirmed documents that bill a fee's period or a bundle's purchase for the first time
+    claim it; one claimed already (a run confirmed in between that the drafts did not see) refuses the
+    confirmation."""
     try:
         with transaction.atomic():
             InvoiceLine.objects.filter(
-                invoice__in=[invoice.pk for invoice in invoices], contract_line__isnull=False, corrects__isnull=True
-            ).update(claims_period=True)
+                Q(contract_line__isnull=False) | Q(bundle__isnull=False),
+                invoice__in=[invoice.pk for invoice in invoices],
+                corrects__isnull=True,
+            ).update(claims=True)
     except IntegrityError:
         raise ValidationError(
             _("A contract period of this run was billed by another run meanwhile; preview the run again.")
@@ -185,6 +197,12 @@ def billing_basis(run: BillingRun) -> dict:
     if customer_ids:
         contracts = contracts.filter(customer_id__in=customer_ids)
     contracts = contracts.aggregate(n=Count("pk"), changed=Max("updated_at"))
+    bundles, debits = PrepaidBundle.objects.all(), BundleDebit.objects.all()
+    if customer_ids:
+        bundles, debits = (
+            bundles.filter(customer_id__in=customer_ids),
+            debits.filter(bundle__customer_id__in=customer_ids),
+        )
     changed = ticket_figures["changed"]
     return {
         "tickets": ticket_figures["n"],
@@ -194,6 +212,8 @@ def billing_basis(run: BillingRun) -> dict:
         **{f"documents_{key}": value for key, value in documents.items()},
         "contracts": contracts["n"],
         "contracts_changed": contracts["changed"].isoformat() if contracts["changed"] else None,
+        "bundles_last": bundles.aggregate(last=Max("pk"))["last"],
+        "debits_last": debits.aggregate(last=Max("pk"))["last"],
         "policy": _policy_digest(),
     }
 
@@ -231,6 +251,10 @@ def _draft(run: BillingRun, *, now: datetime, progress: Callable[[int], None] | 
         figures[customer_id].add(summary_of(customer_id, lines))
         new_lines += [_invoice_line(invoice, line) for line in lines]
     InvoiceLine.objects.bulk_create(new_lines, batch_size=LINE_BATCH)
+    # What the bundles would pay, shown with the drafts; nothing is debited before the confirmation.
+    paid = pay_lines(list(invoices.values()), today=timezone.localdate(now), run_id=run.pk, now=now, debit=False)
+    for customer_id, cents in paid.items():
+        figures[customer_id].prepaid_cents = cents
     for customer_id, invoice in invoices.items():
         invoice.subtotal_cents = figures[customer_id].subtotal_cents
         invoice.vat_cents = vat_on(invoice.subtotal_cents, invoice.vat_percent)
@@ -283,7 +307,8 @@ def _invoice_line(invoice: Invoice, line: SpecLine) -> InvoiceLine:
         period_start=line.period_start,
         period_end=line.period_end,
         unit_price_cents=line.unit_price_cents,
-        text=line.description if line.contract_line_id else "",
+        bundle_id=line.bundle_id,
+        text=line.description if line.contract_line_id or line.bundle_id else "",
     )
 
 
@@ -303,13 +328,16 @@ CREDITED_FIELDS = (
     "period_end",
     "unit_price_cents",
     "text",
+    "bundle_id",
 )
 
 
 def _credit_line(credit: Invoice, line: InvoiceLine) -> InvoiceLine:
     """A line of the credit note `credit` that cancels `line`: its amount negated, referring to it."""
     values = {name: getattr(line, name) for name in CREDITED_FIELDS}
-    return InvoiceLine(invoice=credit, amount_cents=-line.amount_cents, corrects=line, **values)
+    return InvoiceLine(
+        invoice=credit, amount_cents=-line.amount_cents, prepaid_cents=-line.prepaid_cents, corrects=line, **values
+    )
 
 
 def _kept(line: InvoiceLine, facts: WorkFacts | None = None) -> KeptFacts:
@@ -388,6 +416,8 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None
             total_cents=-invoice.total_cents,
             credits=invoice,
             credit_reason=reason,
+            prepaid_cents=-invoice.prepaid_cents,
+            prepaid_vat_cents=-invoice.prepaid_vat_cents,
         )
         # The entries are unbilled from now on, so they may be corrected: both documents keep what they billed.
         for lines in _batches(document_lines(invoice).iterator(chunk_size=LINE_BATCH), LINE_BATCH):
@@ -397,7 +427,8 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None
             KeptFacts.objects.bulk_create(kept, batch_size=LINE_BATCH)
         invoice.status = Invoice.Status.CREDITED
         invoice.save(update_fields=["status"])
-        invoice.lines.filter(claims_period=True).update(claims_period=False)  # its periods may be billed again
+        invoice.lines.filter(claims=True).update(claims=False)  # its periods and bundles may be billed again
+        refund_debits(invoice, now=now, description=f"Creditnota {credit.number}")
     return credit
 
 
@@ -456,6 +487,7 @@ def preview_summary(specs: list[CustomerSpecification] | list[CustomerSummary], 
                 "subtotal": subtotal,
                 "vat": vat,
                 "total": subtotal + vat,
+                "prepaid": spec.prepaid_cents if isinstance(spec, CustomerSummary) else 0,
             }
         )
     return summary

@@ -62,6 +62,7 @@ class SpecLine(NamedTuple):
     period_start: date | None = None
     period_end: date | None = None
     unit_price_cents: int | None = None
+    bundle_id: int | None = None  # a bundle's purchase
 
 
 def vat_on(subtotal_cents: int, vat_percent: Decimal) -> int:
@@ -111,6 +112,7 @@ class CustomerSummary:
     late: int = 0
     corrections: int = 0
     subtotal_cents: int = 0
+    prepaid_cents: int = 0  # what the customer's bundles would pay (set once all lines are known)
 
     def vat_cents(self, vat_percent: Decimal) -> int:
         return vat_on(self.subtotal_cents, vat_percent)
