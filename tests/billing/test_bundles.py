@@ -222,3 +222,42 @@ def test_bundles_paid_plus_invoiced_is_the_list_price_and_no_bundle_goes_below_z
         assert confirm(agent, now=datetime(2026, 12, 2, 10, tzinfo=AMS)) == []
         assert list(BundleDebit.objects.order_by("id").values_list("pk", "amount_cents")) == before
         raise Rollback
+
+
+def test_the_pdf_and_csv_show_what_bundles_paid_and_each_bundles_balance_before_and_after(
+    agent, customer, reporter, tmp_path
+):
+    import csv
+    import io
+    import subprocess
+
+    from servicedesk.billing.exports import invoice_csv
+    from servicedesk.billing.pdf import invoice_pdf
+
+    bundle_sell(customer=customer, hours=2, price_cents=12000, actor=agent, bought_on=date(2026, 11, 1))
+    worked(reporter, agent, datetime(2026, 11, 3, 10, tzinfo=AMS), 60)
+    confirm(agent)
+    worked(reporter, agent, datetime(2026, 12, 3, 10, tzinfo=AMS), 120)  # 130.00: 65.00 left to pay it
+    (invoice,) = confirm(agent, (date(2026, 12, 1), date(2026, 12, 31)), datetime(2027, 1, 4, 10, tzinfo=AMS))
+    rows = list(csv.reader(io.StringIO(invoice_csv(invoice).decode("utf-8-sig")), delimiter=";"))
+    header = rows[0]
+    assert header[-1] == "betaald uit strippenkaart"
+    assert rows[1][header.index("bedrag")] == "130,00" and rows[1][-1] == "65,00"
+    assert ["betaald uit strippenkaart incl. btw", *[""] * 10, "78,65"] in rows
+    assert ["te betalen", *[""] * 10, "78,65"] in rows  # 157.30 - 78.65
+    assert [
+        "strippenkaart 2 uur van 2026-11-01",
+        "saldo vooraf",
+        "65,00",
+        "gebruikt",
+        "65,00",
+        "saldo na",
+        "0,00",
+    ] in rows
+    pdf = tmp_path / "factuur.pdf"
+    pdf.write_bytes(invoice_pdf(invoice))
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Uit strippenkaart" in text and "Strippenkaarten" in text
+    assert "Betaald uit strippenkaart (incl. btw) € 78,65" in text and "Te betalen € 78,65" in text
+    assert "2 uur, gekocht 01-11-2026, vervalt op 01-11-2027 € 65,00 € 65,00 € 0,00" in text
+    assert "€ 130,00 € 65,00" in text  # the line's amount and what the bundle paid of it

@@ -251,11 +251,11 @@ def test_the_files_show_the_fees(agent, contract):
     )
     rows = list(csv.reader(io.StringIO(invoice_csv(invoice).decode("utf-8-sig")), delimiter=";"))
     header, fee = rows[0], rows[1]
-    assert header[-3:] == ["periode van", "periode tot en met", "stukprijs per periode"]
+    assert header[-4:-1] == ["periode van", "periode tot en met", "stukprijs per periode"]
     assert fee[header.index("ticket")] == ""
     assert fee[header.index("soort")] == RECURRING_FEE
     assert fee[header.index("omschrijving")].startswith("Werkplekbeheer: 10 \u00d7 16/30 dagen")
-    assert fee[-3:] == ["2026-11-01", "2026-11-30", "20,00"]
+    assert fee[-4:] == ["2026-11-01", "2026-11-30", "20,00", ""]
     assert fee[header.index("bedrag")] == "106,67"
     xml = invoice_ubl(invoice)
     problems = ubl_problems(xml)
