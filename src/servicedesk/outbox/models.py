@@ -22,6 +22,7 @@ class OutgoingMessage(models.Model):
         AFTER_HOURS_RATE = "after_hours_rate", _("After-hours rate")
         QUOTE = "quote", _("Quote")
         SERVICE_REPORT = "service_report", _("Monthly service report")
+        BUNDLE = "bundle", _("Prepaid hours notice")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
