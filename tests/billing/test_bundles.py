@@ -225,7 +225,7 @@ def test_bundles_paid_plus_invoiced_is_the_list_price_and_no_bundle_goes_below_z
 
 
 def test_the_pdf_and_csv_show_what_bundles_paid_and_each_bundles_balance_before_and_after(
-    agent, customer, reporter, tmp_path
+    agent, customer, reporter, tmp_path, client
 ):
     import csv
     import io
@@ -261,3 +261,6 @@ def test_the_pdf_and_csv_show_what_bundles_paid_and_each_bundles_balance_before_
     assert "Betaald uit strippenkaart (incl. btw) € 78,65" in text and "Te betalen € 78,65" in text
     assert "2 uur, gekocht 01-11-2026, vervalt op 01-11-2027 € 65,00 € 65,00 € 0,00" in text
     assert "€ 130,00 € 65,00" in text  # the line's amount and what the bundle paid of it
+    client.force_login(factories.biller("fatima"))
+    page = client.get(f"/desk/billing/invoices/{invoice.pk}/").content.decode()
+    assert 'id="invoice-payable">€\xa078,65<' in page and "Betaald uit strippenkaart (incl. btw)" in page
