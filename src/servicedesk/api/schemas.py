@@ -322,6 +322,7 @@ class InvoiceLineOut(Schema):
     billed_minutes: int
     hourly_rate: str | None
     amount_cents: int
+    prepaid_cents: int  # what prepaid bundles paid of it
     free_reason: str
     late: bool
     corrects_id: int | None
@@ -344,6 +345,9 @@ class InvoiceOut(Schema):
     vat_percent: str
     vat_cents: int
     total_cents: int
+    prepaid_cents: int  # what prepaid bundles paid of the lines; with prepaid_vat_cents, deducted from the total
+    prepaid_vat_cents: int
+    payable_cents: int
     credits_id: int | None
 
     @staticmethod
