@@ -99,24 +99,25 @@ def pay_lines(invoices: list[Invoice], *, today: date, run_id: int, now: datetim
     of_customer: dict[int, list[PrepaidBundle]] = defaultdict(list)
     for bundle in rows:
         of_customer[bundle.customer_id].append(bundle)
-    payable = lines.filter(
-        invoice__customer_id__in=list(of_customer), kind__in=PAID_KINDS, amount_cents__gt=0, free_reason=""
-    ).values_list("pk", "invoice__customer_id", "amount_cents", "time_entry__start", "ticket__reported_at", "ticket_id")
-    billable: dict[int, list[prepaid.BillableLine]] = defaultdict(list)
-    what: dict[str, tuple[int, date, str]] = {}
-    for pk, customer_id, amount, start, reported, ticket_id in payable.iterator(chunk_size=2000):
-        day = _line_day(start, reported)
-        billable[customer_id].append(prepaid.BillableLine(str(pk), day, amount))
-        what[str(pk)] = (pk, day, f"Ticket #{ticket_id}" if ticket_id else f"Regel {pk}")
     changed, debits = [], []
     for customer_id, owned in of_customer.items():
+        # A customer at a time: only one customer's lines are in memory, however large the run.
+        payable = lines.filter(
+            invoice=by_customer[customer_id], kind__in=PAID_KINDS, amount_cents__gt=0, free_reason=""
+        ).values_list("pk", "amount_cents", "time_entry__start", "ticket__reported_at", "ticket_id")
+        billable = []
+        what: dict[str, tuple[int, date, str]] = {}
+        for pk, amount, start, reported, ticket_id in payable.iterator(chunk_size=2000):
+            day = _line_day(start, reported)
+            billable.append(prepaid.BillableLine(str(pk), day, amount))
+            what[str(pk)] = (pk, day, f"Ticket #{ticket_id}" if ticket_id else f"Regel {pk}")
         engine_bundles = [
             prepaid.Bundle(
                 str(b.pk), b.bought_on, b.hours, b.base_rate_cents, max(b.value_cents - b.used, 0), _months(b)
             )
             for b in owned
         ]
-        outcome = prepaid.debit(engine_bundles, billable.get(customer_id, []))
+        outcome = prepaid.debit(engine_bundles, billable)
         total = 0
         for line_debit in outcome.lines:
             if not line_debit.paid_cents:
