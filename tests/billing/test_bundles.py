@@ -264,3 +264,7 @@ def test_the_pdf_and_csv_show_what_bundles_paid_and_each_bundles_balance_before_
     client.force_login(factories.biller("fatima"))
     page = client.get(f"/desk/billing/invoices/{invoice.pk}/").content.decode()
     assert 'id="invoice-payable">€\xa078,65<' in page and "Betaald uit strippenkaart (incl. btw)" in page
+    from servicedesk.billing.services import invoice_send
+
+    mailed = invoice_send(invoice=invoice, actor=agent, now=datetime(2027, 1, 4, 11, tzinfo=AMS))
+    assert "waarvan €\xa078,65 betaald uit uw strippenkaart; te betalen: €\xa078,65 binnen 14 dagen." in mailed.body
