@@ -43,11 +43,7 @@ def agent():
 
 @pytest.fixture
 def customer():
-    made = factories.customer("Bakkerij De Korrel")
-    made.street, made.postal_code, made.city = "Dorpsstraat 12", "3581 AB", "Utrecht"
-    made.vat_number, made.billing_email = "NL123456789B01", "fin@korrel.example"
-    made.save()
-    return made
+    return factories.invoiced_customer()
 
 
 @pytest.fixture

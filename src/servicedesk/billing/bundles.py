@@ -20,6 +20,7 @@ from django.utils import timezone
 from servicedesk.billing.models import BUNDLE_PURCHASE, Invoice, InvoiceLine
 from servicedesk.billing.specification import SpecLine, vat_on
 from servicedesk.contracts.models import BundleDebit, PrepaidBundle
+from servicedesk.contracts.selectors import as_engine_bundle
 from servicedesk.policy import LineKind, prepaid
 
 # The kinds of line bundles pay (a fee or a bundle's purchase is never paid from a bundle).
@@ -111,12 +112,7 @@ def pay_lines(invoices: list[Invoice], *, today: date, run_id: int, now: datetim
             day = _line_day(start, reported)
             billable.append(prepaid.BillableLine(str(pk), day, amount))
             what[str(pk)] = (pk, day, f"Ticket #{ticket_id}" if ticket_id else f"Regel {pk}")
-        engine_bundles = [
-            prepaid.Bundle(
-                str(b.pk), b.bought_on, b.hours, b.base_rate_cents, max(b.value_cents - b.used, 0), _months(b)
-            )
-            for b in owned
-        ]
+        engine_bundles = [as_engine_bundle(b, b.used) for b in owned]
         outcome = prepaid.debit(engine_bundles, billable)
         total = 0
         for line_debit in outcome.lines:
@@ -145,11 +141,6 @@ def pay_lines(invoices: list[Invoice], *, today: date, run_id: int, now: datetim
     for invoice in invoices:
         _set_prepaid(invoice, paid_by.get(invoice.customer_id, 0))
     return paid_by
-
-
-def _months(bundle: PrepaidBundle) -> int:
-    """The bundle's validity in months, as sold (its expiry date is kept; the engine reckons in months)."""
-    return (bundle.expires_on.year - bundle.bought_on.year) * 12 + bundle.expires_on.month - bundle.bought_on.month
 
 
 def _set_prepaid(invoice: Invoice, cents: int) -> None:

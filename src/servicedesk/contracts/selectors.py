@@ -11,7 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from servicedesk.contracts.models import BundleDebit, Contract, ContractEvent, ContractLine, LineQuantity, PrepaidBundle
-from servicedesk.policy import BillingPeriod, PeriodFee, ServiceLevels, read_service_levels, recurring
+from servicedesk.policy import BillingPeriod, PeriodFee, ServiceLevels, prepaid, read_service_levels, recurring
 from servicedesk.policy.money import cents_half_up
 from servicedesk.policy.periods import Period, period_after, period_containing
 from servicedesk.policy.prepaid import hours_and_minutes
@@ -192,6 +192,20 @@ class BundleBalance:
     @property
     def used_time(self) -> tuple[int, int]:
         return hours_and_minutes(self.used_cents, self.bundle.base_rate_cents)
+
+
+def as_engine_bundle(bundle: PrepaidBundle, used_cents: int) -> prepaid.Bundle:
+    """A bundle with what is left after `used_cents` as policy/prepaid.py's plain value (its validity in months,
+    as sold: its expiry date is kept, the engine reckons in months)."""
+    months = (bundle.expires_on.year - bundle.bought_on.year) * 12 + bundle.expires_on.month - bundle.bought_on.month
+    return prepaid.Bundle(
+        str(bundle.pk),
+        bundle.bought_on,
+        bundle.hours,
+        bundle.base_rate_cents,
+        max(bundle.value_cents - used_cents, 0),
+        months,
+    )
 
 
 def bundles_of(*, customer_id: int, today: date) -> list[BundleBalance]:

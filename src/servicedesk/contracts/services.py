@@ -21,6 +21,7 @@ from servicedesk.contracts.models import (
     LineQuantity,
     PrepaidBundle,
 )
+from servicedesk.contracts.selectors import as_engine_bundle
 from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import Customer, ServiceMatrixItem
 from servicedesk.outbox.models import OutgoingMessage
@@ -363,19 +364,6 @@ def bundle_sell(
 SUBJECT_MAX = 300
 
 
-def _engine_bundle(bundle: PrepaidBundle, used_cents: int) -> prepaid.Bundle:
-    """A bundle with what is left of it as the engine's value (its validity in months, as sold)."""
-    months = (bundle.expires_on.year - bundle.bought_on.year) * 12 + bundle.expires_on.month - bundle.bought_on.month
-    return prepaid.Bundle(
-        str(bundle.pk),
-        bundle.bought_on,
-        bundle.hours,
-        bundle.base_rate_cents,
-        max(bundle.value_cents - used_cents, 0),
-        months,
-    )
-
-
 def bundle_notices_send(*, now: datetime | None = None) -> list[BundleNotice]:
     """Tell each customer's main contact, once per bundle and kind, that a bundle runs low (policy: under 20 %
     left), is used up, or expires within the policy's days with value left: which is due is policy/prepaid.py's
@@ -395,7 +383,7 @@ def bundle_notices_send(*, now: datetime | None = None) -> list[BundleNotice]:
         bundle.pk
         for bundle in candidates
         if prepaid.notices_due(
-            _engine_bundle(bundle, bundle.used),
+            as_engine_bundle(bundle, bundle.used),
             today=today,
             sent=sent_by_bundle.get(bundle.pk, set()),
             settings=settings,
@@ -406,7 +394,7 @@ def bundle_notices_send(*, now: datetime | None = None) -> list[BundleNotice]:
         with transaction.atomic():
             bundle = PrepaidBundle.objects.select_for_update().get(pk=bundle_id)
             sent = {prepaid.Notice(kind) for kind in bundle.notices.values_list("kind", flat=True)}
-            engine = _engine_bundle(bundle, bundle.debits.aggregate(used=Sum("amount_cents"))["used"] or 0)
+            engine = as_engine_bundle(bundle, bundle.debits.aggregate(used=Sum("amount_cents"))["used"] or 0)
             for notice in prepaid.notices_due(engine, today=today, sent=sent, settings=settings):
                 made.append(_bundle_notice(bundle, engine, notice, now))
     return made
