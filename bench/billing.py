@@ -14,6 +14,11 @@ subprocess of the real console script (start-up included); its wall time and its
 child's RSS high-water mark, from wait4's rusage) are measured. Targets: preview + confirm under 120 s,
 each process under 1 GiB.
 
+With --contracts and --bundles (default 10,000 and 2,000) the generated database also holds that many customers
+with a contract (customers added as needed; two lines each, monthly, quarterly or yearly, started within the last
+year of the period) and prepaid bundles spread over the customers with work and over the period: the run bills
+the contracts' fees and pays work from the bundles as well. `--contracts 0 --bundles 0` is the database of old.
+
 After the confirm it checks the database: every entry of the period billed, once (as many invoice lines
 with a time entry as billed entries, none twice), no entry of the period left unbilled, each invoice's
 subtotal the sum of its lines and its total subtotal + VAT, invoice numbers gapless per year, and the
@@ -21,6 +26,7 @@ preview's per-customer figures equal to the confirmed invoices'.
 
     .venv/bin/python bench/billing.py --db both
     .venv/bin/python bench/billing.py --db both --at HEAD   # src/ of a commit (e.g. before a change)
+    .venv/bin/python bench/billing.py --db sqlite --tickets 10000 --contracts 1000 --bundles 200  # a quick try
 """
 
 from __future__ import annotations
@@ -73,12 +79,64 @@ User = get_user_model()
 User.objects.get_or_create(username="{USER}", defaults={{"is_staff": True}})
 """
 
+CONTRACTS_CODE = """
+import json
+from datetime import timedelta
+from django.db import transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+from servicedesk.contracts.models import Contract, ContractLine, LineQuantity, PrepaidBundle
+from servicedesk.customers.models import Customer
+from servicedesk.policy.periods import add_months
+from servicedesk.tickets.models import Ticket, TimeEntry
+N, M = CONTRACTS, BUNDLES
+now = timezone.now()
+span = TimeEntry.objects.aggregate(first=Min("start"), last=Max("start"))
+first, last = timezone.localdate(span["first"]), timezone.localdate(span["last"])
+year_before = max(first, last - timedelta(days=365)).replace(day=1)
+with transaction.atomic():
+    missing = max(N - Customer.objects.count(), 0)
+    Customer.objects.bulk_create(
+        [Customer(name=f"Contractklant {i}", code=f"contractklant-{i}") for i in range(missing)], batch_size=2000
+    )
+    customers = list(Customer.objects.order_by("pk").values_list("pk", flat=True)[:N])
+    contracts = Contract.objects.bulk_create([
+        Contract(
+            customer_id=pk, name="Beheer", billing_period=("month", "quarter", "year")[i % 3],
+            start=add_months(year_before, i % 12), created_at=now, updated_at=now,
+        )
+        for i, pk in enumerate(customers)
+    ], batch_size=2000)
+    lines = ContractLine.objects.bulk_create([
+        ContractLine(contract=contract, description=text, unit_price_cents=price, created_at=now)
+        for contract in contracts
+        for text, price in (("Werkplekken", 2500), ("Back-up", 6000))
+    ], batch_size=2000)
+    LineQuantity.objects.bulk_create([
+        LineQuantity(line=line, quantity=1 + i % 25, effective_from=line.contract.start, changed_at=now)
+        for i, line in enumerate(lines)
+    ], batch_size=2000)
+    working = sorted(set(Ticket.objects.filter(time_entries__isnull=False).values_list("customer_id", flat=True)))
+    days = (last - first).days + 1
+    bundles = []
+    for i in range(M if working else 0):
+        bought = first + timedelta(days=i * days // max(M, 1))
+        hours = 10 + i % 30
+        bundles.append(PrepaidBundle(
+            customer_id=working[i % len(working)], hours=hours, price_cents=hours * 6000, base_rate_cents=6500,
+            bought_on=bought, expires_on=add_months(bought, 12), created_at=now,
+        ))
+    PrepaidBundle.objects.bulk_create(bundles, batch_size=2000)
+print(json.dumps({"contracts": len(contracts), "bundles": len(bundles)}))
+"""
+
 VERIFY_CODE = """
 import json
 from collections import defaultdict
 from django.db.models import F, Sum
 from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine
 from servicedesk.billing.specification import period_bounds
+from servicedesk.contracts.models import BundleDebit, PrepaidBundle
 from servicedesk.tickets.models import TimeEntry
 run = BillingRun.objects.get(pk=RUN_ID)
 start, until = period_bounds(run.period_start, run.period_end)
@@ -86,6 +144,7 @@ period = TimeEntry.objects.filter(start__lt=until)
 invoices = Invoice.objects.filter(run=run)
 lines = InvoiceLine.objects.filter(invoice__run=run)
 entry_lines = lines.filter(time_entry__isnull=False)
+claimed = InvoiceLine.objects.filter(claims=True, contract_line__isnull=False)
 line_sums = dict(lines.values_list("invoice_id").annotate(s=Sum("amount_cents")))
 subtotals = invoices.values_list("pk", "subtotal_cents")
 bad_subtotals = sum(1 for pk, subtotal in subtotals if line_sums.get(pk, 0) != subtotal)
@@ -109,6 +168,15 @@ print(json.dumps({
     "bad_totals": invoices.exclude(total_cents=F("subtotal_cents") + F("vat_cents")).count(),
     "gapless": all(sorted(s) == list(range(1, len(s) + 1)) for s in by_year.values()),
     "total_cents": invoices.aggregate(t=Sum("total_cents"))["t"] or 0,
+    "fee_lines": lines.filter(kind="recurring_fee").count(),
+    "fee_periods_twice": claimed.count() - claimed.values("contract_line_id", "period_start").distinct().count(),
+    "bundle_lines": lines.filter(kind="bundle_purchase").count(),
+    "debited_cents": BundleDebit.objects.filter(billing_run_id=run.pk).aggregate(s=Sum("amount_cents"))["s"] or 0,
+    "prepaid_cents": invoices.aggregate(s=Sum("prepaid_cents"))["s"] or 0,
+    "lines_prepaid_cents": lines.aggregate(s=Sum("prepaid_cents"))["s"] or 0,
+    "bundles_below_zero": sum(
+        1 for b in PrepaidBundle.objects.annotate(used=Sum("debits__amount_cents")) if (b.used or 0) > b.value_cents
+    ),
 }))
 """
 
@@ -131,14 +199,20 @@ def code_under_test(args) -> tuple[Path | None, str]:
     return target / "src", f"commit {rev[:10]} (git archive of src/)"
 
 
+def _stem(args) -> str:
+    """The generated database's name: its tickets, and its contracts and bundles when it has any."""
+    extra = f"_c{args.contracts}_b{args.bundles}" if args.contracts or args.bundles else ""
+    return f"{args.tickets}{extra}"
+
+
 def pristine_name(db: str, args) -> str:
-    return f"billing-{args.tickets}.sqlite3" if db == "sqlite" else f"sd_billing_{args.tickets}"
+    return f"billing-{_stem(args)}.sqlite3" if db == "sqlite" else f"sd_billing_{_stem(args)}"
 
 
 def run_name(db: str, args) -> str:
     """The copy a run bills, this process's own: two benchmarks at once (e.g. two commits) bill apart."""
     pid = os.getpid()
-    return f"billing-{args.tickets}-run-{pid}.sqlite3" if db == "sqlite" else f"sd_billing_{args.tickets}_run_{pid}"
+    return f"billing-{_stem(args)}-run-{pid}.sqlite3" if db == "sqlite" else f"sd_billing_{_stem(args)}_run_{pid}"
 
 
 def environment(db: str, name: str, args) -> dict:
@@ -242,6 +316,10 @@ def prepare_pristine(db: str, args, steps: Steps) -> dict:
             if steps.progress is not None:
                 steps.progress.start()
         facts = shell(env, FACTS_CODE)
+        if args.contracts or args.bundles:
+            with steps.step(f"[{label}] {args.contracts:,} customers with contracts, {args.bundles:,} bundles"):
+                code = CONTRACTS_CODE.replace("CONTRACTS", str(args.contracts)).replace("BUNDLES", str(args.bundles))
+                facts |= shell(env, code)
     elif facts["tickets"] != args.tickets or facts["unbilled"] != facts["entries"]:
         raise SystemExit(f"{name} is not a pristine generated database ({facts}); remove it to generate it again")
     shell(env, USER_CODE + "print('{}')")
@@ -367,6 +445,12 @@ def bench_once(db: str, args, period: tuple[str, str], steps: Steps) -> dict:
         problems.append(f"{checks['bad_subtotals']} subtotals, {checks['bad_totals']} totals do not add up")
     if not checks["gapless"]:
         problems.append("invoice numbers have a gap")
+    if checks["fee_periods_twice"]:
+        problems.append(f"{checks['fee_periods_twice']} contract periods billed twice")
+    if not checks["debited_cents"] == checks["prepaid_cents"] == checks["lines_prepaid_cents"]:
+        problems.append("the bundles' debits differ from what the invoices say they paid")
+    if checks["bundles_below_zero"]:
+        problems.append(f"{checks['bundles_below_zero']} bundles debited below zero")
     if not checks["preview_equals_confirm"]:
         problems.append("the preview's figures differ from the confirmed invoices'")
     checks["problems"] = problems
@@ -448,7 +532,9 @@ def report(results: dict, args) -> bool:
             f"{DB_LABEL[db]}: {c['invoices']} documents ({c['numbered']} numbered, gapless: {c['gapless']}), "
             f"{c['lines']:,} lines ({c['entry_lines']:,} for entries, {c['surcharge_lines']:,} phone surcharges, "
             f"{c['corrections']} corrections), {c['billed_entries']:,} of {c['entries_in_period']:,} entries billed "
-            f"({c['entries_with_a_line']:,} with a line), total {c['total_cents'] / 100:,.2f}; {c['looked_at']}; "
+            f"({c['entries_with_a_line']:,} with a line), total {c['total_cents'] / 100:,.2f}; "
+            f"{c['fee_lines']:,} contract fee lines, {c['bundle_lines']:,} bundles bought, "
+            f"{c['debited_cents'] / 100:,.2f} paid from bundles; {c['looked_at']}; "
             f"peak MB preview {best['preview_peak_mb']:.0f}, confirm {best['confirm_peak_mb']:.0f}; "
             f"CPU s preview {best['preview_cpu_s']:.1f}, confirm {best['confirm_cpu_s']:.1f}; "
             f"load (1, 5, 15 min) before / after {best['load']}"
@@ -463,6 +549,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--tickets", type=int, default=530_000, help="generated tickets (about 1.9 entries each)")
     parser.add_argument("--seed", type=int, default=1, help="`servicedesk generate --seed`")
+    parser.add_argument("--contracts", type=int, default=10_000, help="customers with a contract (0: none)")
+    parser.add_argument("--bundles", type=int, default=2_000, help="prepaid bundles (0: none)")
     parser.add_argument("--repeat", type=int, default=1, help="timed runs per database, each on a fresh copy")
     parser.add_argument("--work", default="/tmp/servicedesk-bench", help="generated databases are kept here")
     parser.add_argument("--timeout", type=float, default=900, help="seconds a preview or confirm may take")
@@ -484,7 +572,7 @@ def main(argv: list[str] | None = None) -> int:
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     summary = {"date": str(date.today()), "code": code, "args": vars(args), "results": results}
-    (out / f"billing-{args.tickets}.json").write_text(json.dumps(summary, indent=1, default=str))
+    (out / f"billing-{_stem(args)}.json").write_text(json.dumps(summary, indent=1, default=str))
     return 0 if passed else 1
 
 

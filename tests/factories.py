@@ -32,6 +32,15 @@ def customer(name: str = "Bakkerij De Korrel", **extra):
     return customer_create(name=name, code=extra.pop("code", f"klant-{n}"), **extra)
 
 
+def invoiced_customer(name: str = "Bakkerij De Korrel"):
+    """A customer with what an e-invoice needs: address, VAT number and billing e-mail address."""
+    made = customer(name)
+    made.street, made.postal_code, made.city = "Dorpsstraat 12", "3581 AB", "Utrecht"
+    made.vat_number, made.billing_email = "NL123456789B01", "fin@korrel.example"
+    made.save()
+    return made
+
+
 def contact(customer_, name: str | None = None, *, main: bool = False, **extra):
     n = next(_sequence)
     return contact_create(

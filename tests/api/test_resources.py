@@ -211,6 +211,10 @@ def test_invoices_for_the_billing_role_with_their_files(make_api, invoice):
     assert [i["number"] for i in api.get("/invoices").json()["invoices"]] == [made.number]
     detail = api.get(f"/invoices/{made.pk}").json()
     assert detail["total_cents"] == made.total_cents and len(detail["lines"]) == 1
+    # Nothing prepaid: all of it is to be paid; the line is a ticket's.
+    assert (detail["prepaid_cents"], detail["prepaid_vat_cents"], detail["payable_cents"]) == (0, 0, made.total_cents)
+    assert detail["lines"][0]["ticket_id"] and detail["lines"][0]["contract_line_id"] is None
+    assert detail["lines"][0]["prepaid_cents"] == 0
     pdf = api.get(f"/invoices/{made.pk}/pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     csv = api.get(f"/invoices/{made.pk}/csv", decimal="point")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from django.utils import timezone
@@ -306,8 +306,13 @@ class RefusedPage(Schema):
 
 
 class InvoiceLineOut(Schema):
+    """A line: a ticket's (`ticket_id`) or a contract line's fee for a period (`contract_line_id`, the period)."""
+
     id: int
-    ticket_id: int
+    ticket_id: int | None
+    contract_line_id: int | None
+    period_start: date | None
+    period_end: date | None
     time_entry_id: int | None
     kind: str
     start: datetime | None
@@ -317,6 +322,7 @@ class InvoiceLineOut(Schema):
     billed_minutes: int
     hourly_rate: str | None
     amount_cents: int
+    prepaid_cents: int  # what prepaid bundles paid of it
     free_reason: str
     late: bool
     corrects_id: int | None
@@ -339,6 +345,9 @@ class InvoiceOut(Schema):
     vat_percent: str
     vat_cents: int
     total_cents: int
+    prepaid_cents: int  # what prepaid bundles paid of the lines; with prepaid_vat_cents, deducted from the total
+    prepaid_vat_cents: int
+    payable_cents: int
     credits_id: int | None
 
     @staticmethod

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from servicedesk.billing.models import Invoice
 from servicedesk.billing.pdf import invoice_pdf
-from servicedesk.billing.selectors import document_lines
+from servicedesk.billing.selectors import bundles_used, document_lines
 from servicedesk.billing.ubl import invoice_ubl
 from servicedesk.core.templatetags.policy_labels import bands_shown
 
@@ -33,6 +33,10 @@ HEADER = [
     "correctie van regel",
     "regel",
     "avond/nacht-tarief vooraf gemeld",
+    "periode van",
+    "periode tot en met",
+    "stukprijs per periode",
+    "betaald uit strippenkaart",
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -60,8 +64,8 @@ def invoice_csv(invoice: Invoice, *, decimal_comma: bool = True) -> bytes:
             [
                 local.strftime("%Y-%m-%d") if local else "",
                 local.strftime("%H:%M") if local else "",
-                line.ticket_id,
-                inert(line.ticket.subject),
+                line.ticket_id or "",
+                inert(line.ticket_subject),
                 inert(line.agent),
                 inert(line.description.replace("\r\n", "\n")),
                 line.kind,
@@ -75,6 +79,10 @@ def invoice_csv(invoice: Invoice, *, decimal_comma: bool = True) -> bytes:
                 line.corrects_id or "",
                 line.pk,
                 {True: "ja", False: "nee"}.get(line.rate_told, ""),
+                line.period_start.isoformat() if line.period_start else "",
+                line.period_end.isoformat() if line.period_end else "",
+                "" if line.unit_price_cents is None else _amount(line.unit_price_cents, decimal_comma),
+                _amount(line.prepaid_cents, decimal_comma) if line.prepaid_cents else "",
             ]
         )
     writer.writerow([])
@@ -82,8 +90,28 @@ def invoice_csv(invoice: Invoice, *, decimal_comma: bool = True) -> bytes:
         ("subtotaal", invoice.subtotal_cents),
         ("btw", invoice.vat_cents),
         ("totaal", invoice.total_cents),
+        *(
+            (
+                ("betaald uit strippenkaart incl. btw", invoice.prepaid_cents + invoice.prepaid_vat_cents),
+                ("te betalen", invoice.payable_cents),
+            )
+            if invoice.prepaid_cents
+            else ()
+        ),
     ):
         writer.writerow([label, "", "", "", "", "", "", "", "", "", "", _amount(cents, decimal_comma)])
+    for use in bundles_used(invoice):  # each bundle that paid: its balance before and after this document
+        writer.writerow(
+            [
+                f"strippenkaart {use.bundle.hours} uur van {use.bundle.bought_on.isoformat()}",
+                "saldo vooraf",
+                _amount(use.before_cents, decimal_comma),
+                "gebruikt",
+                _amount(use.used_cents, decimal_comma),
+                "saldo na",
+                _amount(use.after_cents, decimal_comma),
+            ]
+        )
     return "\ufeff".encode() + out.getvalue().encode("utf-8")  # the BOM makes spreadsheet programs read UTF-8
 
 

@@ -12,10 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.policy import LineKind
 
+# A contract's fee for one of its periods (POLICY.md §9): not a ticket's line, so not one of the engine's kinds.
+RECURRING_FEE = "recurring_fee"
+# A prepaid bundle's purchase (strippenkaart), billed once in the run after it was sold.
+BUNDLE_PURCHASE = "bundle_purchase"
 LINE_KINDS = [
     (LineKind.WORK.value, _("Work")),
     (LineKind.TRAVEL.value, _("Travel")),
     (LineKind.PHONE_SURCHARGE.value, _("Phone surcharge")),
+    (RECURRING_FEE, _("Recurring fee")),
+    (BUNDLE_PURCHASE, _("Prepaid hours bought")),
 ]
 
 
@@ -92,6 +98,10 @@ class Invoice(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_note", verbose_name=_("credits")
     )
     credit_reason = models.TextField(_("reason for the credit"), blank=True)
+    # What the customer's prepaid bundles paid of the lines (their list price is in the subtotal), and the VAT
+    # on it, paid with the bundle's purchase: deducted from what is to be paid (UBL's PrepaidAmount).
+    prepaid_cents = models.BigIntegerField(default=0)
+    prepaid_vat_cents = models.BigIntegerField(default=0)
 
     with_drafts = models.Manager()
     objects = DocumentManager()
@@ -108,6 +118,11 @@ class Invoice(models.Model):
     def may_be_credited(self) -> bool:
         """An issued invoice that bills something and was not credited yet (a credit note is negative)."""
         return self.status == self.Status.ISSUED and self.total_cents > 0
+
+    @property
+    def payable_cents(self) -> int:
+        """What is left to pay: the total less what bundles paid, VAT included."""
+        return self.total_cents - self.prepaid_cents - self.prepaid_vat_cents
 
     @property
     def file_stem(self) -> str:
@@ -138,9 +153,41 @@ class InvoiceLineQuerySet(models.QuerySet):
 
 
 class InvoiceLine(models.Model):
+    """A line of a document: it bills exactly one thing, a ticket's work, travel or phone surcharge (`ticket`, with
+    `time_entry` for work and travel), a contract line's fee for one of its periods (`contract_line` and the
+    period) or a bundle's purchase (`bundle`). Other sources (projects) add their own reference and widen
+    `invoice_line_bills_one_thing`. Bundles pay work, travel and surcharges (`prepaid_cents`, by
+    billing/prepaid.py)."""
+
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     # No index of its own: `invoice_line_item` (ticket, time_entry) serves look-ups by ticket.
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="invoice_lines", db_index=False)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines", db_index=False
+    )
+    # A recurring fee: the contract line and the period it bills. No index of its own: `invoice_line_period`.
+    contract_line = models.ForeignKey(
+        "contracts.ContractLine",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoice_lines",
+        db_index=False,
+    )
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    unit_price_cents = models.BigIntegerField(null=True, blank=True)  # a fee's price per whole period, as billed
+    # What a line without a time entry bills, as it read when billed (a fee: item, quantities, days; Dutch, as
+    # the documents are): the contract may change later, the document keeps saying what it billed.
+    text = models.CharField(max_length=500, blank=True)
+    bundle = models.ForeignKey(
+        "contracts.PrepaidBundle", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    # Set while this line is the standing first billing of a contract line's period or a bundle's purchase (set
+    # when its document is confirmed, cleared when it is credited): unique, so neither is ever billed twice,
+    # whatever runs overlap.
+    claims = models.BooleanField(default=False)
+    # What the customer's bundles paid of `amount_cents` (the rest is invoiced); the debits say which.
+    prepaid_cents = models.BigIntegerField(default=0)
     time_entry = models.ForeignKey(
         "tickets.TimeEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
     )
@@ -167,14 +214,59 @@ class InvoiceLine(models.Model):
         indexes = [
             models.Index(fields=["ticket", "time_entry"], name="invoice_line_item"),
             models.Index(fields=["corrects"], name="invoice_line_corrects", condition=Q(corrects__isnull=False)),
+            models.Index(
+                fields=["contract_line", "period_start"],
+                name="invoice_line_period",
+                condition=Q(contract_line__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(ticket__isnull=False, contract_line__isnull=True, period_start__isnull=True, bundle__isnull=True)
+                    & ~Q(kind__in=(RECURRING_FEE, BUNDLE_PURCHASE))
+                )
+                | Q(
+                    ticket__isnull=True,
+                    time_entry__isnull=True,
+                    bundle__isnull=True,
+                    contract_line__isnull=False,
+                    period_start__isnull=False,
+                    period_end__isnull=False,
+                    kind=RECURRING_FEE,
+                )
+                | Q(
+                    ticket__isnull=True,
+                    time_entry__isnull=True,
+                    contract_line__isnull=True,
+                    period_start__isnull=True,
+                    bundle__isnull=False,
+                    kind=BUNDLE_PURCHASE,
+                ),
+                name="invoice_line_bills_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["contract_line", "period_start"],
+                condition=Q(claims=True),
+                name="invoice_line_period_billed_once",
+            ),
+            models.UniqueConstraint(
+                fields=["bundle"], condition=Q(claims=True), name="invoice_line_bundle_billed_once"
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.ticket_id is None:
+            return f"{self.kind} {self.period_start}: {self.amount_cents}"
         return f"{self.kind} #{self.ticket_id}: {self.amount_cents}"
 
     @property
     def ticket_subject(self) -> str:
-        return self.ticket.subject
+        return self.ticket.subject if self.ticket_id else ""
+
+    @property
+    def is_fee(self) -> bool:
+        return self.kind == RECURRING_FEE
 
     @property
     def facts(self) -> WorkFacts:
@@ -185,8 +277,8 @@ class InvoiceLine(models.Model):
         if kept is not None:
             return WorkFacts(kept.start, kept.agent, kept.description, kept.minutes)
         entry = self.time_entry
-        if entry is None:
-            return WorkFacts(None, "", "", self.billed_minutes)
+        if entry is None:  # a phone surcharge (no text) or a fee (its text)
+            return WorkFacts(None, "", self.text, self.billed_minutes)
         return WorkFacts(entry.start, entry.agent.get_username(), entry.description, entry.minutes)
 
     @property

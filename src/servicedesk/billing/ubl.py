@@ -12,6 +12,7 @@ from decimal import Decimal
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from servicedesk.billing.models import Invoice, InvoiceLine
@@ -75,6 +76,27 @@ def _corrected_invoice_numbers(invoice: Invoice) -> list[str]:
     return sorted(numbers)
 
 
+def _tax_category(item, vat_percent: str) -> None:
+    tax = _el(item, "cac:ClassifiedTaxCategory")
+    _el(tax, "cbc:ID", "S")
+    _el(tax, "cbc:Percent", vat_percent)
+    _el(_el(tax, "cac:TaxScheme"), "cbc:ID", "VAT")
+
+
+def _fee_item(element, line: InvoiceLine, vat_percent: str) -> None:
+    """A recurring fee's or a bundle's item: what it is (the line's text), named by its contract line or bundle."""
+    item = _el(element, "cac:Item")
+    correction = f"; correctie van regel {line.corrects_id}" if line.corrects_id else ""
+    _el(item, "cbc:Description", f"{line.text}{correction}")
+    if line.bundle_id:
+        name, identification = "Strippenkaart", f"bundle-{line.bundle_id}"
+    else:
+        name, identification = line.text.split(":")[0][:100] or "Vast bedrag", f"contract-line-{line.contract_line_id}"
+    _el(item, "cbc:Name", name)
+    _el(_el(item, "cac:SellersItemIdentification"), "cbc:ID", identification)
+    _tax_category(item, vat_percent)
+
+
 def invoice_ubl(invoice: Invoice) -> bytes:
     """UBL XML for a numbered invoice (a specification without amount has no invoice to send)."""
     if not invoice.number:
@@ -101,9 +123,15 @@ def invoice_ubl(invoice: Invoice) -> bytes:
     _el(root, "cbc:Note", f"Specificatie servicedesk, periode {period}")
     _el(root, "cbc:DocumentCurrencyCode", currency)
     _el(root, "cbc:BuyerReference", customer.purchase_order or customer.code)
+    # The run's period, widened to the fee periods billed (in advance, or late): each line's period lies within.
+    fees = invoice.lines.filter(contract_line__isnull=False).aggregate(
+        first=Min("period_start"), last=Max("period_end")
+    )
+    first = min(d for d in (invoice.run.period_start, fees["first"]) if d)
+    last = max(d for d in (invoice.run.period_end, fees["last"]) if d)
     invoice_period = _el(root, "cac:InvoicePeriod")
-    _el(invoice_period, "cbc:StartDate", invoice.run.period_start.isoformat())
-    _el(invoice_period, "cbc:EndDate", invoice.run.period_end.isoformat())
+    _el(invoice_period, "cbc:StartDate", first.isoformat())
+    _el(invoice_period, "cbc:EndDate", last.isoformat())
     if customer.purchase_order:
         _el(_el(root, "cac:OrderReference"), "cbc:ID", customer.purchase_order)
     # The invoices whose lines this document corrects (a credit note must name them).
@@ -161,7 +189,10 @@ def invoice_ubl(invoice: Invoice) -> bytes:
     _el(totals, "cbc:LineExtensionAmount", _money(sign * invoice.subtotal_cents), currencyID=currency)
     _el(totals, "cbc:TaxExclusiveAmount", _money(sign * invoice.subtotal_cents), currencyID=currency)
     _el(totals, "cbc:TaxInclusiveAmount", _money(sign * invoice.total_cents), currencyID=currency)
-    _el(totals, "cbc:PayableAmount", _money(sign * invoice.total_cents), currencyID=currency)
+    prepaid = invoice.prepaid_cents + invoice.prepaid_vat_cents
+    if prepaid:  # paid before, with the bundles' purchase (VAT included): BT-113, so BR-CO-16 holds
+        _el(totals, "cbc:PrepaidAmount", _money(sign * prepaid), currencyID=currency)
+    _el(totals, "cbc:PayableAmount", _money(sign * invoice.payable_cents), currencyID=currency)
     for number, line in enumerate(document_lines(invoice), start=1):
         amount = sign * line.amount_cents
         element = _el(root, "cac:CreditNoteLine" if credit else "cac:InvoiceLine")
@@ -169,21 +200,27 @@ def invoice_ubl(invoice: Invoice) -> bytes:
         quantity = "-1" if amount < 0 else "1"
         _el(element, "cbc:CreditedQuantity" if credit else "cbc:InvoicedQuantity", quantity, unitCode="C62")
         _el(element, "cbc:LineExtensionAmount", _money(amount), currencyID=currency)
+        if line.contract_line_id or line.bundle_id:  # a recurring fee (the period it bills), a bundle bought
+            if line.period_start:
+                line_period = _el(element, "cac:InvoicePeriod")
+                _el(line_period, "cbc:StartDate", line.period_start.isoformat())
+                _el(line_period, "cbc:EndDate", line.period_end.isoformat())
+            _fee_item(element, line, vat_percent)
+            _el(_el(element, "cac:Price"), "cbc:PriceAmount", _money(abs(amount)), currencyID=currency)
+            continue
         item = _el(element, "cac:Item")
         description = line.description or LINE_NAMES.get(line.kind, line.kind)
         when = f"{timezone.localtime(line.start):%d-%m-%Y %H:%M}, " if line.start else ""
         free = f"; kosteloos ({line.free_reason})" if line.free_reason else ""
         correction = f"; correctie van regel {line.corrects_id}" if line.corrects_id else ""
+        paid = f"; betaald uit strippenkaart {_money(line.prepaid_cents)}" if line.prepaid_cents else ""
         _el(
             item,
             "cbc:Description",
-            f"{when}{line.minutes} min, gefactureerd {line.billed_minutes} min{free}{correction}",
+            f"{when}{line.minutes} min, gefactureerd {line.billed_minutes} min{free}{correction}{paid}",
         )
         _el(item, "cbc:Name", f"#{line.ticket_id} {description}"[:100])
         _el(_el(item, "cac:SellersItemIdentification"), "cbc:ID", f"ticket-{line.ticket_id}")
-        tax = _el(item, "cac:ClassifiedTaxCategory")
-        _el(tax, "cbc:ID", "S")
-        _el(tax, "cbc:Percent", vat_percent)
-        _el(_el(tax, "cac:TaxScheme"), "cbc:ID", "VAT")
+        _tax_category(item, vat_percent)
         _el(_el(element, "cac:Price"), "cbc:PriceAmount", _money(abs(amount)), currencyID=currency)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from servicedesk.contracts.models import ContractEvent
+from servicedesk.contracts.models import BundleNotice, ContractEvent
 from servicedesk.core.labels import euro
 
 FIELDS = {
@@ -51,6 +51,12 @@ def event_sentence(event: ContractEvent) -> str:
             "hours": subject,
             "price": _cents(old),
             "day": _day(new),
+        }
+    if kind == Kind.BUNDLE_NOTICE:
+        label = dict(BundleNotice.Kind.choices).get(new, new)
+        return _("Main contact told of the prepaid bundle of %(hours)s hours: %(notice)s.") % {
+            "hours": subject,
+            "notice": str(label).lower(),
         }
     return str(event.get_kind_display())
 

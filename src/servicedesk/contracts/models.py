@@ -158,6 +158,30 @@ class BundleDebit(models.Model):
         return f"{self.amount_cents} from bundle {self.bundle_id}"
 
 
+class BundleNotice(models.Model):
+    """A notice the customer's main contact was sent about a bundle: running low, used up, expiring; each once."""
+
+    class Kind(models.TextChoices):
+        LOW = "low", _("Running low")
+        USED_UP = "used_up", _("Used up")
+        EXPIRING = "expiring", _("Expiring soon")
+
+    bundle = models.ForeignKey(PrepaidBundle, on_delete=models.CASCADE, related_name="notices", db_index=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField()
+    # The mail queued (None: the customer had no main contact with an address; it is not sent later either).
+    outgoing = models.ForeignKey(
+        "outbox.OutgoingMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["bundle", "sent_at", "id"]
+        constraints = [models.UniqueConstraint("bundle", "kind", name="bundle_notice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for bundle {self.bundle_id}"
+
+
 class ContractEvent(models.Model):
     """One line of a customer's commercial trail: a contract or a bundle, who changed what, when, and why."""
 
@@ -168,6 +192,7 @@ class ContractEvent(models.Model):
         LINE_ADDED = "line_added", _("Line added")
         QUANTITY = "quantity", _("Quantity changed")
         BUNDLE_SOLD = "bundle_sold", _("Bundle sold")
+        BUNDLE_NOTICE = "bundle_notice", _("Bundle notice sent")
 
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="contract_events")
     contract = models.ForeignKey(

@@ -11,7 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from servicedesk.contracts.models import BundleDebit, Contract, ContractEvent, ContractLine, LineQuantity, PrepaidBundle
-from servicedesk.policy import BillingPeriod, PeriodFee, ServiceLevels, read_service_levels, recurring
+from servicedesk.policy import BillingPeriod, PeriodFee, ServiceLevels, prepaid, read_service_levels, recurring
 from servicedesk.policy.money import cents_half_up
 from servicedesk.policy.periods import Period, period_after, period_containing
 from servicedesk.policy.prepaid import hours_and_minutes
@@ -194,6 +194,20 @@ class BundleBalance:
         return hours_and_minutes(self.used_cents, self.bundle.base_rate_cents)
 
 
+def as_engine_bundle(bundle: PrepaidBundle, used_cents: int) -> prepaid.Bundle:
+    """A bundle with what is left after `used_cents` as policy/prepaid.py's plain value (its validity in months,
+    as sold: its expiry date is kept, the engine reckons in months)."""
+    months = (bundle.expires_on.year - bundle.bought_on.year) * 12 + bundle.expires_on.month - bundle.bought_on.month
+    return prepaid.Bundle(
+        str(bundle.pk),
+        bundle.bought_on,
+        bundle.hours,
+        bundle.base_rate_cents,
+        max(bundle.value_cents - used_cents, 0),
+        months,
+    )
+
+
 def bundles_of(*, customer_id: int, today: date) -> list[BundleBalance]:
     """A customer's bundles, oldest first (the order they pay in), each with its balance; two queries."""
     bundles = (
@@ -220,3 +234,17 @@ def bundles_of(*, customer_id: int, today: date) -> list[BundleBalance]:
 def events_of_customer(customer_id: int) -> QuerySet[ContractEvent]:
     """A customer's commercial trail (contracts and bundles), newest last."""
     return ContractEvent.objects.filter(customer_id=customer_id).select_related("actor", "contract", "bundle")
+
+
+def contracts_to_bill(*, customer_ids: list[int] | None, up_to: date) -> list[Contract]:
+    """The contracts that may have fees to bill by `up_to` (started by then), with their lines, services and
+    quantities: three queries, however many."""
+    contracts = Contract.objects.filter(start__lte=up_to).order_by("customer_id", "start", "id")
+    if customer_ids:
+        contracts = contracts.filter(customer_id__in=customer_ids)
+    return list(
+        contracts.prefetch_related(
+            Prefetch("lines", queryset=ContractLine.objects.select_related("matrix_item").order_by("id")),
+            Prefetch("lines__quantities", queryset=LineQuantity.objects.order_by("effective_from", "id")),
+        )
+    )

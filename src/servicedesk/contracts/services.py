@@ -8,13 +8,25 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servicedesk.contracts.models import Contract, ContractEvent, ContractLine, LineQuantity, PrepaidBundle
+from servicedesk.contracts.models import (
+    BundleNotice,
+    Contract,
+    ContractEvent,
+    ContractLine,
+    LineQuantity,
+    PrepaidBundle,
+)
+from servicedesk.contracts.selectors import as_engine_bundle
 from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import Customer, ServiceMatrixItem
-from servicedesk.policy import PolicyFileError, read_service_levels
+from servicedesk.outbox.models import OutgoingMessage
+from servicedesk.outbox.services import render_notice
+from servicedesk.policy import PolicyFileError, prepaid, read_service_levels
 from servicedesk.policy.periods import add_months
 
 Kind = ContractEvent.Kind
@@ -347,3 +359,83 @@ def bundle_sell(
         new=bundle.expires_on.isoformat(),
     )
     return bundle
+
+
+SUBJECT_MAX = 300
+
+
+def bundle_notices_send(*, now: datetime | None = None) -> list[BundleNotice]:
+    """Tell each customer's main contact, once per bundle and kind, that a bundle runs low (policy: under 20 %
+    left), is used up, or expires within the policy's days with value left: which is due is policy/prepaid.py's
+    answer. Each notice is recorded with its mail, queued in the outbox in the same transaction. Decided for all
+    bundles in two queries; a bundle with something due is locked and decided again, so two workers at once send
+    each notice once. Run hourly by the worker."""
+    now = now or timezone.now()
+    today = _today(now)
+    settings = current_policy().config.prepaid
+    sent_by_bundle: dict[int, set[prepaid.Notice]] = {}
+    for bundle_id, kind in BundleNotice.objects.filter(bundle__expires_on__gt=today).values_list("bundle_id", "kind"):
+        sent_by_bundle.setdefault(bundle_id, set()).add(prepaid.Notice(kind))
+    candidates = PrepaidBundle.objects.filter(expires_on__gt=today).annotate(
+        used=Coalesce(Sum("debits__amount_cents"), 0)
+    )
+    due_ids = [
+        bundle.pk
+        for bundle in candidates
+        if prepaid.notices_due(
+            as_engine_bundle(bundle, bundle.used),
+            today=today,
+            sent=sent_by_bundle.get(bundle.pk, set()),
+            settings=settings,
+        )
+    ]
+    made = []
+    for bundle_id in due_ids:
+        with transaction.atomic():
+            bundle = PrepaidBundle.objects.select_for_update().get(pk=bundle_id)
+            sent = {prepaid.Notice(kind) for kind in bundle.notices.values_list("kind", flat=True)}
+            engine = as_engine_bundle(bundle, bundle.debits.aggregate(used=Sum("amount_cents"))["used"] or 0)
+            for notice in prepaid.notices_due(engine, today=today, sent=sent, settings=settings):
+                made.append(_bundle_notice(bundle, engine, notice, now))
+    return made
+
+
+def _bundle_notice(
+    bundle: PrepaidBundle, engine: prepaid.Bundle, notice: prepaid.Notice, now: datetime
+) -> BundleNotice:
+    """Record one notice and queue its mail to the main contact (none without an address)."""
+    contact = bundle.customer.main_contact
+    outgoing = None
+    if contact is not None and contact.email:
+        hours, minutes = prepaid.hours_and_minutes(engine.remaining_cents, bundle.base_rate_cents)
+        context = {
+            "contact": contact,
+            "customer": bundle.customer,
+            "bundle": bundle,
+            "left_hours": hours,
+            "left_minutes": minutes,
+            "last_day": bundle.expires_on - ONE_DAY,
+        }
+        subject, body = render_notice(f"bundle_{notice.value}", contact.language, context)
+        outgoing = OutgoingMessage.objects.create(
+            kind=OutgoingMessage.Kind.BUNDLE,
+            to_address=contact.email,
+            to_name=contact.name,
+            language=contact.language,
+            subject=subject[:SUBJECT_MAX],
+            body=body,
+            automatic=False,  # about the customer's own account, not an answer to mail: no loop to guard against
+            created_at=now,
+        )
+    record = BundleNotice.objects.create(bundle=bundle, kind=notice.value, sent_at=now, outgoing=outgoing)
+    _record(
+        bundle.customer_id,
+        Kind.BUNDLE_NOTICE,
+        at=now,
+        actor=None,
+        bundle=bundle,
+        subject=f"{bundle.hours}",
+        field="notice",
+        new=notice.value,
+    )
+    return record

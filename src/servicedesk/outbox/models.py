@@ -23,6 +23,7 @@ class OutgoingMessage(models.Model):
         QUOTE = "quote", _("Quote")
         SERVICE_REPORT = "service_report", _("Monthly service report")
         WEBHOOK_DISABLED = "webhook_disabled", _("Webhook disabled")
+        BUNDLE = "bundle", _("Prepaid hours notice")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

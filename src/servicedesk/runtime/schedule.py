@@ -25,6 +25,7 @@ def periodic_tasks() -> list[Periodic]:
         Periodic("servicedesk.mail.tasks.stored_mail_task", 60.0),
         Periodic("servicedesk.projects.tasks.quotes_expire_task", 3600.0),
         Periodic("servicedesk.reports.tasks.service_reports_task", 3600.0),
+        Periodic("servicedesk.contracts.tasks.bundle_notices_task", 3600.0),
     ]
 
 

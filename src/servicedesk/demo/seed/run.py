@@ -50,7 +50,7 @@ def seed_demo(*, anchor: datetime) -> SeedResult:
         builder = DemoBuilder(users)
         builder.run(steps, until=anchor)
         seed_projects(users, anchor=anchor)
-        seed_contracts(agent=users["fatima"], start=start)
+        seed_contracts(agent=users["fatima"], start=start, anchor=anchor)
         # The demo has no mail server: the notices of the past count as delivered, a moment after queueing.
         portal_logins = _portal_accounts(users, anchor)
         OutgoingMessage.objects.filter(status=OutgoingMessage.Status.QUEUED).update(

@@ -111,7 +111,7 @@ def run_page(request, run_id: int):
         "detail": detail,
         "progress": run_progress(run.pk) if run.working else None,
         "invoices": run.invoices.select_related("customer"),
-        "totals": {k: sum(r[k] for r in rows) for k in ("subtotal", "vat", "total")},
+        "totals": {k: sum(r.get(k, 0) for r in rows) for k in ("subtotal", "vat", "total", "prepaid")},
         "active": "billing",
     }
     return render(request, "desk/billing_run.html", context)
