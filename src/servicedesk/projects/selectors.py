@@ -6,7 +6,17 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
-from servicedesk.projects.models import Phase, Project, ProjectEvent, ProjectTicket, Quote, QuoteLine, Task
+from servicedesk.projects.models import (
+    BudgetExtension,
+    Phase,
+    Project,
+    ProjectEvent,
+    ProjectTicket,
+    ProjectTimeEntry,
+    Quote,
+    QuoteLine,
+    Task,
+)
 
 PAGE_SIZE = 50
 
@@ -49,6 +59,15 @@ def project_for_desk(project_id: int) -> Project:
                 .prefetch_related(Prefetch("lines", QuoteLine.objects.select_related("phase").order_by("position")))
                 .order_by("-version"),
             ),
+            # Its time as it stands (corrected entries replaced), in the order worked, and its extensions.
+            Prefetch(
+                "time_entries",
+                queryset=ProjectTimeEntry.objects.filter(corrected_by__isnull=True)
+                .select_related("agent", "task")
+                .order_by("start", "id"),
+                to_attr="current_time",
+            ),
+            Prefetch("extensions", BudgetExtension.objects.select_related("decided_by").order_by("proposed_at", "id")),
         )
         .get(pk=project_id)
     )
