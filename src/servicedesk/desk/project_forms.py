@@ -96,6 +96,7 @@ class ProjectFilterForm(forms.Form):
     customer = forms.TypedChoiceField(label=_("Customer"), required=False, coerce=int, empty_value=None, choices=[])
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("(all)")), *Project.Status.choices])
     lead = forms.TypedChoiceField(label=_("Lead agent"), required=False, coerce=int, empty_value=None, choices=[])
+    over_budget = forms.BooleanField(label=_("Over budget"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

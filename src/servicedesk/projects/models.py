@@ -66,6 +66,9 @@ class Project(models.Model):
     billing_mode = models.CharField(_("billing mode"), max_length=20, choices=BillingMode.choices, blank=True)
     hourly_rate_cents = models.BigIntegerField(_("hourly rate (cents)"), null=True, blank=True)
     budget_minutes = models.PositiveIntegerField(_("hour budget (minutes)"), null=True, blank=True)
+    # Billed minutes of work booked so far, kept with every booking (policy/project_time.py) so that the list can
+    # filter the projects over budget without pricing every project's time.
+    used_minutes = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 

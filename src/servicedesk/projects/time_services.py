@@ -70,6 +70,9 @@ def _watch_budget(project: Project, *, now: datetime) -> list[BudgetWarning]:
     state = budget_state(project, entries, project_price(project, entries, policy=policy), extension_minutes=0)
     if state is None:
         return []
+    if project.used_minutes != state.used_minutes:
+        project.used_minutes = state.used_minutes
+        project.save(update_fields=["used_minutes"])
     sent = {Fraction(share) for share in BudgetWarning.objects.filter(project=project).values_list("share", flat=True)}
     due = budget_warnings_due(
         budget_minutes=state.budget_minutes,

@@ -43,6 +43,7 @@ def project_list_page(request):
         customer_id=chosen.get("customer"),
         status=chosen.get("status") or None,
         lead_id=chosen.get("lead"),
+        over_budget=bool(chosen.get("over_budget")),
         page=request.GET.get("page") or 1,
     )
     query = request.GET.copy()
