@@ -151,7 +151,8 @@ class ProjectTimeForm(_TaskChoice, TimeEntryForm):
     submission = SubmissionField()
 
     def __init__(self, *args, phases: list, **kwargs):
-        super().__init__(*args, **kwargs)
+        # Ids of its own: the quote line form on the same page has a `kind` and a `description` too.
+        super().__init__(*args, auto_id="time_%s", **kwargs)
         self.set_tasks(phases)
 
 
