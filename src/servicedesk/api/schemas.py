@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from django.utils import timezone
@@ -306,8 +306,13 @@ class RefusedPage(Schema):
 
 
 class InvoiceLineOut(Schema):
+    """A line: a ticket's (`ticket_id`) or a contract line's fee for a period (`contract_line_id`, the period)."""
+
     id: int
-    ticket_id: int
+    ticket_id: int | None
+    contract_line_id: int | None
+    period_start: date | None
+    period_end: date | None
     time_entry_id: int | None
     kind: str
     start: datetime | None

@@ -33,6 +33,9 @@ HEADER = [
     "correctie van regel",
     "regel",
     "avond/nacht-tarief vooraf gemeld",
+    "periode van",
+    "periode tot en met",
+    "stukprijs per periode",
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -60,8 +63,8 @@ def invoice_csv(invoice: Invoice, *, decimal_comma: bool = True) -> bytes:
             [
                 local.strftime("%Y-%m-%d") if local else "",
                 local.strftime("%H:%M") if local else "",
-                line.ticket_id,
-                inert(line.ticket.subject),
+                line.ticket_id or "",
+                inert(line.ticket_subject),
                 inert(line.agent),
                 inert(line.description.replace("\r\n", "\n")),
                 line.kind,
@@ -75,6 +78,9 @@ def invoice_csv(invoice: Invoice, *, decimal_comma: bool = True) -> bytes:
                 line.corrects_id or "",
                 line.pk,
                 {True: "ja", False: "nee"}.get(line.rate_told, ""),
+                line.period_start.isoformat() if line.period_start else "",
+                line.period_end.isoformat() if line.period_end else "",
+                "" if line.unit_price_cents is None else _amount(line.unit_price_cents, decimal_comma),
             ]
         )
     writer.writerow([])

@@ -12,10 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.policy import LineKind
 
+# A contract's fee for one of its periods (POLICY.md §9): not a ticket's line, so not one of the engine's kinds.
+RECURRING_FEE = "recurring_fee"
 LINE_KINDS = [
     (LineKind.WORK.value, _("Work")),
     (LineKind.TRAVEL.value, _("Travel")),
     (LineKind.PHONE_SURCHARGE.value, _("Phone surcharge")),
+    (RECURRING_FEE, _("Recurring fee")),
 ]
 
 
@@ -125,6 +128,11 @@ class WorkFacts(NamedTuple):
 
 
 class InvoiceLineQuerySet(models.QuerySet):
+    def billing_period(self):
+        """The lines that bill a contract line's period for the first time on a standing document (see
+        `InvoiceLine.claims_period`); corrections and credit notes refer to them."""
+        return self.filter(claims_period=True)
+
     def billing(self, time_entry):
         """The line that bills a time entry (an id or an `OuterRef`): its first line on a standing document;
         corrections and credit notes refer to that line."""
@@ -138,9 +146,33 @@ class InvoiceLineQuerySet(models.QuerySet):
 
 
 class InvoiceLine(models.Model):
+    """A line of a document: it bills exactly one thing, a ticket's work, travel or phone surcharge (`ticket`, with
+    `time_entry` for work and travel), or a contract line's fee for one of its periods (`contract_line` and the
+    period). Other sources (projects) add their own reference and widen `invoice_line_bills_one_thing`."""
+
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     # No index of its own: `invoice_line_item` (ticket, time_entry) serves look-ups by ticket.
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="invoice_lines", db_index=False)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines", db_index=False
+    )
+    # A recurring fee: the contract line and the period it bills. No index of its own: `invoice_line_period`.
+    contract_line = models.ForeignKey(
+        "contracts.ContractLine",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoice_lines",
+        db_index=False,
+    )
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    unit_price_cents = models.BigIntegerField(null=True, blank=True)  # a fee's price per whole period, as billed
+    # What a line without a time entry bills, as it read when billed (a fee: item, quantities, days; Dutch, as
+    # the documents are): the contract may change later, the document keeps saying what it billed.
+    text = models.CharField(max_length=500, blank=True)
+    # Set while this line is the standing first billing of its contract line's period (set when its document is
+    # confirmed, cleared when it is credited): unique, so a period is never billed twice, whatever runs overlap.
+    claims_period = models.BooleanField(default=False)
     time_entry = models.ForeignKey(
         "tickets.TimeEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
     )
@@ -167,14 +199,47 @@ class InvoiceLine(models.Model):
         indexes = [
             models.Index(fields=["ticket", "time_entry"], name="invoice_line_item"),
             models.Index(fields=["corrects"], name="invoice_line_corrects", condition=Q(corrects__isnull=False)),
+            models.Index(
+                fields=["contract_line", "period_start"],
+                name="invoice_line_period",
+                condition=Q(contract_line__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(ticket__isnull=False, contract_line__isnull=True, period_start__isnull=True)
+                    & ~Q(kind=RECURRING_FEE)
+                )
+                | Q(
+                    ticket__isnull=True,
+                    time_entry__isnull=True,
+                    contract_line__isnull=False,
+                    period_start__isnull=False,
+                    period_end__isnull=False,
+                    kind=RECURRING_FEE,
+                ),
+                name="invoice_line_bills_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["contract_line", "period_start"],
+                condition=Q(claims_period=True),
+                name="invoice_line_period_billed_once",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.ticket_id is None:
+            return f"{self.kind} {self.period_start}: {self.amount_cents}"
         return f"{self.kind} #{self.ticket_id}: {self.amount_cents}"
 
     @property
     def ticket_subject(self) -> str:
-        return self.ticket.subject
+        return self.ticket.subject if self.ticket_id else ""
+
+    @property
+    def is_fee(self) -> bool:
+        return self.kind == RECURRING_FEE
 
     @property
     def facts(self) -> WorkFacts:
@@ -185,8 +250,8 @@ class InvoiceLine(models.Model):
         if kept is not None:
             return WorkFacts(kept.start, kept.agent, kept.description, kept.minutes)
         entry = self.time_entry
-        if entry is None:
-            return WorkFacts(None, "", "", self.billed_minutes)
+        if entry is None:  # a phone surcharge (no text) or a fee (its text)
+            return WorkFacts(None, "", self.text, self.billed_minutes)
         return WorkFacts(entry.start, entry.agent.get_username(), entry.description, entry.minutes)
 
     @property

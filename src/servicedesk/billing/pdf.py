@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from servicedesk.billing.models import Invoice
-from servicedesk.billing.selectors import document_lines_by_ticket
+from servicedesk.billing.selectors import document_fee_lines, document_lines_by_ticket
 
 
 def invoice_pdf(invoice: Invoice, *, language: str = "nl") -> bytes:
@@ -19,6 +19,7 @@ def invoice_pdf(invoice: Invoice, *, language: str = "nl") -> bytes:
     context = {
         "invoice": invoice,
         "lines": document_lines_by_ticket(invoice),
+        "fees": document_fee_lines(invoice),
         "customer": invoice.customer,
         "provider": settings.SERVICEDESK_PROVIDER,
         "issued": issued,

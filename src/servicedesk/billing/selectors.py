@@ -17,6 +17,11 @@ def document_lines(invoice: Invoice) -> QuerySet[InvoiceLine]:
 
 
 def document_lines_by_ticket(invoice: Invoice) -> QuerySet[InvoiceLine]:
-    """The invoice's lines by ticket and then by when the work started (the PDF's order)."""
+    """The invoice's lines of tickets, by ticket and then by when the work started (the PDF's order)."""
     start = Coalesce("kept__start", "time_entry__start")
-    return invoice.lines.select_related(*FACTS).order_by("ticket_id", start, "id")
+    return invoice.lines.filter(ticket__isnull=False).select_related(*FACTS).order_by("ticket_id", start, "id")
+
+
+def document_fee_lines(invoice: Invoice) -> QuerySet[InvoiceLine]:
+    """The invoice's recurring fees, by period and then as written (the PDF's section of its own)."""
+    return invoice.lines.filter(contract_line__isnull=False).order_by("period_start", "id")

@@ -8,11 +8,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servicedesk.billing.fees import fee_lines
 from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence, KeptFacts, WorkFacts
 from servicedesk.billing.pdf import invoice_pdf
 from servicedesk.billing.selectors import document_lines
@@ -64,11 +65,37 @@ def billing_run_preview(
     """What confirming would bill now, per customer; writes nothing. With `lines=False` only each customer's
     figures (`CustomerSummary`): the lines are counted as they stream by, none kept, so a run over any
     amount of work fits in little memory (the worker and the command want no more)."""
-    start, until = period_bounds(run.period_start, run.period_end)
     customer_ids = _customer_ids(run)
     if lines:
-        return list(specifications(customer_ids=customer_ids, start=start, until=until, progress=progress))
-    return summaries(customer_ids=customer_ids, start=start, until=until, progress=progress)
+        return list(_specifications(run, customer_ids, progress=progress))
+    start, until = period_bounds(run.period_start, run.period_end)
+    found = {
+        summary.customer_id: summary
+        for summary in summaries(customer_ids=customer_ids, start=start, until=until, progress=progress)
+    }
+    for customer_id, fees in _fees(run, customer_ids).items():
+        found.setdefault(customer_id, CustomerSummary(customer_id)).add(summary_of(customer_id, fees))
+    return [found[customer_id] for customer_id in sorted(found)]
+
+
+def _fees(run: BillingRun, customer_ids: list[int] | None) -> dict[int, list[SpecLine]]:
+    """Per customer, the recurring fees the run bills (see billing/fees.py)."""
+    return fee_lines(customer_ids=customer_ids, run_start=run.period_start, run_end=run.period_end)
+
+
+def _specifications(
+    run: BillingRun, customer_ids: list[int] | None, *, progress: Callable[[int], None] | None = None
+) -> Iterator[CustomerSpecification]:
+    """Each customer's specification, its tickets' lines then its fees, in customer order; streamed."""
+    start, until = period_bounds(run.period_start, run.period_end)
+    fees = _fees(run, customer_ids)
+    for spec in specifications(customer_ids=customer_ids, start=start, until=until, progress=progress):
+        for customer_id in sorted(c for c in fees if c < spec.customer_id):
+            yield CustomerSpecification(customer_id, fees.pop(customer_id))
+        spec.lines.extend(fees.pop(spec.customer_id, []))
+        yield spec
+    for customer_id in sorted(fees):
+        yield CustomerSpecification(customer_id, fees[customer_id])
 
 
 def _next_number(year: int) -> str:
@@ -98,9 +125,24 @@ def billing_run_confirm(
         invoices = list(Invoice.with_drafts.filter(run=run, status=Invoice.Status.DRAFT).order_by("customer_id"))
         for invoice in invoices:
             _close_invoice(invoice, year, now)
+        _claim_periods(invoices)
         run.status, run.confirmed_by, run.confirmed_at, run.drafted_from = BillingRun.Status.CONFIRMED, actor, now, None
         run.save(update_fields=["status", "confirmed_by", "confirmed_at", "drafted_from"])
     return invoices
+
+
+def _claim_periods(invoices: list[Invoice]) -> None:
+    """The fee lines of the confirmed documents that bill a period for the first time claim it; a period claimed
+    already (a run confirmed in between that the drafts did not see) refuses the confirmation."""
+    try:
+        with transaction.atomic():
+            InvoiceLine.objects.filter(
+                invoice__in=[invoice.pk for invoice in invoices], contract_line__isnull=False, corrects__isnull=True
+            ).update(claims_period=True)
+    except IntegrityError:
+        raise ValidationError(
+            _("A contract period of this run was billed by another run meanwhile; preview the run again.")
+        ) from None
 
 
 def billing_run_draft(
@@ -127,7 +169,8 @@ def billing_run_draft(
 def billing_basis(run: BillingRun) -> dict:
     """What a run's documents are priced from, in figures that change whenever it does: the tickets (every
     change of one, its time entries' included, moves its `updated_at`), the time entries, the after-hours
-    rates told, the documents of other runs and credits, the contracts' own service levels and the policy file."""
+    rates told, the documents of other runs and credits, the contracts (their levels, lines, quantities, ends:
+    every change moves `updated_at`) and the policy file."""
     customer_ids = _customer_ids(run)
     tickets, entries = Ticket.objects.all(), TimeEntry.objects.all()
     if customer_ids:
@@ -138,9 +181,10 @@ def billing_basis(run: BillingRun) -> dict:
     ticket_figures = tickets.aggregate(n=Count("pk"), changed=Max("updated_at"))
     told = TicketEvent.objects.filter(kind=TicketEvent.Kind.RATE_TOLD).aggregate(last=Max("pk"))["last"]
     documents = Invoice.objects.aggregate(n=Count("pk"), credited=Count("pk", filter=Q(status=Invoice.Status.CREDITED)))
-    contracts = Contract.objects.filter(service_levels__isnull=False).aggregate(
-        n=Count("pk"), changed=Max("updated_at")
-    )
+    contracts = Contract.objects.all()
+    if customer_ids:
+        contracts = contracts.filter(customer_id__in=customer_ids)
+    contracts = contracts.aggregate(n=Count("pk"), changed=Max("updated_at"))
     changed = ticket_figures["changed"]
     return {
         "tickets": ticket_figures["n"],
@@ -173,20 +217,20 @@ def _draft(run: BillingRun, *, now: datetime, progress: Callable[[int], None] | 
         for customer_id, lines in chunk:
             invoice = invoices.get(customer_id)
             if invoice is None:
-                invoice = invoices[customer_id] = Invoice.objects.create(
-                    run=run,
-                    customer_id=customer_id,
-                    status=Invoice.Status.DRAFT,
-                    issued_at=now,
-                    subtotal_cents=0,
-                    vat_percent=vat_percent,
-                    vat_cents=0,
-                    total_cents=0,
-                )
+                invoice = invoices[customer_id] = _new_draft(run, customer_id, now, vat_percent)
                 figures[customer_id] = CustomerSummary(customer_id)
             figures[customer_id].add(summary_of(customer_id, lines))
             new_lines += [_invoice_line(invoice, line) for line in lines]
         InvoiceLine.objects.bulk_create(new_lines, batch_size=LINE_BATCH)
+    new_lines = []
+    for customer_id, lines in sorted(_fees(run, _customer_ids(run)).items()):
+        invoice = invoices.get(customer_id)
+        if invoice is None:
+            invoice = invoices[customer_id] = _new_draft(run, customer_id, now, vat_percent)
+            figures[customer_id] = CustomerSummary(customer_id)
+        figures[customer_id].add(summary_of(customer_id, lines))
+        new_lines += [_invoice_line(invoice, line) for line in lines]
+    InvoiceLine.objects.bulk_create(new_lines, batch_size=LINE_BATCH)
     for customer_id, invoice in invoices.items():
         invoice.subtotal_cents = figures[customer_id].subtotal_cents
         invoice.vat_cents = vat_on(invoice.subtotal_cents, invoice.vat_percent)
@@ -195,6 +239,20 @@ def _draft(run: BillingRun, *, now: datetime, progress: Callable[[int], None] | 
     run.drafted_from = basis
     run.save(update_fields=["drafted_from"])
     return [figures[customer_id] for customer_id in sorted(figures)]
+
+
+def _new_draft(run: BillingRun, customer_id: int, now: datetime, vat_percent) -> Invoice:
+    """A customer's draft document in the run, its figures set once its lines are written."""
+    return Invoice.objects.create(
+        run=run,
+        customer_id=customer_id,
+        status=Invoice.Status.DRAFT,
+        issued_at=now,
+        subtotal_cents=0,
+        vat_percent=vat_percent,
+        vat_cents=0,
+        total_cents=0,
+    )
 
 
 def _drop_drafts(runs) -> None:
@@ -221,6 +279,11 @@ def _invoice_line(invoice: Invoice, line: SpecLine) -> InvoiceLine:
         late=line.late,
         corrects_id=line.corrects_id,
         rate_told=line.rate_told,
+        contract_line_id=line.contract_line_id,
+        period_start=line.period_start,
+        period_end=line.period_end,
+        unit_price_cents=line.unit_price_cents,
+        text=line.description if line.contract_line_id else "",
     )
 
 
@@ -235,6 +298,11 @@ CREDITED_FIELDS = (
     "free_reason",
     "late",
     "rate_told",
+    "contract_line_id",
+    "period_start",
+    "period_end",
+    "unit_price_cents",
+    "text",
 )
 
 
@@ -329,6 +397,7 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None
             KeptFacts.objects.bulk_create(kept, batch_size=LINE_BATCH)
         invoice.status = Invoice.Status.CREDITED
         invoice.save(update_fields=["status"])
+        invoice.lines.filter(claims_period=True).update(claims_period=False)  # its periods may be billed again
     return credit
 
 
@@ -397,5 +466,4 @@ def billing_customer_preview(run: BillingRun, customer: Customer) -> CustomerSpe
     ids = _customer_ids(run)
     if ids is not None and customer.pk not in ids:
         return None
-    start, until = period_bounds(run.period_start, run.period_end)
-    return next(iter(specifications(customer_ids=[customer.pk], start=start, until=until)), None)
+    return next(iter(_specifications(run, [customer.pk])), None)

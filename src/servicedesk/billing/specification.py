@@ -35,9 +35,10 @@ TICKET_CHUNK = 500  # tickets per round of queries; small, so the objects of a c
 
 
 class SpecLine(NamedTuple):
-    """A line of a specification (a tuple: a large run makes a million of them)."""
+    """A line of a specification (a tuple: a large run makes a million of them): a ticket's (`ticket_id`) or a
+    contract line's fee for a period (`contract_line_id`, see billing/fees.py)."""
 
-    ticket_id: int
+    ticket_id: int | None
     ticket_subject: str
     entry_id: int | None
     kind: str
@@ -56,6 +57,11 @@ class SpecLine(NamedTuple):
     # Billable after-hours work only: whether the customer was told the after-hours rate before it started
     # (POLICY.md §5); None for office-hours, free and surcharge lines.
     rate_told: bool | None = None
+    # A recurring fee: the contract line, the period it bills, its price per whole period.
+    contract_line_id: int | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    unit_price_cents: int | None = None
 
 
 def vat_on(subtotal_cents: int, vat_percent: Decimal) -> int:

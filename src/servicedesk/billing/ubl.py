@@ -12,6 +12,7 @@ from decimal import Decimal
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from servicedesk.billing.models import Invoice, InvoiceLine
@@ -75,6 +76,23 @@ def _corrected_invoice_numbers(invoice: Invoice) -> list[str]:
     return sorted(numbers)
 
 
+def _tax_category(item, vat_percent: str) -> None:
+    tax = _el(item, "cac:ClassifiedTaxCategory")
+    _el(tax, "cbc:ID", "S")
+    _el(tax, "cbc:Percent", vat_percent)
+    _el(_el(tax, "cac:TaxScheme"), "cbc:ID", "VAT")
+
+
+def _fee_item(element, line: InvoiceLine, vat_percent: str) -> None:
+    """A recurring fee's item: what it is, its quantities and days (the line's text), named by its contract line."""
+    item = _el(element, "cac:Item")
+    correction = f"; correctie van regel {line.corrects_id}" if line.corrects_id else ""
+    _el(item, "cbc:Description", f"{line.text}{correction}")
+    _el(item, "cbc:Name", line.text.split(":")[0][:100] or "Vast bedrag")
+    _el(_el(item, "cac:SellersItemIdentification"), "cbc:ID", f"contract-line-{line.contract_line_id}")
+    _tax_category(item, vat_percent)
+
+
 def invoice_ubl(invoice: Invoice) -> bytes:
     """UBL XML for a numbered invoice (a specification without amount has no invoice to send)."""
     if not invoice.number:
@@ -101,9 +119,15 @@ def invoice_ubl(invoice: Invoice) -> bytes:
     _el(root, "cbc:Note", f"Specificatie servicedesk, periode {period}")
     _el(root, "cbc:DocumentCurrencyCode", currency)
     _el(root, "cbc:BuyerReference", customer.purchase_order or customer.code)
+    # The run's period, widened to the fee periods billed (in advance, or late): each line's period lies within.
+    fees = invoice.lines.filter(contract_line__isnull=False).aggregate(
+        first=Min("period_start"), last=Max("period_end")
+    )
+    first = min(d for d in (invoice.run.period_start, fees["first"]) if d)
+    last = max(d for d in (invoice.run.period_end, fees["last"]) if d)
     invoice_period = _el(root, "cac:InvoicePeriod")
-    _el(invoice_period, "cbc:StartDate", invoice.run.period_start.isoformat())
-    _el(invoice_period, "cbc:EndDate", invoice.run.period_end.isoformat())
+    _el(invoice_period, "cbc:StartDate", first.isoformat())
+    _el(invoice_period, "cbc:EndDate", last.isoformat())
     if customer.purchase_order:
         _el(_el(root, "cac:OrderReference"), "cbc:ID", customer.purchase_order)
     # The invoices whose lines this document corrects (a credit note must name them).
@@ -169,6 +193,13 @@ def invoice_ubl(invoice: Invoice) -> bytes:
         quantity = "-1" if amount < 0 else "1"
         _el(element, "cbc:CreditedQuantity" if credit else "cbc:InvoicedQuantity", quantity, unitCode="C62")
         _el(element, "cbc:LineExtensionAmount", _money(amount), currencyID=currency)
+        if line.contract_line_id:  # a recurring fee: the period it bills
+            line_period = _el(element, "cac:InvoicePeriod")
+            _el(line_period, "cbc:StartDate", line.period_start.isoformat())
+            _el(line_period, "cbc:EndDate", line.period_end.isoformat())
+            _fee_item(element, line, vat_percent)
+            _el(_el(element, "cac:Price"), "cbc:PriceAmount", _money(abs(amount)), currencyID=currency)
+            continue
         item = _el(element, "cac:Item")
         description = line.description or LINE_NAMES.get(line.kind, line.kind)
         when = f"{timezone.localtime(line.start):%d-%m-%Y %H:%M}, " if line.start else ""
@@ -181,9 +212,6 @@ def invoice_ubl(invoice: Invoice) -> bytes:
         )
         _el(item, "cbc:Name", f"#{line.ticket_id} {description}"[:100])
         _el(_el(item, "cac:SellersItemIdentification"), "cbc:ID", f"ticket-{line.ticket_id}")
-        tax = _el(item, "cac:ClassifiedTaxCategory")
-        _el(tax, "cbc:ID", "S")
-        _el(tax, "cbc:Percent", vat_percent)
-        _el(_el(tax, "cac:TaxScheme"), "cbc:ID", "VAT")
+        _tax_category(item, vat_percent)
         _el(_el(element, "cac:Price"), "cbc:PriceAmount", _money(abs(amount)), currencyID=currency)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -220,3 +220,17 @@ def bundles_of(*, customer_id: int, today: date) -> list[BundleBalance]:
 def events_of_customer(customer_id: int) -> QuerySet[ContractEvent]:
     """A customer's commercial trail (contracts and bundles), newest last."""
     return ContractEvent.objects.filter(customer_id=customer_id).select_related("actor", "contract", "bundle")
+
+
+def contracts_to_bill(*, customer_ids: list[int] | None, up_to: date) -> list[Contract]:
+    """The contracts that may have fees to bill by `up_to` (started by then), with their lines, services and
+    quantities: three queries, however many."""
+    contracts = Contract.objects.filter(start__lte=up_to).order_by("customer_id", "start", "id")
+    if customer_ids:
+        contracts = contracts.filter(customer_id__in=customer_ids)
+    return list(
+        contracts.prefetch_related(
+            Prefetch("lines", queryset=ContractLine.objects.select_related("matrix_item").order_by("id")),
+            Prefetch("lines__quantities", queryset=LineQuantity.objects.order_by("effective_from", "id")),
+        )
+    )

@@ -51,6 +51,7 @@ LINE_KINDS = {
     LineKind.WORK: _("Work"),
     LineKind.TRAVEL: _("Travel"),
     LineKind.PHONE_SURCHARGE: _("Phone surcharge"),
+    "recurring_fee": _("Recurring fee"),  # billing's RECURRING_FEE: a contract's fee for a period
 }
 
 BUSINESS_DAY_MINUTES = 8 * 60
