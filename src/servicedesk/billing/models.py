@@ -14,11 +14,16 @@ from servicedesk.policy import LineKind
 
 # A contract's fee for one of its periods (POLICY.md §9): not a ticket's line, so not one of the engine's kinds.
 RECURRING_FEE = "recurring_fee"
+# A fixed-price project's milestone share, and the rest of its price on completion (POLICY.md §10).
+MILESTONE = "milestone"
+PROJECT_REST = "project_rest"
 LINE_KINDS = [
     (LineKind.WORK.value, _("Work")),
     (LineKind.TRAVEL.value, _("Travel")),
     (LineKind.PHONE_SURCHARGE.value, _("Phone surcharge")),
     (RECURRING_FEE, _("Recurring fee")),
+    (MILESTONE, _("Milestone")),
+    (PROJECT_REST, _("Rest of the fixed price")),
 ]
 
 
@@ -176,6 +181,20 @@ class InvoiceLine(models.Model):
     time_entry = models.ForeignKey(
         "tickets.TimeEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
     )
+    # A project's line (POLICY.md §10), its text under the project's name: a time-and-materials entry's work or
+    # travel (`project_entry`), a fixed price's milestone share (`milestone`) or its rest on completion.
+    project = models.ForeignKey(
+        "projects.Project", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    project_entry = models.ForeignKey(
+        "projects.ProjectTimeEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    milestone = models.ForeignKey(
+        "projects.Phase", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    # Set while this line is the standing first billing of its project entry, milestone or rest (set when its
+    # document is confirmed, cleared when it is credited): unique, so none is billed twice, whatever runs overlap.
+    claims_project_item = models.BooleanField(default=False)
     kind = models.CharField(max_length=20, choices=LINE_KINDS)
     # What billing decided. The work's facts (start, agent, description, minutes) are the time entry's, read
     # through `time_entry`: a standing document locks its entries. See `KeptFacts` for the documents that do not.
@@ -218,6 +237,14 @@ class InvoiceLine(models.Model):
                     period_start__isnull=False,
                     period_end__isnull=False,
                     kind=RECURRING_FEE,
+                )
+                | Q(
+                    ticket__isnull=True,
+                    time_entry__isnull=True,
+                    contract_line__isnull=True,
+                    period_start__isnull=True,
+                    project__isnull=False,
+                    kind__in=[LineKind.WORK.value, LineKind.TRAVEL.value, MILESTONE, PROJECT_REST],
                 ),
                 name="invoice_line_bills_one_thing",
             ),
@@ -225,6 +252,17 @@ class InvoiceLine(models.Model):
                 fields=["contract_line", "period_start"],
                 condition=Q(claims_period=True),
                 name="invoice_line_period_billed_once",
+            ),
+            models.UniqueConstraint(
+                fields=["project_entry"], condition=Q(claims_project_item=True), name="invoice_line_entry_billed_once"
+            ),
+            models.UniqueConstraint(
+                fields=["milestone"], condition=Q(claims_project_item=True), name="invoice_line_milestone_billed_once"
+            ),
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(claims_project_item=True, kind=PROJECT_REST),
+                name="invoice_line_rest_billed_once",
             ),
         ]
 
@@ -249,8 +287,11 @@ class InvoiceLine(models.Model):
         kept = getattr(self, "kept", None)  # a missing reverse one-to-one raises an AttributeError
         if kept is not None:
             return WorkFacts(kept.start, kept.agent, kept.description, kept.minutes)
+        if self.project_entry_id is not None:  # a project's time: its text names the project
+            entry = self.project_entry
+            return WorkFacts(entry.start, entry.agent.get_username(), self.text, entry.minutes)
         entry = self.time_entry
-        if entry is None:  # a phone surcharge (no text) or a fee (its text)
+        if entry is None:  # a phone surcharge (no text), a fee or a milestone (its text)
             return WorkFacts(None, "", self.text, self.billed_minutes)
         return WorkFacts(entry.start, entry.agent.get_username(), entry.description, entry.minutes)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from servicedesk.billing.fees import fee_lines
 from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence, KeptFacts, WorkFacts
 from servicedesk.billing.pdf import invoice_pdf
+from servicedesk.billing.projects import Awaiting, project_lines
 from servicedesk.billing.selectors import document_lines
 from servicedesk.billing.specification import (
     CustomerSpecification,
@@ -79,8 +80,20 @@ def billing_run_preview(
 
 
 def _fees(run: BillingRun, customer_ids: list[int] | None) -> dict[int, list[SpecLine]]:
-    """Per customer, the recurring fees the run bills (see billing/fees.py)."""
-    return fee_lines(customer_ids=customer_ids, run_start=run.period_start, run_end=run.period_end)
+    """Per customer, the recurring fees and the project lines the run bills (see billing/fees.py and
+    billing/projects.py)."""
+    found = fee_lines(customer_ids=customer_ids, run_start=run.period_start, run_end=run.period_end)
+    _start, until = period_bounds(run.period_start, run.period_end)
+    projects = project_lines(customer_ids=customer_ids, run_start=run.period_start, until=until)
+    for customer_id, lines in projects.lines.items():
+        found[customer_id] = found.get(customer_id, []) + lines
+    return found
+
+
+def awaiting_approval(run: BillingRun) -> dict[int, list[Awaiting]]:
+    """Per customer, the project work past its budget that the run leaves out until an extension is approved."""
+    _start, until = period_bounds(run.period_start, run.period_end)
+    return project_lines(customer_ids=_customer_ids(run), run_start=run.period_start, until=until).awaiting
 
 
 def _specifications(
@@ -142,6 +155,15 @@ def _claim_periods(invoices: list[Invoice]) -> None:
     except IntegrityError:
         raise ValidationError(
             _("A contract period of this run was billed by another run meanwhile; preview the run again.")
+        ) from None
+    try:
+        with transaction.atomic():
+            InvoiceLine.objects.filter(
+                invoice__in=[invoice.pk for invoice in invoices], project__isnull=False, corrects__isnull=True
+            ).update(claims_project_item=True)
+    except IntegrityError:
+        raise ValidationError(
+            _("Project work or a milestone of this run was billed by another run meanwhile; preview the run again.")
         ) from None
 
 
@@ -283,7 +305,10 @@ def _invoice_line(invoice: Invoice, line: SpecLine) -> InvoiceLine:
         period_start=line.period_start,
         period_end=line.period_end,
         unit_price_cents=line.unit_price_cents,
-        text=line.description if line.contract_line_id else "",
+        text=line.description if line.contract_line_id or line.project_id else "",
+        project_id=line.project_id,
+        project_entry_id=line.project_entry_id,
+        milestone_id=line.milestone_id,
     )
 
 
@@ -303,6 +328,9 @@ CREDITED_FIELDS = (
     "period_end",
     "unit_price_cents",
     "text",
+    "project_id",
+    "project_entry_id",
+    "milestone_id",
 )
 
 
@@ -398,6 +426,7 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None
         invoice.status = Invoice.Status.CREDITED
         invoice.save(update_fields=["status"])
         invoice.lines.filter(claims_period=True).update(claims_period=False)  # its periods may be billed again
+        invoice.lines.filter(claims_project_item=True).update(claims_project_item=False)  # and its project items
     return credit
 
 
