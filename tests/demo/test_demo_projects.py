@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
+from servicedesk.billing.models import InvoiceLine
 from servicedesk.demo.seed.run import PORTAL_PASSWORD
 from servicedesk.projects.models import Project, Quote
 
@@ -40,7 +41,9 @@ def test_the_demo_has_a_migration_past_80_percent_and_an_inventory_with_a_milest
     entries = migration.time_entries.all()
     assert all(entry.start < datetime(2026, 12, 28, 8, 30, tzinfo=AMS) for entry in entries) and len(entries) == 5
     reached = inventory.phases.get(position=1)
-    assert reached.reached_at is not None and reached.share_cents > 0
+    assert reached.reached_at is not None and reached.share_cents == 57000  # its quote lines: 6 h at €95
+    (billed,) = InvoiceLine.objects.filter(milestone=reached)
+    assert (billed.amount_cents, billed.claims_project_item, billed.invoice.status) == (57000, True, "issued")
     main = migration.customer.main_contact
     assert accepted.decided_by == main and inventory.billing_mode == "fixed_price"
     # 22 estimated hours at €95 and three trips at €32.50; 21 % VAT on €2,187.50 is €459.375, rounded half-up

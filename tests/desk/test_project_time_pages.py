@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from servicedesk.billing.services import billing_run_confirm, billing_run_create
 from servicedesk.projects import services, time_services
 from servicedesk.projects.models import BudgetExtension, ProjectEvent, ProjectTimeEntry
 from tests import factories
@@ -127,3 +128,14 @@ def test_the_lead_reads_budget_warnings_among_the_notifications(desk, tm, agent)
     assert "80% van het urenbudget gebruikt" in page and "100% van het urenbudget gebruikt" in page
     assert desk.post(reverse("desk:notifications_read")).status_code == 302
     assert not tm.budget_warnings.filter(read_at=None).exists()
+
+
+def test_a_billed_milestone_shows_its_invoice(desk, fixed, agent):
+    phase = fixed.phases.get()
+    time_services.milestone_reach(project=fixed, phase=phase, actor=agent)
+    today = timezone.localdate()
+    run = billing_run_create(actor=agent, period_start=today.replace(day=1), period_end=today)
+    (invoice,) = billing_run_confirm(run, actor=agent)
+    page = desk.get(reverse("desk:project", args=[fixed.pk])).content.decode()
+    assert f"gefactureerd op factuur {invoice.number}" in page
+    assert page.count("wacht op de volgende factuurrun") == 1  # the trail's sentence of when it was reached

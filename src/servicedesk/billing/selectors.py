@@ -31,3 +31,9 @@ def document_project_lines(invoice: Invoice) -> QuerySet[InvoiceLine]:
     """The invoice's project lines, by project and then by when the work started (the PDF's section of its own)."""
     start = Coalesce("kept__start", "project_entry__start")
     return invoice.lines.filter(project__isnull=False).select_related(*FACTS).order_by("project_id", start, "id")
+
+
+def milestones_billed(project_id: int) -> dict[int, str]:
+    """Of a project's milestones, those a standing invoice bills, with its number; one query."""
+    lines = InvoiceLine.objects.filter(project_id=project_id, milestone__isnull=False, claims_project_item=True)
+    return dict(lines.values_list("milestone_id", "invoice__number"))

@@ -1,13 +1,16 @@
 """The demo's projects, made through the services like the rest: for the first customer (whose main contact has a
 portal login), a Microsoft 365 migration on time and materials whose quote the main contact accepted and whose
 time has passed 80 % of its hour budget (the lead was told), and an inventory of the workplaces at a fixed price
-with its first milestone reached (billed by the next billing run)."""
+with its first milestone reached and billed by a billing run of the customer's up to that day."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
+from servicedesk.billing.services import billing_run_confirm, billing_run_create
 from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import Customer
 from servicedesk.projects import quote_services as quotes
@@ -121,9 +124,16 @@ def seed_projects(users: dict, *, anchor: datetime) -> None:
     services.project_set_status(
         project=inventory, status="in_progress", actor=lead, reason="Opname gepland", now=anchor - timedelta(days=34)
     )
-    # The opname is done: its milestone is reached, and its share waits for the billing run.
+    # The opname is done: its milestone is reached, and a billing run of the customer's up to that day billed its share.
     survey = inventory.phases.get(position=1)
-    time_services.milestone_reach(project=inventory, phase=survey, actor=lead, now=anchor - timedelta(days=30))
+    reached = anchor - timedelta(days=30)
+    time_services.milestone_reach(project=inventory, phase=survey, actor=lead, now=reached)
+    day = timezone.localtime(reached).date()
+    billed = reached + timedelta(days=1)
+    run = billing_run_create(
+        actor=users["fatima"], period_start=day.replace(day=1), period_end=day, customers=[customer], now=billed
+    )
+    billing_run_confirm(run, actor=users["fatima"], now=billed)
 
 
 #: (task, minutes booked in a working day) on the migration: 20 of its 22 budgeted hours, past 80 %.

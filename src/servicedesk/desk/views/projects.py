@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicedesk.billing.selectors import milestones_billed
 from servicedesk.core.downloads import download
 from servicedesk.core.policy import current_policy
 from servicedesk.core.submissions import once
@@ -78,6 +79,7 @@ def _time_context(project: Project, phases: list) -> dict:
         "extensions": extensions,
         "extension_open": any(e.status == BudgetExtension.Status.PROPOSED for e in extensions),
         "milestones": [phase for phase in phases if phase.milestone],
+        "milestones_billed": milestones_billed(project.pk) if any(p.reached_at for p in phases) else {},
         "time_base": reverse("desk:project", args=[project.pk]),
         "time_form": forms.ProjectTimeForm(initial={"start": _now_rounded(), "kind": EntryKind.WORK}, phases=phases),
         "extension_form": forms.ExtensionForm(),
