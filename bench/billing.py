@@ -79,6 +79,7 @@ from collections import defaultdict
 from django.db.models import F, Sum
 from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine
 from servicedesk.billing.specification import period_bounds
+from servicedesk.projects.models import ProjectTimeEntry
 from servicedesk.tickets.models import TimeEntry
 run = BillingRun.objects.get(pk=RUN_ID)
 start, until = period_bounds(run.period_start, run.period_end)
@@ -86,6 +87,7 @@ period = TimeEntry.objects.filter(start__lt=until)
 invoices = Invoice.objects.filter(run=run)
 lines = InvoiceLine.objects.filter(invoice__run=run)
 entry_lines = lines.filter(time_entry__isnull=False)
+project_lines = lines.filter(project_entry__isnull=False, corrects__isnull=True)
 line_sums = dict(lines.values_list("invoice_id").annotate(s=Sum("amount_cents")))
 subtotals = invoices.values_list("pk", "subtotal_cents")
 bad_subtotals = sum(1 for pk, subtotal in subtotals if line_sums.get(pk, 0) != subtotal)
@@ -109,6 +111,10 @@ print(json.dumps({
     "bad_totals": invoices.exclude(total_cents=F("subtotal_cents") + F("vat_cents")).count(),
     "gapless": all(sorted(s) == list(range(1, len(s) + 1)) for s in by_year.values()),
     "total_cents": invoices.aggregate(t=Sum("total_cents"))["t"] or 0,
+    "project_entries_in_period": ProjectTimeEntry.objects.filter(start__lt=until).count(),
+    "project_lines": project_lines.count(),
+    "project_entries_with_a_line": project_lines.values("project_entry_id").distinct().count(),
+    "project_entries_billed": InvoiceLine.objects.filter(claims_project_item=True, project_entry__isnull=False).count(),
 }))
 """
 
@@ -363,6 +369,12 @@ def bench_once(db: str, args, period: tuple[str, str], steps: Steps) -> dict:
         problems.append("billed entries, entries of the period and entry lines differ")
     if checks["entries_with_a_line"] != checks["entry_lines"]:
         problems.append("an entry is billed more than once")
+    if not checks["project_lines"] or checks["project_entries_with_a_line"] != checks["project_lines"]:
+        problems.append("no project entry billed, or one billed more than once")
+    if checks["project_entries_billed"] != checks["project_lines"]:
+        problems.append("a project line does not claim its entry")
+    if checks["project_entries_billed"] >= checks["project_entries_in_period"]:
+        problems.append("no project work awaits approval (the projects past their budget)")
     if checks["bad_subtotals"] or checks["bad_totals"]:
         problems.append(f"{checks['bad_subtotals']} subtotals, {checks['bad_totals']} totals do not add up")
     if not checks["gapless"]:
@@ -448,7 +460,9 @@ def report(results: dict, args) -> bool:
             f"{DB_LABEL[db]}: {c['invoices']} documents ({c['numbered']} numbered, gapless: {c['gapless']}), "
             f"{c['lines']:,} lines ({c['entry_lines']:,} for entries, {c['surcharge_lines']:,} phone surcharges, "
             f"{c['corrections']} corrections), {c['billed_entries']:,} of {c['entries_in_period']:,} entries billed "
-            f"({c['entries_with_a_line']:,} with a line), total {c['total_cents'] / 100:,.2f}; {c['looked_at']}; "
+            f"({c['entries_with_a_line']:,} with a line); {c['project_entries_billed']:,} of "
+            f"{c['project_entries_in_period']:,} project entries billed, the rest awaiting approval; "
+            f"total {c['total_cents'] / 100:,.2f}; {c['looked_at']}; "
             f"peak MB preview {best['preview_peak_mb']:.0f}, confirm {best['confirm_peak_mb']:.0f}; "
             f"CPU s preview {best['preview_cpu_s']:.1f}, confirm {best['confirm_cpu_s']:.1f}; "
             f"load (1, 5, 15 min) before / after {best['load']}"

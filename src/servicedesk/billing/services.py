@@ -145,26 +145,28 @@ def billing_run_confirm(
 
 
 def _claim_periods(invoices: list[Invoice]) -> None:
-    """The fee lines of the confirmed documents that bill a period for the first time claim it; a period claimed
-    already (a run confirmed in between that the drafts did not see) refuses the confirmation."""
-    try:
-        with transaction.atomic():
-            InvoiceLine.objects.filter(
-                invoice__in=[invoice.pk for invoice in invoices], contract_line__isnull=False, corrects__isnull=True
-            ).update(claims_period=True)
-    except IntegrityError:
-        raise ValidationError(
-            _("A contract period of this run was billed by another run meanwhile; preview the run again.")
-        ) from None
-    try:
-        with transaction.atomic():
-            InvoiceLine.objects.filter(
-                invoice__in=[invoice.pk for invoice in invoices], project__isnull=False, corrects__isnull=True
-            ).update(claims_project_item=True)
-    except IntegrityError:
-        raise ValidationError(
-            _("Project work or a milestone of this run was billed by another run meanwhile; preview the run again.")
-        ) from None
+    """The lines of the confirmed documents that bill a contract line's period, or a project's entry, milestone or
+    rest, for the first time claim it; one claimed already (a run confirmed in between that the drafts did not
+    see) refuses the confirmation."""
+    ids = [invoice.pk for invoice in invoices]
+    claims = (
+        (
+            Q(contract_line__isnull=False),
+            "claims_period",
+            _("A contract period of this run was billed by another run meanwhile; preview the run again."),
+        ),
+        (
+            Q(project__isnull=False),
+            "claims_project_item",
+            _("Project work or a milestone of this run was billed by another run meanwhile; preview the run again."),
+        ),
+    )
+    for lines, claim, refusal in claims:
+        try:
+            with transaction.atomic():
+                InvoiceLine.objects.filter(lines, invoice__in=ids, corrects__isnull=True).update(**{claim: True})
+        except IntegrityError:
+            raise ValidationError(refusal) from None
 
 
 def billing_run_draft(
