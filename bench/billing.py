@@ -137,6 +137,7 @@ from django.db.models import F, Sum
 from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine
 from servicedesk.billing.specification import period_bounds
 from servicedesk.contracts.models import BundleDebit, PrepaidBundle
+from servicedesk.projects.models import ProjectTimeEntry
 from servicedesk.tickets.models import TimeEntry
 run = BillingRun.objects.get(pk=RUN_ID)
 start, until = period_bounds(run.period_start, run.period_end)
@@ -145,6 +146,7 @@ invoices = Invoice.objects.filter(run=run)
 lines = InvoiceLine.objects.filter(invoice__run=run)
 entry_lines = lines.filter(time_entry__isnull=False)
 claimed = InvoiceLine.objects.filter(claims=True, contract_line__isnull=False)
+project_lines = lines.filter(project_entry__isnull=False, corrects__isnull=True)
 line_sums = dict(lines.values_list("invoice_id").annotate(s=Sum("amount_cents")))
 subtotals = invoices.values_list("pk", "subtotal_cents")
 bad_subtotals = sum(1 for pk, subtotal in subtotals if line_sums.get(pk, 0) != subtotal)
@@ -177,6 +179,10 @@ print(json.dumps({
     "bundles_below_zero": sum(
         1 for b in PrepaidBundle.objects.annotate(used=Sum("debits__amount_cents")) if (b.used or 0) > b.value_cents
     ),
+    "project_entries_in_period": ProjectTimeEntry.objects.filter(start__lt=until).count(),
+    "project_lines": project_lines.count(),
+    "project_entries_with_a_line": project_lines.values("project_entry_id").distinct().count(),
+    "project_entries_billed": InvoiceLine.objects.filter(claims=True, project_entry__isnull=False).count(),
 }))
 """
 
@@ -441,6 +447,12 @@ def bench_once(db: str, args, period: tuple[str, str], steps: Steps) -> dict:
         problems.append("billed entries, entries of the period and entry lines differ")
     if checks["entries_with_a_line"] != checks["entry_lines"]:
         problems.append("an entry is billed more than once")
+    if not checks["project_lines"] or checks["project_entries_with_a_line"] != checks["project_lines"]:
+        problems.append("no project entry billed, or one billed more than once")
+    if checks["project_entries_billed"] != checks["project_lines"]:
+        problems.append("a project line does not claim its entry")
+    if checks["project_entries_billed"] >= checks["project_entries_in_period"]:
+        problems.append("no project work awaits approval (the projects past their budget)")
     if checks["bad_subtotals"] or checks["bad_totals"]:
         problems.append(f"{checks['bad_subtotals']} subtotals, {checks['bad_totals']} totals do not add up")
     if not checks["gapless"]:
@@ -532,7 +544,9 @@ def report(results: dict, args) -> bool:
             f"{DB_LABEL[db]}: {c['invoices']} documents ({c['numbered']} numbered, gapless: {c['gapless']}), "
             f"{c['lines']:,} lines ({c['entry_lines']:,} for entries, {c['surcharge_lines']:,} phone surcharges, "
             f"{c['corrections']} corrections), {c['billed_entries']:,} of {c['entries_in_period']:,} entries billed "
-            f"({c['entries_with_a_line']:,} with a line), total {c['total_cents'] / 100:,.2f}; "
+            f"({c['entries_with_a_line']:,} with a line); {c['project_entries_billed']:,} of "
+            f"{c['project_entries_in_period']:,} project entries billed, the rest awaiting approval; "
+            f"total {c['total_cents'] / 100:,.2f}; "
             f"{c['fee_lines']:,} contract fee lines, {c['bundle_lines']:,} bundles bought, "
             f"{c['debited_cents'] / 100:,.2f} paid from bundles; {c['looked_at']}; "
             f"peak MB preview {best['preview_peak_mb']:.0f}, confirm {best['confirm_peak_mb']:.0f}; "

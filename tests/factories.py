@@ -58,3 +58,30 @@ def portal_user(contact_, password: str = "Koffie-Met-Appeltaart-42"):
     contact_.user = user
     contact_.save(update_fields=["user"])
     return user
+
+
+def accepted_project(customer_, lead, approver, *, billing_mode: str, phases, name: str = "Migratie 365", now=None):
+    """A project quoted from its phases and accepted by `approver` (a contact who may approve quotes), in progress.
+    `phases`: (name, estimate minutes, milestone percentage or None) each; one task of that estimate per phase."""
+    from servicedesk.projects import quote_services, services
+
+    project = services.project_create(customer=customer_, name=name, kind="migration", actor=lead, lead=lead, now=now)
+    for phase_name, estimate, percentage in phases:
+        phase = services.phase_add(
+            project=project,
+            name=phase_name,
+            actor=lead,
+            milestone=percentage is not None,
+            milestone_percentage=percentage or None,
+            now=now,
+        )
+        services.task_add(
+            project=project, phase=phase, title=phase_name, actor=lead, estimate_minutes=estimate, now=now
+        )
+    quote = quote_services.quote_create(
+        project=project, actor=lead, billing_mode=billing_mode, hourly_rate_cents=9500, now=now
+    )
+    quote = quote_services.quote_send(quote=quote, actor=lead, now=now)
+    quote_services.quote_accept(quote=quote, contact=approver, address="192.0.2.7", now=now)
+    project.refresh_from_db()
+    return services.project_set_status(project=project, status="in_progress", actor=lead, now=now)

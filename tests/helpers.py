@@ -435,3 +435,14 @@ def webhook_admin(username: str = "wim"):
     user = factories.agent(username, first_name="Wim", last_name="Beheer")
     user.user_permissions.add(Permission.objects.get(codename="manage_webhooks"))
     return user
+
+
+def pdf_text(pdf: bytes) -> str:
+    """A PDF's text as pdftotext reads it, in reading order."""
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(pdf)
+        file.flush()
+        return subprocess.run(["pdftotext", "-raw", file.name, "-"], capture_output=True, text=True, check=True).stdout

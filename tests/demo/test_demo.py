@@ -16,6 +16,7 @@ from django.utils import timezone
 from servicedesk.customers.models import Contact, ContactPhone, Customer, CustomerChange, ServiceMatrixItem
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.policy import Channel, Priority, SupportType
+from servicedesk.projects.models import Project, ProjectTimeEntry
 from servicedesk.tickets.models import AgentNotification, Message, RefusedReport, Ticket, TicketEvent, TimeEntry
 from servicedesk.tickets.pricing import deadline_for
 from servicedesk.tickets.search import search_ticket_ids
@@ -294,3 +295,13 @@ def test_generated_tickets_are_found_by_the_full_text_search():
     assert len(search_ticket_ids("groet")) == 120
     ticket = Ticket.objects.order_by("?").first()
     assert ticket.pk in search_ticket_ids(ticket.subject)
+
+
+def test_generate_makes_projects_with_time_entries():
+    generate(5300, seed=5)  # 1,000 project entries: 100,000 per 530,000 tickets
+    projects = Project.objects.all()
+    assert projects.count() == Customer.objects.count()
+    assert set(projects.values_list("billing_mode", "status")) == {("time_and_materials", "in_progress")}
+    assert ProjectTimeEntry.objects.count() == 1000
+    assert not ProjectTimeEntry.objects.exclude(agent__is_staff=True).exists()
+    assert projects.filter(budget_minutes=60 * 60).exists()  # 60 hours, which some pass: work awaits approval

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from servicedesk.customers.services import matrix_item_add
-from servicedesk.projects import services
+from servicedesk.projects import services, time_services
 from servicedesk.projects.models import Project, ProjectEvent, ProjectTicket, Task
 from servicedesk.projects.quote_services import quote_create, quote_line_add
 from servicedesk.tickets import services as ticket_services
@@ -208,10 +209,13 @@ def test_list_and_project_page_query_counts_do_not_grow(
     desk.get(reverse("desk:projects"))
     with django_assert_num_queries(5):  # the session and user; the filter's customers; count and page (agents: kept)
         assert desk.get(reverse("desk:projects")).status_code == 200
+    task = project.phases.get().tasks.first()
+    for _i in range(size):
+        time_services.project_time_add(project=project, agent=agent, start=timezone.now(), minutes=20, task=task)
     desk.get(reverse("desk:project", args=[project.pk]))
-    # The session and user; the project; its services, phases, tasks, tickets, trail, quotes, their lines; who
-    # the draft quote goes to (the agents: kept).
-    with django_assert_num_queries(11):
+    # The session and user; the project; its services, phases, tasks, tickets, trail, quotes, their lines, time,
+    # extensions; who the draft quote goes to (the agents: kept).
+    with django_assert_num_queries(13):
         assert desk.get(reverse("desk:project", args=[project.pk])).status_code == 200
     with django_assert_num_queries(3):  # the session and user; the tasks
         assert desk.get(reverse("desk:my_tasks")).status_code == 200

@@ -69,7 +69,9 @@ entries = st.lists(
 )
 
 
-@settings(max_examples=200)
+# No deadline: an example whose entries fall in a year the timeline has not laid out yet takes its time once, and
+# on a busy machine that alone passed the 200 ms default (a flaky failure in two full runs).
+@settings(max_examples=200, deadline=None)
 @given(entries, st.sampled_from([(Priority.STANDARD, 6500), (Priority.HIGH, 8500), (Priority.DIRECT, 12500)]))
 def test_project_time_costs_what_a_billable_ticket_at_the_same_rate_costs(policy, entry_list, level):
     """The same units, bands and travel rule: an unmanaged ticket by e-mail is never free, so it must agree."""

@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from servicedesk.projects import quote_services, services, tasks
+from servicedesk.customers.services import contact_set_rights
+from servicedesk.projects import quote_services, services, tasks, time_services
 from servicedesk.projects.models import Project, Quote
 from tests import factories
 from tests.helpers import portal_signed_in
@@ -160,9 +161,16 @@ def test_the_projects_page_in_a_fixed_number_of_queries(client, anja, agent, cus
             quote=quote, actor=agent, kind="fixed", description="X", quantity=1, unit_price_cents=1
         )
         quote_services.quote_send(quote=quote, actor=agent)
+        tm = factories.accepted_project(
+            customer, agent, anja, billing_mode="time_and_materials", phases=[("Werk", 60, None)], name=f"TM{i}"
+        )
+        start = timezone.now() - timedelta(days=3)
+        time_services.project_time_add(project=tm, agent=agent, start=start, minutes=90)
+        time_services.extension_propose(project=tm, minutes=60, actor=agent)
     portal = portal_signed_in(client, anja, agent)
     portal.get(reverse("portal:projects"))
-    with django_assert_num_queries(5):  # the session; the user with its contact; projects, phases, quotes
+    # The session; the user with its contact; projects, phases, quotes, time as it stands, extensions.
+    with django_assert_num_queries(7):
         assert portal.get(reverse("portal:projects")).status_code == 200
 
 
@@ -174,3 +182,48 @@ def test_a_superseded_quote_points_to_the_version_that_replaces_it(client, anja,
     second = quote_services.quote_send(quote=second, actor=agent)
     page = portal.get(reverse("portal:quote", args=[sent.pk])).content.decode()
     assert f'<a href="/portal/quotes/{second.pk}/">offerte {second.number}</a>' in page
+
+
+@pytest.fixture
+def over_budget(customer, agent, anja):
+    """Two hours' budget and three booked: one hour past it, waiting; an extension of two hours proposed."""
+    project = factories.accepted_project(
+        customer, agent, anja, billing_mode="time_and_materials", phases=[("Mailboxen", 120, None)]
+    )
+    start = timezone.now() - timedelta(days=3)
+    time_services.project_time_add(project=project, agent=agent, start=start.replace(hour=10), minutes=180)
+    return time_services.extension_propose(project=project, minutes=120, actor=agent, reason="Twintig mailboxen meer")
+
+
+def test_an_approver_approves_an_extension_with_the_address_recorded(client, anja, agent, over_budget):
+    portal = portal_signed_in(client, anja, agent)
+    page = portal.get(reverse("portal:projects")).content.decode()
+    assert "3 van 2 uur gebruikt (150%)" in page and "1 uur boven het budget wacht" in page
+    assert "Uitbreiding met 2 uur voorgesteld" in page and "Twintig mailboxen meer" in page
+    url = reverse("portal:extension_decide", args=[over_budget.pk])
+    response = portal.post(url, {"decision": "accept", "comment": "Akkoord"}, REMOTE_ADDR="198.51.100.4")
+    assert response.status_code == 302
+    over_budget.refresh_from_db()
+    assert (over_budget.status, over_budget.decided_by, over_budget.decided_from) == ("approved", anja, "198.51.100.4")
+    page = portal.get(reverse("portal:projects")).content.decode()
+    assert "boven het budget wacht" not in page and "2 extra uren goedgekeurd" in page
+    again = portal.post(url, {"decision": "decline"})
+    assert again.status_code == 400 and "al besloten" in again.content.decode()
+
+
+def test_a_contact_without_the_right_cannot_approve_and_another_organisation_gets_a_404(
+    client, customer, anja, agent, over_budget
+):
+    sees_all = factories.contact(customer, "Piet")
+    contact_set_rights(contact=sees_all, actor=agent, may_report=True, sees_all_tickets=True)
+    sees_all.refresh_from_db()
+    portal = portal_signed_in(client, sees_all, agent)
+    page = portal.get(reverse("portal:projects")).content.decode()
+    assert 'value="accept"' not in page and "offertes mag goedkeuren beslist" in page
+    url = reverse("portal:extension_decide", args=[over_budget.pk])
+    response = portal.post(url, {"decision": "accept"})
+    assert response.status_code == 400 and "U mag geen uitbreidingen goedkeuren" in response.content.decode()
+    stranger = factories.contact(factories.customer("Garage Dijkstra"), "Gert", main=True)
+    assert portal_signed_in(Client(), stranger, agent).post(url, {"decision": "accept"}).status_code == 404
+    over_budget.refresh_from_db()
+    assert (over_budget.status, over_budget.decided_by) == ("proposed", None)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from servicedesk.projects import services
+from servicedesk.projects.models import BudgetExtension
 from servicedesk.projects.quote_services import quote_create, quote_line_add, quote_new_version
 from servicedesk.projects.selectors import open_tasks_of, project_for_desk, project_list, project_of_ticket
+from servicedesk.projects.time_services import project_time_add, project_time_correct
 from servicedesk.tickets import services as ticket_services
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +34,7 @@ def _grow(project, agent, contact, n: int) -> None:
 
 
 @pytest.mark.parametrize("size", [1, 6])
-def test_project_for_desk_reads_everything_in_eight_queries(
+def test_project_for_desk_reads_everything_in_ten_queries(
     project, agent, main_contact, size, django_assert_num_queries
 ):
     _grow(project, agent, main_contact, size)
@@ -39,8 +42,26 @@ def test_project_for_desk_reads_everything_in_eight_queries(
         quote = quote_create(project=project, actor=agent, billing_mode="fixed_price", hourly_rate_cents=9500)
         quote_line_add(quote=quote, actor=agent, kind="fixed", description="Licentie", quantity=1, unit_price_cents=1)
         quote_new_version(quote=quote, actor=agent).delete()  # the old one superseded: a new quote may be made
-    with django_assert_num_queries(8):  # project; services, phases, tasks, tickets, trail, quotes, their lines
+    task = project.phases.first().tasks.first()
+    for i in range(size):
+        entry = project_time_add(project=project, agent=agent, start=timezone.now(), minutes=30 + i, task=task)
+        if i % 2:
+            project_time_correct(
+                entry=entry,
+                actor=agent,
+                reason="Te lang",
+                kind="work",
+                start=entry.start,
+                minutes=15,
+                description="",
+                task=task,
+            )
+        extension = BudgetExtension.objects.create(project=project, minutes=60, proposed_at=timezone.now())
+    # project; services, phases, tasks, tickets, trail, quotes, their lines, time as it stands, extensions
+    with django_assert_num_queries(10):
         loaded = project_for_desk(project.pk)
+        time = [(entry.minutes, entry.agent.username, entry.task.title) for entry in loaded.current_time]
+        extensions = [e.minutes for e in loaded.extensions.all()]
         lines = [[line.description for line in quote.lines.all()] for quote in loaded.quotes.all()]
         phases = list(loaded.phases.all())
         titles = [[task.title for task in phase.tasks.all()] for phase in phases]
@@ -48,7 +69,10 @@ def test_project_for_desk_reads_everything_in_eight_queries(
         events = [event.actor.username for event in loaded.events.all()]
         items = [item.name for item in loaded.matrix_items.all()]
     assert titles[0] == ["T0-1", "T0-3", "T0-None"]  # soonest due first, undated last
-    assert len(tickets) == size and len(events) == 1 + 5 * size + 3 * size and items == ["Microsoft 365"]
+    assert [minutes for minutes, _agent, _task in time] == [15 if i % 2 else 30 + i for i in range(size)]
+    assert extensions == [60] * size and extension.pk
+    assert len(events) == 1 + 5 * size + 3 * size + size + size // 2  # ... and the time booked and corrected
+    assert len(tickets) == size and items == ["Microsoft 365"]
     assert lines == [["Licentie"]] * size
 
 

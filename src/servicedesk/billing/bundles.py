@@ -75,8 +75,16 @@ def purchase_lines(*, customer_ids: list[int] | None, run_start: date, run_end: 
 
 
 def _line_day(start: datetime | None, reported: datetime | None) -> date:
-    """The day a line's work was done (local): its entry's start, else its ticket's report (a surcharge)."""
+    """The day a line's work was done (local): its entry's start (a ticket's or a project's), else its ticket's
+    report (a surcharge)."""
     return timezone.localdate(start or reported)
+
+
+def _paid_text(pk: int, ticket_id: int | None, project: str | None) -> str:
+    """What a debit paid, as the customer's bundle page lists it (Dutch, as the documents are)."""
+    if ticket_id:
+        return f"Ticket #{ticket_id}"
+    return f"Project {project}" if project else f"Regel {pk}"
 
 
 def pay_lines(invoices: list[Invoice], *, today: date, run_id: int, now: datetime, debit: bool) -> dict[int, int]:
@@ -105,13 +113,21 @@ def pay_lines(invoices: list[Invoice], *, today: date, run_id: int, now: datetim
         # A customer at a time: only one customer's lines are in memory, however large the run.
         payable = lines.filter(
             invoice=by_customer[customer_id], kind__in=PAID_KINDS, amount_cents__gt=0, free_reason=""
-        ).values_list("pk", "amount_cents", "time_entry__start", "ticket__reported_at", "ticket_id")
+        ).values_list(
+            "pk",
+            "amount_cents",
+            "time_entry__start",
+            "ticket__reported_at",
+            "ticket_id",
+            "project_entry__start",
+            "project__name",
+        )
         billable = []
         what: dict[str, tuple[int, date, str]] = {}
-        for pk, amount, start, reported, ticket_id in payable.iterator(chunk_size=2000):
-            day = _line_day(start, reported)
+        for pk, amount, start, reported, ticket_id, project_start, project in payable.iterator(chunk_size=2000):
+            day = _line_day(start or project_start, reported)
             billable.append(prepaid.BillableLine(str(pk), day, amount))
-            what[str(pk)] = (pk, day, f"Ticket #{ticket_id}" if ticket_id else f"Regel {pk}")
+            what[str(pk)] = (pk, day, _paid_text(pk, ticket_id, project))
         engine_bundles = [as_engine_bundle(b, b.used) for b in owned]
         outcome = prepaid.debit(engine_bundles, billable)
         total = 0

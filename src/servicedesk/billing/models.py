@@ -16,12 +16,17 @@ from servicedesk.policy import LineKind
 RECURRING_FEE = "recurring_fee"
 # A prepaid bundle's purchase (strippenkaart), billed once in the run after it was sold.
 BUNDLE_PURCHASE = "bundle_purchase"
+# A fixed-price project's milestone share, and the rest of its price on completion (POLICY.md §10).
+MILESTONE = "milestone"
+PROJECT_REST = "project_rest"
 LINE_KINDS = [
     (LineKind.WORK.value, _("Work")),
     (LineKind.TRAVEL.value, _("Travel")),
     (LineKind.PHONE_SURCHARGE.value, _("Phone surcharge")),
     (RECURRING_FEE, _("Recurring fee")),
     (BUNDLE_PURCHASE, _("Prepaid hours bought")),
+    (MILESTONE, _("Milestone")),
+    (PROJECT_REST, _("Rest of the fixed price")),
 ]
 
 
@@ -155,9 +160,9 @@ class InvoiceLineQuerySet(models.QuerySet):
 class InvoiceLine(models.Model):
     """A line of a document: it bills exactly one thing, a ticket's work, travel or phone surcharge (`ticket`, with
     `time_entry` for work and travel), a contract line's fee for one of its periods (`contract_line` and the
-    period) or a bundle's purchase (`bundle`). Other sources (projects) add their own reference and widen
-    `invoice_line_bills_one_thing`. Bundles pay work, travel and surcharges (`prepaid_cents`, by
-    billing/prepaid.py)."""
+    period), a bundle's purchase (`bundle`) or a project's entry, milestone or rest (`project` and one of
+    `project_entry`, `milestone`). Bundles pay work, travel and surcharges (`prepaid_cents`, by
+    billing/bundles.py)."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     # No index of its own: `invoice_line_item` (ticket, time_entry) serves look-ups by ticket.
@@ -182,14 +187,25 @@ class InvoiceLine(models.Model):
     bundle = models.ForeignKey(
         "contracts.PrepaidBundle", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
     )
-    # Set while this line is the standing first billing of a contract line's period or a bundle's purchase (set
-    # when its document is confirmed, cleared when it is credited): unique, so neither is ever billed twice,
-    # whatever runs overlap.
+    # Set while this line is the standing first billing of a contract line's period, a bundle's purchase or a
+    # project's entry, milestone or rest (set when its document is confirmed, cleared when it is credited):
+    # unique, so none is ever billed twice, whatever runs overlap.
     claims = models.BooleanField(default=False)
     # What the customer's bundles paid of `amount_cents` (the rest is invoiced); the debits say which.
     prepaid_cents = models.BigIntegerField(default=0)
     time_entry = models.ForeignKey(
         "tickets.TimeEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    # A project's line (POLICY.md §10), its text under the project's name: a time-and-materials entry's work or
+    # travel (`project_entry`), a fixed price's milestone share (`milestone`) or its rest on completion.
+    project = models.ForeignKey(
+        "projects.Project", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    project_entry = models.ForeignKey(
+        "projects.ProjectTimeEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    milestone = models.ForeignKey(
+        "projects.Phase", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
     )
     kind = models.CharField(max_length=20, choices=LINE_KINDS)
     # What billing decided. The work's facts (start, agent, description, minutes) are the time entry's, read
@@ -223,13 +239,20 @@ class InvoiceLine(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(ticket__isnull=False, contract_line__isnull=True, period_start__isnull=True, bundle__isnull=True)
-                    & ~Q(kind__in=(RECURRING_FEE, BUNDLE_PURCHASE))
+                    Q(
+                        ticket__isnull=False,
+                        contract_line__isnull=True,
+                        period_start__isnull=True,
+                        bundle__isnull=True,
+                        project__isnull=True,
+                    )
+                    & ~Q(kind__in=(RECURRING_FEE, BUNDLE_PURCHASE, MILESTONE, PROJECT_REST))
                 )
                 | Q(
                     ticket__isnull=True,
                     time_entry__isnull=True,
                     bundle__isnull=True,
+                    project__isnull=True,
                     contract_line__isnull=False,
                     period_start__isnull=False,
                     period_end__isnull=False,
@@ -240,8 +263,18 @@ class InvoiceLine(models.Model):
                     time_entry__isnull=True,
                     contract_line__isnull=True,
                     period_start__isnull=True,
+                    project__isnull=True,
                     bundle__isnull=False,
                     kind=BUNDLE_PURCHASE,
+                )
+                | Q(
+                    ticket__isnull=True,
+                    time_entry__isnull=True,
+                    contract_line__isnull=True,
+                    period_start__isnull=True,
+                    bundle__isnull=True,
+                    project__isnull=False,
+                    kind__in=[LineKind.WORK.value, LineKind.TRAVEL.value, MILESTONE, PROJECT_REST],
                 ),
                 name="invoice_line_bills_one_thing",
             ),
@@ -252,6 +285,17 @@ class InvoiceLine(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["bundle"], condition=Q(claims=True), name="invoice_line_bundle_billed_once"
+            ),
+            models.UniqueConstraint(
+                fields=["project_entry"], condition=Q(claims=True), name="invoice_line_entry_billed_once"
+            ),
+            models.UniqueConstraint(
+                fields=["milestone"], condition=Q(claims=True), name="invoice_line_milestone_billed_once"
+            ),
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(claims=True, kind=PROJECT_REST),
+                name="invoice_line_rest_billed_once",
             ),
         ]
 
@@ -276,8 +320,11 @@ class InvoiceLine(models.Model):
         kept = getattr(self, "kept", None)  # a missing reverse one-to-one raises an AttributeError
         if kept is not None:
             return WorkFacts(kept.start, kept.agent, kept.description, kept.minutes)
+        if self.project_entry_id is not None:  # a project's time: its text names the project
+            entry = self.project_entry
+            return WorkFacts(entry.start, entry.agent.get_username(), self.text, entry.minutes)
         entry = self.time_entry
-        if entry is None:  # a phone surcharge (no text) or a fee (its text)
+        if entry is None:  # a phone surcharge (no text), a fee or a milestone (its text)
             return WorkFacts(None, "", self.text, self.billed_minutes)
         return WorkFacts(entry.start, entry.agent.get_username(), entry.description, entry.minutes)
 

@@ -9,7 +9,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from servicedesk.billing.models import Invoice
-from servicedesk.billing.selectors import bundles_used, document_fee_lines, document_lines_by_ticket
+from servicedesk.billing.selectors import (
+    bundles_used,
+    document_fee_lines,
+    document_lines_by_ticket,
+    document_project_lines,
+)
 
 
 def invoice_pdf(invoice: Invoice, *, language: str = "nl") -> bytes:
@@ -21,6 +26,7 @@ def invoice_pdf(invoice: Invoice, *, language: str = "nl") -> bytes:
         "lines": document_lines_by_ticket(invoice),
         "fees": document_fee_lines(invoice),
         "bundles": bundles_used(invoice),
+        "project_lines": document_project_lines(invoice),
         "customer": invoice.customer,
         "provider": settings.SERVICEDESK_PROVIDER,
         "issued": issued,

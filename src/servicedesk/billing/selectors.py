@@ -11,7 +11,7 @@ from servicedesk.billing.models import Invoice, InvoiceLine
 from servicedesk.contracts.models import BundleDebit, PrepaidBundle
 
 # What a line's facts (`InvoiceLine.facts`) read: its entry and the entry's agent, or the facts it keeps.
-FACTS = ("ticket", "time_entry__agent", "kept")
+FACTS = ("ticket", "time_entry__agent", "project_entry__agent", "kept")
 
 
 def document_lines(invoice: Invoice) -> QuerySet[InvoiceLine]:
@@ -58,3 +58,15 @@ def bundles_used(invoice: Invoice) -> list[BundleUse]:
 def document_fee_lines(invoice: Invoice) -> QuerySet[InvoiceLine]:
     """The invoice's recurring fees, by period and then as written (the PDF's section of its own)."""
     return invoice.lines.filter(contract_line__isnull=False).order_by("period_start", "id")
+
+
+def document_project_lines(invoice: Invoice) -> QuerySet[InvoiceLine]:
+    """The invoice's project lines, by project and then by when the work started (the PDF's section of its own)."""
+    start = Coalesce("kept__start", "project_entry__start")
+    return invoice.lines.filter(project__isnull=False).select_related(*FACTS).order_by("project_id", start, "id")
+
+
+def milestones_billed(project_id: int) -> dict[int, str]:
+    """Of a project's milestones, those a standing invoice bills, with its number; one query."""
+    lines = InvoiceLine.objects.filter(project_id=project_id, milestone__isnull=False, claims=True)
+    return dict(lines.values_list("milestone_id", "invoice__number"))

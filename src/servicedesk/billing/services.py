@@ -17,6 +17,7 @@ from servicedesk.billing.bundles import pay_lines, purchase_lines, refund_debits
 from servicedesk.billing.fees import fee_lines
 from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence, KeptFacts, WorkFacts
 from servicedesk.billing.pdf import invoice_pdf
+from servicedesk.billing.projects import Awaiting, project_lines
 from servicedesk.billing.selectors import document_lines
 from servicedesk.billing.specification import (
     CustomerSpecification,
@@ -38,6 +39,7 @@ from servicedesk.core.sequences import lock_year, next_in_year
 from servicedesk.customers.models import Customer
 from servicedesk.outbox.models import OutgoingAttachment, OutgoingMessage
 from servicedesk.outbox.services import render_notice
+from servicedesk.projects.models import Project, ProjectTimeEntry
 from servicedesk.tickets.models import Ticket, TicketEvent, TimeEntry
 from servicedesk.webhooks.events import Event, event_record, events_record
 from servicedesk.webhooks.models import EventType
@@ -83,13 +85,21 @@ def billing_run_preview(
 
 def _fees(run: BillingRun, customer_ids: list[int] | None) -> dict[int, list[SpecLine]]:
     """Per customer, what the run bills besides tickets: recurring fees (billing/fees.py), bundles bought
-    (billing/bundles.py)."""
+    (billing/bundles.py) and project lines (billing/projects.py)."""
     found = fee_lines(customer_ids=customer_ids, run_start=run.period_start, run_end=run.period_end)
-    for customer_id, lines in purchase_lines(
-        customer_ids=customer_ids, run_start=run.period_start, run_end=run.period_end
-    ).items():
-        found[customer_id] = found.get(customer_id, []) + lines
+    _start, until = period_bounds(run.period_start, run.period_end)
+    projects = project_lines(customer_ids=customer_ids, run_start=run.period_start, until=until)
+    purchases = purchase_lines(customer_ids=customer_ids, run_start=run.period_start, run_end=run.period_end)
+    for source in (purchases, projects.lines):
+        for customer_id, lines in source.items():
+            found[customer_id] = found.get(customer_id, []) + lines
     return found
+
+
+def awaiting_approval(run: BillingRun) -> dict[int, list[Awaiting]]:
+    """Per customer, the project work past its budget that the run leaves out until an extension is approved."""
+    _start, until = period_bounds(run.period_start, run.period_end)
+    return project_lines(customer_ids=_customer_ids(run), run_start=run.period_start, until=until).awaiting
 
 
 def _specifications(
@@ -145,20 +155,26 @@ def billing_run_confirm(
 
 
 def _claim_periods(invoices: list[Invoice]) -> None:
-    """The lines of the confirmed documents that bill a fee's period or a bundle's purchase for the first time
-    claim it; one claimed already (a run confirmed in between that the drafts did not see) refuses the
-    confirmation."""
-    try:
-        with transaction.atomic():
-            InvoiceLine.objects.filter(
-                Q(contract_line__isnull=False) | Q(bundle__isnull=False),
-                invoice__in=[invoice.pk for invoice in invoices],
-                corrects__isnull=True,
-            ).update(claims=True)
-    except IntegrityError:
-        raise ValidationError(
-            _("A contract period of this run was billed by another run meanwhile; preview the run again.")
-        ) from None
+    """The lines of the confirmed documents that bill a contract line's period, a bundle's purchase, or a
+    project's entry, milestone or rest for the first time claim it; one claimed already (a run confirmed in
+    between that the drafts did not see) refuses the confirmation."""
+    ids = [invoice.pk for invoice in invoices]
+    claims = (
+        (
+            Q(contract_line__isnull=False) | Q(bundle__isnull=False),
+            _("A contract period of this run was billed by another run meanwhile; preview the run again."),
+        ),
+        (
+            Q(project__isnull=False),
+            _("Project work or a milestone of this run was billed by another run meanwhile; preview the run again."),
+        ),
+    )
+    for lines, refusal in claims:
+        try:
+            with transaction.atomic():
+                InvoiceLine.objects.filter(lines, invoice__in=ids, corrects__isnull=True).update(claims=True)
+        except IntegrityError:
+            raise ValidationError(refusal) from None
 
 
 def billing_run_draft(
@@ -186,7 +202,8 @@ def billing_basis(run: BillingRun) -> dict:
     """What a run's documents are priced from, in figures that change whenever it does: the tickets (every
     change of one, its time entries' included, moves its `updated_at`), the time entries, the after-hours
     rates told, the documents of other runs and credits, the contracts (their levels, lines, quantities, ends:
-    every change moves `updated_at`) and the policy file."""
+    every change moves `updated_at`), the projects (their time, milestones, extensions and status: every change
+    moves `updated_at`) and the policy file."""
     customer_ids = _customer_ids(run)
     tickets, entries = Ticket.objects.all(), TimeEntry.objects.all()
     if customer_ids:
@@ -201,6 +218,11 @@ def billing_basis(run: BillingRun) -> dict:
     if customer_ids:
         contracts = contracts.filter(customer_id__in=customer_ids)
     contracts = contracts.aggregate(n=Count("pk"), changed=Max("updated_at"))
+    projects, project_entries = Project.objects.all(), ProjectTimeEntry.objects.all()
+    if customer_ids:
+        projects = projects.filter(customer_id__in=customer_ids)
+        project_entries = project_entries.filter(project__customer_id__in=customer_ids)
+    projects = projects.aggregate(n=Count("pk"), changed=Max("updated_at"))
     bundles, debits = PrepaidBundle.objects.all(), BundleDebit.objects.all()
     if customer_ids:
         bundles, debits = (
@@ -216,6 +238,12 @@ def billing_basis(run: BillingRun) -> dict:
         **{f"documents_{key}": value for key, value in documents.items()},
         "contracts": contracts["n"],
         "contracts_changed": contracts["changed"].isoformat() if contracts["changed"] else None,
+        "projects": projects["n"],
+        "projects_changed": projects["changed"].isoformat() if projects["changed"] else None,
+        **{
+            f"project_entries_{key}": value
+            for key, value in project_entries.aggregate(n=Count("pk"), last=Max("pk")).items()
+        },
         "bundles_last": bundles.aggregate(last=Max("pk"))["last"],
         "debits_last": debits.aggregate(last=Max("pk"))["last"],
         "policy": _policy_digest(),
@@ -312,7 +340,10 @@ def _invoice_line(invoice: Invoice, line: SpecLine) -> InvoiceLine:
         period_end=line.period_end,
         unit_price_cents=line.unit_price_cents,
         bundle_id=line.bundle_id,
-        text=line.description if line.contract_line_id or line.bundle_id else "",
+        text=line.description if line.contract_line_id or line.bundle_id or line.project_id else "",
+        project_id=line.project_id,
+        project_entry_id=line.project_entry_id,
+        milestone_id=line.milestone_id,
     )
 
 
@@ -333,6 +364,9 @@ CREDITED_FIELDS = (
     "unit_price_cents",
     "text",
     "bundle_id",
+    "project_id",
+    "project_entry_id",
+    "milestone_id",
 )
 
 
@@ -432,7 +466,8 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None
         invoice.status = Invoice.Status.CREDITED
         invoice.save(update_fields=["status"])
         event_record(EventType.INVOICE_ISSUED, object_id=credit.pk, now=now)  # a credit note is issued too
-        invoice.lines.filter(claims=True).update(claims=False)  # its periods and bundles may be billed again
+        # Its periods, bundles and project items may be billed again.
+        invoice.lines.filter(claims=True).update(claims=False)
         refund_debits(invoice, now=now, description=f"Creditnota {credit.number}")
     return credit
 

@@ -63,6 +63,10 @@ class SpecLine(NamedTuple):
     period_end: date | None = None
     unit_price_cents: int | None = None
     bundle_id: int | None = None  # a bundle's purchase
+    # A project's line (see billing/projects.py): the project, and the time entry or milestone it bills.
+    project_id: int | None = None
+    project_entry_id: int | None = None
+    milestone_id: int | None = None
 
 
 def vat_on(subtotal_cents: int, vat_percent: Decimal) -> int:

@@ -219,8 +219,12 @@ def invoice_ubl(invoice: Invoice) -> bytes:
             "cbc:Description",
             f"{when}{line.minutes} min, gefactureerd {line.billed_minutes} min{free}{correction}{paid}",
         )
-        _el(item, "cbc:Name", f"#{line.ticket_id} {description}"[:100])
-        _el(_el(item, "cac:SellersItemIdentification"), "cbc:ID", f"ticket-{line.ticket_id}")
+        if line.project_id:  # a project's line: named by its text, which starts with the project's name
+            _el(item, "cbc:Name", line.text[:100] or description)
+            _el(_el(item, "cac:SellersItemIdentification"), "cbc:ID", f"project-{line.project_id}")
+        else:
+            _el(item, "cbc:Name", f"#{line.ticket_id} {description}"[:100])
+            _el(_el(item, "cac:SellersItemIdentification"), "cbc:ID", f"ticket-{line.ticket_id}")
         _tax_category(item, vat_percent)
         _el(_el(element, "cac:Price"), "cbc:PriceAmount", _money(abs(amount)), currencyID=currency)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -52,6 +52,8 @@ LINE_KINDS = {
     LineKind.TRAVEL: _("Travel"),
     LineKind.PHONE_SURCHARGE: _("Phone surcharge"),
     "recurring_fee": _("Recurring fee"),  # billing's RECURRING_FEE: a contract's fee for a period
+    "milestone": _("Milestone"),  # billing's MILESTONE: a fixed-price project's milestone share
+    "project_rest": _("Rest of the fixed price"),  # billing's PROJECT_REST: the rest on completion
 }
 
 BUSINESS_DAY_MINUTES = 8 * 60

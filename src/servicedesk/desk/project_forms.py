@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.core.submissions import SubmissionField
 from servicedesk.customers.models import Customer, ServiceMatrixItem
-from servicedesk.desk.forms import DatePicker, active_agent, agent_choices
+from servicedesk.desk.forms import DatePicker, TimeCorrectionForm, TimeEntryForm, active_agent, agent_choices
 from servicedesk.projects.models import BillingMode, Project, QuoteLine
 
 
@@ -96,6 +96,7 @@ class ProjectFilterForm(forms.Form):
     customer = forms.TypedChoiceField(label=_("Customer"), required=False, coerce=int, empty_value=None, choices=[])
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("(all)")), *Project.Status.choices])
     lead = forms.TypedChoiceField(label=_("Lead agent"), required=False, coerce=int, empty_value=None, choices=[])
+    over_budget = forms.BooleanField(label=_("Over budget"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,3 +130,39 @@ class QuoteLineForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only this project's phases: a crafted id of another project's phase is not a valid choice.
         self.fields["phase"].choices = [("", _("(none)"))] + [(phase.pk, phase.name) for phase in phases]
+
+
+class _TaskChoice:
+    """A task of the project to book time on, or none. Any number is taken here, so that the service, which knows
+    whose task it is, refuses another project's with a message that says so."""
+
+    def set_tasks(self, phases: list) -> None:
+        field = forms.IntegerField(label=_("Task"), required=False, min_value=1, widget=forms.Select)
+        field.widget.choices = [
+            ("", _("(the project as a whole)")),
+            *((task.pk, f"{phase.name}: {task.title}") for phase in phases for task in phase.tasks.all()),
+        ]
+        self.fields["task"] = field
+
+
+class ProjectTimeForm(_TaskChoice, TimeEntryForm):
+    """The ticket's time entry form, with a task of the project."""
+
+    submission = SubmissionField()
+
+    def __init__(self, *args, phases: list, **kwargs):
+        # Ids of its own: the quote line form on the same page has a `kind` and a `description` too.
+        super().__init__(*args, auto_id="time_%s", **kwargs)
+        self.set_tasks(phases)
+
+
+class ProjectTimeCorrectionForm(_TaskChoice, TimeCorrectionForm):
+    def __init__(self, *args, phases: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_tasks(phases)
+
+
+class ExtensionForm(forms.Form):
+    hours = forms.DecimalField(label=_("Extra hours"), min_value=0.25, max_digits=7, decimal_places=2)
+    reason = forms.CharField(label=_("Why (the customer reads this)"), required=False, max_length=500)
+    submission = SubmissionField()

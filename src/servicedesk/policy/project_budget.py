@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from servicedesk.policy.config import DEFAULT_PROJECTS, ProjectSettings
+from servicedesk.policy.money import cents_half_up
 
 
 def budget_used(*, budget_minutes: int, used_minutes: int) -> Fraction:
@@ -59,3 +61,36 @@ def budget_split(
         left -= within
         splits.append(BudgetSplit(key, within, minutes - within))
     return tuple(splits)
+
+
+def budget_cents(*, budget_minutes: int, hourly_rate_cents: int) -> int:
+    """What an hour budget is worth at the project's rate, rounded half-up to a cent once (shown beside what the
+    time used costs)."""
+    if budget_minutes < 0 or hourly_rate_cents < 0:
+        raise ValueError("a budget and a rate are 0 or more")
+    return cents_half_up(Fraction(budget_minutes * hourly_rate_cents, 60))
+
+
+def milestone_share_cents(
+    *,
+    amount_cents: int | None,
+    percentage: Decimal | None,
+    fixed_price_cents: int,
+    phase_lines_cents: int,
+) -> int:
+    """A reached milestone's share of a fixed price (POLICY.md §10), exclusive of VAT: its own amount when it has
+    one; else its percentage of the fixed price, rounded half-up to a cent once; else what the accepted quote's
+    lines for its phase add up to."""
+    if amount_cents is not None and percentage is not None:
+        raise ValueError("a milestone has an amount or a percentage, not both")
+    if fixed_price_cents < 0 or phase_lines_cents < 0:
+        raise ValueError("a price is 0 or more")
+    if amount_cents is not None:
+        if amount_cents <= 0:
+            raise ValueError("a milestone amount is more than 0")
+        return amount_cents
+    if percentage is not None:
+        if not 0 < percentage <= 100:
+            raise ValueError("a milestone percentage lies between 0 and 100")
+        return cents_half_up(Fraction(percentage) * fixed_price_cents / 100)
+    return phase_lines_cents

@@ -29,6 +29,7 @@ urlpatterns = [
     path("manuals/suggest/", manuals.manual_suggest, name="manual_suggest"),
     path("projects/", projects.project_list, name="projects"),
     path("quotes/<int:quote_id>/", projects.quote, name="quote"),
+    path("extensions/<int:extension_id>/decide/", projects.extension_decide, name="extension_decide"),
     path("quotes/<int:quote_id>.pdf", projects.quote_file, name="quote_file"),
     path("quotes/<int:quote_id>/decide/", projects.quote_decide, name="quote_decide"),
     path("manuals/<int:manual_id>/", manuals.manual_detail, name="manual"),

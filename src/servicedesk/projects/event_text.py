@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -55,7 +56,57 @@ def event_sentence(event: ProjectEvent) -> str:
         return _("Ticket %(ticket)s no longer linked.") % {"ticket": subject}
     if kind.startswith("quote_"):
         return _quote_sentence(kind, subject, old, new)
-    return str(event.get_kind_display())
+    return _time_sentence(kind, subject, old, new)
+
+
+def _time_sentence(kind: str, subject: str, old: str, new: str) -> str:
+    """Time, budget and milestone events: `new` the entry or the minutes, share or cents each stores."""
+    Kind = ProjectEvent.Kind
+    if kind == Kind.TIME_ADDED:
+        return _("Time recorded: %(entry)s.") % {"entry": new}
+    if kind == Kind.TIME_CORRECTED:
+        return _("Time entry corrected from %(old)s to %(new)s.") % {"old": old, "new": new}
+    if kind == Kind.BUDGET_WARNING:
+        return _("%(percent)s %% of the hour budget used; lead agent %(lead)s told.") % {
+            "percent": _percent(new),
+            "lead": old or "—",
+        }
+    if kind == Kind.EXTENSION_PROPOSED:
+        return _("Extension of %(hours)s hours proposed to the customer.") % {"hours": hours_text(new)}
+    if kind == Kind.EXTENSION_APPROVED:
+        return _("Extension of %(hours)s hours approved by %(contact)s (from address %(address)s).") % {
+            "hours": hours_text(new),
+            "contact": subject,
+            "address": old or "?",
+        }
+    if kind == Kind.EXTENSION_DECLINED:
+        return _("Extension of %(hours)s hours declined by %(contact)s (from address %(address)s).") % {
+            "hours": hours_text(new),
+            "contact": subject,
+            "address": old or "?",
+        }
+    if kind == Kind.MILESTONE_REACHED:
+        return _("Milestone %(name)s reached; %(amount)s waits for the next billing run.") % {
+            "name": subject,
+            "amount": _cents(new),
+        }
+    return str(dict(Kind.choices).get(kind, kind))
+
+
+def _percent(share: str) -> str:
+    try:
+        return str(int(Fraction(share) * 100))
+    except (ValueError, ZeroDivisionError):
+        return share
+
+
+def hours_text(minutes) -> str:
+    """Minutes as hours in the reader's language, without trailing zeros: 90 -> "1,5"."""
+    try:
+        text = number_format(Decimal(int(minutes)) / 60, decimal_pos=2)
+    except (TypeError, ValueError):
+        return str(minutes)
+    return text.rstrip("0").rstrip(",.") if any(sep in text for sep in ",.") else text
 
 
 def _quote_sentence(kind: str, subject: str, old: str, new: str) -> str:

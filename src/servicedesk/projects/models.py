@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from servicedesk.policy import EntryKind
+from servicedesk.tickets.models import ENTRY_KIND_CHOICES
 
 
 class BillingMode(models.TextChoices):
@@ -62,6 +66,9 @@ class Project(models.Model):
     billing_mode = models.CharField(_("billing mode"), max_length=20, choices=BillingMode.choices, blank=True)
     hourly_rate_cents = models.BigIntegerField(_("hourly rate (cents)"), null=True, blank=True)
     budget_minutes = models.PositiveIntegerField(_("hour budget (minutes)"), null=True, blank=True)
+    # Billed minutes of work booked so far, kept with every booking (policy/project_time.py) so that the list can
+    # filter the projects over budget without pricing every project's time.
+    used_minutes = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -99,6 +106,12 @@ class Phase(models.Model):
     milestone_percentage = models.DecimalField(
         _("milestone percentage"), max_digits=5, decimal_places=2, null=True, blank=True
     )
+    # Marked once by an agent; its share of the fixed price (kept as it was worked out then) waits for billing.
+    reached_at = models.DateTimeField(null=True, blank=True)
+    reached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    share_cents = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["project", "position", "id"]
@@ -185,6 +198,13 @@ class ProjectEvent(models.Model):
         QUOTE_DECLINED = "quote_declined", _("Quote declined")
         QUOTE_SUPERSEDED = "quote_superseded", _("Quote superseded")
         QUOTE_EXPIRED = "quote_expired", _("Quote expired")
+        TIME_ADDED = "time_added", _("Time entry added")
+        TIME_CORRECTED = "time_corrected", _("Time entry corrected")
+        BUDGET_WARNING = "budget_warning", _("Budget warning")
+        EXTENSION_PROPOSED = "extension_proposed", _("Extension proposed")
+        EXTENSION_APPROVED = "extension_approved", _("Extension approved")
+        EXTENSION_DECLINED = "extension_declined", _("Extension declined")
+        MILESTONE_REACHED = "milestone_reached", _("Milestone reached")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events", db_index=False)
     at = models.DateTimeField()
@@ -308,3 +328,89 @@ class QuoteLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class ProjectTimeEntry(models.Model):
+    """Time an agent spent on a project (and maybe one of its tasks). Never edited: a correction is a new entry
+    that replaces the one it corrects, which is kept, so what was billed stays readable (POLICY.md §10)."""
+
+    # No index of its own: `project_time_project` (project, start) serves look-ups by project.
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="time_entries", db_index=False)
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="time_entries")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="project_time_entries")
+    kind = models.CharField(max_length=10, choices=ENTRY_KIND_CHOICES, default=EntryKind.WORK.value)
+    start = models.DateTimeField()
+    minutes = models.PositiveIntegerField()
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    # The entry this one replaces; one-to-one, so an entry is corrected once and a later change corrects this one.
+    corrects = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
+    )
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+        indexes = [models.Index(fields=["project", "start"], name="project_time_project")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.minutes} min on project {self.project_id}"
+
+
+class BudgetWarning(models.Model):
+    """The lead agent told that a time-and-materials project reached a share of its hour budget; once per share."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_warnings", db_index=False)
+    share = models.CharField(max_length=20)  # a fraction as text, "4/5"
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="budget_warnings"
+    )
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["project", "share"], name="budget_warning_once")]
+        indexes = [models.Index(fields=["user", "created_at"], name="budget_warning_unread", condition=Q(read_at=None))]
+
+    def __str__(self) -> str:
+        return f"{self.share} of project {self.project_id}"
+
+    @property
+    def percent(self) -> Decimal:
+        return Decimal(Fraction(self.share).numerator * 100) / Fraction(self.share).denominator
+
+
+class BudgetExtension(models.Model):
+    """Extra hours for a time-and-materials project: proposed by an agent, approved (or declined) once by a contact
+    who may approve quotes. Time past the budget waits for approved extensions."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="extensions")
+    minutes = models.PositiveIntegerField(_("extra hours (minutes)"))
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_at = models.DateTimeField()
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "customers.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="extension_decisions"
+    )
+    decided_from = models.GenericIPAddressField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["project", "proposed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.minutes} min for project {self.project_id}"
+
+    @property
+    def hours(self) -> Decimal:
+        return Decimal(self.minutes) / 60

@@ -6,15 +6,32 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
-from servicedesk.projects.models import Phase, Project, ProjectEvent, ProjectTicket, Quote, QuoteLine, Task
+from servicedesk.projects.models import (
+    BudgetExtension,
+    BudgetWarning,
+    Phase,
+    Project,
+    ProjectEvent,
+    ProjectTicket,
+    ProjectTimeEntry,
+    Quote,
+    QuoteLine,
+    Task,
+)
 
 PAGE_SIZE = 50
 
 
 def project_list(
-    *, customer_id: int | None = None, status: str | None = None, lead_id: int | None = None, page: int = 1
+    *,
+    customer_id: int | None = None,
+    status: str | None = None,
+    lead_id: int | None = None,
+    over_budget: bool = False,
+    page: int = 1,
 ) -> Page:
-    """Projects, last changed first, with their customer, lead and task counts."""
+    """Projects, last changed first, with their customer, lead and task counts; `over_budget`: only those that used
+    more than their hour budget."""
     projects = (
         Project.objects.select_related("customer", "lead")
         .annotate(
@@ -29,6 +46,8 @@ def project_list(
         projects = projects.filter(status=status)
     if lead_id:
         projects = projects.filter(lead_id=lead_id)
+    if over_budget:
+        projects = projects.filter(budget_minutes__isnull=False, used_minutes__gt=F("budget_minutes"))
     return Paginator(projects, PAGE_SIZE).get_page(page)
 
 
@@ -49,6 +68,15 @@ def project_for_desk(project_id: int) -> Project:
                 .prefetch_related(Prefetch("lines", QuoteLine.objects.select_related("phase").order_by("position")))
                 .order_by("-version"),
             ),
+            # Its time as it stands (corrected entries replaced), in the order worked, and its extensions.
+            Prefetch(
+                "time_entries",
+                queryset=ProjectTimeEntry.objects.filter(corrected_by__isnull=True)
+                .select_related("agent", "task")
+                .order_by("start", "id"),
+                to_attr="current_time",
+            ),
+            Prefetch("extensions", BudgetExtension.objects.select_related("decided_by").order_by("proposed_at", "id")),
         )
         .get(pk=project_id)
     )
@@ -69,18 +97,25 @@ def open_tasks_of(user) -> QuerySet[Task]:
     )
 
 
+def budget_warnings_of(user) -> QuerySet[BudgetWarning]:
+    """The budget warnings told to a lead agent, newest first, with their project."""
+    return BudgetWarning.objects.filter(user=user).select_related("project").order_by("-created_at", "-id")
+
+
 def agents() -> QuerySet:
     """Who can lead a project or do its tasks."""
     return get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
 
 
 def projects_for_portal(customer_id: int) -> list[Project]:
-    """A customer's projects as its contacts see them: phases with their tasks done of all, and the quotes sent
-    (drafts are the provider's own), newest change first; three queries whatever the number of projects."""
+    """A customer's projects as its contacts see them: phases with their tasks done of all, the quotes sent (drafts
+    are the provider's own), the time as it stands and the extensions, newest change first; five queries whatever
+    the number of projects."""
     phases = Phase.objects.annotate(
         task_count=Count("tasks"), done_count=Count("tasks", filter=~Q(tasks__done_at=None))
     ).order_by("position")
     quotes = Quote.objects.exclude(status=Quote.Status.DRAFT).order_by("-version")
+    time = ProjectTimeEntry.objects.filter(corrected_by__isnull=True).order_by("start", "id")
     return list(
         Project.objects.filter(customer_id=customer_id)
         .exclude(status=Project.Status.CANCELLED)
@@ -88,8 +123,22 @@ def projects_for_portal(customer_id: int) -> list[Project]:
             task_count=Count("phases__tasks"),
             done_count=Count("phases__tasks", filter=~Q(phases__tasks__done_at=None)),
         )
-        .prefetch_related(Prefetch("phases", phases), Prefetch("quotes", quotes))
+        .prefetch_related(
+            Prefetch("phases", phases),
+            Prefetch("quotes", quotes),
+            Prefetch("time_entries", time, to_attr="current_time"),
+            Prefetch("extensions", BudgetExtension.objects.select_related("decided_by").order_by("proposed_at", "id")),
+        )
         .order_by("-updated_at", "-id")
+    )
+
+
+def extension_for_portal(customer_id: int, extension_id: int) -> BudgetExtension | None:
+    """An extension of one of the customer's projects; None for another's."""
+    return (
+        BudgetExtension.objects.filter(pk=extension_id, project__customer_id=customer_id)
+        .select_related("project")
+        .first()
     )
 
 

@@ -14,9 +14,11 @@ from django.utils import timezone
 from servicedesk.customers.models import Contact, ContactPhone, Customer, ServiceMatrixItem
 from servicedesk.demo.load.pipeline import ahead
 from servicedesk.demo.load.progress import LoadProgress
+from servicedesk.demo.load.projects import generate_projects, project_entries_for
 from servicedesk.demo.load.tickets import DAY, TicketRows
 from servicedesk.demo.load.world import build_world
 from servicedesk.demo.load.writer import Writer
+from servicedesk.projects.models import Project, ProjectTimeEntry
 from servicedesk.tickets.models import Message, Ticket, TicketEvent, TimeEntry
 
 YEARS = 3  # tickets are spread over this many years before now
@@ -67,6 +69,13 @@ def generate(*, tickets: int, batch_size: int, seed: int, out, terminal: bool) -
                         writer.insert(factory.tables[name], getattr(batch, name))
                         rows[LABELS[name]] += len(getattr(batch, name))
                 progress.advance(len(batch.tickets), batch.rows)
+        with transaction.atomic():
+            writer.begin_batch()
+            rows.update(
+                generate_projects(
+                    writer=writer, world=world, rnd=rnd, start=start, now=now, entries=project_entries_for(tickets)
+                )
+            )
     finally:
         writer.finish(
             [
@@ -79,6 +88,8 @@ def generate(*, tickets: int, batch_size: int, seed: int, out, terminal: bool) -
                 Message,
                 TimeEntry,
                 TicketEvent,
+                Project,
+                ProjectTimeEntry,
             ]
         )
     return GenerateResult(rows=rows, seconds=time.perf_counter() - began)

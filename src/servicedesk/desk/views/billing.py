@@ -20,6 +20,7 @@ from servicedesk.billing.models import BillingRun, Invoice
 from servicedesk.billing.progress import run_progress
 from servicedesk.billing.selectors import document_lines
 from servicedesk.billing.services import (
+    awaiting_approval,
     billing_customer_preview,
     billing_run_create,
     invoice_credit,
@@ -105,9 +106,15 @@ def run_page(request, run_id: int):
         customer = Customer.objects.filter(pk=show).first()
         spec = billing_customer_preview(run, customer) if customer else None
         detail = {"customer": customer, "lines": spec.lines} if spec else None
+    awaiting = []
+    if run.status == BillingRun.Status.DRAFT and run.preview is not None:
+        names = {row["customer_id"]: row["customer"] for row in rows}
+        for customer_id, items in awaiting_approval(run).items():
+            awaiting += [(names.get(customer_id), item) for item in items]
     context = {
         "run": run,
         "rows": rows,
+        "awaiting": awaiting,
         "detail": detail,
         "progress": run_progress(run.pk) if run.working else None,
         "invoices": run.invoices.select_related("customer"),

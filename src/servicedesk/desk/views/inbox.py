@@ -16,6 +16,8 @@ from servicedesk.customers.models import Contact
 from servicedesk.desk.access import agent_required
 from servicedesk.mail.accept import mail_accept
 from servicedesk.mail.models import InboundMail
+from servicedesk.projects.selectors import budget_warnings_of
+from servicedesk.projects.time_services import budget_warnings_read
 from servicedesk.tickets.models import AgentNotification, RefusedReport
 from servicedesk.tickets.selectors import unread_notifications
 from servicedesk.tickets.services import report_accept, report_dismiss
@@ -73,11 +75,13 @@ def accept_refused(request, report_id: int):
 @agent_required
 def notifications(request):
     items = list(AgentNotification.objects.filter(user=request.user).select_related("ticket")[:100])
-    return render(request, "desk/notifications.html", {"items": items, "active": "notifications"})
+    budgets = list(budget_warnings_of(request.user)[:50])
+    return render(request, "desk/notifications.html", {"items": items, "budgets": budgets, "active": "notifications"})
 
 
 @agent_required
 @require_POST
 def notifications_read(request):
     unread_notifications(request.user).update(read_at=timezone.now())
+    budget_warnings_read(user=request.user)
     return redirect(reverse("desk:notifications"))

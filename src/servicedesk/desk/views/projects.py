@@ -8,19 +8,22 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicedesk.billing.selectors import milestones_billed
 from servicedesk.core.downloads import download
 from servicedesk.core.policy import current_policy
 from servicedesk.core.submissions import once
 from servicedesk.desk import project_forms as forms
 from servicedesk.desk.access import agent_required
 from servicedesk.desk.form_errors import show_refusal
-from servicedesk.policy import Priority, SupportType
-from servicedesk.projects import quote_services, services
-from servicedesk.projects.models import Project, Quote, QuoteLine, Task
+from servicedesk.policy import EntryKind, Priority, SupportType, TimeEntry
+from servicedesk.projects import quote_services, services, time_services
+from servicedesk.projects.models import BudgetExtension, Phase, Project, Quote, QuoteLine, Task
 from servicedesk.projects.pdf import quote_pdf
+from servicedesk.projects.pricing import budget_state, project_price
 from servicedesk.projects.selectors import open_tasks_of, project_for_desk, project_list
 from servicedesk.projects.services import TRANSITIONS
 from servicedesk.tickets.models import Ticket
@@ -41,6 +44,7 @@ def project_list_page(request):
         customer_id=chosen.get("customer"),
         status=chosen.get("status") or None,
         lead_id=chosen.get("lead"),
+        over_budget=bool(chosen.get("over_budget")),
         page=request.GET.get("page") or 1,
     )
     query = request.GET.copy()
@@ -57,11 +61,37 @@ def _quote_form() -> forms.QuoteForm:
     return forms.QuoteForm(initial=initial)
 
 
+def _now_rounded() -> str:
+    return timezone.localtime().replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M")
+
+
+def _time_context(project: Project, phases: list) -> dict:
+    """The project's time priced (time and materials) or recorded only, its budget and its milestones."""
+    entries = project.current_time
+    price = project_price(project, entries)
+    extensions = list(project.extensions.all())
+    approved = sum(e.minutes for e in extensions if e.status == BudgetExtension.Status.APPROVED)
+    return {
+        "time_rows": list(zip(entries, price.lines, strict=True)) if price else [(e, None) for e in entries],
+        "time_price": price,
+        "time_minutes": sum(e.minutes for e in entries),
+        "budget": budget_state(project, entries, price, extension_minutes=approved),
+        "extensions": extensions,
+        "extension_open": any(e.status == BudgetExtension.Status.PROPOSED for e in extensions),
+        "milestones": [phase for phase in phases if phase.milestone],
+        "milestones_billed": milestones_billed(project.pk) if any(p.reached_at for p in phases) else {},
+        "time_base": reverse("desk:project", args=[project.pk]),
+        "time_form": forms.ProjectTimeForm(initial={"start": _now_rounded(), "kind": EntryKind.WORK}, phases=phases),
+        "extension_form": forms.ExtensionForm(),
+    }
+
+
 def _page(request, project: Project, *, bound: dict | None = None, status: int = 200):
     phases = list(project.phases.all())
     quotes = list(project.quotes.all())  # newest version first
     latest = quotes[0] if quotes else None
     context = {
+        **_time_context(project, phases),
         "project": project,
         "phases": phases,
         "links": list(project.ticket_links.all()),
@@ -372,3 +402,143 @@ def quote_new_version(request, project_id: int, quote_id: int):
 def quote_file(request, project_id: int, quote_id: int):
     _project, quote = _load_quote(project_id, quote_id)
     return download(quote_pdf(quote), filename=f"{quote.file_stem}.pdf", content_type="application/pdf")
+
+
+# -- time, budget, milestones ----------------------------------------------------------------------------------------
+
+
+def _task_of(data) -> Task | None:
+    """The task a form names, whoever's it is (the service refuses another project's); none when none is chosen."""
+    if data.get("task") is None:
+        return None
+    task = Task.objects.filter(pk=data["task"]).first()
+    if task is None:
+        raise ValidationError({"task": _("There is no such task.")})
+    return task
+
+
+@agent_required
+@require_POST
+def time_add(request, project_id: int):
+    phases = list(_load(project_id).phases.all())
+
+    def action(project, data):
+        return time_services.project_time_add(
+            project=project,
+            agent=request.user,
+            kind=data["kind"],
+            start=data["start"],
+            minutes=data["minutes"],
+            description=data["description"],
+            task=_task_of(data),
+        )
+
+    form = forms.ProjectTimeForm(request.POST, phases=phases)
+    return _act(request, project_id, form, "time_form", action, _("Time entry saved."))
+
+
+@agent_required
+@require_POST
+def time_preview(request, project_id: int):
+    """What a time entry costs before it is saved, and what it does to the project's total (htmx); on a project
+    not billed by time, that it is recorded and not billed."""
+    project = _load(project_id)
+    form = forms.ProjectTimeForm(request.POST, phases=[])
+    context = {"form": form, "project": project}
+    if form.is_valid():
+        data = form.cleaned_data
+        entries = project.current_time
+        before = project_price(project, entries)
+        if before is None:
+            context["recorded_only"] = True
+        else:
+            new = TimeEntry(EntryKind(data["kind"]), data["start"], data["minutes"])
+            after = project_price(project, [*entries, new])
+            context.update(
+                {
+                    "line": after.lines[-1],
+                    "before": before,
+                    "after": after,
+                    "difference": after.total - before.total,
+                }
+            )
+    return render(request, "desk/_price_preview.html", context)
+
+
+@agent_required
+def time_correct(request, project_id: int, entry_id: int):
+    project = _load(project_id)
+    entry = next((e for e in project.current_time if e.pk == entry_id), None)
+    if entry is None:
+        raise Http404
+    phases = list(project.phases.all())
+    if request.method == "POST":
+        form = forms.ProjectTimeCorrectionForm(request.POST, phases=phases)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                time_services.project_time_correct(
+                    entry=entry,
+                    actor=request.user,
+                    reason=data["reason"],
+                    kind=data["kind"],
+                    start=data["start"],
+                    minutes=data["minutes"],
+                    description=data["description"],
+                    task=_task_of(data),
+                )
+            except ValidationError as error:
+                show_refusal(form, error)
+            else:
+                messages.success(request, _("Time entry corrected."))
+                return redirect(reverse("desk:project", args=[project.pk]) + "#time")
+    else:
+        initial = {
+            "kind": entry.kind,
+            "start": timezone.localtime(entry.start).strftime("%Y-%m-%dT%H:%M"),
+            "minutes": entry.minutes,
+            "description": entry.description,
+            "task": entry.task_id,
+        }
+        form = forms.ProjectTimeCorrectionForm(initial=initial, phases=phases)
+    back = reverse("desk:project", args=[project.pk])
+    context = {"form": form, "title": _("Correct time entry"), "back": back, "active": "projects"}
+    return render(request, "desk/edit.html", context, status=400 if form.errors else 200)
+
+
+@agent_required
+@require_POST
+def extension_propose(request, project_id: int):
+    def action(project, data):
+        minutes = int(data["hours"] * 60)
+        return time_services.extension_propose(
+            project=project, minutes=minutes, actor=request.user, reason=data["reason"]
+        )
+
+    form = forms.ExtensionForm(request.POST)
+    return _act(
+        request,
+        project_id,
+        form,
+        "extension_form",
+        action,
+        _("Extension proposed; the customer approves it in the portal."),
+    )
+
+
+@agent_required
+@require_POST
+def milestone_reach(request, project_id: int, phase_id: int):
+    project = _load(project_id)
+    phase = Phase.objects.filter(pk=phase_id, project=project).first()
+    if phase is None:
+        raise Http404
+    try:
+        time_services.milestone_reach(project=project, phase=phase, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Milestone %(name)s reached; its share waits for the next billing run.") % {"name": phase.name}
+        )
+    return redirect(reverse("desk:project", args=[project.pk]) + "#milestones")

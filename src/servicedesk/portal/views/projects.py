@@ -14,9 +14,13 @@ from django.views.decorators.http import require_POST
 from servicedesk.core.downloads import download
 from servicedesk.portal.access import contact_required
 from servicedesk.portal.project_forms import QuoteDecisionForm
+from servicedesk.projects.event_text import hours_text
+from servicedesk.projects.models import BudgetExtension
 from servicedesk.projects.pdf import quote_pdf
+from servicedesk.projects.pricing import budget_state, project_price
 from servicedesk.projects.quote_services import quote_accept, quote_decline
-from servicedesk.projects.selectors import projects_for_portal, quote_for_portal
+from servicedesk.projects.selectors import extension_for_portal, projects_for_portal, quote_for_portal
+from servicedesk.projects.time_services import extension_decide as extension_decide_service
 
 
 def sees_projects(contact) -> bool:
@@ -42,11 +46,57 @@ def _newer(contact, quote):
 
 
 @contact_required
-def project_list(request):
+def project_list(request, form: QuoteDecisionForm | None = None, status: int = 200):
     if not sees_projects(request.contact):
         raise Http404
     projects = projects_for_portal(request.contact.customer_id)
-    return render(request, "portal/projects.html", {"projects": projects, "active": "projects"})
+    for project in projects:
+        extensions = list(project.extensions.all())
+        approved = sum(e.minutes for e in extensions if e.status == BudgetExtension.Status.APPROVED)
+        price = project_price(project, project.current_time)
+        project.budget = budget_state(project, project.current_time, price, extension_minutes=approved)
+        project.to_approve = [e for e in extensions if e.status == BudgetExtension.Status.PROPOSED]
+    context = {
+        "projects": projects,
+        "may_approve": request.contact.may_approve_quotes,
+        "form": form or QuoteDecisionForm(),
+        "active": "projects",
+    }
+    return render(request, "portal/projects.html", context, status=status)
+
+
+@contact_required
+@require_POST
+def extension_decide(request, extension_id: int):
+    """Approve or decline an extension of hours an agent proposed; only a contact who may approve quotes."""
+    if not sees_projects(request.contact):
+        raise Http404
+    extension = extension_for_portal(request.contact.customer_id, extension_id)
+    if extension is None:
+        raise Http404
+    form = QuoteDecisionForm(request.POST)
+    if form.is_valid():
+        approve = form.cleaned_data["decision"] == "accept"
+        try:
+            extension_decide_service(
+                extension=extension,
+                contact=request.contact,
+                approve=approve,
+                address=request.META.get("REMOTE_ADDR"),
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            hours = hours_text(extension.minutes)
+            if approve:
+                messages.success(
+                    request, _("Thank you: the extension of %(hours)s hours is approved.") % {"hours": hours}
+                )
+            else:
+                messages.success(request, _("The extension of %(hours)s hours is declined.") % {"hours": hours})
+            return redirect("portal:projects")
+    return project_list(request, form=form, status=400)
 
 
 @contact_required

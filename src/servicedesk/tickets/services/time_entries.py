@@ -22,7 +22,7 @@ from servicedesk.webhooks.models import EventType
 FUTURE_SLACK = timedelta(minutes=5)  # a clock that runs a little fast is no reason to refuse
 
 
-def _check_entry(kind: str, start: datetime, minutes: int, now: datetime) -> None:
+def check_time_entry(kind: str, start: datetime, minutes: int, now: datetime) -> None:
     policy = current_policy()
     errors = {}
     if kind not in EntryKind.__members__.values():
@@ -57,7 +57,7 @@ def time_entry_add(
     """Record time spent on a ticket; its price comes from the policy engine. With `require_rate_notice`,
     billable work after hours is refused unless the customer was told its rate beforehand (POLICY.md §5)."""
     now = now or timezone.now()
-    _check_entry(kind, start, minutes, now)
+    check_time_entry(kind, start, minutes, now)
     unannounced = after_hours_without_notice(ticket, start, minutes) if require_rate_notice else None
     if unannounced is not None:
         raise ValidationError(
@@ -81,7 +81,7 @@ def time_entry_add(
             at=now,
             actor=agent,
             field=f"time_entry:{entry.pk}",
-            new=_entry_summary(entry),
+            new=time_entry_summary(entry),
         )
         event_record(EventType.TIME_ENTRY_CREATED, object_id=entry.pk, ticket_id=ticket.pk, now=now)
     return entry
@@ -108,11 +108,11 @@ def time_entry_correct(
             raise ValidationError(
                 _("This time entry has been billed and is locked; a correction goes into the next billing run.")
             )
-        before = _entry_summary(entry)
+        before = time_entry_summary(entry)
         new_kind = kind or entry.kind
         new_start = start or entry.start
         new_minutes = entry.minutes if minutes is None else minutes
-        _check_entry(new_kind, new_start, new_minutes, now)
+        check_time_entry(new_kind, new_start, new_minutes, now)
         entry.kind, entry.start, entry.minutes = new_kind, new_start.replace(second=0, microsecond=0), new_minutes
         if description is not None:
             entry.description = description
@@ -125,12 +125,12 @@ def time_entry_correct(
             actor=actor,
             field=f"time_entry:{entry.pk}",
             old=before,
-            new=_entry_summary(entry),
+            new=time_entry_summary(entry),
             reason=reason,
         )
     return entry
 
 
-def _entry_summary(entry: TimeEntry) -> str:
+def time_entry_summary(entry: TimeEntry) -> str:
     local = timezone.localtime(entry.start)
     return f"{entry.kind} {local:%Y-%m-%d %H:%M} {entry.minutes} min"
