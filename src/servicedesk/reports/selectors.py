@@ -4,20 +4,23 @@ distribution needs them (office time to response), and nothing written."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from servicedesk.billing.models import Invoice
+from servicedesk.contracts.models import Contract, ContractLine, LineQuantity, PrepaidBundle
+from servicedesk.contracts.selectors import bundles_of, monthly_revenue_cents
 from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import Customer
 from servicedesk.mail.models import InboundMail
 from servicedesk.oncall.rota import on_call_at
 from servicedesk.policy import Channel, EntryKind, Priority, SupportType, TicketWork
 from servicedesk.policy import TimeEntry as PolicyTimeEntry
+from servicedesk.policy.prepaid import hours_and_minutes
 from servicedesk.reports.arithmetic import (
     ReportPeriod,
     buckets,
@@ -401,7 +404,6 @@ class TimeMoneyReport:
     by: str
     rows: list[TimeRow]
     total: TimeRow
-    revenue: list[tuple[str, int, str, int]]  # (month "2026-11", customer id, customer name, subtotal cents)
     unbilled: list[tuple[int, str, int]]  # (customer id, name, minutes) of entries no invoice bills yet
     utilisation: list[tuple[str, int, int]]  # (agent name, billable work minutes, office minutes of the period)
 
@@ -411,9 +413,9 @@ def time_money_report(
 ) -> TimeMoneyReport:
     """Hours of the entries that started in the period, by customer, agent, support type or band (billed time, as
     the policy engine splits it), billable against free with the free reasons, and their price before prepaid hours
-    and VAT; revenue invoiced per month and customer; unbilled work; utilisation per agent (billable work against
-    the office hours of the period up to now). Each ticket is priced by the policy engine with all its entries (fair
-    use looks at the whole ticket); the figures count only the entries of the period. Three queries."""
+    and VAT; unbilled work; utilisation per agent (billable work against the office hours of the period up to now).
+    Each ticket is priced by the policy engine with all its entries (fair use looks at the whole ticket); the figures
+    count only the entries of the period. Two queries (revenue is `revenue_report`'s)."""
     if by not in TIME_BY:
         raise ValueError(f"unknown grouping {by!r}")
     tz = timezone.get_default_timezone()
@@ -485,20 +487,9 @@ def time_money_report(
             else:
                 key, name = support_type, ""
             rows.setdefault(key, TimeRow(key=key, name=name)).add(minutes, reason, line.amount_cents)
-    invoices, unbilled_entries = Invoice.objects.all(), TimeEntry.objects.unbilled()
+    unbilled_entries = TimeEntry.objects.unbilled()
     if customer_id is not None:  # one organisation's figures hold nothing of another's
-        invoices = invoices.filter(customer_id=customer_id)
         unbilled_entries = unbilled_entries.filter(ticket__customer_id=customer_id)
-    revenue = [
-        (_key("month", month), customer, name, cents)
-        for month, customer, name, cents in invoices.filter(
-            number__isnull=False, issued_at__gte=start, issued_at__lt=end
-        )
-        .annotate(month=TruncMonth("issued_at", tzinfo=tz))
-        .values_list("month", "customer_id", "customer__name")
-        .annotate(cents=Sum("subtotal_cents"))
-        .order_by("month", "customer__name", "customer_id")
-    ]
     unbilled = list(
         unbilled_entries.values_list("ticket__customer_id", "ticket__customer__name")
         .annotate(minutes=Sum("minutes"))
@@ -510,7 +501,78 @@ def time_money_report(
         key=lambda row: row[0].casefold(),
     )
     ordered = sorted(rows.values(), key=lambda row: ((row.name or row.key).casefold(), row.key))
-    return TimeMoneyReport(by, ordered, total, revenue, unbilled, utilisation)
+    return TimeMoneyReport(by, ordered, total, unbilled, utilisation)
+
+
+@dataclass
+class RevenueRow:
+    """A customer's revenue of a month, split by where it comes from."""
+
+    month: str  # "2026-11"
+    customer_id: int
+    name: str
+    invoiced_cents: int = 0  # subtotals of the invoices and credit notes issued in the month (work billed)
+    recurring_cents: int = 0  # monthly recurring revenue of the contracts in force in the month
+    bundles_cents: int = 0  # prepaid bundles sold in the month
+
+    @property
+    def total_cents(self) -> int:
+        return self.invoiced_cents + self.recurring_cents + self.bundles_cents
+
+
+def _contracts_month_day(contract: Contract, first: date, last: date, today: date) -> date | None:
+    """The day of the month whose quantities count for a contract: its last day in force in the month, not after
+    today (None when it is not in force in the month up to today)."""
+    day = min(last, today)
+    if contract.end is not None:
+        day = min(day, contract.end)
+    if day < first or day < contract.start:
+        return None
+    return day
+
+
+def revenue_report(*, period: ReportPeriod, today: date, customer_id: int | None = None) -> list[RevenueRow]:
+    """Revenue per month and customer: invoiced (the subtotals of the numbered documents issued in the month),
+    recurring fees (each contract's monthly recurring revenue at the quantities of its last day in force in the
+    month, months after today left out) and prepaid bundles sold. Five queries (invoices, contracts with their
+    lines and quantities, bundles)."""
+    tz = timezone.get_default_timezone()
+    start, end = period.bounds(tz)
+    invoices = Invoice.objects.filter(number__isnull=False, issued_at__gte=start, issued_at__lt=end)
+    contracts = Contract.objects.filter(Q(end=None) | Q(end__gte=period.first), start__lte=min(period.last, today))
+    bundles = PrepaidBundle.objects.filter(bought_on__gte=period.first, bought_on__lte=period.last)
+    if customer_id is not None:
+        invoices = invoices.filter(customer_id=customer_id)
+        contracts = contracts.filter(customer_id=customer_id)
+        bundles = bundles.filter(customer_id=customer_id)
+    rows: dict[tuple[str, int], RevenueRow] = {}
+
+    def row(month: str, customer: int, name: str) -> RevenueRow:
+        return rows.setdefault((month, customer), RevenueRow(month, customer, name))
+
+    invoiced = (
+        invoices.annotate(month=TruncMonth("issued_at", tzinfo=tz))
+        .values_list("month", "customer_id", "customer__name")
+        .annotate(cents=Sum("subtotal_cents"))
+        .order_by()
+    )
+    for month, customer, name, cents in invoiced:
+        row(_key("month", month), customer, name).invoiced_cents += cents
+    contracts = contracts.select_related("customer").prefetch_related(
+        Prefetch("lines", queryset=ContractLine.objects.order_by("id")),
+        Prefetch("lines__quantities", queryset=LineQuantity.objects.order_by("effective_from", "id")),
+    )
+    for contract in contracts.order_by("id"):
+        for month in period.months():
+            first, last = max(month, period.first), min(month_period(month.year, month.month).last, period.last)
+            day = _contracts_month_day(contract, first, last, today)
+            cents = 0 if day is None else monthly_revenue_cents(contract, day)
+            if cents:
+                row(f"{month:%Y-%m}", contract.customer_id, contract.customer.name).recurring_cents += cents
+    sold = bundles.values_list("bought_on", "customer_id", "customer__name", "price_cents").order_by()
+    for bought_on, customer, name, cents in sold:
+        row(f"{bought_on:%Y-%m}", customer, name).bundles_cents += cents
+    return sorted(rows.values(), key=lambda r: (r.month, r.name.casefold(), r.customer_id))
 
 
 # -- the portal's overview of an organisation ---------------------------------------------------------------------
@@ -524,11 +586,13 @@ class CustomerOverview:
     closed_this_month: int
     closed_this_year: int
     hours: TimeMoneyReport  # this month, by support type
+    prepaid: list[PrepaidHours]  # this month
 
 
 def customer_overview(*, customer_id: int, now: datetime) -> CustomerOverview:
     """What the portal shows an organisation of itself, and nothing of anyone else: the SLA kept this month and this
-    year, tickets open and closed, and this month's hours by support type with what was free. Five queries."""
+    year, tickets open and closed, this month's hours by support type with what was free, and its prepaid hours.
+    Six queries."""
     local = timezone.localdate(now)
     month, year = month_period(local.year, local.month), year_period(local.year)
     this_month, this_year = sla_months(periods=[month, year], now=now, customer_id=customer_id)
@@ -540,7 +604,46 @@ def customer_overview(*, customer_id: int, now: datetime) -> CustomerOverview:
         closed_year=Count("id", filter=Q(status=Ticket.Status.CLOSED, closed_at__gte=year_start)),
     )
     hours = time_money_report(period=month, by="support_type", now=now, customer_id=customer_id)
-    return CustomerOverview(this_month, this_year, counts["open"], counts["closed_month"], counts["closed_year"], hours)
+    prepaid = prepaid_hours(customer_id=customer_id, period=month, today=local)
+    return CustomerOverview(
+        this_month, this_year, counts["open"], counts["closed_month"], counts["closed_year"], hours, prepaid
+    )
+
+
+@dataclass(frozen=True)
+class PrepaidHours:
+    """A prepaid bundle as a month's report shows it: bought, used in the month, left at its end, expiry."""
+
+    bundle: PrepaidBundle
+    used_cents: int  # paid from it for work of the period
+    left_cents: int  # at the end of the period (or today, when that is earlier); 0 once expired
+    expired: bool
+
+    @property
+    def used_time(self) -> tuple[int, int]:
+        return hours_and_minutes(self.used_cents, self.bundle.base_rate_cents)
+
+    @property
+    def left_time(self) -> tuple[int, int]:
+        return hours_and_minutes(self.left_cents, self.bundle.base_rate_cents)
+
+
+def prepaid_hours(*, customer_id: int, period: ReportPeriod, today: date) -> list[PrepaidHours]:
+    """The customer's bundles that counted in the period (bought by its end, not expired before it began, or used
+    in it), oldest first, as of the period's end or today if earlier. Debits are dated by the work they paid, so a
+    month's use is known once its billing run is confirmed. Two queries (through `bundles_of`)."""
+    as_of = min(period.last, today)
+    shown = []
+    for balance in bundles_of(customer_id=customer_id, today=as_of):
+        bundle = balance.bundle
+        debits = bundle.debits.all()  # prefetched
+        used = sum(d.amount_cents for d in debits if period.first <= d.on <= period.last)
+        if bundle.bought_on > as_of or (bundle.expires_on <= period.first and not used):
+            continue
+        expired = as_of >= bundle.expires_on
+        left = 0 if expired else max(bundle.value_cents - sum(d.amount_cents for d in debits if d.on <= as_of), 0)
+        shown.append(PrepaidHours(bundle, used, left, expired))
+    return shown
 
 
 # -- the stored monthly service reports ---------------------------------------------------------------------------
