@@ -6,3 +6,9 @@ class ReportsConfig(AppConfig):
     name = "servicedesk.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from servicedesk.reports.summary import on_ticket_figures_changed
+        from servicedesk.tickets.signals import ticket_figures_changed
+
+        ticket_figures_changed.connect(on_ticket_figures_changed, dispatch_uid="reports.ticket_figures")

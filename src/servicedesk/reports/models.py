@@ -36,3 +36,55 @@ class ServiceReport(models.Model):
     @property
     def filename(self) -> str:
         return f"servicerapport-{self.month:%Y-%m}.pdf"
+
+
+# -- the summary the ticket services keep current (see reports/summary.py) ---------------------------------------
+
+
+class TicketFigures(models.Model):
+    """What one ticket counts as in the reports, kept in the transaction of each change to it (through the signal
+    `tickets.signals.ticket_figures_changed`): the local days it was reported and closed, which the daily counts hold
+    it under, and its office time to response (computed once, when it is answered, instead of at every read)."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="report_figures"
+    )
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False)
+    reported_at = models.DateTimeField()
+    reported_on = models.DateField()  # local day
+    reported_month = models.IntegerField()  # local year * 100 + month: grouped without a date function per row
+    closed_on = models.DateField(null=True)  # local day of its (last) closing
+    channel = models.CharField(max_length=30)
+    support_type = models.CharField(max_length=20)
+    priority = models.CharField(max_length=20)
+    # Office time from report to response; None when unanswered or best effort (the SLA distribution leaves those out).
+    office_seconds = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["reported_at", "reported_month", "office_seconds"],
+                name="ticket_figures_answered",
+                condition=models.Q(office_seconds__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.reported_on}"
+
+
+class DailyTickets(models.Model):
+    """Tickets reported and closed on a local day, per channel and support type: what the workload report adds up
+    (open at a day's end = reported up to then minus closed up to then). Kept with `TicketFigures`."""
+
+    day = models.DateField()
+    channel = models.CharField(max_length=30)
+    support_type = models.CharField(max_length=20)
+    opened = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("day", "channel", "support_type", name="daily_tickets_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel} {self.support_type}: +{self.opened} -{self.closed}"

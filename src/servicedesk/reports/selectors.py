@@ -31,7 +31,7 @@ from servicedesk.reports.arithmetic import (
     share,
     year_period,
 )
-from servicedesk.reports.models import ServiceReport
+from servicedesk.reports.models import DailyTickets, ServiceReport, TicketFigures
 from servicedesk.tickets.models import RefusedReport, Ticket, TimeEntry
 from servicedesk.tickets.selectors import queue_filter
 
@@ -128,8 +128,6 @@ class SlaReport:
 
 
 def _group_expression(group: str):
-    if group == "month":
-        return TruncMonth("reported_at", tzinfo=timezone.get_default_timezone())
     return F("customer_id" if group == "customer" else group)
 
 
@@ -147,28 +145,47 @@ def sla_tickets(*, period: ReportPeriod, filters: SlaFilters) -> QuerySet[Ticket
     return Ticket.objects.filter(filters.condition(), reported_at__gte=start, reported_at__lt=end)
 
 
+def _month_key(value: int) -> str:
+    return f"{value // 100}-{value % 100:02d}"
+
+
 def sla_report(*, period: ReportPeriod, group: str, filters: SlaFilters, now: datetime) -> SlaReport:
     """The SLA figures per `group` (one of SLA_GROUPS) of the tickets reported in `period`; three queries (four
-    by customer, for the names)."""
+    by customer, for the names). The counts are conditional counts over the period's tickets (by month: one set per
+    month, no date function per row); the distribution of office time to response is read from the summary
+    (`TicketFigures.office_seconds`, computed when a ticket is answered)."""
     if group not in SLA_GROUPS:
         raise ValueError(f"unknown group {group!r}")
     tickets = sla_tickets(period=period, filters=filters)
-    grouped = tickets.annotate(group_key=_group_expression(group)).values("group_key").order_by("group_key")
     rows: dict[str, SlaRow] = {}
-    for values in grouped.annotate(**_counts(now)):
-        key = _key(group, values["group_key"])
-        rows[key] = SlaRow(key=key, **_counted(values))
+    if group == "month":
+        tz = timezone.get_default_timezone()
+        months = {f"{first:%Y-%m}": month_period(first.year, first.month).bounds(tz) for first in period.months()}
+        conditions = outcome_conditions(now)
+        counts = tickets.aggregate(
+            **{
+                f"{key}|{name}": Count("id", filter=Q(reported_at__gte=a, reported_at__lt=b) & condition)
+                for key, (a, b) in months.items()
+                for name, condition in conditions.items()
+            }
+        )
+        for key in months:
+            if counts[f"{key}|tickets"]:
+                rows[key] = SlaRow(key=key, **{name: counts[f"{key}|{name}"] for name in conditions})
+    else:
+        grouped = tickets.values(group_key=_group_expression(group)).order_by("group_key")
+        for values in grouped.annotate(**_counts(now)):
+            key = _key(group, values["group_key"])
+            rows[key] = SlaRow(key=key, **_counted(values))
     total = SlaRow(key="", **_counted(tickets.aggregate(**_counts(now))))
-    policy = current_policy()
-    answered = (
-        tickets.filter(best_effort=False, responded_at__isnull=False)
-        .annotate(group_key=_group_expression(group))
-        .values_list("group_key", "reported_at", "responded_at")
-        .order_by()
+    start, end = period.bounds(timezone.get_default_timezone())
+    answered = TicketFigures.objects.filter(
+        filters.condition(), reported_at__gte=start, reported_at__lt=end, office_seconds__isnull=False
     )
-    for value, reported_at, responded_at in answered:
-        seconds = policy.office_time_between(reported_at, responded_at).total_seconds()
-        rows[_key(group, value)].response_seconds.append(seconds)
+    column = {"month": "reported_month", "customer": "customer_id"}.get(group, group)
+    for value, seconds in answered.values_list(column, "office_seconds").order_by():
+        key = _month_key(value) if group == "month" else str(value)
+        rows[key].response_seconds.append(seconds)
         total.response_seconds.append(seconds)
     ordered = list(rows.values())
     if group == "customer":
@@ -323,40 +340,48 @@ class WorkloadReport:
         return [sum(counts[i] for counts in figures.values()) for i in range(len(self.steps))]
 
 
-def _per_step(rows, steps: int) -> dict[str, list[int]]:
-    return {str(row["key"]): [row[f"n_{i}"] for i in range(steps)] for row in rows}
-
-
 def workload_report(*, period: ReportPeriod, by: str, now: datetime) -> WorkloadReport:
     """Tickets opened, closed and open per step of the period (see `buckets`), by channel or support type; refused
-    reports by reason; mail held or quarantined. Five queries. A ticket counts as open at a moment when it was
-    reported by then and not closed by then (a reopened ticket counts from its report to its last closing)."""
+    reports by reason; mail held or quarantined. Four queries: the tickets' figures come from the summary's daily
+    counts (`DailyTickets`), the days of the period and the balance before it. A ticket counts as open at a moment
+    when it was reported by then and not closed by then (a reopened ticket counts from its report to its last
+    closing): open at a step's end is reported minus closed up to then; the step that holds now ends now."""
     if by not in WORKLOAD_BY:
         raise ValueError(f"unknown grouping {by!r}")
     tz = timezone.get_default_timezone()
     steps = buckets(period)
-    bounds = [step.bounds(tz) for step in steps]
-    start, end = bounds[0][0], bounds[-1][1]
-    ends = [min(step_end, now) for _, step_end in bounds]
+    start, end = steps[0].bounds(tz)[0], steps[-1].bounds(tz)[1]
+    daily = DailyTickets.objects.values_list(by).order_by()
+    balance = {
+        key: opened - closed
+        for key, opened, closed in daily.filter(day__lt=period.first).annotate(o=Sum("opened"), c=Sum("closed"))
+    }
+    opened: dict[str, list[int]] = {}
+    closed: dict[str, list[int]] = {}
+    step_of = {}
+    for i, step in enumerate(steps):
+        day = step.first
+        while day <= step.last:
+            step_of[day] = i
+            day += timedelta(days=1)
+    for key, day, n_opened, n_closed in daily.filter(day__gte=period.first, day__lte=period.last).values_list(
+        by, "day", "opened", "closed"
+    ):
+        i = step_of[day]
+        opened.setdefault(key, [0] * len(steps))[i] += n_opened
+        closed.setdefault(key, [0] * len(steps))[i] += n_closed
+    open_at_end: dict[str, list[int]] = {}
+    for key in set(balance) | set(opened) | set(closed):
+        running, figures = balance.get(key, 0), []
+        for i in range(len(steps)):  # a step still to come has no days counted yet: open now
+            running += opened.get(key, [0] * len(steps))[i] - closed.get(key, [0] * len(steps))[i]
+            figures.append(running)
+        open_at_end[key] = figures
 
-    def grouped(tickets, conditions):
-        rows = tickets.values(key=F(by)).order_by("key")
-        return _per_step(
-            rows.annotate(**{f"n_{i}": Count("id", filter=c) for i, c in enumerate(conditions)}), len(steps)
-        )
+    def kept(figures: dict[str, list[int]]) -> dict[str, list[int]]:
+        return {key: counts for key, counts in sorted(figures.items()) if any(counts)}
 
-    opened = grouped(
-        Ticket.objects.filter(reported_at__gte=start, reported_at__lt=end),
-        [Q(reported_at__gte=a, reported_at__lt=b) for a, b in bounds],
-    )
-    closed = grouped(
-        Ticket.objects.filter(closed_at__gte=start, closed_at__lt=end),
-        [Q(closed_at__gte=a, closed_at__lt=b) for a, b in bounds],
-    )
-    open_at_end = grouped(
-        Ticket.objects.filter(Q(closed_at=None) | Q(closed_at__gte=ends[0]), reported_at__lt=ends[-1]),
-        [Q(reported_at__lt=e) & (Q(closed_at=None) | Q(closed_at__gte=e)) for e in ends],
-    )
+    opened, closed, open_at_end = kept(opened), kept(closed), kept(open_at_end)
     refused = {
         (row["reason"], row["channel"]): row["n"]
         for row in RefusedReport.objects.filter(received_at__gte=start, received_at__lt=end)

@@ -1,0 +1,161 @@
+"""The reports' summary of tickets, kept current in the transaction of every change the ticket services make (they
+send `tickets.signals.ticket_figures_changed`), and rebuilt from the rows by `servicedesk reports_rebuild`.
+
+A change is applied as a difference: the ticket's figures as stored are taken out of the daily counts and its
+figures as they are now put in, so any change (a reclassification moves a ticket between support types, a reopening
+takes back its closing) keeps the counts equal to a recount. The office time to response is computed with the
+policy in force when the ticket is answered; after a change of the business calendar, rebuild."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from django.db.models import F
+from django.utils import timezone
+
+from servicedesk.core.policy import current_policy
+from servicedesk.reports.models import DailyTickets, TicketFigures
+from servicedesk.tickets.models import Ticket
+
+FIELDS = (
+    "pk",
+    "customer_id",
+    "reported_at",
+    "closed_at",
+    "channel",
+    "support_type",
+    "priority",
+    "best_effort",
+    "responded_at",
+)
+BATCH = 5000
+
+
+def _local_day(moment) -> date:
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+def figures_of(row: tuple, policy) -> TicketFigures:
+    """A ticket's figures from its values (in the order of FIELDS)."""
+    pk, customer_id, reported_at, closed_at, channel, support_type, priority, best_effort, responded_at = row
+    reported_on = _local_day(reported_at)
+    seconds = None
+    if responded_at is not None and not best_effort:
+        seconds = policy.office_time_between(reported_at, responded_at).total_seconds()
+    return TicketFigures(
+        ticket_id=pk,
+        customer_id=customer_id,
+        reported_at=reported_at,
+        reported_on=reported_on,
+        reported_month=reported_on.year * 100 + reported_on.month,
+        closed_on=None if closed_at is None else _local_day(closed_at),
+        channel=channel,
+        support_type=support_type,
+        priority=priority,
+        office_seconds=seconds,
+    )
+
+
+def _count(counts: dict, figures: TicketFigures | None, sign: int) -> None:
+    if figures is None:
+        return
+    counts[(figures.reported_on, figures.channel, figures.support_type)][0] += sign
+    if figures.closed_on is not None:
+        counts[(figures.closed_on, figures.channel, figures.support_type)][1] += sign
+
+
+def _apply(counts: dict) -> None:
+    """Add the differences to the daily rows: make the missing rows (a concurrent maker's row is kept), then add to
+    each in place (`opened = opened + n`), so two transactions never overwrite each other's counts. Always the same
+    statements for the same change, whether the day's row was there or not."""
+    changed = {key: (opened, closed) for key, (opened, closed) in counts.items() if opened or closed}
+    if not changed:
+        return
+    DailyTickets.objects.bulk_create(
+        [DailyTickets(day=day, channel=channel, support_type=kind) for day, channel, kind in changed],
+        ignore_conflicts=True,
+    )
+    for (day, channel, kind), (opened, closed) in sorted(changed.items()):  # sorted: locks in one order
+        DailyTickets.objects.filter(day=day, channel=channel, support_type=kind).update(
+            opened=F("opened") + opened, closed=F("closed") + closed
+        )
+
+
+def _store(figures: list[TicketFigures]) -> None:
+    TicketFigures.objects.bulk_create(
+        figures,
+        update_conflicts=True,
+        unique_fields=["ticket"],
+        update_fields=[
+            "customer",
+            "reported_at",
+            "reported_on",
+            "reported_month",
+            "closed_on",
+            "channel",
+            "support_type",
+            "priority",
+            "office_seconds",
+        ],
+    )
+
+
+STORED = ("reported_on", "closed_on", "channel", "support_type")  # what the daily counts hold a ticket under
+
+
+def ticket_figures_refresh(*, ticket_ids: Iterable[int]) -> None:
+    """Count the tickets again: their stored figures replaced by their current ones, the daily counts moved. Read
+    in one query (each ticket with its stored figures), written in one; the daily rows that changed in one more and
+    one each."""
+    policy = current_policy()
+    rows = Ticket.objects.filter(pk__in=list(ticket_ids)).values_list(
+        *FIELDS, *(f"report_figures__{name}" for name in STORED)
+    )
+    counts: dict = defaultdict(lambda: [0, 0])
+    changed = []
+    for row in rows:
+        figures, (reported_on, closed_on, channel, support_type) = figures_of(row[: len(FIELDS)], policy), row[-4:]
+        if reported_on is not None:  # counted before: taken out where it was counted
+            counts[(reported_on, channel, support_type)][0] -= 1
+            if closed_on is not None:
+                counts[(closed_on, channel, support_type)][1] -= 1
+        _count(counts, figures, +1)
+        changed.append(figures)
+    _apply(counts)
+    _store(changed)
+
+
+def on_ticket_figures_changed(sender, *, ticket_ids, **kwargs) -> None:
+    ticket_figures_refresh(ticket_ids=ticket_ids)
+
+
+def ticket_figures_rebuild(*, out=None) -> int:
+    """Make the whole summary again from the tickets (after `servicedesk generate`, a restore, or a change of the
+    business calendar); returns the number of tickets. Run inside a transaction: the reports see the old summary
+    or the new one."""
+    policy = current_policy()
+    TicketFigures.objects.all().delete()
+    DailyTickets.objects.all().delete()
+    counts: dict = defaultdict(lambda: [0, 0])
+    done, last = 0, 0
+    while True:
+        rows = list(Ticket.objects.filter(pk__gt=last).order_by("pk").values_list(*FIELDS)[:BATCH])
+        if not rows:
+            break
+        figures = [figures_of(row, policy) for row in rows]
+        for f in figures:
+            _count(counts, f, +1)
+        TicketFigures.objects.bulk_create(figures)
+        done, last = done + len(rows), rows[-1][0]
+        if out is not None:
+            out.write(f"{done:,} tickets counted\n")
+    DailyTickets.objects.bulk_create(
+        [
+            DailyTickets(day=day, channel=channel, support_type=kind, opened=opened, closed=closed)
+            for (day, channel, kind), (opened, closed) in counts.items()
+        ],
+        batch_size=BATCH,
+    )
+    return done
