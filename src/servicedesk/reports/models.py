@@ -43,8 +43,9 @@ class ServiceReport(models.Model):
 
 class TicketFigures(models.Model):
     """What one ticket counts as in the reports, kept in the transaction of each change to it (through the signal
-    `tickets.signals.ticket_figures_changed`): the local days it was reported and closed, which the daily counts hold
-    it under, and its office time to response (computed once, when it is answered, instead of at every read)."""
+    `tickets.signals.ticket_figures_changed`): its SLA facts in a narrow row (the reports scan a year of these, not a
+    year of tickets), the local days it was reported and closed, which the daily counts hold it under, and its
+    office time to response (computed once, when it is answered, instead of at every read)."""
 
     ticket = models.OneToOneField(
         "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="report_figures"
@@ -57,11 +58,18 @@ class TicketFigures(models.Model):
     channel = models.CharField(max_length=30)
     support_type = models.CharField(max_length=20)
     priority = models.CharField(max_length=20)
+    best_effort = models.BooleanField()
+    responded = models.BooleanField()
+    response_met = models.BooleanField(null=True)
+    response_due = models.DateTimeField()
+    breached = models.BooleanField()  # the watch flagged the deadline as passed
     # Office time from report to response; None when unanswered or best effort (the SLA distribution leaves those out).
     office_seconds = models.FloatField(null=True)
 
     class Meta:
         indexes = [
+            models.Index(fields=["reported_at"], name="ticket_figures_reported"),
+            models.Index(fields=["customer", "reported_at"], name="ticket_figures_customer"),
             models.Index(
                 fields=["reported_at", "reported_month", "office_seconds"],
                 name="ticket_figures_answered",

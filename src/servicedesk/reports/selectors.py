@@ -60,11 +60,26 @@ def outcome_conditions(now: datetime) -> dict[str, Q]:
     }
 
 
-def _counts(now: datetime) -> dict:
-    """Conditional counts named `n_<outcome>` (not the outcome itself: `best_effort` is a field)."""
+def figure_conditions(now: datetime) -> dict[str, Q]:
+    """`outcome_conditions` over the reports' summary (`TicketFigures`): the same figures from a narrow row."""
+    counted = Q(best_effort=False)
+    unanswered = counted & Q(responded=False)
     return {
-        f"n_{name}": Count("id", filter=condition) if condition else Count("id")
-        for name, condition in outcome_conditions(now).items()
+        "tickets": Q(),
+        "in_time": counted & Q(responded=True, response_met=True),
+        "late": counted & Q(responded=True, response_met=False),
+        "unanswered": unanswered,
+        "overdue": unanswered & (Q(response_due__lte=now) | Q(breached=True)),
+        "best_effort": Q(best_effort=True),
+        "best_effort_in_time": Q(best_effort=True, responded=True, response_met=True),
+    }
+
+
+def _counts(now: datetime) -> dict:
+    """Conditional counts of the summary named `n_<outcome>` (not the outcome itself: `best_effort` is a field)."""
+    return {
+        f"n_{name}": Count("pk", filter=condition) if condition else Count("pk")
+        for name, condition in figure_conditions(now).items()
     }
 
 
@@ -127,10 +142,6 @@ class SlaReport:
     total: SlaRow
 
 
-def _group_expression(group: str):
-    return F("customer_id" if group == "customer" else group)
-
-
 def _key(group: str, value) -> str:
     if group == "month":
         if isinstance(value, datetime) and timezone.is_aware(value):
@@ -149,43 +160,35 @@ def _month_key(value: int) -> str:
     return f"{value // 100}-{value % 100:02d}"
 
 
+def sla_figures(*, period: ReportPeriod, filters: SlaFilters) -> QuerySet[TicketFigures]:
+    """The summary rows of the tickets an SLA report counts (those of `sla_tickets`)."""
+    start, end = period.bounds(timezone.get_default_timezone())
+    return TicketFigures.objects.filter(filters.condition(), reported_at__gte=start, reported_at__lt=end)
+
+
 def sla_report(*, period: ReportPeriod, group: str, filters: SlaFilters, now: datetime) -> SlaReport:
-    """The SLA figures per `group` (one of SLA_GROUPS) of the tickets reported in `period`; three queries (four
-    by customer, for the names). The counts are conditional counts over the period's tickets (by month: one set per
-    month, no date function per row); the distribution of office time to response is read from the summary
-    (`TicketFigures.office_seconds`, computed when a ticket is answered)."""
+    """The SLA figures per `group` (one of SLA_GROUPS) of the tickets reported in `period`; two queries (three by
+    customer, for the names). Read from the reports' summary (`TicketFigures`: narrow rows, the month as a number,
+    the office time to response computed when the ticket was answered): conditional counts per group, the total
+    added up from them, and the office times for the distribution."""
     if group not in SLA_GROUPS:
         raise ValueError(f"unknown group {group!r}")
-    tickets = sla_tickets(period=period, filters=filters)
-    rows: dict[str, SlaRow] = {}
-    if group == "month":
-        tz = timezone.get_default_timezone()
-        months = {f"{first:%Y-%m}": month_period(first.year, first.month).bounds(tz) for first in period.months()}
-        conditions = outcome_conditions(now)
-        counts = tickets.aggregate(
-            **{
-                f"{key}|{name}": Count("id", filter=Q(reported_at__gte=a, reported_at__lt=b) & condition)
-                for key, (a, b) in months.items()
-                for name, condition in conditions.items()
-            }
-        )
-        for key in months:
-            if counts[f"{key}|tickets"]:
-                rows[key] = SlaRow(key=key, **{name: counts[f"{key}|{name}"] for name in conditions})
-    else:
-        grouped = tickets.values(group_key=_group_expression(group)).order_by("group_key")
-        for values in grouped.annotate(**_counts(now)):
-            key = _key(group, values["group_key"])
-            rows[key] = SlaRow(key=key, **_counted(values))
-    total = SlaRow(key="", **_counted(tickets.aggregate(**_counts(now))))
-    start, end = period.bounds(timezone.get_default_timezone())
-    answered = TicketFigures.objects.filter(
-        filters.condition(), reported_at__gte=start, reported_at__lt=end, office_seconds__isnull=False
-    )
+    figures = sla_figures(period=period, filters=filters)
     column = {"month": "reported_month", "customer": "customer_id"}.get(group, group)
-    for value, seconds in answered.values_list(column, "office_seconds").order_by():
-        key = _month_key(value) if group == "month" else str(value)
-        rows[key].response_seconds.append(seconds)
+
+    def key_of(value) -> str:
+        return _month_key(value) if group == "month" else str(value)
+
+    rows: dict[str, SlaRow] = {}
+    total = SlaRow(key="")
+    for values in figures.values(group_key=F(column)).order_by("group_key").annotate(**_counts(now)):
+        counted = _counted(values)
+        rows[key_of(values["group_key"])] = SlaRow(key=key_of(values["group_key"]), **counted)
+        for name, count in counted.items():
+            setattr(total, name, getattr(total, name) + count)
+    answered = figures.filter(office_seconds__isnull=False).values_list(column, "office_seconds").order_by()
+    for value, seconds in answered:
+        rows[key_of(value)].response_seconds.append(seconds)
         total.response_seconds.append(seconds)
     ordered = list(rows.values())
     if group == "customer":
@@ -246,19 +249,19 @@ class Dashboard:
 
 def sla_months(*, periods: list[ReportPeriod], now: datetime, customer_id: int | None = None) -> list[SlaMonth]:
     """The SLA counts of several periods (of one customer's tickets, or all) in one query (conditional counts per
-    period)."""
+    period, over the reports' summary)."""
     tz = timezone.get_default_timezone()
     bounds = [period.bounds(tz) for period in periods]
     within = [Q(reported_at__gte=start, reported_at__lt=end) for start, end in bounds]
     names = ("in_time", "late", "overdue", "best_effort")
-    conditions = outcome_conditions(now)
-    tickets = Ticket.objects.filter(
+    conditions = figure_conditions(now)
+    figures = TicketFigures.objects.filter(
         reported_at__gte=min(start for start, _ in bounds), reported_at__lt=max(end for _, end in bounds)
     )
     if customer_id is not None:
-        tickets = tickets.filter(customer_id=customer_id)
-    counts = tickets.aggregate(
-        **{f"n_{name}_{i}": Count("id", filter=w & conditions[name]) for i, w in enumerate(within) for name in names}
+        figures = figures.filter(customer_id=customer_id)
+    counts = figures.aggregate(
+        **{f"n_{name}_{i}": Count("pk", filter=w & conditions[name]) for i, w in enumerate(within) for name in names}
     )
     return [SlaMonth(period, *(counts[f"n_{name}_{i}"] for name in names)) for i, period in enumerate(periods)]
 

@@ -4,7 +4,8 @@ send `tickets.signals.ticket_figures_changed`), and rebuilt from the rows by `se
 A change is applied as a difference: the ticket's figures as stored are taken out of the daily counts and its
 figures as they are now put in, so any change (a reclassification moves a ticket between support types, a reopening
 takes back its closing) keeps the counts equal to a recount. The office time to response is computed with the
-policy in force when the ticket is answered; after a change of the business calendar, rebuild."""
+policy in force when the ticket is answered; after a change of the business calendar, rebuild. The watch's breach
+flag is a change too (`tickets.sla`)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ FIELDS = (
     "priority",
     "best_effort",
     "responded_at",
+    "response_met",
+    "response_due",
+    "breached_flagged_at",
 )
 BATCH = 5000
 
@@ -39,7 +43,8 @@ def _local_day(moment) -> date:
 
 def figures_of(row: tuple, policy) -> TicketFigures:
     """A ticket's figures from its values (in the order of FIELDS)."""
-    pk, customer_id, reported_at, closed_at, channel, support_type, priority, best_effort, responded_at = row
+    (pk, customer_id, reported_at, closed_at, channel, support_type, priority, best_effort, responded_at) = row[:9]
+    response_met, response_due, breached_flagged_at = row[9:]
     reported_on = _local_day(reported_at)
     seconds = None
     if responded_at is not None and not best_effort:
@@ -54,6 +59,11 @@ def figures_of(row: tuple, policy) -> TicketFigures:
         channel=channel,
         support_type=support_type,
         priority=priority,
+        best_effort=best_effort,
+        responded=responded_at is not None,
+        response_met=response_met,
+        response_due=response_due,
+        breached=breached_flagged_at is not None,
         office_seconds=seconds,
     )
 
@@ -97,6 +107,11 @@ def _store(figures: list[TicketFigures]) -> None:
             "channel",
             "support_type",
             "priority",
+            "best_effort",
+            "responded",
+            "response_met",
+            "response_due",
+            "breached",
             "office_seconds",
         ],
     )
