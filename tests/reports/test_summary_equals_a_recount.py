@@ -1,6 +1,7 @@
 """The reports' summary (TicketFigures, DailyTickets), kept by the ticket services in the transaction of each change,
 equals a recount from the tickets after any sequence of changes: reports on every channel (one by one and as a mail
-batch), reclassifications, responses, closings, reopenings by status and by a customer's reply, the SLA watch."""
+batch), reclassifications, responses, closings, reopenings by status and by a customer's reply, the SLA watch; and
+the priced work (PricedWork) equals the tickets priced again after time entries are added and corrected."""
 
 from __future__ import annotations
 
@@ -14,10 +15,17 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from servicedesk.core.policy import current_policy
-from servicedesk.reports.models import DailyTickets, TicketFigures
-from servicedesk.reports.summary import FIELDS, figures_of, ticket_figures_rebuild
+from servicedesk.reports.models import DailyTickets, PricedWork, TicketFigures
+from servicedesk.reports.summary import (
+    FIELDS,
+    WORK_FIELDS,
+    figures_of,
+    priced_work_of,
+    priced_work_rebuild,
+    ticket_figures_rebuild,
+)
 from servicedesk.tickets import services
-from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.models import Ticket, TimeEntry
 from servicedesk.tickets.services.conversation import NewMessage, messages_add
 from servicedesk.tickets.sla import sla_watch
 from tests import factories
@@ -33,6 +41,8 @@ step = st.one_of(
     st.tuples(st.just("reopen")),
     st.tuples(st.just("reply")),
     st.tuples(st.just("watch")),
+    st.tuples(st.just("time"), st.sampled_from(["work", "travel"]), st.integers(1, 240), st.integers(0, 900)),
+    st.tuples(st.just("correct"), st.integers(1, 180), st.integers(0, 300)),
 )
 
 
@@ -55,6 +65,37 @@ def stored() -> tuple[dict, Counter]:
         daily[(row.day, row.channel, row.support_type, "opened")] += row.opened
         daily[(row.day, row.channel, row.support_type, "closed")] += row.closed
     return figures, +daily  # rows counted down to zero are kept; zero is no count
+
+
+PRICED = (
+    "ticket_id",
+    "entry_id",
+    "customer_id",
+    "agent_id",
+    "support_type",
+    "kind",
+    "start",
+    "free_reason",
+    "minutes",
+    "amount_cents",
+    "band",
+    "band_minutes",
+    "band_cents",
+)
+
+
+def priced_recount() -> list[tuple]:
+    """Every ticket's work priced again from its entries."""
+    policy = current_policy()
+    rows = []
+    for ticket_id in TimeEntry.objects.order_by().values_list("ticket_id", flat=True).distinct():
+        entries = TimeEntry.objects.filter(ticket_id=ticket_id).values_list(*WORK_FIELDS).order_by("start", "id")
+        rows += [tuple(getattr(w, n) for n in PRICED) for w in priced_work_of(list(entries), policy)]
+    return sorted(rows)
+
+
+def priced_stored() -> list[tuple]:
+    return sorted(PricedWork.objects.values_list(*PRICED))
 
 
 def same(a: TicketFigures, b: TicketFigures) -> bool:
@@ -118,6 +159,26 @@ def test_the_summary_equals_a_recount_after_any_changes(people, steps, batch):
                 services.ticket_close(ticket=ticket, actor=agent, now=now)
             elif what == "reopen" and ticket.status == Ticket.Status.CLOSED:
                 services.ticket_reopen(ticket=ticket, actor=agent, reason="Toch niet", now=now)
+            elif what == "time":
+                kind, minutes, offset = args
+                services.time_entry_add(
+                    ticket=ticket,
+                    agent=agent,
+                    kind=kind,
+                    start=now - timedelta(minutes=minutes + offset),
+                    minutes=minutes,
+                    now=now,
+                )
+            elif what == "correct" and (entry := TimeEntry.objects.filter(ticket=ticket).order_by("id").last()):
+                minutes, offset = args
+                services.time_entry_correct(
+                    entry=entry,
+                    actor=agent,
+                    reason="Tikfout",
+                    minutes=minutes,
+                    start=entry.start - timedelta(minutes=offset),
+                    now=now,
+                )
             elif what == "reply":
                 messages_add([NewMessage(ticket=ticket, contact=ticket.reporter, body="Nog steeds kapot.")], now=now)
         figures, daily = stored()
@@ -125,6 +186,10 @@ def test_the_summary_equals_a_recount_after_any_changes(people, steps, batch):
         assert daily == expected_daily
         assert figures.keys() == expected_figures.keys()
         assert all(same(figures[pk], expected_figures[pk]) for pk in figures)
+        assert priced_stored() == priced_recount()
         ticket_figures_rebuild()
         assert stored()[1] == expected_daily
+        priced = priced_stored()
+        priced_work_rebuild()
+        assert priced_stored() == priced
         transaction.set_rollback(True)

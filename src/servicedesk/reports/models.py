@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -96,3 +97,34 @@ class DailyTickets(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.channel} {self.support_type}: +{self.opened} -{self.closed}"
+
+
+class PricedWork(models.Model):
+    """A time entry as the time and money report counts it, priced by the policy engine with all of its ticket's
+    entries (fair use looks at the whole ticket): one row per time band of its billed time, the entry's own minutes
+    and amount on its first row only (0 on the others), so both sum without counting twice. Kept by the ticket
+    services in the transaction of each change (signal `tickets.signals.ticket_work_changed`): the whole ticket
+    priced again when an entry is added or corrected or the ticket is classified."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    entry = models.ForeignKey("tickets.TimeEntry", on_delete=models.CASCADE, related_name="+", db_index=False)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False)
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    support_type = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20)
+    start = models.DateTimeField()
+    free_reason = models.CharField(max_length=20, blank=True)  # "" when billable
+    minutes = models.IntegerField()  # the entry's recorded minutes (first row)
+    amount_cents = models.BigIntegerField()  # the entry's price before prepaid hours and VAT (first row)
+    band = models.CharField(max_length=20, blank=True)  # "" for an entry with no billed time
+    band_minutes = models.IntegerField()  # whole minutes of billed time in the band
+    band_cents = models.BigIntegerField()  # the entry's price in proportion to the band's share of its billed time
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["start"], name="priced_work_start"),
+            models.Index(fields=["customer", "start"], name="priced_work_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"entry {self.entry_id} {self.band}: {self.band_cents}"

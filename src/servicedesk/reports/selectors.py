@@ -18,8 +18,7 @@ from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import Customer
 from servicedesk.mail.models import InboundMail
 from servicedesk.oncall.rota import on_call_at
-from servicedesk.policy import Channel, EntryKind, Priority, SupportType, TicketWork
-from servicedesk.policy import TimeEntry as PolicyTimeEntry
+from servicedesk.policy import EntryKind
 from servicedesk.policy.prepaid import hours_and_minutes
 from servicedesk.reports.arithmetic import (
     ReportPeriod,
@@ -31,7 +30,7 @@ from servicedesk.reports.arithmetic import (
     share,
     year_period,
 )
-from servicedesk.reports.models import DailyTickets, ServiceReport, TicketFigures
+from servicedesk.reports.models import DailyTickets, PricedWork, ServiceReport, TicketFigures
 from servicedesk.tickets.models import RefusedReport, Ticket, TimeEntry
 from servicedesk.tickets.selectors import queue_filter
 
@@ -436,85 +435,77 @@ class TimeMoneyReport:
     utilisation: list[tuple[str, int, int]]  # (agent name, billable work minutes, office minutes of the period)
 
 
+FREE_REASON_VALUES = ("critical", "managed_service", "fair_use")
+
+
+def _time_sums(minutes: str, cents: str) -> dict:
+    """What a row of the time report adds up: all minutes, the billable ones and their price, the free ones per
+    reason (None where no entry has that reason)."""
+    billable = Q(free_reason="")
+    return {
+        "n_minutes": Sum(minutes),
+        "n_billable": Sum(minutes, filter=billable),
+        "n_cents": Sum(cents, filter=billable),
+        **{f"free_{reason}": Sum(minutes, filter=Q(free_reason=reason)) for reason in FREE_REASON_VALUES},
+    }
+
+
+def _time_row(key: str, name: str, values: dict) -> TimeRow:
+    return TimeRow(
+        key=key,
+        name=name,
+        minutes=values["n_minutes"] or 0,
+        billable_minutes=values["n_billable"] or 0,
+        free_minutes={r: values[f"free_{r}"] for r in FREE_REASON_VALUES if values[f"free_{r}"] is not None},
+        amount_cents=values["n_cents"] or 0,
+    )
+
+
+def _agent_name(first_name: str, last_name: str, username: str) -> str:
+    return f"{first_name} {last_name}".strip() or username
+
+
 def time_money_report(
     *, period: ReportPeriod, by: str, now: datetime, customer_id: int | None = None
 ) -> TimeMoneyReport:
     """Hours of the entries that started in the period, by customer, agent, support type or band (billed time, as
     the policy engine splits it), billable against free with the free reasons, and their price before prepaid hours
     and VAT; unbilled work; utilisation per agent (billable work against the office hours of the period up to now).
-    Each ticket is priced by the policy engine with all its entries (fair use looks at the whole ticket); the figures
-    count only the entries of the period. Two queries (revenue is `revenue_report`'s)."""
+    Read from the reports' priced work (`PricedWork`: each ticket priced by the policy engine with all its entries,
+    as fair use looks at the whole ticket, whenever its work or classification changes); the figures count only the
+    entries of the period. Four queries: the rows, the total, the agents, unbilled time."""
     if by not in TIME_BY:
         raise ValueError(f"unknown grouping {by!r}")
     tz = timezone.get_default_timezone()
     start, end = period.bounds(tz)
     policy = current_policy()
-    touched = TimeEntry.objects.filter(start__gte=start, start__lt=end)
+    work = PricedWork.objects.filter(start__gte=start, start__lt=end)
     if customer_id is not None:
-        touched = touched.filter(ticket__customer_id=customer_id)
-    touched = touched.values("ticket_id")
-    # Plain values, not model rows: a month has thousands of entries, and the engine wants values anyway.
-    entries = (
-        TimeEntry.objects.filter(ticket_id__in=touched)
-        .values_list(
-            "ticket_id",
-            "kind",
-            "start",
-            "minutes",
-            "agent_id",
-            "agent__username",
-            "agent__first_name",
-            "agent__last_name",
-            "ticket__support_type",
-            "ticket__priority",
-            "ticket__channel",
-            "ticket__critical",
-            "ticket__customer_id",
-            "ticket__customer__name",
+        work = work.filter(customer_id=customer_id)
+    if by == "band":
+        grouped = work.exclude(band="").values(key=F("band")).annotate(**_time_sums("band_minutes", "band_cents"))
+        rows = [_time_row(values["key"], "", values) for values in grouped.order_by("key")]
+    else:
+        column, name = {
+            "customer": ("customer_id", F("customer__name")),
+            "agent": ("agent_id", None),
+            "support_type": ("support_type", None),
+        }[by]
+        names = {"name": name} if name is not None else {}
+        grouped = work.values(key=F(column), **names).annotate(**_time_sums("minutes", "amount_cents"))
+        rows = [_time_row(str(values["key"]), values.get("name", ""), values) for values in grouped.order_by("key")]
+    total = _time_row("", "", work.aggregate(**_time_sums("minutes", "amount_cents")))
+    agents = {
+        agent_id: (_agent_name(first, last, username), billable or 0)
+        for agent_id, username, first, last, billable in work.values_list(
+            "agent_id", "agent__username", "agent__first_name", "agent__last_name"
         )
-        .order_by("ticket_id", "start", "id")
-    )
-    rows: dict[str, TimeRow] = {}
-    total = TimeRow(key="")
-    billable_work: dict[int, int] = {}
-    agents: dict[int, str] = {}
-    by_ticket: dict[int, list[tuple]] = {}
-    for entry in entries:
-        by_ticket.setdefault(entry[0], []).append(entry)
-    for ticket_entries in by_ticket.values():
-        _, _, _, _, _, _, _, _, support_type, priority, channel, critical, customer, customer_name = ticket_entries[0]
-        work = TicketWork(
-            SupportType(support_type),
-            Priority(priority),
-            Channel(channel),
-            critical,
-            [PolicyTimeEntry(EntryKind(e[1]), e[2], e[3]) for e in ticket_entries],
-        )
-        price = policy.price(work)
-        reason = price.free_reason.value if price.free_reason else None
-        for entry, line in zip(ticket_entries, price.lines, strict=False):
-            _, kind, entry_start, minutes, agent_id, username, first_name, last_name = entry[:8]
-            if not start <= entry_start < end:
-                continue
-            total.add(minutes, reason, line.amount_cents)
-            agents[agent_id] = f"{first_name} {last_name}".strip() or username
-            if kind == EntryKind.WORK and reason is None:
-                billable_work[agent_id] = billable_work.get(agent_id, 0) + minutes
-            if by == "band":
-                shares = line.shares
-                billed = sum(part.duration.total_seconds() for part in shares) or 1
-                for part in shares:
-                    cents = round(line.amount_cents * part.duration.total_seconds() / billed)
-                    row = rows.setdefault(part.band, TimeRow(key=part.band))
-                    row.add(int(part.duration.total_seconds() // 60), reason, cents)
-                continue
-            if by == "customer":
-                key, name = str(customer), customer_name
-            elif by == "agent":
-                key, name = str(agent_id), agents[agent_id]
-            else:
-                key, name = support_type, ""
-            rows.setdefault(key, TimeRow(key=key, name=name)).add(minutes, reason, line.amount_cents)
+        .annotate(billable=Sum("minutes", filter=Q(kind=EntryKind.WORK, free_reason="")))
+        .order_by()
+    }
+    if by == "agent":
+        for row in rows:
+            row.name = agents[int(row.key)][0]
     unbilled_entries = TimeEntry.objects.unbilled()
     if customer_id is not None:  # one organisation's figures hold nothing of another's
         unbilled_entries = unbilled_entries.filter(ticket__customer_id=customer_id)
@@ -525,10 +516,9 @@ def time_money_report(
     )
     office = int(policy.office_time_between(start, min(end, max(now, start))).total_seconds() // 60)
     utilisation = sorted(
-        ((name, billable_work.get(agent_id, 0), office) for agent_id, name in agents.items()),
-        key=lambda row: row[0].casefold(),
+        ((name, billable, office) for name, billable in agents.values()), key=lambda r: r[0].casefold()
     )
-    ordered = sorted(rows.values(), key=lambda row: ((row.name or row.key).casefold(), row.key))
+    ordered = sorted(rows, key=lambda row: ((row.name or row.key).casefold(), row.key))
     return TimeMoneyReport(by, ordered, total, unbilled, utilisation)
 
 

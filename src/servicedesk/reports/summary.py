@@ -12,13 +12,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 
 from django.db.models import F
 from django.utils import timezone
 
 from servicedesk.core.policy import current_policy
-from servicedesk.reports.models import DailyTickets, TicketFigures
-from servicedesk.tickets.models import Ticket
+from servicedesk.policy import Channel, EntryKind, Priority, SupportType, TicketWork
+from servicedesk.policy import TimeEntry as PolicyTimeEntry
+from servicedesk.reports.models import DailyTickets, PricedWork, TicketFigures
+from servicedesk.tickets.models import Ticket, TimeEntry
 
 FIELDS = (
     "pk",
@@ -173,4 +177,113 @@ def ticket_figures_rebuild(*, out=None) -> int:
         ],
         batch_size=BATCH,
     )
+    return done
+
+
+# -- the priced work -----------------------------------------------------------------------------------------------
+
+WORK_FIELDS = (
+    "ticket_id",
+    "id",
+    "kind",
+    "start",
+    "minutes",
+    "agent_id",
+    "ticket__support_type",
+    "ticket__priority",
+    "ticket__channel",
+    "ticket__critical",
+    "ticket__customer_id",
+)
+
+
+def priced_work_of(entries: list[tuple], policy) -> list[PricedWork]:
+    """One ticket's entries (values of WORK_FIELDS, by start and id) priced together, as rows of PricedWork."""
+    ticket_id, _, _, _, _, _, support_type, priority, channel, critical, customer_id = entries[0]
+    work = TicketWork(
+        SupportType(support_type),
+        Priority(priority),
+        Channel(channel),
+        critical,
+        [PolicyTimeEntry(EntryKind(e[2]), e[3], e[4]) for e in entries],
+    )
+    price = policy.price(work)
+    reason = price.free_reason.value if price.free_reason else ""
+    rows = []
+    for entry, line in zip(entries, price.lines, strict=False):
+        _, entry_id, kind, start, minutes, agent_id = entry[:6]
+        billed = sum(part.duration.total_seconds() for part in line.shares) or 1
+        parts = [
+            (
+                part.band,
+                int(part.duration.total_seconds() // 60),
+                round(line.amount_cents * part.duration.total_seconds() / billed),
+            )
+            for part in line.shares
+        ] or [("", 0, 0)]
+        for i, (band, band_minutes, band_cents) in enumerate(parts):
+            rows.append(
+                PricedWork(
+                    ticket_id=ticket_id,
+                    entry_id=entry_id,
+                    customer_id=customer_id,
+                    agent_id=agent_id,
+                    support_type=support_type,
+                    kind=kind,
+                    start=start,
+                    free_reason=reason,
+                    minutes=minutes if i == 0 else 0,
+                    amount_cents=line.amount_cents if i == 0 else 0,
+                    band=band,
+                    band_minutes=band_minutes,
+                    band_cents=band_cents,
+                )
+            )
+    return rows
+
+
+def _priced(entries) -> list[PricedWork]:
+    policy = current_policy()
+    rows: list[PricedWork] = []
+    for _, ticket_entries in groupby(entries, key=itemgetter(0)):
+        rows += priced_work_of(list(ticket_entries), policy)
+    return rows
+
+
+def ticket_work_price(*, ticket_ids: Iterable[int]) -> None:
+    """Price the tickets' work again: their priced rows replaced. Three queries."""
+    ids = list(ticket_ids)
+    entries = TimeEntry.objects.filter(ticket_id__in=ids).values_list(*WORK_FIELDS).order_by("ticket_id", "start", "id")
+    rows = _priced(entries)
+    PricedWork.objects.filter(ticket_id__in=ids).delete()
+    PricedWork.objects.bulk_create(rows)
+
+
+def on_ticket_work_changed(sender, *, ticket_ids, **kwargs) -> None:
+    ticket_work_price(ticket_ids=ticket_ids)
+
+
+def priced_work_rebuild(*, out=None) -> int:
+    """Price all work again (after `servicedesk generate`, a restore, or a change of the policy's rates or calendar);
+    returns the number of entries. Run inside a transaction."""
+    PricedWork.objects.all().delete()
+    done, last = 0, 0
+    while True:
+        ids = list(
+            TimeEntry.objects.filter(ticket_id__gt=last)
+            .order_by("ticket_id")
+            .values_list("ticket_id", flat=True)
+            .distinct()[:BATCH]
+        )
+        if not ids:
+            break
+        entries = list(
+            TimeEntry.objects.filter(ticket_id__gt=last, ticket_id__lte=ids[-1])
+            .values_list(*WORK_FIELDS)
+            .order_by("ticket_id", "start", "id")
+        )
+        PricedWork.objects.bulk_create(_priced(entries), batch_size=BATCH)
+        done, last = done + len(entries), ids[-1]
+        if out is not None:
+            out.write(f"{done:,} time entries priced\n")
     return done

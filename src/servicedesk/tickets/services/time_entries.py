@@ -16,6 +16,7 @@ from servicedesk.policy.timeline import FIRST_YEAR, LAST_YEAR
 from servicedesk.tickets.models import Ticket, TicketEvent, TimeEntry
 from servicedesk.tickets.pricing import after_hours_without_notice
 from servicedesk.tickets.services.trail import record_event, touch
+from servicedesk.tickets.signals import work_changed
 
 FUTURE_SLACK = timedelta(minutes=5)  # a clock that runs a little fast is no reason to refuse
 
@@ -73,6 +74,7 @@ def time_entry_add(
             ticket=ticket, agent=agent, kind=kind, start=start, minutes=minutes, description=description, created_at=now
         )
         touch(ticket, now)
+        work_changed([ticket.pk])
         record_event(
             ticket,
             TicketEvent.Kind.TIME_ADDED,
@@ -115,6 +117,7 @@ def time_entry_correct(
             entry.description = description
         entry.save(update_fields=["kind", "start", "minutes", "description"])
         touch(entry.ticket, now)
+        work_changed([entry.ticket_id])
         record_event(
             entry.ticket,
             TicketEvent.Kind.TIME_CORRECTED,

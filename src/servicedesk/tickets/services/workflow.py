@@ -19,7 +19,7 @@ from servicedesk.policy import Priority, SupportType
 from servicedesk.tickets.models import AgentNotification, Ticket, TicketEvent
 from servicedesk.tickets.pricing import after_hours_rate, ticket_policy
 from servicedesk.tickets.services.trail import apply_deadline, notice_context, record_event, touch
-from servicedesk.tickets.signals import figures_changed
+from servicedesk.tickets.signals import figures_changed, work_changed
 
 KEEP = object()  # a keyword left out: keep what the ticket has
 
@@ -108,6 +108,7 @@ def ticket_classify(
             "response_met",
         )
         figures_changed([ticket.pk])
+        work_changed([ticket.pk])
         for change in changes:
             record_event(
                 ticket,

@@ -4,13 +4,15 @@ restore from a backup, or a change of the business calendar)."""
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from servicedesk.reports.summary import ticket_figures_rebuild
+from servicedesk.reports.summary import priced_work_rebuild, ticket_figures_rebuild
 
 
 class Command(BaseCommand):
-    help = "Make the reports' summary of tickets again from the tickets."
+    help = "Make the reports' summary of tickets and their priced work again from the rows."
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            tickets = ticket_figures_rebuild(out=self.stdout if options["verbosity"] > 1 else None)
-        self.stdout.write(f"reports' summary rebuilt: {tickets:,} tickets")
+            out = self.stdout if options["verbosity"] > 1 else None
+            tickets = ticket_figures_rebuild(out=out)
+            entries = priced_work_rebuild(out=out)
+        self.stdout.write(f"reports' summary rebuilt: {tickets:,} tickets, {entries:,} time entries")
