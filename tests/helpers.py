@@ -367,3 +367,32 @@ def latest_migrations() -> list[tuple[str, str]]:
     from django.db.migrations.executor import MigrationExecutor
 
     return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    """A PDF's text as poppler's pdftotext reads it, in its layout."""
+    import subprocess
+
+    path = tmp_path / "document.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def unbilled_stored() -> dict:
+    """The reports' summary of unbilled minutes, per customer id."""
+    from servicedesk.reports.models import UnbilledWork
+
+    return dict(UnbilledWork.objects.values_list("customer_id", "minutes"))
+
+
+def unbilled_recounted() -> dict:
+    """Each customer's minutes that no billing line bills, one entry at a time (what `unbilled_stored` must be)."""
+    from collections import Counter
+
+    from servicedesk.tickets.models import TimeEntry
+
+    found: Counter = Counter()
+    for entry in TimeEntry.objects.select_related("ticket"):
+        if not entry.is_billed:
+            found[entry.ticket.customer_id] += entry.minutes
+    return dict(found)

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from servicedesk.billing.models import Invoice
-from servicedesk.billing.services import billing_run_confirm, billing_run_create
+from servicedesk.billing.services import billing_run_confirm, billing_run_create, invoice_credit
 from servicedesk.contracts import services as contracts
 from servicedesk.contracts.models import BundleDebit, PrepaidBundle
 from servicedesk.reports.arithmetic import month_period, year_period
@@ -18,9 +18,8 @@ from servicedesk.reports.selectors import customer_overview, prepaid_hours, reve
 from servicedesk.reports.service_report import service_report_pdf
 from servicedesk.tickets import services
 from tests import factories
-from tests.helpers import portal_signed_in
+from tests.helpers import pdf_text, portal_signed_in, unbilled_recounted, unbilled_stored
 from tests.reports.conftest import NOW, at
-from tests.reports.test_service_report import text_of
 
 NOVEMBER = month_period(2026, 11)
 TODAY = date(2026, 12, 1)
@@ -163,11 +162,11 @@ def test_prepaid_hours_of_a_month(sold):
 
 
 def test_the_service_report_pdf_shows_the_prepaid_hours(sold, tmp_path):
-    text = text_of(service_report_pdf(customer=sold.korrel, period=NOVEMBER, now=at("2026-12-01T10:00")), tmp_path)
+    text = pdf_text(service_report_pdf(customer=sold.korrel, period=NOVEMBER, now=at("2026-12-01T10:00")), tmp_path)
     assert "Strippenkaarten" in text and "10 uur van 1-10-2026" in text
     assert "1 u 25 min" in text and "8 u 05 min" in text and "1-10-2027" in text
     assert "2 uur van 5-1-2024" not in text and "5 uur van 10-2-2026" not in text  # expired; Smile's
-    smile = text_of(service_report_pdf(customer=sold.smile, period=NOVEMBER, now=at("2026-12-01T10:00")), tmp_path)
+    smile = pdf_text(service_report_pdf(customer=sold.smile, period=NOVEMBER, now=at("2026-12-01T10:00")), tmp_path)
     assert "5 uur van 10-2-2026" in smile and "10 uur van 1-10-2026" not in smile
 
 
@@ -187,3 +186,21 @@ def test_the_portal_overview_shows_this_months_prepaid_hours(client, sold):
     html = client.get("/portal/overview/").content.decode()
     assert 'id="overview-prepaid"' in html and "0 u 45 min" in html and "2 u 15 min" in html
     assert "5 uur van" not in html  # Smile's bundle
+
+
+def test_unbilled_work_follows_billing_and_credit_notes(sold):
+    """The summary's unbilled minutes against a recount from the entries: after the run (in the fixture), after a
+    credit note frees the work again, after new work."""
+    assert unbilled_stored() == unbilled_recounted()
+    assert sold.korrel.pk not in unbilled_stored()  # November's and October's work of De Korrel billed
+    invoice = Invoice.objects.get(customer=sold.korrel, number__isnull=False)
+    invoice_credit(invoice=invoice, actor=factories.biller("boek"), reason="Fout", now=at("2026-12-02T09:00"))
+    assert unbilled_stored() == unbilled_recounted() and unbilled_stored()[sold.korrel.pk] > 0
+    services.time_entry_add(
+        ticket=sold.tickets["waiting"],
+        agent=sold.agent,
+        start=at("2026-12-02T10:00"),
+        minutes=30,
+        now=at("2026-12-02T11:00"),
+    )
+    assert unbilled_stored() == unbilled_recounted()

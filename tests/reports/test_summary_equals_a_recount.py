@@ -29,6 +29,7 @@ from servicedesk.tickets.models import Ticket, TimeEntry
 from servicedesk.tickets.services.conversation import NewMessage, messages_add
 from servicedesk.tickets.sla import sla_watch
 from tests import factories
+from tests.helpers import unbilled_recounted, unbilled_stored
 
 AMS = ZoneInfo("Europe/Amsterdam")
 START = datetime(2026, 10, 30, 20, 0, tzinfo=AMS)  # a Friday evening: days and the clock change go by
@@ -187,6 +188,7 @@ def test_the_summary_equals_a_recount_after_any_changes(people, steps, batch):
         assert figures.keys() == expected_figures.keys()
         assert all(same(figures[pk], expected_figures[pk]) for pk in figures)
         assert priced_stored() == priced_recount()
+        assert unbilled_stored() == unbilled_recounted()
         ticket_figures_rebuild()
         assert stored()[1] == expected_daily
         priced = priced_stored()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence, KeptFacts, WorkFacts
 from servicedesk.billing.pdf import invoice_pdf
 from servicedesk.billing.selectors import document_lines
+from servicedesk.billing.signals import billed_changed
 from servicedesk.billing.specification import (
     CustomerSpecification,
     CustomerSummary,
@@ -100,6 +101,7 @@ def billing_run_confirm(
             _close_invoice(invoice, year, now)
         run.status, run.confirmed_by, run.confirmed_at, run.drafted_from = BillingRun.Status.CONFIRMED, actor, now, None
         run.save(update_fields=["status", "confirmed_by", "confirmed_at", "drafted_from"])
+        billed_changed(invoice.customer_id for invoice in invoices)
     return invoices
 
 
@@ -329,6 +331,7 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None
             KeptFacts.objects.bulk_create(kept, batch_size=LINE_BATCH)
         invoice.status = Invoice.Status.CREDITED
         invoice.save(update_fields=["status"])
+        billed_changed([invoice.customer_id])
     return credit
 
 

@@ -128,3 +128,16 @@ class PricedWork(models.Model):
 
     def __str__(self) -> str:
         return f"entry {self.entry_id} {self.band}: {self.band_cents}"
+
+
+class UnbilledWork(models.Model):
+    """A customer's minutes recorded that no invoice bills yet: what the dashboard and the time report show as
+    waiting for the next run, counted again for the customer whenever its time entries change (signal
+    `tickets.signals.ticket_work_changed` with `time=True`) or a run bills them or a credit note frees them (signal
+    `billing.signals.billed_work_changed`), instead of looking for a billing line for every entry at each read."""
+
+    customer = models.OneToOneField("customers.Customer", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    minutes = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.minutes} min"

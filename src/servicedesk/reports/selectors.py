@@ -30,7 +30,7 @@ from servicedesk.reports.arithmetic import (
     share,
     year_period,
 )
-from servicedesk.reports.models import DailyTickets, PricedWork, ServiceReport, TicketFigures
+from servicedesk.reports.models import DailyTickets, PricedWork, ServiceReport, TicketFigures, UnbilledWork
 from servicedesk.tickets.models import RefusedReport, Ticket, TimeEntry
 from servicedesk.tickets.selectors import queue_filter
 
@@ -307,7 +307,7 @@ def desk_dashboard(*, user, now: datetime) -> Dashboard:
     local = timezone.localdate(now)
     this_month = month_period(local.year, local.month)
     current, previous = sla_months(periods=[this_month, previous_month(this_month)], now=now)
-    unbilled = TimeEntry.objects.unbilled().aggregate(minutes=Sum("minutes"))["minutes"] or 0
+    unbilled = UnbilledWork.objects.aggregate(minutes=Sum("minutes"))["minutes"] or 0
     return Dashboard(
         my_tickets=my_tickets,
         my_open=queues["my_open"],
@@ -506,13 +506,11 @@ def time_money_report(
     if by == "agent":
         for row in rows:
             row.name = agents[int(row.key)][0]
-    unbilled_entries = TimeEntry.objects.unbilled()
+    unbilled_work = UnbilledWork.objects.all()
     if customer_id is not None:  # one organisation's figures hold nothing of another's
-        unbilled_entries = unbilled_entries.filter(ticket__customer_id=customer_id)
+        unbilled_work = unbilled_work.filter(customer_id=customer_id)
     unbilled = list(
-        unbilled_entries.values_list("ticket__customer_id", "ticket__customer__name")
-        .annotate(minutes=Sum("minutes"))
-        .order_by("ticket__customer__name", "ticket__customer_id")
+        unbilled_work.values_list("customer_id", "customer__name", "minutes").order_by("customer__name", "customer_id")
     )
     office = int(policy.office_time_between(start, min(end, max(now, start))).total_seconds() // 60)
     utilisation = sorted(

@@ -15,13 +15,13 @@ from datetime import date
 from itertools import groupby
 from operator import itemgetter
 
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from servicedesk.core.policy import current_policy
 from servicedesk.policy import Channel, EntryKind, Priority, SupportType, TicketWork
 from servicedesk.policy import TimeEntry as PolicyTimeEntry
-from servicedesk.reports.models import DailyTickets, PricedWork, TicketFigures
+from servicedesk.reports.models import DailyTickets, PricedWork, TicketFigures, UnbilledWork
 from servicedesk.tickets.models import Ticket, TimeEntry
 
 FIELDS = (
@@ -250,22 +250,43 @@ def _priced(entries) -> list[PricedWork]:
     return rows
 
 
-def ticket_work_price(*, ticket_ids: Iterable[int]) -> None:
-    """Price the tickets' work again: their priced rows replaced. Three queries."""
+def ticket_work_price(*, ticket_ids: Iterable[int]) -> set[int]:
+    """Price the tickets' work again: their priced rows replaced. Three queries. Returns the customers whose work
+    it was."""
     ids = list(ticket_ids)
     entries = TimeEntry.objects.filter(ticket_id__in=ids).values_list(*WORK_FIELDS).order_by("ticket_id", "start", "id")
     rows = _priced(entries)
     PricedWork.objects.filter(ticket_id__in=ids).delete()
     PricedWork.objects.bulk_create(rows)
+    return {row.customer_id for row in rows}
 
 
-def on_ticket_work_changed(sender, *, ticket_ids, **kwargs) -> None:
-    ticket_work_price(ticket_ids=ticket_ids)
+def unbilled_recount(*, customer_ids: Iterable[int] | None = None) -> None:
+    """Count the customers' unbilled minutes again (all customers' when None); three queries."""
+    entries = TimeEntry.objects.unbilled()
+    kept = UnbilledWork.objects.all()
+    if customer_ids is not None:
+        ids = list(customer_ids)
+        entries, kept = entries.filter(ticket__customer_id__in=ids), kept.filter(customer_id__in=ids)
+    counted = entries.values_list("ticket__customer_id").annotate(minutes=Sum("minutes")).order_by()
+    rows = [UnbilledWork(customer_id=customer, minutes=minutes) for customer, minutes in counted if minutes]
+    kept.delete()
+    UnbilledWork.objects.bulk_create(rows)
+
+
+def on_ticket_work_changed(sender, *, ticket_ids, time: bool, **kwargs) -> None:
+    customers = ticket_work_price(ticket_ids=ticket_ids)
+    if time:
+        unbilled_recount(customer_ids=customers)
+
+
+def on_billed_work_changed(sender, *, customer_ids, **kwargs) -> None:
+    unbilled_recount(customer_ids=customer_ids)
 
 
 def priced_work_rebuild(*, out=None) -> int:
-    """Price all work again (after `servicedesk generate`, a restore, or a change of the policy's rates or calendar);
-    returns the number of entries. Run inside a transaction."""
+    """Price all work again and count the unbilled minutes (after `servicedesk generate`, a restore, or a change of
+    the policy's rates or calendar); returns the number of entries. Run inside a transaction."""
     PricedWork.objects.all().delete()
     done, last = 0, 0
     while True:
@@ -286,4 +307,5 @@ def priced_work_rebuild(*, out=None) -> int:
         done, last = done + len(entries), ids[-1]
         if out is not None:
             out.write(f"{done:,} time entries priced\n")
+    unbilled_recount()
     return done

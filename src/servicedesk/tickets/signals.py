@@ -22,13 +22,13 @@ def figures_changed(ticket_ids) -> None:
         ticket_figures_changed.send(sender=None, ticket_ids=ids)
 
 
-#: Sent with `ticket_ids`: the tickets whose time entries were added or corrected, or whose classification (what
-#: their work is priced by) changed.
+#: Sent with `ticket_ids` and `time`: the tickets whose time entries were added or corrected (`time=True`), or
+#: whose classification (what their work is priced by) changed.
 ticket_work_changed = Signal()
 
 
-def work_changed(ticket_ids) -> None:
-    """Tell the receivers (the reports' priced work) which tickets to price again."""
+def work_changed(ticket_ids, *, time: bool) -> None:
+    """Tell the receivers (the reports' priced work and unbilled time) which tickets to price again."""
     ids = sorted({int(pk) for pk in ticket_ids})
     if ids:
-        ticket_work_changed.send(sender=None, ticket_ids=ids)
+        ticket_work_changed.send(sender=None, ticket_ids=ids, time=time)

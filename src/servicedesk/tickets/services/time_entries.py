@@ -74,7 +74,7 @@ def time_entry_add(
             ticket=ticket, agent=agent, kind=kind, start=start, minutes=minutes, description=description, created_at=now
         )
         touch(ticket, now)
-        work_changed([ticket.pk])
+        work_changed([ticket.pk], time=True)
         record_event(
             ticket,
             TicketEvent.Kind.TIME_ADDED,
@@ -117,7 +117,7 @@ def time_entry_correct(
             entry.description = description
         entry.save(update_fields=["kind", "start", "minutes", "description"])
         touch(entry.ticket, now)
-        work_changed([entry.ticket_id])
+        work_changed([entry.ticket_id], time=True)
         record_event(
             entry.ticket,
             TicketEvent.Kind.TIME_CORRECTED,

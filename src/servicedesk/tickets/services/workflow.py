@@ -108,7 +108,7 @@ def ticket_classify(
             "response_met",
         )
         figures_changed([ticket.pk])
-        work_changed([ticket.pk])
+        work_changed([ticket.pk], time=False)
         for change in changes:
             record_event(
                 ticket,
