@@ -1,9 +1,9 @@
 """Benchmark of the reports and the dashboard at scale: p95 per report for a month and a year, 4 clients at once.
 
-A database generated once by `servicedesk generate --tickets N` (kept under --work and reused; the reports' summary
-is filled by the migration that makes it, or `servicedesk reports_backfill` after generating), served by gunicorn
-(2 sync workers, DEBUG off) on 127.0.0.1; 4 concurrent clients signed in as an agent request each page for the last
-whole month and the last whole year. It prints p50/p95 per page and period next to the targets (issue 28: p95 at
+A database generated once by `servicedesk generate --tickets N` (kept under --work and reused; generate counts the
+reports' summary afterwards, as `servicedesk reports_rebuild` does), served by gunicorn (2 sync workers, DEBUG off)
+on 127.0.0.1; 4 concurrent clients signed in as an agent request each page for the last whole month and the last
+whole year. It prints p50/p95 per page and period next to the targets (issue 28: p95 at
 most 500 ms for a month, 2 s for a year, at 1M tickets and 3M time entries).
 
     .venv/bin/python bench/reports.py --tickets 1000000 --db sqlite
