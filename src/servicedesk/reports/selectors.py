@@ -39,6 +39,20 @@ OUTCOMES = ("tickets", "in_time", "late", "unanswered", "overdue", "best_effort"
 DRILL_LIMIT = 200
 
 
+def _outcomes(now: datetime, *, answered: Q, breached: Q) -> dict[str, Q]:
+    counted = Q(best_effort=False)
+    unanswered = counted & ~answered
+    return {
+        "tickets": Q(),
+        "in_time": counted & answered & Q(response_met=True),
+        "late": counted & answered & Q(response_met=False),
+        "unanswered": unanswered,
+        "overdue": unanswered & (Q(response_due__lte=now) | breached),
+        "best_effort": Q(best_effort=True),
+        "best_effort_in_time": Q(best_effort=True, response_met=True) & answered,
+    }
+
+
 def outcome_conditions(now: datetime) -> dict[str, Q]:
     """Which tickets each SLA figure counts (the counts and the drill-down use the same conditions).
 
@@ -46,32 +60,12 @@ def outcome_conditions(now: datetime) -> dict[str, Q]:
     whose deadline was missed before a reclassification moved it stays late (`response_met` is false), and an
     unanswered ticket is overdue once its deadline passed or the watch flagged its breach.
     """
-    counted = Q(best_effort=False)
-    unanswered = counted & Q(responded_at=None)
-    return {
-        "tickets": Q(),
-        "in_time": counted & Q(responded_at__isnull=False, response_met=True),
-        "late": counted & Q(responded_at__isnull=False, response_met=False),
-        "unanswered": unanswered,
-        "overdue": unanswered & (Q(response_due__lte=now) | Q(breached_flagged_at__isnull=False)),
-        "best_effort": Q(best_effort=True),
-        "best_effort_in_time": Q(best_effort=True, responded_at__isnull=False, response_met=True),
-    }
+    return _outcomes(now, answered=Q(responded_at__isnull=False), breached=Q(breached_flagged_at__isnull=False))
 
 
 def figure_conditions(now: datetime) -> dict[str, Q]:
     """`outcome_conditions` over the reports' summary (`TicketFigures`): the same figures from a narrow row."""
-    counted = Q(best_effort=False)
-    unanswered = counted & Q(responded=False)
-    return {
-        "tickets": Q(),
-        "in_time": counted & Q(responded=True, response_met=True),
-        "late": counted & Q(responded=True, response_met=False),
-        "unanswered": unanswered,
-        "overdue": unanswered & (Q(response_due__lte=now) | Q(breached=True)),
-        "best_effort": Q(best_effort=True),
-        "best_effort_in_time": Q(best_effort=True, responded=True, response_met=True),
-    }
+    return _outcomes(now, answered=Q(responded=True), breached=Q(breached=True))
 
 
 def _counts(now: datetime) -> dict:
