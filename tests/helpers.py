@@ -7,6 +7,7 @@ import struct
 import time
 import zlib
 from email.message import EmailMessage
+from pathlib import Path
 
 # -- processes of their own --------------------------------------------------------------------------------------
 
@@ -437,12 +438,33 @@ def webhook_admin(username: str = "wim"):
     return user
 
 
-def pdf_text(pdf: bytes) -> str:
-    """A PDF's text as pdftotext reads it, in reading order."""
+def pdf_text(pdf: bytes, tmp_path=None, *, layout: bool = False) -> str:
+    """A PDF's text as poppler's pdftotext reads it: in reading order, or with `layout` in its layout."""
     import subprocess
     import tempfile
 
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
-        file.write(pdf)
-        file.flush()
-        return subprocess.run(["pdftotext", "-raw", file.name, "-"], capture_output=True, text=True, check=True).stdout
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+        path = Path(folder) / "document.pdf"
+        path.write_bytes(pdf)
+        mode = "-layout" if layout else "-raw"
+        return subprocess.run(["pdftotext", mode, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def unbilled_stored() -> dict:
+    """The reports' summary of unbilled minutes, per customer id."""
+    from servicedesk.reports.models import UnbilledWork
+
+    return dict(UnbilledWork.objects.values_list("customer_id", "minutes"))
+
+
+def unbilled_recounted() -> dict:
+    """Each customer's minutes that no billing line bills, one entry at a time (what `unbilled_stored` must be)."""
+    from collections import Counter
+
+    from servicedesk.tickets.models import TimeEntry
+
+    found: Counter = Counter()
+    for entry in TimeEntry.objects.select_related("ticket"):
+        if not entry.is_billed:
+            found[entry.ticket.customer_id] += entry.minutes
+    return dict(found)

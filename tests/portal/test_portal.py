@@ -420,12 +420,13 @@ def test_query_counts_of_the_portal_pages_are_pinned(client, anja, agent):
         assert len(queries) == count, (url, [q["sql"] for q in queries])
     # A report: the session, the user, the contract's service levels for the form, the form's services, the
     # contract's service levels for the ticket, then its four rows (ticket, message, event, acknowledgement), a
-    # statement each; the acknowledgement's row is its delivery's order, no task row; last the look for webhook
-    # subscriptions (none here: nothing more is written).
+    # statement each, with the reports' summary kept in the same transaction (the ticket read with its figures,
+    # the day's count made if missing and counted, its figures written); the acknowledgement's row is its
+    # delivery's order, no task row; last the look for webhook subscriptions (none here: nothing more is written).
     report = {"about": "question", "priority": "standard", "subject": "Printer", "body": "Vast."}
     with CaptureQueriesContext(connection) as queries:
         assert client.post("/portal/tickets/new/", report).status_code == 302
-    tables = [re.match(r'(SELECT|INSERT INTO) .*?"(\w+)"', q["sql"]).group(2) for q in queries]
+    tables = [re.match(r'(SELECT|INSERT (?:OR IGNORE )?INTO|UPDATE) .*?"(\w+)"', q["sql"]).group(2) for q in queries]
     assert tables == [
         "django_session",
         "auth_user",
@@ -435,6 +436,10 @@ def test_query_counts_of_the_portal_pages_are_pinned(client, anja, agent):
         "tickets_ticket",
         "tickets_message",
         "tickets_ticketevent",
+        "tickets_ticket",
+        "reports_dailytickets",
+        "reports_dailytickets",
+        "reports_ticketfigures",
         "outbox_outgoingmessage",
         "webhooks_webhooksubscription",
     ], [q["sql"][:80] for q in queries]

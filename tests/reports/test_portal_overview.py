@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from servicedesk.contracts.services import bundle_sell
 from servicedesk.reports.selectors import customer_overview
 from servicedesk.tickets import services
 from tests import factories
@@ -60,5 +61,8 @@ def test_a_contact_who_sees_only_their_own_tickets_has_no_overview(client, novem
 
 def test_the_overview_costs_a_fixed_number_of_queries(november, django_assert_num_queries):
     this_months_work(november)
-    with django_assert_num_queries(5):  # SLA (month and year), tickets, entries, invoices, unbilled time
+    for hours in (5, 10):  # the bundles' debits are read in one query, however many bundles
+        bundle_sell(customer=november.korrel, hours=hours, price_cents=30000, actor=november.agent)
+    # SLA (month and year), tickets, priced work (rows, total, agents), unbilled time, bundles and their debits
+    with django_assert_num_queries(8):
         customer_overview(customer_id=november.korrel.pk, now=timezone.now())

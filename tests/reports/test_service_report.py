@@ -3,28 +3,20 @@ organisation; in the desk for any customer, in the portal for one's own organisa
 
 from __future__ import annotations
 
-import subprocess
-
 from servicedesk.reports.arithmetic import month_period
 from servicedesk.reports.service_report import service_report_context, service_report_pdf
 from tests import factories
-from tests.helpers import portal_signed_in
+from tests.helpers import pdf_text, portal_signed_in
 from tests.reports.conftest import NOW
 
 NOVEMBER = month_period(2026, 11)
-
-
-def text_of(pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "rapport.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def test_the_report_holds_the_customers_month_and_nothing_else(november, tmp_path):
     context = service_report_context(customer=november.korrel, period=NOVEMBER, now=NOW)
     assert [t.subject for t in context["tickets"]] == ["in_time", "late", "managed", "fair_use", "overdue"]
     assert context["sla"].total.tickets == 5 and context["sla"].total.late == 1
-    text = text_of(service_report_pdf(customer=november.korrel, period=NOVEMBER, now=NOW), tmp_path)
+    text = pdf_text(service_report_pdf(customer=november.korrel, period=NOVEMBER, now=NOW), tmp_path, layout=True)
     assert "Servicerapport Bakkerij De Korrel" in text and "november 2026" in text
     for subject in ("in_time", "late", "managed", "fair_use", "overdue"):
         assert subject in text
@@ -35,7 +27,9 @@ def test_the_report_holds_the_customers_month_and_nothing_else(november, tmp_pat
 
 
 def test_in_english(november, tmp_path):
-    text = text_of(service_report_pdf(customer=november.smile, period=NOVEMBER, now=NOW, language="en"), tmp_path)
+    text = pdf_text(
+        service_report_pdf(customer=november.smile, period=NOVEMBER, now=NOW, language="en"), tmp_path, layout=True
+    )
     assert "Service report Tandartspraktijk Smile" in text and "best effort" in text
     assert "Bakkerij De Korrel" not in text
 

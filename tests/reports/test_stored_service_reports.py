@@ -25,9 +25,8 @@ from servicedesk.reports.tasks import service_reports_task
 from servicedesk.runtime.schedule import periodic_tasks
 from servicedesk.tickets import services
 from tests import factories
-from tests.helpers import portal_signed_in
+from tests.helpers import pdf_text, portal_signed_in
 from tests.reports.conftest import at
-from tests.reports.test_service_report import text_of
 
 NOVEMBER = month_period(2026, 11)
 
@@ -111,7 +110,7 @@ def test_mailed_only_where_wanted_to_the_main_contact_with_the_pdf(november, tmp
     message = email.message_from_bytes(build_mail(outgoing).message().as_bytes())
     [pdf_part] = [part for part in message.walk() if part.get_content_type() == "application/pdf"]
     assert pdf_part.get_filename() == "servicerapport-2026-11.pdf"
-    text = text_of(pdf_part.get_payload(decode=True), tmp_path)
+    text = pdf_text(pdf_part.get_payload(decode=True), tmp_path, layout=True)
     assert "Servicerapport Bakkerij De Korrel" in text and "november 2026" in text
     assert "Tandartspraktijk Smile" not in text
 
@@ -124,7 +123,7 @@ def test_in_the_main_contacts_language(november, tmp_path):
     outgoing = OutgoingMessage.objects.get(kind="service_report", to_address="bert@smile.example")
     assert outgoing.subject == "Service report Tandartspraktijk Smile for November 2026"
     report = ServiceReport.objects.get(customer=november.smile)
-    assert "Service report Tandartspraktijk Smile" in text_of(bytes(report.pdf), tmp_path)
+    assert "Service report Tandartspraktijk Smile" in pdf_text(bytes(report.pdf), tmp_path, layout=True)
 
 
 def test_listed_and_downloaded_in_the_desk_and_in_the_own_portal_only(client, november):

@@ -9,7 +9,7 @@ import pytest
 
 from servicedesk.billing.services import billing_run_confirm, billing_run_create
 from servicedesk.reports.arithmetic import month_period, year_period
-from servicedesk.reports.selectors import time_money_report
+from servicedesk.reports.selectors import revenue_report, time_money_report
 from servicedesk.tickets import services
 from tests import factories
 from tests.reports.conftest import NOW, at
@@ -81,8 +81,10 @@ def test_revenue_unbilled_and_utilisation(worked):
     )
     report = time_money_report(period=year_period(2026), by="customer", now=at("2026-12-01T12:00"))
     # November's EUR 127.50 and October's hour (functional, standard, EUR 65) billed late in the same run.
-    revenue = [(month, name, cents) for month, _, name, cents in report.revenue]
-    assert revenue == [("2026-12", "Bakkerij De Korrel", 19250)]
+    revenue = revenue_report(period=year_period(2026), today=date(2026, 12, 1))
+    assert [(r.month, r.name, r.invoiced_cents, r.total_cents) for r in revenue] == [
+        ("2026-12", "Bakkerij De Korrel", 19250, 19250)
+    ]
     assert [(name, minutes) for _, name, minutes in report.unbilled] == [("Tandartspraktijk Smile", 30)]
     november = time_money_report(period=NOVEMBER, by="agent", now=NOW)
     # November up to Monday 30th noon: 20 whole working days and 3 hours, no holidays.
@@ -106,5 +108,5 @@ def test_the_time_page_and_csv(client, worked, django_assert_max_num_queries):
 
 
 def test_the_report_costs_a_fixed_number_of_queries(worked, django_assert_num_queries):
-    with django_assert_num_queries(3):  # the entries of the tickets worked on, invoices, unbilled time
+    with django_assert_num_queries(4):  # priced work: the rows, the total, the agents; unbilled time
         time_money_report(period=year_period(2026), by="band", now=NOW)

@@ -19,6 +19,7 @@ from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine, Invoice
 from servicedesk.billing.pdf import invoice_pdf
 from servicedesk.billing.projects import Awaiting, project_lines
 from servicedesk.billing.selectors import document_lines
+from servicedesk.billing.signals import billed_changed
 from servicedesk.billing.specification import (
     CustomerSpecification,
     CustomerSummary,
@@ -151,6 +152,7 @@ def billing_run_confirm(
         _claim_periods(invoices)
         run.status, run.confirmed_by, run.confirmed_at, run.drafted_from = BillingRun.Status.CONFIRMED, actor, now, None
         run.save(update_fields=["status", "confirmed_by", "confirmed_at", "drafted_from"])
+        billed_changed(invoice.customer_id for invoice in invoices)
     return invoices
 
 
@@ -469,6 +471,7 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None
         # Its periods, bundles and project items may be billed again.
         invoice.lines.filter(claims=True).update(claims=False)
         refund_debits(invoice, now=now, description=f"Creditnota {credit.number}")
+        billed_changed([invoice.customer_id])
     return credit
 
 

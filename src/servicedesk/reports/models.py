@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,3 +37,107 @@ class ServiceReport(models.Model):
     @property
     def filename(self) -> str:
         return f"servicerapport-{self.month:%Y-%m}.pdf"
+
+
+# -- the summary the ticket services keep current (see reports/summary.py) ---------------------------------------
+
+
+class TicketFigures(models.Model):
+    """What one ticket counts as in the reports, kept in the transaction of each change to it (through the signal
+    `tickets.signals.ticket_figures_changed`): its SLA facts in a narrow row (the reports scan a year of these, not a
+    year of tickets), the local days it was reported and closed, which the daily counts hold it under, and its
+    office time to response (computed once, when it is answered, instead of at every read)."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="report_figures"
+    )
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False)
+    reported_at = models.DateTimeField()
+    reported_on = models.DateField()  # local day
+    reported_month = models.IntegerField()  # local year * 100 + month: grouped without a date function per row
+    closed_on = models.DateField(null=True)  # local day of its (last) closing
+    channel = models.CharField(max_length=30)
+    support_type = models.CharField(max_length=20)
+    priority = models.CharField(max_length=20)
+    best_effort = models.BooleanField()
+    responded = models.BooleanField()
+    response_met = models.BooleanField(null=True)
+    response_due = models.DateTimeField()
+    breached = models.BooleanField()  # the watch flagged the deadline as passed
+    # Office time from report to response; None when unanswered or best effort (the SLA distribution leaves those out).
+    office_seconds = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["reported_at"], name="ticket_figures_reported"),
+            models.Index(fields=["customer", "reported_at"], name="ticket_figures_customer"),
+            models.Index(
+                fields=["reported_at", "reported_month", "office_seconds"],
+                name="ticket_figures_answered",
+                condition=models.Q(office_seconds__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.reported_on}"
+
+
+class DailyTickets(models.Model):
+    """Tickets reported and closed on a local day, per channel and support type: what the workload report adds up
+    (open at a day's end = reported up to then minus closed up to then). Kept with `TicketFigures`."""
+
+    day = models.DateField()
+    channel = models.CharField(max_length=30)
+    support_type = models.CharField(max_length=20)
+    opened = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("day", "channel", "support_type", name="daily_tickets_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel} {self.support_type}: +{self.opened} -{self.closed}"
+
+
+class PricedWork(models.Model):
+    """A time entry as the time and money report counts it, priced by the policy engine with all of its ticket's
+    entries (fair use looks at the whole ticket): one row per time band of its billed time, the entry's own minutes
+    and amount on its first row only (0 on the others), so both sum without counting twice. Kept by the ticket
+    services in the transaction of each change (signal `tickets.signals.ticket_work_changed`): the whole ticket
+    priced again when an entry is added or corrected or the ticket is classified."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    entry = models.ForeignKey("tickets.TimeEntry", on_delete=models.CASCADE, related_name="+", db_index=False)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False)
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    support_type = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20)
+    start = models.DateTimeField()
+    free_reason = models.CharField(max_length=20, blank=True)  # "" when billable
+    minutes = models.IntegerField()  # the entry's recorded minutes (first row)
+    amount_cents = models.BigIntegerField()  # the entry's price before prepaid hours and VAT (first row)
+    band = models.CharField(max_length=20, blank=True)  # "" for an entry with no billed time
+    band_minutes = models.IntegerField()  # whole minutes of billed time in the band
+    band_cents = models.BigIntegerField()  # the entry's price in proportion to the band's share of its billed time
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["start"], name="priced_work_start"),
+            models.Index(fields=["customer", "start"], name="priced_work_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"entry {self.entry_id} {self.band}: {self.band_cents}"
+
+
+class UnbilledWork(models.Model):
+    """A customer's minutes recorded that no invoice bills yet: what the dashboard and the time report show as
+    waiting for the next run, counted again for the customer whenever its time entries change (signal
+    `tickets.signals.ticket_work_changed` with `time=True`) or a run bills them or a credit note frees them (signal
+    `billing.signals.billed_work_changed`), instead of looking for a billing line for every entry at each read."""
+
+    customer = models.OneToOneField("customers.Customer", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    minutes = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.minutes} min"

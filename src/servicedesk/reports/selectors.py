@@ -4,20 +4,22 @@ distribution needs them (office time to response), and nothing written."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from servicedesk.billing.models import Invoice
+from servicedesk.contracts.models import Contract, ContractLine, LineQuantity, PrepaidBundle
+from servicedesk.contracts.selectors import bundles_of, monthly_revenue_cents
 from servicedesk.core.policy import current_policy
 from servicedesk.customers.models import Customer
 from servicedesk.mail.models import InboundMail
 from servicedesk.oncall.rota import on_call_at
-from servicedesk.policy import Channel, EntryKind, Priority, SupportType, TicketWork
-from servicedesk.policy import TimeEntry as PolicyTimeEntry
+from servicedesk.policy import EntryKind
+from servicedesk.policy.prepaid import hours_and_minutes
 from servicedesk.reports.arithmetic import (
     ReportPeriod,
     buckets,
@@ -28,13 +30,27 @@ from servicedesk.reports.arithmetic import (
     share,
     year_period,
 )
-from servicedesk.reports.models import ServiceReport
+from servicedesk.reports.models import DailyTickets, PricedWork, ServiceReport, TicketFigures, UnbilledWork
 from servicedesk.tickets.models import RefusedReport, Ticket, TimeEntry
 from servicedesk.tickets.selectors import queue_filter
 
 SLA_GROUPS = ("month", "customer", "support_type", "priority", "channel")
 OUTCOMES = ("tickets", "in_time", "late", "unanswered", "overdue", "best_effort", "best_effort_in_time")
 DRILL_LIMIT = 200
+
+
+def _outcomes(now: datetime, *, answered: Q, breached: Q) -> dict[str, Q]:
+    counted = Q(best_effort=False)
+    unanswered = counted & ~answered
+    return {
+        "tickets": Q(),
+        "in_time": counted & answered & Q(response_met=True),
+        "late": counted & answered & Q(response_met=False),
+        "unanswered": unanswered,
+        "overdue": unanswered & (Q(response_due__lte=now) | breached),
+        "best_effort": Q(best_effort=True),
+        "best_effort_in_time": Q(best_effort=True, response_met=True) & answered,
+    }
 
 
 def outcome_conditions(now: datetime) -> dict[str, Q]:
@@ -44,24 +60,19 @@ def outcome_conditions(now: datetime) -> dict[str, Q]:
     whose deadline was missed before a reclassification moved it stays late (`response_met` is false), and an
     unanswered ticket is overdue once its deadline passed or the watch flagged its breach.
     """
-    counted = Q(best_effort=False)
-    unanswered = counted & Q(responded_at=None)
-    return {
-        "tickets": Q(),
-        "in_time": counted & Q(responded_at__isnull=False, response_met=True),
-        "late": counted & Q(responded_at__isnull=False, response_met=False),
-        "unanswered": unanswered,
-        "overdue": unanswered & (Q(response_due__lte=now) | Q(breached_flagged_at__isnull=False)),
-        "best_effort": Q(best_effort=True),
-        "best_effort_in_time": Q(best_effort=True, responded_at__isnull=False, response_met=True),
-    }
+    return _outcomes(now, answered=Q(responded_at__isnull=False), breached=Q(breached_flagged_at__isnull=False))
+
+
+def figure_conditions(now: datetime) -> dict[str, Q]:
+    """`outcome_conditions` over the reports' summary (`TicketFigures`): the same figures from a narrow row."""
+    return _outcomes(now, answered=Q(responded=True), breached=Q(breached=True))
 
 
 def _counts(now: datetime) -> dict:
-    """Conditional counts named `n_<outcome>` (not the outcome itself: `best_effort` is a field)."""
+    """Conditional counts of the summary named `n_<outcome>` (not the outcome itself: `best_effort` is a field)."""
     return {
-        f"n_{name}": Count("id", filter=condition) if condition else Count("id")
-        for name, condition in outcome_conditions(now).items()
+        f"n_{name}": Count("pk", filter=condition) if condition else Count("pk")
+        for name, condition in figure_conditions(now).items()
     }
 
 
@@ -124,12 +135,6 @@ class SlaReport:
     total: SlaRow
 
 
-def _group_expression(group: str):
-    if group == "month":
-        return TruncMonth("reported_at", tzinfo=timezone.get_default_timezone())
-    return F("customer_id" if group == "customer" else group)
-
-
 def _key(group: str, value) -> str:
     if group == "month":
         if isinstance(value, datetime) and timezone.is_aware(value):
@@ -144,28 +149,39 @@ def sla_tickets(*, period: ReportPeriod, filters: SlaFilters) -> QuerySet[Ticket
     return Ticket.objects.filter(filters.condition(), reported_at__gte=start, reported_at__lt=end)
 
 
+def _month_key(value: int) -> str:
+    return f"{value // 100}-{value % 100:02d}"
+
+
+def sla_figures(*, period: ReportPeriod, filters: SlaFilters) -> QuerySet[TicketFigures]:
+    """The summary rows of the tickets an SLA report counts (those of `sla_tickets`)."""
+    start, end = period.bounds(timezone.get_default_timezone())
+    return TicketFigures.objects.filter(filters.condition(), reported_at__gte=start, reported_at__lt=end)
+
+
 def sla_report(*, period: ReportPeriod, group: str, filters: SlaFilters, now: datetime) -> SlaReport:
-    """The SLA figures per `group` (one of SLA_GROUPS) of the tickets reported in `period`; three queries (four
-    by customer, for the names)."""
+    """The SLA figures per `group` (one of SLA_GROUPS) of the tickets reported in `period`; two queries (three by
+    customer, for the names). Read from the reports' summary (`TicketFigures`: narrow rows, the month as a number,
+    the office time to response computed when the ticket was answered): conditional counts per group, the total
+    added up from them, and the office times for the distribution."""
     if group not in SLA_GROUPS:
         raise ValueError(f"unknown group {group!r}")
-    tickets = sla_tickets(period=period, filters=filters)
-    grouped = tickets.annotate(group_key=_group_expression(group)).values("group_key").order_by("group_key")
+    figures = sla_figures(period=period, filters=filters)
+    column = {"month": "reported_month", "customer": "customer_id"}.get(group, group)
+
+    def key_of(value) -> str:
+        return _month_key(value) if group == "month" else str(value)
+
     rows: dict[str, SlaRow] = {}
-    for values in grouped.annotate(**_counts(now)):
-        key = _key(group, values["group_key"])
-        rows[key] = SlaRow(key=key, **_counted(values))
-    total = SlaRow(key="", **_counted(tickets.aggregate(**_counts(now))))
-    policy = current_policy()
-    answered = (
-        tickets.filter(best_effort=False, responded_at__isnull=False)
-        .annotate(group_key=_group_expression(group))
-        .values_list("group_key", "reported_at", "responded_at")
-        .order_by()
-    )
-    for value, reported_at, responded_at in answered:
-        seconds = policy.office_time_between(reported_at, responded_at).total_seconds()
-        rows[_key(group, value)].response_seconds.append(seconds)
+    total = SlaRow(key="")
+    for values in figures.values(group_key=F(column)).order_by("group_key").annotate(**_counts(now)):
+        counted = _counted(values)
+        rows[key_of(values["group_key"])] = SlaRow(key=key_of(values["group_key"]), **counted)
+        for name, count in counted.items():
+            setattr(total, name, getattr(total, name) + count)
+    answered = figures.filter(office_seconds__isnull=False).values_list(column, "office_seconds").order_by()
+    for value, seconds in answered:
+        rows[key_of(value)].response_seconds.append(seconds)
         total.response_seconds.append(seconds)
     ordered = list(rows.values())
     if group == "customer":
@@ -226,19 +242,19 @@ class Dashboard:
 
 def sla_months(*, periods: list[ReportPeriod], now: datetime, customer_id: int | None = None) -> list[SlaMonth]:
     """The SLA counts of several periods (of one customer's tickets, or all) in one query (conditional counts per
-    period)."""
+    period, over the reports' summary)."""
     tz = timezone.get_default_timezone()
     bounds = [period.bounds(tz) for period in periods]
     within = [Q(reported_at__gte=start, reported_at__lt=end) for start, end in bounds]
     names = ("in_time", "late", "overdue", "best_effort")
-    conditions = outcome_conditions(now)
-    tickets = Ticket.objects.filter(
+    conditions = figure_conditions(now)
+    figures = TicketFigures.objects.filter(
         reported_at__gte=min(start for start, _ in bounds), reported_at__lt=max(end for _, end in bounds)
     )
     if customer_id is not None:
-        tickets = tickets.filter(customer_id=customer_id)
-    counts = tickets.aggregate(
-        **{f"n_{name}_{i}": Count("id", filter=w & conditions[name]) for i, w in enumerate(within) for name in names}
+        figures = figures.filter(customer_id=customer_id)
+    counts = figures.aggregate(
+        **{f"n_{name}_{i}": Count("pk", filter=w & conditions[name]) for i, w in enumerate(within) for name in names}
     )
     return [SlaMonth(period, *(counts[f"n_{name}_{i}"] for name in names)) for i, period in enumerate(periods)]
 
@@ -285,7 +301,7 @@ def desk_dashboard(*, user, now: datetime) -> Dashboard:
     local = timezone.localdate(now)
     this_month = month_period(local.year, local.month)
     current, previous = sla_months(periods=[this_month, previous_month(this_month)], now=now)
-    unbilled = TimeEntry.objects.unbilled().aggregate(minutes=Sum("minutes"))["minutes"] or 0
+    unbilled = UnbilledWork.objects.aggregate(minutes=Sum("minutes"))["minutes"] or 0
     return Dashboard(
         my_tickets=my_tickets,
         my_open=queues["my_open"],
@@ -320,40 +336,48 @@ class WorkloadReport:
         return [sum(counts[i] for counts in figures.values()) for i in range(len(self.steps))]
 
 
-def _per_step(rows, steps: int) -> dict[str, list[int]]:
-    return {str(row["key"]): [row[f"n_{i}"] for i in range(steps)] for row in rows}
-
-
 def workload_report(*, period: ReportPeriod, by: str, now: datetime) -> WorkloadReport:
     """Tickets opened, closed and open per step of the period (see `buckets`), by channel or support type; refused
-    reports by reason; mail held or quarantined. Five queries. A ticket counts as open at a moment when it was
-    reported by then and not closed by then (a reopened ticket counts from its report to its last closing)."""
+    reports by reason; mail held or quarantined. Four queries: the tickets' figures come from the summary's daily
+    counts (`DailyTickets`), the days of the period and the balance before it. A ticket counts as open at a moment
+    when it was reported by then and not closed by then (a reopened ticket counts from its report to its last
+    closing): open at a step's end is reported minus closed up to then; the step that holds now ends now."""
     if by not in WORKLOAD_BY:
         raise ValueError(f"unknown grouping {by!r}")
     tz = timezone.get_default_timezone()
     steps = buckets(period)
-    bounds = [step.bounds(tz) for step in steps]
-    start, end = bounds[0][0], bounds[-1][1]
-    ends = [min(step_end, now) for _, step_end in bounds]
+    start, end = steps[0].bounds(tz)[0], steps[-1].bounds(tz)[1]
+    daily = DailyTickets.objects.values_list(by).order_by()
+    balance = {
+        key: opened - closed
+        for key, opened, closed in daily.filter(day__lt=period.first).annotate(o=Sum("opened"), c=Sum("closed"))
+    }
+    opened: dict[str, list[int]] = {}
+    closed: dict[str, list[int]] = {}
+    step_of = {}
+    for i, step in enumerate(steps):
+        day = step.first
+        while day <= step.last:
+            step_of[day] = i
+            day += timedelta(days=1)
+    for key, day, n_opened, n_closed in daily.filter(day__gte=period.first, day__lte=period.last).values_list(
+        by, "day", "opened", "closed"
+    ):
+        i = step_of[day]
+        opened.setdefault(key, [0] * len(steps))[i] += n_opened
+        closed.setdefault(key, [0] * len(steps))[i] += n_closed
+    open_at_end: dict[str, list[int]] = {}
+    for key in set(balance) | set(opened) | set(closed):
+        running, figures = balance.get(key, 0), []
+        for i in range(len(steps)):  # a step still to come has no days counted yet: open now
+            running += opened.get(key, [0] * len(steps))[i] - closed.get(key, [0] * len(steps))[i]
+            figures.append(running)
+        open_at_end[key] = figures
 
-    def grouped(tickets, conditions):
-        rows = tickets.values(key=F(by)).order_by("key")
-        return _per_step(
-            rows.annotate(**{f"n_{i}": Count("id", filter=c) for i, c in enumerate(conditions)}), len(steps)
-        )
+    def kept(figures: dict[str, list[int]]) -> dict[str, list[int]]:
+        return {key: counts for key, counts in sorted(figures.items()) if any(counts)}
 
-    opened = grouped(
-        Ticket.objects.filter(reported_at__gte=start, reported_at__lt=end),
-        [Q(reported_at__gte=a, reported_at__lt=b) for a, b in bounds],
-    )
-    closed = grouped(
-        Ticket.objects.filter(closed_at__gte=start, closed_at__lt=end),
-        [Q(closed_at__gte=a, closed_at__lt=b) for a, b in bounds],
-    )
-    open_at_end = grouped(
-        Ticket.objects.filter(Q(closed_at=None) | Q(closed_at__gte=ends[0]), reported_at__lt=ends[-1]),
-        [Q(reported_at__lt=e) & (Q(closed_at=None) | Q(closed_at__gte=e)) for e in ends],
-    )
+    opened, closed, open_at_end = kept(opened), kept(closed), kept(open_at_end)
     refused = {
         (row["reason"], row["channel"]): row["n"]
         for row in RefusedReport.objects.filter(received_at__gte=start, received_at__lt=end)
@@ -401,9 +425,38 @@ class TimeMoneyReport:
     by: str
     rows: list[TimeRow]
     total: TimeRow
-    revenue: list[tuple[str, int, str, int]]  # (month "2026-11", customer id, customer name, subtotal cents)
     unbilled: list[tuple[int, str, int]]  # (customer id, name, minutes) of entries no invoice bills yet
     utilisation: list[tuple[str, int, int]]  # (agent name, billable work minutes, office minutes of the period)
+
+
+FREE_REASON_VALUES = ("critical", "managed_service", "fair_use")
+
+
+def _time_sums(minutes: str, cents: str) -> dict:
+    """What a row of the time report adds up: all minutes, the billable ones and their price, the free ones per
+    reason (None where no entry has that reason)."""
+    billable = Q(free_reason="")
+    return {
+        "n_minutes": Sum(minutes),
+        "n_billable": Sum(minutes, filter=billable),
+        "n_cents": Sum(cents, filter=billable),
+        **{f"free_{reason}": Sum(minutes, filter=Q(free_reason=reason)) for reason in FREE_REASON_VALUES},
+    }
+
+
+def _time_row(key: str, name: str, values: dict) -> TimeRow:
+    return TimeRow(
+        key=key,
+        name=name,
+        minutes=values["n_minutes"] or 0,
+        billable_minutes=values["n_billable"] or 0,
+        free_minutes={r: values[f"free_{r}"] for r in FREE_REASON_VALUES if values[f"free_{r}"] is not None},
+        amount_cents=values["n_cents"] or 0,
+    )
+
+
+def _agent_name(first_name: str, last_name: str, username: str) -> str:
+    return f"{first_name} {last_name}".strip() or username
 
 
 def time_money_report(
@@ -411,106 +464,125 @@ def time_money_report(
 ) -> TimeMoneyReport:
     """Hours of the entries that started in the period, by customer, agent, support type or band (billed time, as
     the policy engine splits it), billable against free with the free reasons, and their price before prepaid hours
-    and VAT; revenue invoiced per month and customer; unbilled work; utilisation per agent (billable work against
-    the office hours of the period up to now). Each ticket is priced by the policy engine with all its entries (fair
-    use looks at the whole ticket); the figures count only the entries of the period. Three queries."""
+    and VAT; unbilled work; utilisation per agent (billable work against the office hours of the period up to now).
+    Read from the reports' priced work (`PricedWork`: each ticket priced by the policy engine with all its entries,
+    as fair use looks at the whole ticket, whenever its work or classification changes); the figures count only the
+    entries of the period. Four queries: the rows, the total, the agents, unbilled time."""
     if by not in TIME_BY:
         raise ValueError(f"unknown grouping {by!r}")
     tz = timezone.get_default_timezone()
     start, end = period.bounds(tz)
     policy = current_policy()
-    touched = TimeEntry.objects.filter(start__gte=start, start__lt=end)
+    work = PricedWork.objects.filter(start__gte=start, start__lt=end)
     if customer_id is not None:
-        touched = touched.filter(ticket__customer_id=customer_id)
-    touched = touched.values("ticket_id")
-    # Plain values, not model rows: a month has thousands of entries, and the engine wants values anyway.
-    entries = (
-        TimeEntry.objects.filter(ticket_id__in=touched)
-        .values_list(
-            "ticket_id",
-            "kind",
-            "start",
-            "minutes",
-            "agent_id",
-            "agent__username",
-            "agent__first_name",
-            "agent__last_name",
-            "ticket__support_type",
-            "ticket__priority",
-            "ticket__channel",
-            "ticket__critical",
-            "ticket__customer_id",
-            "ticket__customer__name",
+        work = work.filter(customer_id=customer_id)
+    if by == "band":
+        grouped = work.exclude(band="").values(key=F("band")).annotate(**_time_sums("band_minutes", "band_cents"))
+        rows = [_time_row(values["key"], "", values) for values in grouped.order_by("key")]
+    else:
+        column, name = {
+            "customer": ("customer_id", F("customer__name")),
+            "agent": ("agent_id", None),
+            "support_type": ("support_type", None),
+        }[by]
+        names = {"name": name} if name is not None else {}
+        grouped = work.values(key=F(column), **names).annotate(**_time_sums("minutes", "amount_cents"))
+        rows = [_time_row(str(values["key"]), values.get("name", ""), values) for values in grouped.order_by("key")]
+    total = _time_row("", "", work.aggregate(**_time_sums("minutes", "amount_cents")))
+    agents = {
+        agent_id: (_agent_name(first, last, username), billable or 0)
+        for agent_id, username, first, last, billable in work.values_list(
+            "agent_id", "agent__username", "agent__first_name", "agent__last_name"
         )
-        .order_by("ticket_id", "start", "id")
-    )
-    rows: dict[str, TimeRow] = {}
-    total = TimeRow(key="")
-    billable_work: dict[int, int] = {}
-    agents: dict[int, str] = {}
-    by_ticket: dict[int, list[tuple]] = {}
-    for entry in entries:
-        by_ticket.setdefault(entry[0], []).append(entry)
-    for ticket_entries in by_ticket.values():
-        _, _, _, _, _, _, _, _, support_type, priority, channel, critical, customer, customer_name = ticket_entries[0]
-        work = TicketWork(
-            SupportType(support_type),
-            Priority(priority),
-            Channel(channel),
-            critical,
-            [PolicyTimeEntry(EntryKind(e[1]), e[2], e[3]) for e in ticket_entries],
-        )
-        price = policy.price(work)
-        reason = price.free_reason.value if price.free_reason else None
-        for entry, line in zip(ticket_entries, price.lines, strict=False):
-            _, kind, entry_start, minutes, agent_id, username, first_name, last_name = entry[:8]
-            if not start <= entry_start < end:
-                continue
-            total.add(minutes, reason, line.amount_cents)
-            agents[agent_id] = f"{first_name} {last_name}".strip() or username
-            if kind == EntryKind.WORK and reason is None:
-                billable_work[agent_id] = billable_work.get(agent_id, 0) + minutes
-            if by == "band":
-                shares = line.shares
-                billed = sum(part.duration.total_seconds() for part in shares) or 1
-                for part in shares:
-                    cents = round(line.amount_cents * part.duration.total_seconds() / billed)
-                    row = rows.setdefault(part.band, TimeRow(key=part.band))
-                    row.add(int(part.duration.total_seconds() // 60), reason, cents)
-                continue
-            if by == "customer":
-                key, name = str(customer), customer_name
-            elif by == "agent":
-                key, name = str(agent_id), agents[agent_id]
-            else:
-                key, name = support_type, ""
-            rows.setdefault(key, TimeRow(key=key, name=name)).add(minutes, reason, line.amount_cents)
-    invoices, unbilled_entries = Invoice.objects.all(), TimeEntry.objects.unbilled()
+        .annotate(billable=Sum("minutes", filter=Q(kind=EntryKind.WORK, free_reason="")))
+        .order_by()
+    }
+    if by == "agent":
+        for row in rows:
+            row.name = agents[int(row.key)][0]
+    unbilled_work = UnbilledWork.objects.all()
     if customer_id is not None:  # one organisation's figures hold nothing of another's
-        invoices = invoices.filter(customer_id=customer_id)
-        unbilled_entries = unbilled_entries.filter(ticket__customer_id=customer_id)
-    revenue = [
-        (_key("month", month), customer, name, cents)
-        for month, customer, name, cents in invoices.filter(
-            number__isnull=False, issued_at__gte=start, issued_at__lt=end
-        )
-        .annotate(month=TruncMonth("issued_at", tzinfo=tz))
-        .values_list("month", "customer_id", "customer__name")
-        .annotate(cents=Sum("subtotal_cents"))
-        .order_by("month", "customer__name", "customer_id")
-    ]
+        unbilled_work = unbilled_work.filter(customer_id=customer_id)
     unbilled = list(
-        unbilled_entries.values_list("ticket__customer_id", "ticket__customer__name")
-        .annotate(minutes=Sum("minutes"))
-        .order_by("ticket__customer__name", "ticket__customer_id")
+        unbilled_work.values_list("customer_id", "customer__name", "minutes").order_by("customer__name", "customer_id")
     )
     office = int(policy.office_time_between(start, min(end, max(now, start))).total_seconds() // 60)
     utilisation = sorted(
-        ((name, billable_work.get(agent_id, 0), office) for agent_id, name in agents.items()),
-        key=lambda row: row[0].casefold(),
+        ((name, billable, office) for name, billable in agents.values()), key=lambda r: r[0].casefold()
     )
-    ordered = sorted(rows.values(), key=lambda row: ((row.name or row.key).casefold(), row.key))
-    return TimeMoneyReport(by, ordered, total, revenue, unbilled, utilisation)
+    ordered = sorted(rows, key=lambda row: ((row.name or row.key).casefold(), row.key))
+    return TimeMoneyReport(by, ordered, total, unbilled, utilisation)
+
+
+@dataclass
+class RevenueRow:
+    """A customer's revenue of a month, split by where it comes from."""
+
+    month: str  # "2026-11"
+    customer_id: int
+    name: str
+    invoiced_cents: int = 0  # subtotals of the invoices and credit notes issued in the month (work billed)
+    recurring_cents: int = 0  # monthly recurring revenue of the contracts in force in the month
+    bundles_cents: int = 0  # prepaid bundles sold in the month
+
+    @property
+    def total_cents(self) -> int:
+        return self.invoiced_cents + self.recurring_cents + self.bundles_cents
+
+
+def _contracts_month_day(contract: Contract, first: date, last: date, today: date) -> date | None:
+    """The day of the month whose quantities count for a contract: its last day in force in the month, not after
+    today (None when it is not in force in the month up to today)."""
+    day = min(last, today)
+    if contract.end is not None:
+        day = min(day, contract.end)
+    if day < first or day < contract.start:
+        return None
+    return day
+
+
+def revenue_report(*, period: ReportPeriod, today: date, customer_id: int | None = None) -> list[RevenueRow]:
+    """Revenue per month and customer: invoiced (the subtotals of the numbered documents issued in the month),
+    recurring fees (each contract's monthly recurring revenue at the quantities of its last day in force in the
+    month, months after today left out) and prepaid bundles sold. Five queries (invoices, contracts with their
+    lines and quantities, bundles)."""
+    tz = timezone.get_default_timezone()
+    start, end = period.bounds(tz)
+    invoices = Invoice.objects.filter(number__isnull=False, issued_at__gte=start, issued_at__lt=end)
+    contracts = Contract.objects.filter(Q(end=None) | Q(end__gte=period.first), start__lte=min(period.last, today))
+    bundles = PrepaidBundle.objects.filter(bought_on__gte=period.first, bought_on__lte=period.last)
+    if customer_id is not None:
+        invoices = invoices.filter(customer_id=customer_id)
+        contracts = contracts.filter(customer_id=customer_id)
+        bundles = bundles.filter(customer_id=customer_id)
+    rows: dict[tuple[str, int], RevenueRow] = {}
+
+    def row(month: str, customer: int, name: str) -> RevenueRow:
+        return rows.setdefault((month, customer), RevenueRow(month, customer, name))
+
+    invoiced = (
+        invoices.annotate(month=TruncMonth("issued_at", tzinfo=tz))
+        .values_list("month", "customer_id", "customer__name")
+        .annotate(cents=Sum("subtotal_cents"))
+        .order_by()
+    )
+    for month, customer, name, cents in invoiced:
+        row(_key("month", month), customer, name).invoiced_cents += cents
+    contracts = contracts.select_related("customer").prefetch_related(
+        Prefetch("lines", queryset=ContractLine.objects.order_by("id")),
+        Prefetch("lines__quantities", queryset=LineQuantity.objects.order_by("effective_from", "id")),
+    )
+    for contract in contracts.order_by("id"):
+        for month in period.months():
+            first, last = max(month, period.first), min(month_period(month.year, month.month).last, period.last)
+            day = _contracts_month_day(contract, first, last, today)
+            cents = 0 if day is None else monthly_revenue_cents(contract, day)
+            if cents:
+                row(f"{month:%Y-%m}", contract.customer_id, contract.customer.name).recurring_cents += cents
+    sold = bundles.values_list("bought_on", "customer_id", "customer__name", "price_cents").order_by()
+    for bought_on, customer, name, cents in sold:
+        row(f"{bought_on:%Y-%m}", customer, name).bundles_cents += cents
+    return sorted(rows.values(), key=lambda r: (r.month, r.name.casefold(), r.customer_id))
 
 
 # -- the portal's overview of an organisation ---------------------------------------------------------------------
@@ -524,11 +596,13 @@ class CustomerOverview:
     closed_this_month: int
     closed_this_year: int
     hours: TimeMoneyReport  # this month, by support type
+    prepaid: list[PrepaidHours]  # this month
 
 
 def customer_overview(*, customer_id: int, now: datetime) -> CustomerOverview:
     """What the portal shows an organisation of itself, and nothing of anyone else: the SLA kept this month and this
-    year, tickets open and closed, and this month's hours by support type with what was free. Five queries."""
+    year, tickets open and closed, this month's hours by support type with what was free, and its prepaid hours.
+    Six queries."""
     local = timezone.localdate(now)
     month, year = month_period(local.year, local.month), year_period(local.year)
     this_month, this_year = sla_months(periods=[month, year], now=now, customer_id=customer_id)
@@ -540,7 +614,46 @@ def customer_overview(*, customer_id: int, now: datetime) -> CustomerOverview:
         closed_year=Count("id", filter=Q(status=Ticket.Status.CLOSED, closed_at__gte=year_start)),
     )
     hours = time_money_report(period=month, by="support_type", now=now, customer_id=customer_id)
-    return CustomerOverview(this_month, this_year, counts["open"], counts["closed_month"], counts["closed_year"], hours)
+    prepaid = prepaid_hours(customer_id=customer_id, period=month, today=local)
+    return CustomerOverview(
+        this_month, this_year, counts["open"], counts["closed_month"], counts["closed_year"], hours, prepaid
+    )
+
+
+@dataclass(frozen=True)
+class PrepaidHours:
+    """A prepaid bundle as a month's report shows it: bought, used in the month, left at its end, expiry."""
+
+    bundle: PrepaidBundle
+    used_cents: int  # paid from it for work of the period
+    left_cents: int  # at the end of the period (or today, when that is earlier); 0 once expired
+    expired: bool
+
+    @property
+    def used_time(self) -> tuple[int, int]:
+        return hours_and_minutes(self.used_cents, self.bundle.base_rate_cents)
+
+    @property
+    def left_time(self) -> tuple[int, int]:
+        return hours_and_minutes(self.left_cents, self.bundle.base_rate_cents)
+
+
+def prepaid_hours(*, customer_id: int, period: ReportPeriod, today: date) -> list[PrepaidHours]:
+    """The customer's bundles that counted in the period (bought by its end, not expired before it began, or used
+    in it), oldest first, as of the period's end or today if earlier. Debits are dated by the work they paid, so a
+    month's use is known once its billing run is confirmed. Two queries (through `bundles_of`)."""
+    as_of = min(period.last, today)
+    shown = []
+    for balance in bundles_of(customer_id=customer_id, today=as_of):
+        bundle = balance.bundle
+        debits = bundle.debits.all()  # prefetched
+        used = sum(d.amount_cents for d in debits if period.first <= d.on <= period.last)
+        if bundle.bought_on > as_of or (bundle.expires_on <= period.first and not used):
+            continue
+        expired = as_of >= bundle.expires_on
+        left = 0 if expired else max(bundle.value_cents - sum(d.amount_cents for d in debits if d.on <= as_of), 0)
+        shown.append(PrepaidHours(bundle, used, left, expired))
+    return shown
 
 
 # -- the stored monthly service reports ---------------------------------------------------------------------------

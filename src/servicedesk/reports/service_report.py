@@ -1,5 +1,5 @@
 """A customer's monthly service report as a PDF (WeasyPrint, as the invoices): the SLA kept, the tickets of the
-month, the hours by support type with the free work and why. Only that customer's rows are read."""
+month, the hours by support type with the free work and why, the prepaid hours. Only that customer's rows are read."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from servicedesk.core import labels
 from servicedesk.customers.models import Customer
 from servicedesk.reports import charts
 from servicedesk.reports.arithmetic import ReportPeriod, hours
-from servicedesk.reports.selectors import SlaFilters, sla_report, sla_tickets, time_money_report
+from servicedesk.reports.selectors import SlaFilters, prepaid_hours, sla_report, sla_tickets, time_money_report
 
 FREE_REASONS = ("critical", "managed_service", "fair_use")  # in the order the policy reports them
 
@@ -71,6 +71,7 @@ def service_report_context(*, customer: Customer, period: ReportPeriod, now: dat
         "tickets": tickets,
         "hours": hours_by_type(time),
         "total_hours": hours(time.total.minutes),
+        "prepaid": prepaid_hours(customer_id=customer.pk, period=period, today=timezone.localdate(now)),
         "provider": settings.SERVICEDESK_PROVIDER,
         "made": timezone.localtime(now),
     }

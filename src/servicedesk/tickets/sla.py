@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from servicedesk.tickets.models import UNANSWERED, AgentNotification, Ticket, TicketEvent
+from servicedesk.tickets.signals import figures_changed
 from servicedesk.webhooks.events import event_record
 from servicedesk.webhooks.models import EventType
 
@@ -41,6 +42,7 @@ def sla_watch(*, now: datetime | None = None) -> WatchResult:
                 # Past the deadline is past due soon too: one flag says it all.
                 Ticket.objects.filter(pk=ticket_id, due_soon_flagged_at__isnull=True).update(due_soon_flagged_at=now)
                 _flag(ticket_id, assignee_id, TicketEvent.Kind.BREACHED, now)
+                figures_changed([ticket_id])  # a flagged breach counts as overdue whatever the deadline
                 result.breached.append(ticket_id)
     due_soon = waiting.filter(due_soon_flagged_at=None, due_soon_at__lte=now)
     for ticket_id, assignee_id in due_soon.values_list("id", "assignee_id")[:BATCH]:

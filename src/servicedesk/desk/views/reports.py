@@ -28,6 +28,7 @@ from servicedesk.reports.models import ServiceReport
 from servicedesk.reports.selectors import (
     DRILL_LIMIT,
     OUTCOMES,
+    revenue_report,
     sla_drill_down,
     sla_report,
     time_money_report,
@@ -396,8 +397,13 @@ def time_money(request):
         total=_time_line(report.total) if rows else None,
         free_names=[labels.FREE_REASONS[reason] for reason in FREE_REASONS],
         revenue=[
-            (date_format(date(int(m[:4]), int(m[5:]), 1), "F Y"), name, Decimal(cents) / 100)
-            for m, _id, name, cents in report.revenue
+            (
+                date_format(date(int(row.month[:4]), int(row.month[5:]), 1), "F Y"),
+                row.name,
+                *(Decimal(cents) / 100 for cents in (row.invoiced_cents, row.recurring_cents, row.bundles_cents)),
+                Decimal(row.total_cents) / 100,
+            )
+            for row in revenue_report(period=period, today=timezone.localdate())
         ],
         unbilled=[(name, hours(minutes)) for _id, name, minutes in report.unbilled],
         utilisation=[

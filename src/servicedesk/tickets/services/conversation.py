@@ -16,6 +16,7 @@ from servicedesk.outbox.services import notice_queue
 from servicedesk.tickets.models import AgentNotification, Message, Ticket, TicketEvent
 from servicedesk.tickets.services.reporting import copied_contacts
 from servicedesk.tickets.services.trail import event_row, record_event, touch
+from servicedesk.tickets.signals import figures_changed
 from servicedesk.webhooks.events import Event, events_record
 from servicedesk.webhooks.models import EventType
 
@@ -96,6 +97,7 @@ def messages_add(new: list[NewMessage], *, now: datetime | None = None) -> list[
         tickets = Ticket.objects.select_for_update().in_bulk({n.ticket.pk for n in new})
         messages, events = [], []
         to_notify: dict[int, int] = {}  # ticket id -> its assignee's id
+        reopened: list[int] = []
         for n in new:
             ticket = tickets[n.ticket.pk]
             if ticket.assignee_id is not None:
@@ -123,11 +125,14 @@ def messages_add(new: list[NewMessage], *, now: datetime | None = None) -> list[
                         new=Ticket.Status.OPEN,
                     )
                 )
+                if ticket.closed_at is not None:
+                    reopened.append(ticket.pk)
                 ticket.status, ticket.closed_at = Ticket.Status.OPEN, None
             ticket.updated_at = now
         Message.objects.bulk_create(messages)
         TicketEvent.objects.bulk_create(events)
         Ticket.objects.bulk_update(list(tickets.values()), ["status", "closed_at", "updated_at"])
+        figures_changed(reopened)
         _notify_replied(to_notify, now)
         hooks = []
         for message in messages:

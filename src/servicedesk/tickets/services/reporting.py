@@ -21,6 +21,7 @@ from servicedesk.policy import Channel, Policy, Priority, SupportType
 from servicedesk.tickets.models import Message, RefusedReport, Ticket, TicketCc, TicketEvent
 from servicedesk.tickets.pricing import policy_for
 from servicedesk.tickets.services.trail import apply_deadline, event_row, notice_context
+from servicedesk.tickets.signals import figures_changed
 from servicedesk.webhooks.events import Event, event_record, events_record
 from servicedesk.webhooks.models import EventType
 
@@ -245,6 +246,7 @@ def tickets_open(new: list[NewTicket], *, now: datetime) -> None:
         Message.objects.bulk_create([n.message for n in new])
         TicketEvent.objects.bulk_create([event for n in new for event in n.events])
         TicketCc.objects.bulk_create([copy for n in new for copy in n.copies])
+        figures_changed(n.ticket.pk for n in new)
         notices_queue([notice for n in new for notice in n.notices], now=now)
         events_record([Event(EventType.TICKET_CREATED, n.ticket.pk, n.ticket.pk) for n in new], now=now)
 

@@ -16,6 +16,7 @@ from servicedesk.policy.timeline import FIRST_YEAR, LAST_YEAR
 from servicedesk.tickets.models import Ticket, TicketEvent, TimeEntry
 from servicedesk.tickets.pricing import after_hours_without_notice
 from servicedesk.tickets.services.trail import record_event, touch
+from servicedesk.tickets.signals import work_changed
 from servicedesk.webhooks.events import event_record
 from servicedesk.webhooks.models import EventType
 
@@ -75,6 +76,7 @@ def time_entry_add(
             ticket=ticket, agent=agent, kind=kind, start=start, minutes=minutes, description=description, created_at=now
         )
         touch(ticket, now)
+        work_changed([ticket.pk], time=True)
         record_event(
             ticket,
             TicketEvent.Kind.TIME_ADDED,
@@ -118,6 +120,7 @@ def time_entry_correct(
             entry.description = description
         entry.save(update_fields=["kind", "start", "minutes", "description"])
         touch(entry.ticket, now)
+        work_changed([entry.ticket_id], time=True)
         record_event(
             entry.ticket,
             TicketEvent.Kind.TIME_CORRECTED,

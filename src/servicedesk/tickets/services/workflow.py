@@ -19,6 +19,7 @@ from servicedesk.policy import Priority, SupportType
 from servicedesk.tickets.models import AgentNotification, Ticket, TicketEvent
 from servicedesk.tickets.pricing import after_hours_rate, ticket_policy
 from servicedesk.tickets.services.trail import apply_deadline, notice_context, record_event, touch
+from servicedesk.tickets.signals import figures_changed, work_changed
 
 KEEP = object()  # a keyword left out: keep what the ticket has
 
@@ -106,6 +107,8 @@ def ticket_classify(
             "breached_flagged_at",
             "response_met",
         )
+        figures_changed([ticket.pk])
+        work_changed([ticket.pk], time=False)
         for change in changes:
             record_event(
                 ticket,
@@ -169,6 +172,7 @@ def ticket_respond(*, ticket: Ticket, actor, diagnosis: str, now: datetime | Non
             ticket.status = Ticket.Status.OPEN
             fields.append("status")
         touch(ticket, now, *fields)
+        figures_changed([ticket.pk])
         record_event(
             ticket,
             TicketEvent.Kind.RESPONDED,
@@ -305,6 +309,7 @@ def ticket_set_status(*, ticket: Ticket, actor, status: str, reason: str = "", n
         ticket.status = status
         ticket.closed_at = now if status == Ticket.Status.CLOSED else None
         touch(ticket, now, "status", "closed_at")
+        figures_changed([ticket.pk])
         record_event(
             ticket, TicketEvent.Kind.STATUS, at=now, actor=actor, field="status", old=old, new=status, reason=reason
         )

@@ -1,0 +1,311 @@
+"""The reports' summary of tickets, kept current in the transaction of every change the ticket services make (they
+send `tickets.signals.ticket_figures_changed`), and rebuilt from the rows by `servicedesk reports_rebuild`.
+
+A change is applied as a difference: the ticket's figures as stored are taken out of the daily counts and its
+figures as they are now put in, so any change (a reclassification moves a ticket between support types, a reopening
+takes back its closing) keeps the counts equal to a recount. The office time to response is computed with the
+policy in force when the ticket is answered; after a change of the business calendar, rebuild. The watch's breach
+flag is a change too (`tickets.sla`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from itertools import groupby
+from operator import itemgetter
+
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from servicedesk.core.policy import current_policy
+from servicedesk.policy import Channel, EntryKind, Priority, SupportType, TicketWork
+from servicedesk.policy import TimeEntry as PolicyTimeEntry
+from servicedesk.reports.models import DailyTickets, PricedWork, TicketFigures, UnbilledWork
+from servicedesk.tickets.models import Ticket, TimeEntry
+
+FIELDS = (
+    "pk",
+    "customer_id",
+    "reported_at",
+    "closed_at",
+    "channel",
+    "support_type",
+    "priority",
+    "best_effort",
+    "responded_at",
+    "response_met",
+    "response_due",
+    "breached_flagged_at",
+)
+BATCH = 5000
+
+
+def _local_day(moment) -> date:
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+def figures_of(row: tuple, policy) -> TicketFigures:
+    """A ticket's figures from its values (in the order of FIELDS)."""
+    (pk, customer_id, reported_at, closed_at, channel, support_type, priority, best_effort, responded_at) = row[:9]
+    response_met, response_due, breached_flagged_at = row[9:]
+    reported_on = _local_day(reported_at)
+    seconds = None
+    if responded_at is not None and not best_effort:
+        seconds = policy.office_time_between(reported_at, responded_at).total_seconds()
+    return TicketFigures(
+        ticket_id=pk,
+        customer_id=customer_id,
+        reported_at=reported_at,
+        reported_on=reported_on,
+        reported_month=reported_on.year * 100 + reported_on.month,
+        closed_on=None if closed_at is None else _local_day(closed_at),
+        channel=channel,
+        support_type=support_type,
+        priority=priority,
+        best_effort=best_effort,
+        responded=responded_at is not None,
+        response_met=response_met,
+        response_due=response_due,
+        breached=breached_flagged_at is not None,
+        office_seconds=seconds,
+    )
+
+
+def _count(counts: dict, figures: TicketFigures | None, sign: int) -> None:
+    if figures is None:
+        return
+    counts[(figures.reported_on, figures.channel, figures.support_type)][0] += sign
+    if figures.closed_on is not None:
+        counts[(figures.closed_on, figures.channel, figures.support_type)][1] += sign
+
+
+def _apply(counts: dict) -> None:
+    """Add the differences to the daily rows: make the missing rows (a concurrent maker's row is kept), then add to
+    each in place (`opened = opened + n`), so two transactions never overwrite each other's counts. Always the same
+    statements for the same change, whether the day's row was there or not."""
+    changed = {key: (opened, closed) for key, (opened, closed) in counts.items() if opened or closed}
+    if not changed:
+        return
+    DailyTickets.objects.bulk_create(
+        [DailyTickets(day=day, channel=channel, support_type=kind) for day, channel, kind in changed],
+        ignore_conflicts=True,
+    )
+    for (day, channel, kind), (opened, closed) in sorted(changed.items()):  # sorted: locks in one order
+        DailyTickets.objects.filter(day=day, channel=channel, support_type=kind).update(
+            opened=F("opened") + opened, closed=F("closed") + closed
+        )
+
+
+def _store(figures: list[TicketFigures]) -> None:
+    TicketFigures.objects.bulk_create(
+        figures,
+        update_conflicts=True,
+        unique_fields=["ticket"],
+        update_fields=[
+            "customer",
+            "reported_at",
+            "reported_on",
+            "reported_month",
+            "closed_on",
+            "channel",
+            "support_type",
+            "priority",
+            "best_effort",
+            "responded",
+            "response_met",
+            "response_due",
+            "breached",
+            "office_seconds",
+        ],
+    )
+
+
+STORED = ("reported_on", "closed_on", "channel", "support_type")  # what the daily counts hold a ticket under
+
+
+def ticket_figures_refresh(*, ticket_ids: Iterable[int]) -> None:
+    """Count the tickets again: their stored figures replaced by their current ones, the daily counts moved. Read
+    in one query (each ticket with its stored figures), written in one; the daily rows that changed in one more and
+    one each."""
+    policy = current_policy()
+    rows = Ticket.objects.filter(pk__in=list(ticket_ids)).values_list(
+        *FIELDS, *(f"report_figures__{name}" for name in STORED)
+    )
+    counts: dict = defaultdict(lambda: [0, 0])
+    changed = []
+    for row in rows:
+        figures, (reported_on, closed_on, channel, support_type) = figures_of(row[: len(FIELDS)], policy), row[-4:]
+        if reported_on is not None:  # counted before: taken out where it was counted
+            counts[(reported_on, channel, support_type)][0] -= 1
+            if closed_on is not None:
+                counts[(closed_on, channel, support_type)][1] -= 1
+        _count(counts, figures, +1)
+        changed.append(figures)
+    _apply(counts)
+    _store(changed)
+
+
+def on_ticket_figures_changed(sender, *, ticket_ids, **kwargs) -> None:
+    ticket_figures_refresh(ticket_ids=ticket_ids)
+
+
+def ticket_figures_rebuild(*, out=None) -> int:
+    """Make the whole summary again from the tickets (after `servicedesk generate`, a restore, or a change of the
+    business calendar); returns the number of tickets. Run inside a transaction: the reports see the old summary
+    or the new one."""
+    policy = current_policy()
+    TicketFigures.objects.all().delete()
+    DailyTickets.objects.all().delete()
+    counts: dict = defaultdict(lambda: [0, 0])
+    done, last = 0, 0
+    while True:
+        rows = list(Ticket.objects.filter(pk__gt=last).order_by("pk").values_list(*FIELDS)[:BATCH])
+        if not rows:
+            break
+        figures = [figures_of(row, policy) for row in rows]
+        for f in figures:
+            _count(counts, f, +1)
+        TicketFigures.objects.bulk_create(figures)
+        done, last = done + len(rows), rows[-1][0]
+        if out is not None:
+            out.write(f"{done:,} tickets counted\n")
+    DailyTickets.objects.bulk_create(
+        [
+            DailyTickets(day=day, channel=channel, support_type=kind, opened=opened, closed=closed)
+            for (day, channel, kind), (opened, closed) in counts.items()
+        ],
+        batch_size=BATCH,
+    )
+    return done
+
+
+# -- the priced work -----------------------------------------------------------------------------------------------
+
+WORK_FIELDS = (
+    "ticket_id",
+    "id",
+    "kind",
+    "start",
+    "minutes",
+    "agent_id",
+    "ticket__support_type",
+    "ticket__priority",
+    "ticket__channel",
+    "ticket__critical",
+    "ticket__customer_id",
+)
+
+
+def priced_work_of(entries: list[tuple], policy) -> list[PricedWork]:
+    """One ticket's entries (values of WORK_FIELDS, by start and id) priced together, as rows of PricedWork."""
+    ticket_id, _, _, _, _, _, support_type, priority, channel, critical, customer_id = entries[0]
+    work = TicketWork(
+        SupportType(support_type),
+        Priority(priority),
+        Channel(channel),
+        critical,
+        [PolicyTimeEntry(EntryKind(e[2]), e[3], e[4]) for e in entries],
+    )
+    price = policy.price(work)
+    reason = price.free_reason.value if price.free_reason else ""
+    rows = []
+    for entry, line in zip(entries, price.lines, strict=False):
+        _, entry_id, kind, start, minutes, agent_id = entry[:6]
+        billed = sum(part.duration.total_seconds() for part in line.shares) or 1
+        parts = [
+            (
+                part.band,
+                int(part.duration.total_seconds() // 60),
+                round(line.amount_cents * part.duration.total_seconds() / billed),
+            )
+            for part in line.shares
+        ] or [("", 0, 0)]
+        for i, (band, band_minutes, band_cents) in enumerate(parts):
+            rows.append(
+                PricedWork(
+                    ticket_id=ticket_id,
+                    entry_id=entry_id,
+                    customer_id=customer_id,
+                    agent_id=agent_id,
+                    support_type=support_type,
+                    kind=kind,
+                    start=start,
+                    free_reason=reason,
+                    minutes=minutes if i == 0 else 0,
+                    amount_cents=line.amount_cents if i == 0 else 0,
+                    band=band,
+                    band_minutes=band_minutes,
+                    band_cents=band_cents,
+                )
+            )
+    return rows
+
+
+def _priced(entries) -> list[PricedWork]:
+    policy = current_policy()
+    rows: list[PricedWork] = []
+    for _, ticket_entries in groupby(entries, key=itemgetter(0)):
+        rows += priced_work_of(list(ticket_entries), policy)
+    return rows
+
+
+def ticket_work_price(*, ticket_ids: Iterable[int]) -> set[int]:
+    """Price the tickets' work again: their priced rows replaced. Three queries. Returns the customers whose work
+    it was."""
+    ids = list(ticket_ids)
+    entries = TimeEntry.objects.filter(ticket_id__in=ids).values_list(*WORK_FIELDS).order_by("ticket_id", "start", "id")
+    rows = _priced(entries)
+    PricedWork.objects.filter(ticket_id__in=ids).delete()
+    PricedWork.objects.bulk_create(rows)
+    return {row.customer_id for row in rows}
+
+
+def unbilled_recount(*, customer_ids: Iterable[int] | None = None) -> None:
+    """Count the customers' unbilled minutes again (all customers' when None); three queries."""
+    entries = TimeEntry.objects.unbilled()
+    kept = UnbilledWork.objects.all()
+    if customer_ids is not None:
+        ids = list(customer_ids)
+        entries, kept = entries.filter(ticket__customer_id__in=ids), kept.filter(customer_id__in=ids)
+    counted = entries.values_list("ticket__customer_id").annotate(minutes=Sum("minutes")).order_by()
+    rows = [UnbilledWork(customer_id=customer, minutes=minutes) for customer, minutes in counted if minutes]
+    kept.delete()
+    UnbilledWork.objects.bulk_create(rows)
+
+
+def on_ticket_work_changed(sender, *, ticket_ids, time: bool, **kwargs) -> None:
+    customers = ticket_work_price(ticket_ids=ticket_ids)
+    if time:
+        unbilled_recount(customer_ids=customers)
+
+
+def on_billed_work_changed(sender, *, customer_ids, **kwargs) -> None:
+    unbilled_recount(customer_ids=customer_ids)
+
+
+def priced_work_rebuild(*, out=None) -> int:
+    """Price all work again and count the unbilled minutes (after `servicedesk generate`, a restore, or a change of
+    the policy's rates or calendar); returns the number of entries. Run inside a transaction."""
+    PricedWork.objects.all().delete()
+    done, last = 0, 0
+    while True:
+        ids = list(
+            TimeEntry.objects.filter(ticket_id__gt=last)
+            .order_by("ticket_id")
+            .values_list("ticket_id", flat=True)
+            .distinct()[:BATCH]
+        )
+        if not ids:
+            break
+        entries = list(
+            TimeEntry.objects.filter(ticket_id__gt=last, ticket_id__lte=ids[-1])
+            .values_list(*WORK_FIELDS)
+            .order_by("ticket_id", "start", "id")
+        )
+        PricedWork.objects.bulk_create(_priced(entries), batch_size=BATCH)
+        done, last = done + len(entries), ids[-1]
+        if out is not None:
+            out.write(f"{done:,} time entries priced\n")
+    unbilled_recount()
+    return done
