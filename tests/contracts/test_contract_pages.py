@@ -226,3 +226,24 @@ def test_the_monthly_recurring_revenue_on_the_customer_page_and_the_list(desk, c
     assert '<strong id="monthly-revenue">€\xa0300,00</strong>' in html  # 12 x 75.00 a quarter
     listing = desk.get(reverse("desk:contracts")).content.decode()
     assert '<td class="num" id="monthly-total">€\xa0325,00</td>' in listing
+
+
+def test_the_lists_total_counts_every_contract_in_force_on_every_page(desk, customer, agent, monkeypatch):
+    from servicedesk.contracts import selectors
+
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    for n, end in ((1, None), (2, None), (3, None), (4, date(2026, 1, 31))):  # the last one has ended
+        contract = services.contract_create(
+            customer=customer, name=f"Beheer {n}", billing_period="month", start=date(2026, 1, 1), end=end, actor=agent
+        )
+        services.line_add(
+            contract=contract,
+            actor=agent,
+            description="Werkplek",
+            quantity=n,
+            unit_price_cents=1000,
+            now=at(date(2025, 12, 1)),
+        )
+    for page in (1, 2):
+        listing = desk.get(reverse("desk:contracts"), {"page": page}).content.decode()
+        assert '<td class="num" id="monthly-total">€\xa060,00</td>' in listing  # (1 + 2 + 3) x 10.00, not the ended

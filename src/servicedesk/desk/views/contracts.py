@@ -22,6 +22,7 @@ from servicedesk.contracts.selectors import (
     contract_for_desk,
     contract_list,
     monthly_revenue_cents,
+    monthly_revenue_total_cents,
     next_period_fees,
     quantity_on,
 )
@@ -64,7 +65,7 @@ def contract_list_page(request):
         "filters": filters,
         "page": page,
         "rows": rows,
-        "monthly_total": sum(cents for _contract, cents in rows),
+        "monthly_total": monthly_revenue_total_cents(day=today, customer_id=chosen.get("customer")),
         "query": query.urlencode(),
         "today": today,
         "active": "contracts",
