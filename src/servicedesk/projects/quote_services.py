@@ -23,7 +23,7 @@ from servicedesk.outbox.services import Notice, notices_queue
 from servicedesk.policy import quote as money
 from servicedesk.projects.models import BillingMode, Phase, Project, ProjectEvent, Quote, QuoteLine, QuoteSequence
 from servicedesk.projects.pdf import quote_pdf
-from servicedesk.projects.services import _record, _touch
+from servicedesk.projects.services import record_event, touch
 
 Kind = ProjectEvent.Kind
 QStatus = Quote.Status
@@ -76,8 +76,8 @@ def _refresh_totals(quote: Quote) -> None:
 def _line_changed(quote: Quote, line: QuoteLine, kind: str, *, actor, now: datetime) -> None:
     """The quote's totals again, and the line added or removed in the trail (its description and amount)."""
     _refresh_totals(quote)
-    _touch(quote.project, now)
-    _record(
+    touch(quote.project, now)
+    record_event(
         quote.project, kind, at=now, actor=actor, subject=line.description, old=quote.version, new=line.amount_cents
     )
 
@@ -151,8 +151,8 @@ def quote_create(
             )
     QuoteLine.objects.bulk_create(lines)
     _refresh_totals(quote)
-    _touch(project, now)
-    _record(project, Kind.QUOTE_CREATED, at=now, actor=actor, old=quote.version, new=billing_mode)
+    touch(project, now)
+    record_event(project, Kind.QUOTE_CREATED, at=now, actor=actor, old=quote.version, new=billing_mode)
     return quote
 
 
@@ -226,7 +226,7 @@ def _set_project_status(project: Project, status: str, *, at: datetime, actor, r
         return
     project.status, project.updated_at = status, at
     project.save(update_fields=["status", "updated_at"])
-    _record(project, Kind.STATUS, at=at, actor=actor, field="status", old=old, new=status, reason=reason)
+    record_event(project, Kind.STATUS, at=at, actor=actor, field="status", old=old, new=status, reason=reason)
 
 
 def quote_send(*, quote: Quote, actor, now: datetime | None = None) -> Quote:
@@ -259,8 +259,8 @@ def quote_send(*, quote: Quote, actor, now: datetime | None = None) -> Quote:
         if project.status == PStatus.DECLINED:  # a new version after a refusal: the project is redone
             _set_project_status(project, PStatus.DRAFT, at=now, actor=actor)
         _set_project_status(project, PStatus.QUOTED, at=now, actor=actor)
-        _touch(project, now)
-        _record(
+        touch(project, now)
+        record_event(
             project,
             Kind.QUOTE_SENT,
             at=now,
@@ -332,7 +332,7 @@ def _decide(*, quote: Quote, contact: Contact, accept: bool, address: str | None
     quote.decided_at, quote.decided_by, quote.decided_from = now, contact, address or None
     quote.decision_comment = comment.strip()
     quote.save(update_fields=["status", "decided_at", "decided_by", "decided_from", "decision_comment"])
-    _record(
+    record_event(
         project,
         Kind.QUOTE_ACCEPTED if accept else Kind.QUOTE_DECLINED,
         at=now,
@@ -422,8 +422,8 @@ def quote_new_version(*, quote: Quote, actor, now: datetime | None = None) -> Qu
     if quote.status in (QStatus.DRAFT, QStatus.SENT):
         quote.status = QStatus.SUPERSEDED
         quote.save(update_fields=["status"])
-    _touch(project, now)
-    _record(
+    touch(project, now)
+    record_event(
         project,
         Kind.QUOTE_SUPERSEDED,
         at=now,
@@ -448,7 +448,7 @@ def quotes_expire(*, now: datetime | None = None) -> int:
     for quote in expired:
         quote.status = QStatus.EXPIRED
         quote.save(update_fields=["status"])
-        _record(
+        record_event(
             quote.project,
             Kind.QUOTE_EXPIRED,
             at=now,

@@ -31,7 +31,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def _record(project: Project, kind: str, *, at: datetime, actor, subject="", field="", old="", new="", reason=""):
+def record_event(project: Project, kind: str, *, at: datetime, actor, subject="", field="", old="", new="", reason=""):
+    """A line of the project's audit trail (every project service writes its change through this)."""
     ProjectEvent.objects.create(
         project=project,
         kind=kind,
@@ -45,7 +46,8 @@ def _record(project: Project, kind: str, *, at: datetime, actor, subject="", fie
     )
 
 
-def _touch(project: Project, now: datetime) -> None:
+def touch(project: Project, now: datetime) -> None:
+    """Mark the project changed: the lists order by it, and a billing run's drafts go stale by it."""
     project.updated_at = now
     Project.objects.filter(pk=project.pk).update(updated_at=now)
 
@@ -98,7 +100,7 @@ def project_create(
         updated_at=now,
     )
     project.matrix_items.set(items)
-    _record(project, Kind.CREATED, at=now, actor=actor, new=project.name)
+    record_event(project, Kind.CREATED, at=now, actor=actor, new=project.name)
     return project
 
 
@@ -146,7 +148,7 @@ def project_update(
     project.save(update_fields=["name", "kind", "description", "lead", "updated_at"])
     project.matrix_items.set(items)
     for field, old, new in changes:
-        _record(project, Kind.CHANGED, at=now, actor=actor, field=field, old=old, new=new, reason=reason)
+        record_event(project, Kind.CHANGED, at=now, actor=actor, field=field, old=old, new=new, reason=reason)
     return project
 
 
@@ -170,7 +172,7 @@ def project_set_status(
     project.status = status
     project.updated_at = now
     project.save(update_fields=["status", "updated_at"])
-    _record(project, Kind.STATUS, at=now, actor=actor, field="status", old=old, new=status, reason=reason)
+    record_event(project, Kind.STATUS, at=now, actor=actor, field="status", old=old, new=status, reason=reason)
     return project
 
 
@@ -211,8 +213,10 @@ def phase_add(
         milestone_amount=milestone_amount,
         milestone_percentage=milestone_percentage,
     )
-    _touch(project, now)
-    _record(project, Kind.PHASE_ADDED, at=now, actor=actor, subject=phase.name, new="milestone" if milestone else "")
+    touch(project, now)
+    record_event(
+        project, Kind.PHASE_ADDED, at=now, actor=actor, subject=phase.name, new="milestone" if milestone else ""
+    )
     return phase
 
 
@@ -252,8 +256,8 @@ def task_add(
         estimate_minutes=estimate_minutes,
         created_at=now,
     )
-    _touch(project, now)
-    _record(project, Kind.TASK_ADDED, at=now, actor=actor, subject=task.title, new=phase.name)
+    touch(project, now)
+    record_event(project, Kind.TASK_ADDED, at=now, actor=actor, subject=task.title, new=phase.name)
     return task
 
 
@@ -296,10 +300,10 @@ def task_update(
         return task
     task.title, task.assignee, task.due_date, task.estimate_minutes = title, assignee, due_date, estimate_minutes
     task.save(update_fields=["title", "assignee", "due_date", "estimate_minutes"])
-    _touch(project, now)
+    touch(project, now)
     for field, old, new in changes:
         new = new.isoformat() if isinstance(new, date) else new
-        _record(project, Kind.TASK_CHANGED, at=now, actor=actor, subject=task.title, field=field, old=old, new=new)
+        record_event(project, Kind.TASK_CHANGED, at=now, actor=actor, subject=task.title, field=field, old=old, new=new)
     return task
 
 
@@ -313,8 +317,8 @@ def task_set_done(*, project: Project, task: Task, done: bool, actor, now: datet
         return task
     task.done_at, task.done_by = (now, actor) if done else (None, None)
     task.save(update_fields=["done_at", "done_by"])
-    _touch(project, now)
-    _record(project, Kind.TASK_DONE if done else Kind.TASK_REOPENED, at=now, actor=actor, subject=task.title)
+    touch(project, now)
+    record_event(project, Kind.TASK_DONE if done else Kind.TASK_REOPENED, at=now, actor=actor, subject=task.title)
     return task
 
 
@@ -333,8 +337,8 @@ def project_link_ticket(*, project: Project, ticket: Ticket, actor, now: datetim
             }
         )
     link = ProjectTicket.objects.create(project=project, ticket=ticket, linked_at=now)
-    _touch(project, now)
-    _record(project, Kind.TICKET_LINKED, at=now, actor=actor, subject=f"#{ticket.pk} {ticket.subject}")
+    touch(project, now)
+    record_event(project, Kind.TICKET_LINKED, at=now, actor=actor, subject=f"#{ticket.pk} {ticket.subject}")
     return link
 
 
@@ -347,5 +351,5 @@ def project_unlink_ticket(*, project: Project, ticket: Ticket, actor, now: datet
         raise ValidationError(
             {"ticket": _("Ticket #%(number)s is not linked to this project.") % {"number": ticket.pk}}
         )
-    _touch(project, now)
-    _record(project, Kind.TICKET_UNLINKED, at=now, actor=actor, subject=f"#{ticket.pk} {ticket.subject}")
+    touch(project, now)
+    record_event(project, Kind.TICKET_UNLINKED, at=now, actor=actor, subject=f"#{ticket.pk} {ticket.subject}")

@@ -35,7 +35,7 @@ from servicedesk.projects.models import (
     Task,
 )
 from servicedesk.projects.pricing import budget_state, current_entries, project_price
-from servicedesk.projects.services import _record, _touch
+from servicedesk.projects.services import record_event, touch
 from servicedesk.tickets.services.time_entries import check_time_entry
 
 Kind = ProjectEvent.Kind
@@ -83,7 +83,7 @@ def _watch_budget(project: Project, *, now: datetime) -> list[BudgetWarning]:
     warnings = [BudgetWarning(project=project, share=str(share), user=project.lead, created_at=now) for share in due]
     BudgetWarning.objects.bulk_create(warnings)
     for warning in warnings:
-        _record(
+        record_event(
             project,
             Kind.BUDGET_WARNING,
             at=now,
@@ -122,8 +122,8 @@ def project_time_add(
         description=description.strip(),
         created_at=now,
     )
-    _touch(project, now)
-    _record(project, Kind.TIME_ADDED, at=now, actor=agent, field=f"time_entry:{entry.pk}", new=_summary(entry))
+    touch(project, now)
+    record_event(project, Kind.TIME_ADDED, at=now, actor=agent, field=f"time_entry:{entry.pk}", new=_summary(entry))
     _watch_budget(project, now=now)
     return entry
 
@@ -165,8 +165,8 @@ def project_time_correct(
         corrects=old,
         reason=reason.strip(),
     )
-    _touch(project, now)
-    _record(
+    touch(project, now)
+    record_event(
         project,
         Kind.TIME_CORRECTED,
         at=now,
@@ -204,8 +204,8 @@ def extension_propose(
     extension = BudgetExtension.objects.create(
         project=project, minutes=minutes, reason=reason.strip(), proposed_at=now, proposed_by=actor
     )
-    _touch(project, now)
-    _record(project, Kind.EXTENSION_PROPOSED, at=now, actor=actor, new=str(minutes), reason=extension.reason)
+    touch(project, now)
+    record_event(project, Kind.EXTENSION_PROPOSED, at=now, actor=actor, new=str(minutes), reason=extension.reason)
     return extension
 
 
@@ -234,8 +234,8 @@ def extension_decide(
     extension.decided_at, extension.decided_by, extension.decided_from = now, contact, address or None
     extension.decision_comment = comment.strip()
     extension.save(update_fields=["status", "decided_at", "decided_by", "decided_from", "decision_comment"])
-    _touch(project, now)
-    _record(
+    touch(project, now)
+    record_event(
         project,
         Kind.EXTENSION_APPROVED if approve else Kind.EXTENSION_DECLINED,
         at=now,
@@ -288,8 +288,8 @@ def milestone_reach(*, project: Project, phase: Phase, actor, now: datetime | No
     )
     phase.reached_at, phase.reached_by, phase.share_cents = now, actor, share
     phase.save(update_fields=["reached_at", "reached_by", "share_cents"])
-    _touch(project, now)
-    _record(project, Kind.MILESTONE_REACHED, at=now, actor=actor, subject=phase.name, new=str(share))
+    touch(project, now)
+    record_event(project, Kind.MILESTONE_REACHED, at=now, actor=actor, subject=phase.name, new=str(share))
     return phase
 
 
