@@ -1,10 +1,10 @@
 """Benchmark of the reports and the dashboard at scale: p95 per report for a month and a year, 4 clients at once.
 
-A database generated once by `servicedesk generate --tickets N` (kept under --work and reused; generate counts the
-reports' summary afterwards, as `servicedesk reports_rebuild` does), served by gunicorn (2 sync workers, DEBUG off)
-on 127.0.0.1; 4 concurrent clients signed in as an agent request each page for the last whole month and the last
-whole year. It prints p50/p95 per page and period next to the targets (issue 28: p95 at
-most 500 ms for a month, 2 s for a year, at 1M tickets and 3M time entries).
+bench/web.py's database, generated once by `servicedesk generate --tickets N` (kept under --work and reused by both
+benchmarks; generate counts the reports' summary afterwards, as `servicedesk reports_rebuild` does), served by
+gunicorn (2 sync workers, DEBUG off) on 127.0.0.1; 4 concurrent clients signed in as an agent request each page for
+the last whole month and the last whole year. It prints p50/p95 per page and period next to the targets (issue 28:
+p95 at most 500 ms for a month, 2 s for a year, at 1M tickets and 3M time entries).
 
     .venv/bin/python bench/reports.py --tickets 1000000 --db sqlite
 
@@ -44,35 +44,6 @@ def pages(today: date) -> dict[str, dict[str, str]]:
     }
 
 
-def prepare(db: str, tickets: int, work: Path) -> dict:
-    """web.py's database set-up, with a database of this benchmark's own (generated once, then reused)."""
-    env = web.environment(db, tickets, work)
-    if db == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{work / f'reports-{tickets}.sqlite3'}"
-    else:
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/sd_reports_{tickets}"
-        web.subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE sd_reports_{tickets}"],
-            capture_output=True,
-        )
-    web.servicedesk(env, "migrate", "--no-input", "-v0")
-    have = counts(env)[0]
-    if have < tickets:
-        print(f"[{db}] generating {tickets - have:,} tickets (kept for later runs) ...", flush=True)
-        started = time.perf_counter()
-        web.servicedesk(env, "generate", "--tickets", str(tickets - have))
-        print(f"[{db}] generated in {time.perf_counter() - started:.0f} s", flush=True)
-    web.servicedesk(env, "collectstatic", "--no-input", "-v0")
-    name, password = web.AGENT
-    web.shell(
-        env,
-        "from django.contrib.auth import get_user_model as g; U = g(); "
-        f"u = U.objects.filter(username='{name}').first() or U(username='{name}', is_staff=True); "
-        f"u.is_staff = True; u.set_password('{password}'); u.save()",
-    )
-    return env
-
-
 def counts(env: dict) -> tuple[int, int]:
     code = (
         "from servicedesk.tickets.models import Ticket, TimeEntry; "
@@ -85,7 +56,7 @@ def counts(env: dict) -> tuple[int, int]:
 def bench(db: str, args) -> dict:
     work = Path(args.work)
     (work / "var").mkdir(parents=True, exist_ok=True)
-    env = prepare(db, args.tickets, work)
+    env = web.prepare(db, args.tickets, work)  # web.py's database: the reports only read
     tickets, entries = counts(env)
     port = web.free_port()
     server = web.start_gunicorn(env, port, args.workers)
@@ -114,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=10, help="requests per client per page and period")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--max-seconds", type=float, default=120)
-    parser.add_argument("--work", default="/tmp/sd-reports-bench")
+    parser.add_argument("--work", default="/tmp/servicedesk-bench", help="web.py's generated databases")
     args = parser.parse_args(argv)
     if not shutil.which("psql") and args.db != "sqlite":
         raise SystemExit("psql not found: PostgreSQL is needed for --db postgres")

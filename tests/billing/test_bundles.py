@@ -24,7 +24,7 @@ from servicedesk.contracts.models import BundleDebit
 from servicedesk.contracts.services import bundle_sell
 from servicedesk.tickets import services
 from tests import factories
-from tests.helpers import ubl_problems
+from tests.helpers import portal_signed_in, ubl_problems
 
 pytestmark = pytest.mark.django_db
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -120,7 +120,7 @@ def test_an_evening_hour_uses_more_of_a_bundle_and_free_work_uses_nothing(agent,
     assert not free.filter(prepaid_cents__gt=0).exists()
 
 
-def test_a_preview_shows_what_bundles_pay_and_debits_nothing(agent, customer, reporter):
+def test_a_preview_shows_what_bundles_pay_and_debits_nothing(agent, customer, reporter, client):
     bundle_sell(customer=customer, hours=1, price_cents=6000, actor=agent, bought_on=date(2026, 11, 1))
     worked(reporter, agent, datetime(2026, 11, 3, 10, tzinfo=AMS), 120)
     run = billing_run_create(actor=agent, period_start=NOV[0], period_end=NOV[1], now=CONFIRMED)
@@ -128,6 +128,11 @@ def test_a_preview_shows_what_bundles_pay_and_debits_nothing(agent, customer, re
     assert summary.prepaid_cents == 6500
     draft = Invoice.with_drafts.get(run=run)
     assert draft.prepaid_cents == 6500 and not BundleDebit.objects.exists()
+    # The customer's lines in the desk's preview say what the bundle would pay of each.
+    client.force_login(factories.biller("fatima"))
+    page = client.get(f"/desk/billing/runs/{run.pk}/?customer={customer.pk}").content.decode()
+    assert "Betaald uit strippenkaart" in page
+    assert '<td class="num">€\xa0130,00</td><td class="num prepaid">€\xa065,00</td>' in page
     (invoice,) = billing_run_confirm(run, actor=agent, now=CONFIRMED)
     assert invoice.pk == draft.pk and invoice.prepaid_cents == 6500
     assert BundleDebit.objects.get().amount_cents == 6500
@@ -260,6 +265,12 @@ def test_the_pdf_and_csv_show_what_bundles_paid_and_each_bundles_balance_before_
     client.force_login(factories.biller("fatima"))
     page = client.get(f"/desk/billing/invoices/{invoice.pk}/").content.decode()
     assert 'id="invoice-payable">€\xa078,65<' in page and "Betaald uit strippenkaart (incl. btw)" in page
+    # The customer's invoice list says what is left to pay, next to the total and what the prepaid hours paid.
+    client.logout()
+    portal_signed_in(client, reporter, agent)
+    listed = client.get("/portal/invoices/").content.decode()
+    assert f'id="payable-{invoice.pk}">€\xa078,65<' in listed and "€\xa0157,30" in listed
+    assert "Betaald uit strippenkaart" in listed and "Te betalen" in listed
     from servicedesk.billing.services import invoice_send
 
     mailed = invoice_send(invoice=invoice, actor=agent, now=datetime(2027, 1, 4, 11, tzinfo=AMS))

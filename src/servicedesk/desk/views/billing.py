@@ -104,8 +104,16 @@ def run_page(request, run_id: int):
     show = id_from(request.GET.get("customer"))
     if run.status == BillingRun.Status.DRAFT and show is not None:
         customer = Customer.objects.filter(pk=show).first()
-        spec = billing_customer_preview(run, customer) if customer else None
-        detail = {"customer": customer, "lines": spec.lines} if spec else None
+        # The preview's draft document when there is one: its lines as the confirmation numbers them, with what
+        # the customer's bundles would pay of each; priced afresh only before the preview has run.
+        draft = (
+            Invoice.with_drafts.filter(run=run, customer=customer, number__isnull=True).first() if customer else None
+        )
+        if draft is not None:
+            detail = {"customer": customer, "lines": document_lines(draft)}
+        else:
+            spec = billing_customer_preview(run, customer) if customer else None
+            detail = {"customer": customer, "lines": spec.lines} if spec else None
     awaiting = []
     if run.status == BillingRun.Status.DRAFT and run.preview is not None:
         names = {row["customer_id"]: row["customer"] for row in rows}
