@@ -17,6 +17,12 @@ def main(argv: list[str] | None = None) -> int:
         from servicedesk.whatif.command import main as policy_main
 
         return policy_main(argv[1:])
+    if argv == ["mail", "receive"]:
+        # Pipe mode: the MTA starts this for every mail. It writes the mail to the spool and ends; the worker
+        # takes it in (`mail receive --now` stores and processes it in this process instead, with Django).
+        from servicedesk.mail.spool import receive_to_spool
+
+        return receive_to_spool(sys.stdin.buffer, sys.stdout, sys.stderr)
     return _django(argv)
 
 

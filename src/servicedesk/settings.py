@@ -10,8 +10,10 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from servicedesk.paths import var_dir
+
 PACKAGE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(os.environ.get("SERVICEDESK_VAR_DIR", "var")).resolve()
+VAR_DIR = var_dir()
 
 
 def _env_bool(name: str, default: bool) -> bool:

@@ -1,17 +1,21 @@
-"""E-mail intake through pipe mode (`servicedesk mail receive`) as an MTA alias runs it: a real process."""
+"""E-mail intake through pipe mode (`servicedesk mail receive`) as an MTA alias runs it, a real process, and the
+spool it writes to, which the worker takes in."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from servicedesk.mail.intake import spool_take
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.parse import parse_mail
 from servicedesk.mail.pipeline import mail_process
+from servicedesk.mail.spool import CLAIM_EXPIRES, spool_claim, spool_dir, spool_write
 from servicedesk.mail.store import mail_store
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.tickets.models import RefusedReport, Ticket
@@ -21,10 +25,11 @@ from tests.helpers import database_url, mail
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def receive(raw: bytes, tmp_path, env: dict | None = None) -> subprocess.CompletedProcess:
+def pipe(raw: bytes, tmp_path, *options: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`servicedesk mail receive` as the MTA runs it: a process of its own, the mail on stdin."""
     environment = {**os.environ, "SERVICEDESK_VAR_DIR": str(tmp_path), "DATABASE_URL": database_url(), **(env or {})}
     return subprocess.run(
-        [str(Path(sys.executable).with_name("servicedesk")), "mail", "receive"],
+        [str(Path(sys.executable).with_name("servicedesk")), "mail", "receive", *options],
         input=raw,
         env=environment,
         capture_output=True,
@@ -32,10 +37,23 @@ def receive(raw: bytes, tmp_path, env: dict | None = None) -> subprocess.Complet
     )
 
 
-# What a process per mail never needs: the pages (their views and URLs, which the system checks would load), PDF
-# and Markdown rendering, the second factor of portal log-ins, the IMAP client, the LMTP listener, phone numbers,
-# the REST API's framework and its validation library.
-NOT_FOR_PIPE_MODE = (
+def receive(raw: bytes, tmp_path) -> subprocess.CompletedProcess:
+    """A mail piped in and then taken in from the spool, as the worker does a moment later."""
+    result = pipe(raw, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert spool_take(spool_dir(tmp_path)) == 1
+    return result
+
+
+def spooled(tmp_path) -> list[str]:
+    return sorted(os.listdir(spool_dir(tmp_path) / "new"))
+
+
+# What a process per mail never needs. Plain pipe mode only writes the mail to the spool: no Django, no database
+# driver, no policy engine. With --now it processes the mail itself, and still never needs the pages (their views
+# and URLs, which the system checks would load), PDF and Markdown rendering, the second factor of portal log-ins,
+# the IMAP client, the LMTP listener, phone numbers, the REST API's framework and its validation library.
+NOT_FOR_PROCESSING = (
     "servicedesk.urls",
     "servicedesk.desk.views",
     "servicedesk.portal.views",
@@ -49,13 +67,26 @@ NOT_FOR_PIPE_MODE = (
     "ninja",
     "pydantic",
 )
+NOT_FOR_SPOOLING = (*NOT_FOR_PROCESSING, "django", "psycopg", "sqlite3", "holidays", "servicedesk.policy")
 LOADED = """
 import sys
 from servicedesk.cli import main
-main(["mail", "receive"])
-loaded = sorted(m for m in sys.modules if m.startswith(tuple(sys.argv[1:])))
+status = main(sys.argv[1:sys.argv.index("--")])
+loaded = sorted(m for m in sys.modules if m.startswith(tuple(sys.argv[sys.argv.index("--") + 1:])))
 sys.stderr.write("loaded: " + " ".join(loaded))
+sys.exit(status)
 """
+
+
+def loaded_by(command: list[str], raw: bytes, tmp_path, unwanted) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "SERVICEDESK_VAR_DIR": str(tmp_path), "DATABASE_URL": database_url()}
+    return subprocess.run(
+        [sys.executable, "-c", LOADED, *command, "--", *unwanted],
+        input=raw,
+        env=environment,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -71,7 +102,7 @@ def anja(customer):
 def test_a_new_mail_becomes_a_ticket_once(anja, tmp_path):
     raw = mail("Anja de Vries <Anja@Korrel.example>", "Printer piept", Message_ID="<a1@korrel.example>")
     result = receive(raw, tmp_path)
-    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"mail spooled: ")
     ticket = Ticket.objects.get()
     assert (ticket.reporter, ticket.channel, ticket.subject, ticket.priority) == (
         anja,
@@ -80,27 +111,64 @@ def test_a_new_mail_becomes_a_ticket_once(anja, tmp_path):
         "standard",
     )
     assert "De printer piept." in ticket.messages.get().body
+    assert InboundMail.objects.get().via == "pipe"
     assert OutgoingMessage.objects.filter(ticket=ticket, kind="acknowledgement").count() == 1
-    again = receive(raw, tmp_path)
-    assert again.returncode == 0 and b"already received" in again.stdout
+    receive(raw, tmp_path)  # the MTA delivered it twice
     assert Ticket.objects.count() == 1 and InboundMail.objects.count() == 1
+    assert spooled(tmp_path) == [] and os.listdir(spool_dir(tmp_path) / "cur") == []
 
 
-def test_pipe_mode_imports_only_what_intake_needs(anja, tmp_path):
-    """The command's own entry point in a fresh interpreter, as the MTA starts it for each mail; afterwards none of
-    what intake has no use for is among the loaded modules."""
-    environment = {**os.environ, "SERVICEDESK_VAR_DIR": str(tmp_path), "DATABASE_URL": database_url()}
-    result = subprocess.run(
-        [sys.executable, "-c", LOADED, *NOT_FOR_PIPE_MODE],
-        input=mail("anja@korrel.example", "Printer piept", Message_ID="<lean@korrel.example>"),
-        env=environment,
-        capture_output=True,
-        timeout=120,
-    )
+def test_pipe_mode_only_writes_the_mail_to_the_spool(anja, tmp_path):
+    """The command's own entry point in a fresh interpreter, as the MTA starts it for each mail: it loads neither
+    Django nor a database driver, and the mail waits in the spool, whole, until it is taken in."""
+    raw = mail("anja@korrel.example", "Printer piept", Message_ID="<lean@korrel.example>")
+    result = loaded_by(["mail", "receive"], raw, tmp_path, NOT_FOR_SPOOLING)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.decode().splitlines()[-1] == "loaded: "
+    (name,) = spooled(tmp_path)
+    assert (spool_dir(tmp_path) / "new" / name).read_bytes() == raw
+    assert os.listdir(spool_dir(tmp_path) / "tmp") == []
+    assert not InboundMail.objects.exists()
+    assert spool_take(spool_dir(tmp_path)) == 1
+    assert Ticket.objects.get().subject == "Printer piept"
+
+
+def test_receive_now_processes_in_the_process_and_imports_only_what_intake_needs(anja, tmp_path):
+    raw = mail("anja@korrel.example", "Printer piept", Message_ID="<now@korrel.example>")
+    result = loaded_by(["mail", "receive", "--now"], raw, tmp_path, NOT_FOR_PROCESSING)
     assert result.returncode == 0, result.stderr
     assert b"processed" in result.stdout
     assert result.stderr.decode().splitlines()[-1] == "loaded: "
     assert Ticket.objects.get().subject == "Printer piept"
+    again = pipe(raw, tmp_path, "--now")
+    assert again.returncode == 0 and b"already received" in again.stdout
+    assert Ticket.objects.count() == 1 and not os.path.exists(spool_dir(tmp_path))
+
+
+def test_the_worker_takes_in_the_spool(anja, tmp_path, settings):
+    from django.core.management import call_command
+
+    settings.VAR_DIR = tmp_path
+    for n in range(3):
+        assert (
+            pipe(mail("anja@korrel.example", f"Melding {n}", Message_ID=f"<w{n}@korrel.example>"), tmp_path).returncode
+            == 0
+        )
+    call_command("worker", "--once", "--no-imap")
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["Melding 0", "Melding 1", "Melding 2"]
+    assert spooled(tmp_path) == []
+
+
+def test_a_mail_too_large_is_refused_and_not_spooled(tmp_path):
+    result = pipe(b"x" * 2000, tmp_path, env={"SERVICEDESK_MAIL_MAX_SIZE": "1000"})
+    assert result.returncode == 65 and b"too large" in result.stderr
+    assert not os.path.exists(spool_dir(tmp_path))
+
+
+def test_a_spool_that_cannot_be_written_means_try_again_later(tmp_path):
+    (tmp_path / "mail-spool").write_text("a file where the spool's directory should be")
+    result = pipe(mail("anja@korrel.example", "Help"), tmp_path)
+    assert result.returncode == 75 and b"try again later" in result.stderr
 
 
 def test_a_reply_is_threaded_by_tag_and_by_in_reply_to(anja, tmp_path):
@@ -173,15 +241,43 @@ def test_same_message_id_with_other_bytes_is_kept_too(anja):
     assert created and first.pk != second.pk
 
 
-def test_database_down_means_try_again_later_and_the_retry_arrives(anja, tmp_path):
+def test_pipe_mode_needs_no_database_and_the_mail_waits_until_it_is_back(anja, tmp_path):
     raw = mail("anja@korrel.example", "Na de storing", Message_ID="<down@korrel.example>")
-    result = receive(raw, tmp_path, env={"DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere"})
+    away = {"DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere"}
+    assert pipe(raw, tmp_path, env=away).returncode == 0  # accepted: the MTA is done with it
+    taking = subprocess.run(  # the worker's look while the database is away: the mail goes back to the spool
+        [str(Path(sys.executable).with_name("servicedesk")), "mail", "process"],
+        env={**os.environ, "SERVICEDESK_VAR_DIR": str(tmp_path), **away},
+        capture_output=True,
+        timeout=120,
+    )
+    assert taking.returncode == 75 and b"the spooled mail waits" in taking.stderr
+    assert len(spooled(tmp_path)) == 1 and os.listdir(spool_dir(tmp_path) / "cur") == []
+    assert spool_take(spool_dir(tmp_path)) == 1  # the database is back
+    assert Ticket.objects.get().subject == "Na de storing"
+
+
+def test_database_down_with_receive_now_means_try_again_later_and_the_retry_arrives(anja, tmp_path):
+    raw = mail("anja@korrel.example", "Na de storing", Message_ID="<down@korrel.example>")
+    result = pipe(raw, tmp_path, "--now", env={"DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere"})
     assert result.returncode == 75, result.stderr
     assert b"try again later" in result.stderr
     assert not InboundMail.objects.exists()
-    retry = receive(raw, tmp_path)  # the MTA retries once the database is back
+    retry = pipe(raw, tmp_path, "--now")  # the MTA retries once the database is back
     assert retry.returncode == 0, retry.stderr
     assert Ticket.objects.get().subject == "Na de storing"
+
+
+def test_a_claim_is_one_takers_and_one_left_behind_is_given_back(tmp_path):
+    directory = spool_dir(tmp_path)
+    written = [spool_write(f"mail {n}".encode(), directory).name for n in range(5)]
+    first = spool_claim(directory, most=3)
+    second = spool_claim(directory, most=3)
+    assert [p.name for p in first] == written[:3] and [p.name for p in second] == written[3:]  # oldest first
+    assert spool_claim(directory, most=3) == []
+    old = time.time() - CLAIM_EXPIRES - 60
+    os.utime(first[0], (old, old))  # its taker stopped long ago
+    assert [p.name for p in spool_claim(directory, most=3)] == [written[0]]
 
 
 def test_a_quarantined_mail_is_processed_again(anja):

@@ -1,18 +1,23 @@
-"""Mail from a transport (pipe, IMAP): stored and committed first, then processed."""
+"""Mail from a transport (pipe mode's spool, IMAP, `mail receive --now`): stored and committed first, then
+processed."""
 
 from __future__ import annotations
 
 import logging
-import os
+from pathlib import Path
 
+from django.conf import settings
 from django.db import DatabaseError
 
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.pipeline import mails_process
+from servicedesk.mail.spool import MAX_SIZE, spool_claim, spool_dir, spool_release
 from servicedesk.mail.store import mails_store
 
+__all__ = ["MAX_SIZE", "mail_receive", "mails_receive", "spool_take"]
+
 logger = logging.getLogger(__name__)
-MAX_SIZE = int(os.environ.get("SERVICEDESK_MAIL_MAX_SIZE", str(50 * 1024 * 1024)))  # bytes
+SPOOL_BATCH = 200  # mails of the spool stored with one commit
 
 
 def mail_receive(raw: bytes, *, via: str) -> tuple[InboundMail, bool]:
@@ -23,7 +28,29 @@ def mail_receive(raw: bytes, *, via: str) -> tuple[InboundMail, bool]:
 
 def mails_receive(raws: list[bytes], *, via: str) -> list[tuple[InboundMail, bool]]:
     """`mail_receive` for many mails: stored with one commit, then processed in batches."""
-    stored = mails_store(raws, via=via)
+    return _process_new(mails_store(raws, via=via))
+
+
+def spool_take(directory: Path | None = None, *, most: int = SPOOL_BATCH) -> int:
+    """Take in up to `most` mails that pipe mode spooled (mail/spool.py): claimed, stored with one commit, their
+    files removed after it, then processed; how many. When the database is away the claimed files go back to the
+    spool (DatabaseError is raised) and are taken at a later look: nothing is lost."""
+    paths = spool_claim(directory or spool_dir(settings.VAR_DIR), most=most)
+    if not paths:
+        return 0
+    try:
+        stored = mails_store([path.read_bytes() for path in paths], via=InboundMail.Via.PIPE)
+    except DatabaseError:
+        spool_release(paths)
+        raise
+    for path in paths:  # stored for good: a file left by a stop right here is stored again as a redelivery
+        path.unlink(missing_ok=True)
+    _process_new(stored)
+    return len(paths)
+
+
+def _process_new(stored: list[tuple[InboundMail, bool]]) -> list[tuple[InboundMail, bool]]:
+    """Process what was stored and waits (new, or stored earlier and not processed yet)."""
     waiting = {mail.pk: mail for mail, created in stored if created or mail.status == InboundMail.Status.STORED}
     done: dict[int, InboundMail] = {}
     if waiting:

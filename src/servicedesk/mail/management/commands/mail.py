@@ -1,5 +1,6 @@
-"""`servicedesk mail receive` (pipe mode for MTA aliases), `mail lmtp` (the listener for the MTA, with its
-processor), `mail process` (stored mail) and `mail reprocess` (quarantined mail)."""
+"""`servicedesk mail receive --now` (pipe mode in one process; plain `mail receive` writes to the spool without
+starting Django: see cli.py and mail/spool.py), `mail lmtp` (the listener for the MTA, with its processor),
+`mail process` (spooled and stored mail) and `mail reprocess` (quarantined mail)."""
 
 from __future__ import annotations
 
@@ -15,13 +16,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from servicedesk.mail.intake import MAX_SIZE, mail_receive
+from servicedesk.mail.intake import mail_receive, spool_take
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.pipeline import mail_process
+from servicedesk.mail.spool import EX_DATAERR, EX_TEMPFAIL, MAX_SIZE, receive_to_spool
 
 logger = logging.getLogger(__name__)
-EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the mail and tries again later
-EX_DATAERR = 65
 
 
 class Command(BaseCommand):
@@ -32,9 +32,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         commands = parser.add_subparsers(dest="action", required=True)
-        commands.add_parser(
+        receive = commands.add_parser(
             "receive",
-            help="store and process one mail read from stdin; exit 0 after commit, 75 when the MTA should retry",
+            help="one mail from stdin into the spool that the worker takes in (exit 0 once it is on disk, 75 when "
+            "the MTA should retry); with --now, stored and processed in this process",
+        )
+        receive.add_argument(
+            "--now",
+            action="store_true",
+            help="store and process the mail here, without the spool: exit 0 after commit, 75 when the database "
+            "is away",
         )
         lmtp = commands.add_parser("lmtp", help="run the LMTP listener the MTA delivers to")
         lmtp.add_argument("--host", default="127.0.0.1")
@@ -53,6 +60,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, action: str, **options):
         if action == "receive":
+            if not options["now"]:  # the console script spools before Django starts (cli.py); this is `call_command`
+                sys.exit(receive_to_spool(sys.stdin.buffer, self.stdout, self.stderr))
             self.receive()
             return
         self.check()  # what `requires_system_checks` would have run: these commands keep running
@@ -107,7 +116,14 @@ class Command(BaseCommand):
         from servicedesk.mail.processor import stored_process
 
         if not follow:
-            self.stdout.write(f"{stored_process()} stored mails processed")
+            spooled = 0
+            try:
+                while taken := spool_take():
+                    spooled += taken
+            except DatabaseError as exc:
+                self.stderr.write(f"database unavailable, the spooled mail waits: {exc}".splitlines()[0])
+                sys.exit(EX_TEMPFAIL)
+            self.stdout.write(f"{spooled} spooled mails taken in, {stored_process()} stored mails processed")
             return
         stop = _stop_on_signal()
         self.stdout.write("processing stored mail as it comes", ending="\n")

@@ -1,5 +1,5 @@
 """`servicedesk worker`: runs background tasks, enqueues the periodic ones (the SLA watch), delivers the outbox,
-reads IMAP mailboxes."""
+takes in the mail pipe mode spooled, reads IMAP mailboxes."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from servicedesk.mail.delivery import deliver_due
 from servicedesk.mail.imap import MailboxSupervisor, read_mailboxes_once
+from servicedesk.mail.intake import spool_take
 from servicedesk.runtime.courier import Courier, WebhookCourier
+from servicedesk.runtime.intake import SpoolIntake
 from servicedesk.runtime.liveness import Liveness, tasks_reclaim_stranded, worker_beat
 from servicedesk.runtime.schedule import Scheduler, enqueue_due, periodic_tasks
 from servicedesk.webhooks.delivery import deliver_due as deliver_webhooks_due
@@ -23,8 +25,8 @@ from servicedesk.webhooks.delivery import deliver_due as deliver_webhooks_due
 
 class Command(BaseCommand):
     help = (
-        "Run background tasks (database queue), the periodic SLA watch, the outgoing mail and webhooks and the IMAP "
-        "mailboxes."
+        "Run background tasks (database queue), the periodic SLA watch, the outgoing mail and webhooks, the mail "
+        "spooled by pipe mode and the IMAP mailboxes."
     )
 
     def add_arguments(self, parser):
@@ -32,8 +34,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--once",
             action="store_true",
-            help="read each mailbox once, enqueue the periodic tasks once, run every waiting task, send the due "
-            "mail and webhooks, then exit",
+            help="take in the spooled mail, read each mailbox once, enqueue the periodic tasks once, run every "
+            "waiting task, send the due mail and webhooks, then exit",
         )
         parser.add_argument("--no-imap", action="store_true", help="do not read the IMAP mailboxes")
 
@@ -52,6 +54,8 @@ class Command(BaseCommand):
         worker_beat(worker.worker_id, now=timezone.now())
         tasks_reclaim_stranded(now=timezone.now(), lease=lease)
         if once:
+            while spool_take():
+                pass
             if not no_imap:
                 for name, result in read_mailboxes_once().items():
                     self.stdout.write(f"mailbox {name}: {result.received} new, {result.redelivered} again")
@@ -65,14 +69,15 @@ class Command(BaseCommand):
             Scheduler(periodic_tasks()),
             Courier(tick=interval),
             WebhookCourier(tick=interval),
+            SpoolIntake(tick=interval),
         ]
         if not no_imap:
             loops.append(MailboxSupervisor())
         for loop in loops:
             loop.start()
         self.stdout.write(
-            f"servicedesk worker {worker.worker_id}: running tasks and sending mail; SLA watch every minute"
-            + ("" if no_imap else "; reading the active IMAP mailboxes")
+            f"servicedesk worker {worker.worker_id}: running tasks, sending mail, taking in spooled mail; SLA watch "
+            "every minute" + ("" if no_imap else "; reading the active IMAP mailboxes")
         )
         self.stdout.flush()
         worker.configure_signals()
