@@ -271,17 +271,16 @@ def sla_months(*, periods: list[ReportPeriod], now: datetime, customer_id: int |
 
 
 def backlog_series(*, now: datetime, points: int = BACKLOG_WEEKS, step: timedelta = timedelta(weeks=1)) -> list:
-    """Open tickets at `points` moments a `step` apart, the last one now, in one query. A ticket counts as open
-    at a moment when it was reported by then and not closed (its last closing) by then."""
-    moments = [now - step * i for i in range(points - 1, -1, -1)]
-    open_at = {
-        f"at_{i}": Count("id", filter=Q(reported_at__lte=moment) & (Q(closed_at=None) | Q(closed_at__gt=moment)))
-        for i, moment in enumerate(moments)
-    }
-    counts = Ticket.objects.filter(Q(closed_at=None) | Q(closed_at__gt=moments[0]), reported_at__lte=now).aggregate(
-        **open_at
+    """Open tickets at the end of `points` local days a `step` apart, the last one today (open now), in one query
+    over the summary's daily counts (`DailyTickets`): reported up to that day's end minus closed (a ticket's last
+    closing) up to then, as the workload report counts them. Each point is (the moment it stands for: `now` less
+    whole steps, the day's count)."""
+    today = timezone.localdate(now)
+    days = [today - step * i for i in range(points - 1, -1, -1)]
+    counts = DailyTickets.objects.aggregate(
+        **{f"at_{i}": Coalesce(Sum(F("opened") - F("closed"), filter=Q(day__lte=day)), 0) for i, day in enumerate(days)}
     )
-    return [(moment, counts[f"at_{i}"]) for i, moment in enumerate(moments)]
+    return [(now - step * (points - 1 - i), counts[f"at_{i}"]) for i in range(points)]
 
 
 def desk_dashboard(*, user, now: datetime) -> Dashboard:
@@ -304,7 +303,7 @@ def desk_dashboard(*, user, now: datetime) -> Dashboard:
         )
         .order_by("response_due", "id")[:MY_TICKETS]
     )
-    queues = Ticket.objects.aggregate(
+    queues = Ticket.objects.exclude(status=Ticket.Status.CLOSED).aggregate(  # each queue holds open tickets only
         my_open=Count("id", filter=queue_filter("mine", user=user, now=now)),
         due_soon=Count("id", filter=queue_filter("due_soon", user=user, now=now)),
         breached=Count("id", filter=queue_filter("breached", user=user, now=now)),
