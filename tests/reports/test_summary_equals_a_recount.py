@@ -1,7 +1,8 @@
 """The reports' summary (TicketFigures, DailyTickets), kept by the ticket services in the transaction of each change,
 equals a recount from the tickets after any sequence of changes: reports on every channel (one by one and as a mail
 batch), reclassifications, responses, closings, reopenings by status and by a customer's reply, the SLA watch; and
-the priced work (PricedWork) equals the tickets priced again after time entries are added and corrected."""
+the priced work (PricedWork) equals the tickets priced again after time entries are added and corrected, and its
+monthly sums (MonthlyWork) the priced rows added up again."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from servicedesk.core.policy import current_policy
-from servicedesk.reports.models import DailyTickets, PricedWork, TicketFigures
+from servicedesk.reports.models import DailyTickets, MonthlyWork, PricedWork, TicketFigures
 from servicedesk.reports.summary import (
+    CONTRIBUTION_FIELDS,
     FIELDS,
     WORK_FIELDS,
     figures_of,
+    monthly_contributions,
+    monthly_work_rebuild,
     priced_work_of,
     priced_work_rebuild,
     ticket_figures_rebuild,
@@ -97,6 +101,17 @@ def priced_recount() -> list[tuple]:
 
 def priced_stored() -> list[tuple]:
     return sorted(PricedWork.objects.values_list(*PRICED))
+
+
+def monthly_recount() -> dict:
+    """The priced rows added up per month again (zero sums left out)."""
+    sums = monthly_contributions(PricedWork.objects.values_list(*CONTRIBUTION_FIELDS))
+    return {key: tuple(figures) for key, figures in sums.items() if any(figures)}
+
+
+def monthly_stored() -> dict:
+    rows = MonthlyWork.objects.values_list("month", "by", "key", "kind", "free_reason", "minutes", "amount_cents")
+    return {tuple(row[:5]): tuple(row[5:]) for row in rows if row[5] or row[6]}
 
 
 def same(a: TicketFigures, b: TicketFigures) -> bool:
@@ -188,10 +203,14 @@ def test_the_summary_equals_a_recount_after_any_changes(people, steps, batch):
         assert figures.keys() == expected_figures.keys()
         assert all(same(figures[pk], expected_figures[pk]) for pk in figures)
         assert priced_stored() == priced_recount()
+        assert monthly_stored() == monthly_recount()
         assert unbilled_stored() == unbilled_recounted()
         ticket_figures_rebuild()
         assert stored()[1] == expected_daily
         priced = priced_stored()
         priced_work_rebuild()
         assert priced_stored() == priced
+        monthly = monthly_stored()
+        monthly_work_rebuild()
+        assert monthly_stored() == monthly
         transaction.set_rollback(True)

@@ -3,18 +3,22 @@ against free with the reasons; revenue invoiced; unbilled work; utilisation."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from servicedesk.billing.services import billing_run_confirm, billing_run_create
-from servicedesk.reports.arithmetic import month_period, year_period
+from servicedesk.reports.arithmetic import ReportPeriod, month_period, year_period
+from servicedesk.reports.models import PricedWork
 from servicedesk.reports.selectors import revenue_report, time_money_report
 from servicedesk.tickets import services
 from tests import factories
 from tests.reports.conftest import NOW, at
 
 NOVEMBER = month_period(2026, 11)
+AMS = ZoneInfo("Europe/Amsterdam")
 
 
 @pytest.fixture
@@ -108,5 +112,54 @@ def test_the_time_page_and_csv(client, worked, django_assert_max_num_queries):
 
 
 def test_the_report_costs_a_fixed_number_of_queries(worked, django_assert_num_queries):
-    with django_assert_num_queries(4):  # priced work: the rows, the total, the agents; unbilled time
+    with django_assert_num_queries(3):  # a year of whole months: their monthly sums, the agents' names; unbilled time
         time_money_report(period=year_period(2026), by="band", now=NOW)
+    with django_assert_num_queries(6):  # and the priced rows of the days at each end, the customers' names
+        time_money_report(period=ReportPeriod(date(2026, 10, 20), date(2026, 12, 3)), by="customer", now=NOW)
+
+
+def recount(period: ReportPeriod, by: str) -> tuple[dict, tuple]:
+    """The report's figures straight from the priced rows of the period: per key (minutes, billable minutes,
+    free minutes per reason, amount), and the total."""
+    start, end = period.bounds(AMS)
+    rows: dict = {}
+    total = [0, 0, Counter(), 0]
+    for w in PricedWork.objects.filter(start__gte=start, start__lt=end):
+        minutes, cents = (w.band_minutes, w.band_cents) if by == "band" else (w.minutes, w.amount_cents)
+        key = {"customer": w.customer_id, "agent": w.agent_id, "support_type": w.support_type, "band": w.band}[by]
+        for figures, m, c in (
+            (rows.setdefault(str(key), [0, 0, Counter(), 0]), minutes, cents),
+            (total, w.minutes, w.amount_cents),
+        ):
+            figures[0] += m
+            if w.free_reason:
+                figures[2][w.free_reason] += m
+            else:
+                figures[1] += m
+                figures[3] += c
+    shown = {k: (f[0], f[1], dict(+f[2]), f[3]) for k, f in rows.items() if k and (f[0] or f[3])}
+    return shown, (total[0], total[1], dict(+total[2]), total[3])
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        ReportPeriod(date(2026, 10, 20), date(2026, 12, 3)),  # part of October, all of November, part of December
+        ReportPeriod(date(2026, 11, 5), date(2026, 11, 19)),  # within one month
+        year_period(2026),  # whole months only
+        ReportPeriod(date(2026, 9, 1), date(2026, 11, 10)),  # whole months first, then days
+    ],
+    ids=["both-ends", "within-a-month", "year", "months-then-days"],
+)
+@pytest.mark.parametrize("by", ["customer", "agent", "support_type", "band"])
+def test_monthly_sums_and_the_days_at_the_ends_add_up_to_the_priced_rows(worked, period, by):
+    report = time_money_report(period=period, by=by, now=NOW)
+    rows, total = recount(period, by)
+    shown = {r.key: (r.minutes, r.billable_minutes, r.free_minutes, r.amount_cents) for r in report.rows}
+    assert shown == rows
+    assert (
+        report.total.minutes,
+        report.total.billable_minutes,
+        report.total.free_minutes,
+        report.total.amount_cents,
+    ) == total

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -113,3 +114,26 @@ def first_working_day(calendar, year: int, month: int) -> date:
         if day.month != month:
             raise ValueError(f"no working day in {year}-{month:02d}")
     return day
+
+
+def contributions(rows: Iterable[tuple], month: Callable[[datetime], int] = lambda start: 0) -> dict[tuple, list[int]]:
+    """What priced rows (values of `reports.summary.CONTRIBUTION_FIELDS`) add up to, per (`month(start)`, by,
+    key, kind, free reason): [minutes, cents]. An entry's minutes and amount (on its first row) count under its
+    customer, its agent with the kind of entry, and its support type; each row's band share under the band."""
+    sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for start, customer, agent, support_type, kind, reason, minutes, cents, band, band_minutes, band_cents in rows:
+        at = month(start)
+        if minutes or cents:
+            for by, key, of_kind in (
+                ("customer", customer, ""),
+                ("agent", agent, kind),
+                ("support_type", support_type, ""),
+            ):
+                summed = sums[(at, by, str(key), of_kind, reason)]
+                summed[0] += minutes
+                summed[1] += cents
+        if band_minutes or band_cents:
+            summed = sums[(at, "band", band, "", reason)]
+            summed[0] += band_minutes
+            summed[1] += band_cents
+    return sums

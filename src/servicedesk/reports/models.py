@@ -141,3 +141,27 @@ class UnbilledWork(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.minutes} min"
+
+
+class MonthlyWork(models.Model):
+    """The priced work of a local month added up four ways: per customer, per agent and kind of entry, per support
+    type (entries' minutes and amounts) and per time band (billed minutes and the band's share of the amount), each
+    split by free reason. The time and money report reads these for the whole months of its period (the days of a
+    month it covers in part come from `PricedWork`): a year is some thousands of rows, not a million. Kept by the
+    same signal as `PricedWork`, as differences (`minutes = minutes + n`)."""
+
+    month = models.IntegerField()  # local year * 100 + month of the entries' start
+    by = models.CharField(max_length=20)  # customer, agent, support_type or band
+    key = models.CharField(max_length=40)  # the customer's or agent's id, the support type, the band ("": none)
+    kind = models.CharField(max_length=20, blank=True)  # the kind of entry, on the agent's rows only
+    free_reason = models.CharField(max_length=20, blank=True)  # "" when billable
+    minutes = models.BigIntegerField(default=0)
+    amount_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("month", "by", "key", "kind", "free_reason", name="monthly_work_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.by} {self.key}: {self.minutes} min"

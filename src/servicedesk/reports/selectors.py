@@ -3,10 +3,12 @@ distribution needs them (office time to response), and nothing written."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -23,14 +25,23 @@ from servicedesk.policy.prepaid import hours_and_minutes
 from servicedesk.reports.arithmetic import (
     ReportPeriod,
     buckets,
+    contributions,
     median,
     month_period,
+    next_month,
     percentile,
     previous_month,
     share,
     year_period,
 )
-from servicedesk.reports.models import DailyTickets, PricedWork, ServiceReport, TicketFigures, UnbilledWork
+from servicedesk.reports.models import (
+    DailyTickets,
+    MonthlyWork,
+    PricedWork,
+    ServiceReport,
+    TicketFigures,
+    UnbilledWork,
+)
 from servicedesk.tickets.models import RefusedReport, Ticket, TimeEntry
 from servicedesk.tickets.selectors import queue_filter
 
@@ -428,34 +439,67 @@ class TimeMoneyReport:
     utilisation: list[tuple[str, int, int]]  # (agent name, billable work minutes, office minutes of the period)
 
 
-FREE_REASON_VALUES = ("critical", "managed_service", "fair_use")
-
-
-def _time_sums(minutes: str, cents: str) -> dict:
-    """What a row of the time report adds up: all minutes, the billable ones and their price, the free ones per
-    reason (None where no entry has that reason)."""
-    billable = Q(free_reason="")
-    return {
-        "n_minutes": Sum(minutes),
-        "n_billable": Sum(minutes, filter=billable),
-        "n_cents": Sum(cents, filter=billable),
-        **{f"free_{reason}": Sum(minutes, filter=Q(free_reason=reason)) for reason in FREE_REASON_VALUES},
-    }
-
-
-def _time_row(key: str, name: str, values: dict) -> TimeRow:
-    return TimeRow(
-        key=key,
-        name=name,
-        minutes=values["n_minutes"] or 0,
-        billable_minutes=values["n_billable"] or 0,
-        free_minutes={r: values[f"free_{r}"] for r in FREE_REASON_VALUES if values[f"free_{r}"] is not None},
-        amount_cents=values["n_cents"] or 0,
-    )
-
-
 def _agent_name(first_name: str, last_name: str, username: str) -> str:
     return f"{first_name} {last_name}".strip() or username
+
+
+def _whole_months(period: ReportPeriod) -> tuple[list[int], list[ReportPeriod]]:
+    """The calendar months wholly inside the period (as year * 100 + month), and the runs of days outside them
+    (a partial month at either end, or the whole period when it lies within one month)."""
+    whole, rest, run_start = [], [], None
+    for month in period.months():
+        last = next_month(month) - timedelta(days=1)
+        if month >= period.first and last <= period.last:
+            whole.append(month.year * 100 + month.month)
+            if run_start is not None:
+                rest.append(ReportPeriod(run_start, month - timedelta(days=1)))
+                run_start = None
+        elif run_start is None:
+            run_start = max(month, period.first)
+    if run_start is not None:
+        rest.append(ReportPeriod(run_start, period.last))
+    return whole, rest
+
+
+def _work_sums(period: ReportPeriod, customer_id: int | None) -> dict[tuple, list[int]]:
+    """The priced work of the period per (by, key, kind, free reason): [minutes, cents] (see `contributions`).
+    All work: the monthly sums of its whole months and the priced rows of its other days, grouped in the database.
+    One customer's: its priced rows, through the customer's index."""
+    tz = timezone.get_default_timezone()
+    sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    if customer_id is None:
+        months, days = _whole_months(period)
+        monthly = (
+            MonthlyWork.objects.filter(month__in=months)
+            .values_list("by", "key", "kind", "free_reason")
+            .annotate(Sum("minutes"), Sum("amount_cents"))
+            .order_by()
+        )
+        for by, key, kind, reason, minutes, cents in monthly if months else ():
+            summed = sums[(by, key, kind, reason)]
+            summed[0] += minutes
+            summed[1] += cents
+    else:
+        days = [period]
+    for part in days:
+        start, end = part.bounds(tz)
+        rows = PricedWork.objects.filter(start__gte=start, start__lt=end)
+        if customer_id is not None:
+            rows = rows.filter(customer_id=customer_id)
+        grouped = (
+            rows.values_list("customer_id", "agent_id", "support_type", "kind", "free_reason", "band")
+            .annotate(Sum("minutes"), Sum("amount_cents"), Sum("band_minutes"), Sum("band_cents"))
+            .order_by()
+        )
+        summed_rows = (
+            (None, customer, agent, support_type, kind, reason, minutes, cents, band, band_minutes, band_cents)
+            for customer, agent, support_type, kind, reason, band, minutes, cents, band_minutes, band_cents in grouped
+        )
+        for (_, *key), (minutes, cents) in contributions(summed_rows).items():
+            summed = sums[tuple(key)]
+            summed[0] += minutes
+            summed[1] += cents
+    return sums
 
 
 def time_money_report(
@@ -464,41 +508,41 @@ def time_money_report(
     """Hours of the entries that started in the period, by customer, agent, support type or band (billed time, as
     the policy engine splits it), billable against free with the free reasons, and their price before prepaid hours
     and VAT; unbilled work; utilisation per agent (billable work against the office hours of the period up to now).
-    Read from the reports' priced work (`PricedWork`: each ticket priced by the policy engine with all its entries,
-    as fair use looks at the whole ticket, whenever its work or classification changes); the figures count only the
-    entries of the period. Four queries: the rows, the total, the agents, unbilled time."""
+    Read from the reports' priced work (each ticket priced by the policy engine with all its entries, as fair use
+    looks at the whole ticket, whenever its work or classification changes): for all customers, the monthly sums of
+    the period's whole months (`MonthlyWork`) and the priced rows of its other days (`PricedWork`); for one
+    customer, its priced rows. Four to six queries: the sums, the names, unbilled time."""
     if by not in TIME_BY:
         raise ValueError(f"unknown grouping {by!r}")
     tz = timezone.get_default_timezone()
     start, end = period.bounds(tz)
     policy = current_policy()
-    work = PricedWork.objects.filter(start__gte=start, start__lt=end)
-    if customer_id is not None:
-        work = work.filter(customer_id=customer_id)
-    if by == "band":
-        grouped = work.exclude(band="").values(key=F("band")).annotate(**_time_sums("band_minutes", "band_cents"))
-        rows = [_time_row(values["key"], "", values) for values in grouped.order_by("key")]
-    else:
-        column, name = {
-            "customer": ("customer_id", F("customer__name")),
-            "agent": ("agent_id", None),
-            "support_type": ("support_type", None),
-        }[by]
-        names = {"name": name} if name is not None else {}
-        grouped = work.values(key=F(column), **names).annotate(**_time_sums("minutes", "amount_cents"))
-        rows = [_time_row(str(values["key"]), values.get("name", ""), values) for values in grouped.order_by("key")]
-    total = _time_row("", "", work.aggregate(**_time_sums("minutes", "amount_cents")))
-    agents = {
-        agent_id: (_agent_name(first, last, username), billable or 0)
-        for agent_id, username, first, last, billable in work.values_list(
-            "agent_id", "agent__username", "agent__first_name", "agent__last_name"
-        )
-        .annotate(billable=Sum("minutes", filter=Q(kind=EntryKind.WORK, free_reason="")))
-        .order_by()
+    grouped: dict[str, TimeRow] = {}
+    total = TimeRow(key="")
+    agents: dict[str, int] = {}  # agent id -> billable work minutes
+    for (dimension, key, kind, reason), (minutes, cents) in _work_sums(period, customer_id).items():
+        if not (minutes or cents):
+            continue
+        if dimension == "support_type":  # every entry is under one support type: the total
+            total.add(minutes, reason, cents)
+        if dimension == "agent":
+            agents[key] = agents.get(key, 0) + (minutes if kind == EntryKind.WORK and not reason else 0)
+        if dimension == by and key:
+            grouped.setdefault(key, TimeRow(key=key)).add(minutes, reason, cents)
+    names = {
+        str(pk): _agent_name(first, last, username)
+        for pk, username, first, last in get_user_model()
+        .objects.filter(pk__in=[int(pk) for pk in agents])
+        .values_list("pk", "username", "first_name", "last_name")
     }
+    rows = list(grouped.values())
     if by == "agent":
         for row in rows:
-            row.name = agents[int(row.key)][0]
+            row.name = names.get(row.key, "")
+    elif by == "customer":
+        customers = dict(Customer.objects.filter(pk__in=[int(r.key) for r in rows]).values_list("pk", "name"))
+        for row in rows:
+            row.name = customers.get(int(row.key), "")
     unbilled_work = UnbilledWork.objects.all()
     if customer_id is not None:  # one organisation's figures hold nothing of another's
         unbilled_work = unbilled_work.filter(customer_id=customer_id)
@@ -507,7 +551,7 @@ def time_money_report(
     )
     office = int(policy.office_time_between(start, min(end, max(now, start))).total_seconds() // 60)
     utilisation = sorted(
-        ((name, billable, office) for name, billable in agents.values()), key=lambda r: r[0].casefold()
+        ((names.get(pk, ""), billable, office) for pk, billable in agents.items()), key=lambda r: r[0].casefold()
     )
     ordered = sorted(rows, key=lambda row: ((row.name or row.key).casefold(), row.key))
     return TimeMoneyReport(by, ordered, total, unbilled, utilisation)

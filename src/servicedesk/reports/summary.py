@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from itertools import groupby
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -21,7 +21,8 @@ from django.utils import timezone
 from servicedesk.core.policy import current_policy
 from servicedesk.policy import Channel, EntryKind, Priority, SupportType, TicketWork
 from servicedesk.policy import TimeEntry as PolicyTimeEntry
-from servicedesk.reports.models import DailyTickets, PricedWork, TicketFigures, UnbilledWork
+from servicedesk.reports.arithmetic import contributions
+from servicedesk.reports.models import DailyTickets, MonthlyWork, PricedWork, TicketFigures, UnbilledWork
 from servicedesk.tickets.models import Ticket, TimeEntry
 
 FIELDS = (
@@ -251,14 +252,84 @@ def _priced(entries) -> list[PricedWork]:
 
 
 def ticket_work_price(*, ticket_ids: Iterable[int]) -> set[int]:
-    """Price the tickets' work again: their priced rows replaced. Three queries. Returns the customers whose work
-    it was."""
+    """Price the tickets' work again: their priced rows replaced and the monthly sums moved by the difference.
+    Four queries, and one for each monthly sum that changed (a new entry: its customer's, agent's, support type's
+    and bands'). Returns the customers whose work it was."""
     ids = list(ticket_ids)
+    before = PricedWork.objects.filter(ticket_id__in=ids)
+    was = monthly_contributions(before.values_list(*CONTRIBUTION_FIELDS))
     entries = TimeEntry.objects.filter(ticket_id__in=ids).values_list(*WORK_FIELDS).order_by("ticket_id", "start", "id")
     rows = _priced(entries)
-    PricedWork.objects.filter(ticket_id__in=ids).delete()
+    before.delete()
     PricedWork.objects.bulk_create(rows)
+    _monthly_apply(monthly_contributions(map(attrgetter(*CONTRIBUTION_FIELDS), rows)), was)
     return {row.customer_id for row in rows}
+
+
+# -- the priced work by month --------------------------------------------------------------------------------------
+
+CONTRIBUTION_FIELDS = (
+    "start",
+    "customer_id",
+    "agent_id",
+    "support_type",
+    "kind",
+    "free_reason",
+    "minutes",
+    "amount_cents",
+    "band",
+    "band_minutes",
+    "band_cents",
+)
+
+
+def _month_of(moment) -> int:
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    return local.year * 100 + local.month
+
+
+def monthly_contributions(rows: Iterable[tuple]) -> dict[tuple, list[int]]:
+    """`contributions` per local month (year * 100 + month) of the entries' start."""
+    return contributions(rows, month=_month_of)
+
+
+def _monthly_apply(now: dict[tuple, list[int]], was: dict[tuple, list[int]]) -> None:
+    """Move the monthly sums by what changed: the missing rows made (a concurrent maker's row is kept), then each
+    changed one added to in place, in one order, so two transactions never overwrite each other's sums."""
+    changed = {}
+    for key in now.keys() | was.keys():
+        minutes = now.get(key, (0, 0))[0] - was.get(key, (0, 0))[0]
+        cents = now.get(key, (0, 0))[1] - was.get(key, (0, 0))[1]
+        if minutes or cents:
+            changed[key] = (minutes, cents)
+    if not changed:
+        return
+    MonthlyWork.objects.bulk_create(
+        [MonthlyWork(month=m, by=by, key=key, kind=kind, free_reason=reason) for m, by, key, kind, reason in changed],
+        ignore_conflicts=True,
+    )
+    for (month, by, key, kind, reason), (minutes, cents) in sorted(changed.items()):
+        MonthlyWork.objects.filter(month=month, by=by, key=key, kind=kind, free_reason=reason).update(
+            minutes=F("minutes") + minutes, amount_cents=F("amount_cents") + cents
+        )
+
+
+def monthly_work_rebuild(*, out=None) -> int:
+    """Add up the priced work per month again (after `priced_work_rebuild`); returns the number of monthly rows.
+    Run inside a transaction."""
+    MonthlyWork.objects.all().delete()
+    rows = PricedWork.objects.values_list(*CONTRIBUTION_FIELDS).order_by()
+    sums = monthly_contributions(rows.iterator(chunk_size=BATCH))
+    MonthlyWork.objects.bulk_create(
+        [
+            MonthlyWork(month=m, by=by, key=key, kind=kind, free_reason=reason, minutes=minutes, amount_cents=cents)
+            for (m, by, key, kind, reason), (minutes, cents) in sums.items()
+        ],
+        batch_size=BATCH,
+    )
+    if out is not None:
+        out.write(f"{len(sums):,} monthly sums of priced work\n")
+    return len(sums)
 
 
 def unbilled_recount(*, customer_ids: Iterable[int] | None = None) -> None:

@@ -68,6 +68,8 @@ class Ticket(models.Model):
         indexes = [
             # Queues: open tickets by deadline, keyset-paginated on (response_due, id).
             models.Index(fields=["response_due", "id"], name="ticket_open_due", condition=~Q(status="closed")),
+            # The "all" queue (desk and API): every ticket by deadline.
+            models.Index(fields=["response_due", "id"], name="ticket_due"),
             models.Index(
                 fields=["assignee", "response_due", "id"], name="ticket_assignee_due", condition=~Q(status="closed")
             ),

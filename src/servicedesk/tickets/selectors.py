@@ -92,10 +92,12 @@ def ticket_queue(
     cursor = decode_cursor(after)
     if cursor is not None:
         due, pk = cursor
+        # The bound on the deadline alone is implied by the pair's; it is there for the database, which reads it
+        # as a range of the deadline index (the OR by itself made PostgreSQL scan every ticket: 0.5 s at 1M).
         if descending:
-            tickets = tickets.filter(Q(response_due__lt=due) | Q(response_due=due, pk__lt=pk))
+            tickets = tickets.filter(Q(response_due__lt=due) | Q(response_due=due, pk__lt=pk), response_due__lte=due)
         else:
-            tickets = tickets.filter(Q(response_due__gt=due) | Q(response_due=due, pk__gt=pk))
+            tickets = tickets.filter(Q(response_due__gt=due) | Q(response_due=due, pk__gt=pk), response_due__gte=due)
     order = ("-response_due", "-id") if descending else ("response_due", "id")
     rows = list(
         tickets.select_related("customer", "reporter", "assignee")

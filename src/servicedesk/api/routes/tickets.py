@@ -47,6 +47,9 @@ TicketStatus = Literal["new", "open", "waiting", "closed"]
 def _priced(ticket: Ticket) -> Ticket:
     """The ticket with its time entries priced: `priced_entries` (dicts) and `priced_total`."""
     entries = list(ticket.time_entries.all())
+    if not entries:  # nothing to price (a ticket just made): no policy look-up of the customer's service levels
+        ticket.priced_entries, ticket.priced_total = [], amount_text(0)
+        return ticket
     price = ticket_price(ticket, entries)
     ticket.priced_entries = [_entry_out(entry, line) for entry, line in zip(entries, price.lines, strict=False)]
     ticket.priced_total = amount_text(price.total_cents)
