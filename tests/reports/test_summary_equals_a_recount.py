@@ -72,21 +72,7 @@ def stored() -> tuple[dict, Counter]:
     return figures, +daily  # rows counted down to zero are kept; zero is no count
 
 
-PRICED = (
-    "ticket_id",
-    "entry_id",
-    "customer_id",
-    "agent_id",
-    "support_type",
-    "kind",
-    "start",
-    "free_reason",
-    "minutes",
-    "amount_cents",
-    "band",
-    "band_minutes",
-    "band_cents",
-)
+PRICED = ("ticket_id", "entry_id", *CONTRIBUTION_FIELDS)
 
 
 def priced_recount() -> list[tuple]:
