@@ -421,8 +421,9 @@ def test_query_counts_of_the_portal_pages_are_pinned(client, anja, agent):
     # A report: the session, the user, the contract's service levels for the form, the form's services, the
     # contract's service levels for the ticket, then its four rows (ticket, message, event, acknowledgement), a
     # statement each, with the reports' summary kept in the same transaction (the ticket read with its figures,
-    # the day's count made if missing and counted, its figures written); the acknowledgement's row is its
-    # delivery's order, no task row; last the look for webhook subscriptions (none here: nothing more is written).
+    # the day's and the month's counts made if missing and counted, its figures written); the acknowledgement's
+    # row is its delivery's order, no task row; last the look for webhook subscriptions (none here: nothing more is
+    # written).
     report = {"about": "question", "priority": "standard", "subject": "Printer", "body": "Vast."}
     with CaptureQueriesContext(connection) as queries:
         assert client.post("/portal/tickets/new/", report).status_code == 302
@@ -439,6 +440,8 @@ def test_query_counts_of_the_portal_pages_are_pinned(client, anja, agent):
         "tickets_ticket",
         "reports_dailytickets",
         "reports_dailytickets",
+        "reports_monthlysla",
+        "reports_monthlysla",
         "reports_ticketfigures",
         "outbox_outgoingmessage",
         "webhooks_webhooksubscription",

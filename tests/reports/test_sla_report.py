@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from servicedesk.reports.arithmetic import month_period, year_period
+from servicedesk.reports.arithmetic import ReportPeriod, month_period, year_period
 from servicedesk.reports.selectors import SLA_GROUPS, SlaFilters, sla_drill_down, sla_report
 from servicedesk.tickets.models import Ticket
 from tests.reports.conftest import NOW
@@ -78,11 +78,21 @@ def test_filters_narrow_the_tickets(november):
     )
 
 
+@pytest.mark.parametrize(
+    "period",
+    [
+        year_period(2026),  # whole months: their monthly counts
+        ReportPeriod(date(2026, 10, 20), date(2026, 11, 30)),  # part of October, then all of November
+        ReportPeriod(date(2026, 10, 1), date(2026, 11, 20)),  # all of October, then part of November
+        ReportPeriod(date(2026, 11, 3), date(2026, 11, 25)),  # within one month
+    ],
+    ids=["year", "days-then-month", "month-then-days", "within-a-month"],
+)
 @pytest.mark.parametrize("group", SLA_GROUPS)
-def test_every_figure_equals_a_recount_from_the_rows(november, group):
-    start, end = year_period(2026).bounds(timezone.get_default_timezone())
+def test_every_figure_equals_a_recount_from_the_rows(november, group, period):
+    start, end = period.bounds(timezone.get_default_timezone())
     expected = recount(Ticket.objects.filter(reported_at__gte=start, reported_at__lt=end), group, NOW)
-    report = sla_report(period=year_period(2026), group=group, filters=SlaFilters(), now=NOW)
+    report = sla_report(period=period, group=group, filters=SlaFilters(), now=NOW)
     assert {row.key for row in report.rows} == set(expected)
     for row in report.rows:
         want = expected[row.key]
@@ -118,8 +128,13 @@ def test_the_drill_down_of_one_row(november):
 
 
 def test_the_report_costs_a_fixed_number_of_queries(november, django_assert_num_queries):
-    # grouped counts (the total added up from them), office times to response, customer names
-    with django_assert_num_queries(3):
+    # the whole months' counts (the total added up from them), the overdue ones, office times to response,
+    # customer names
+    with django_assert_num_queries(4):
         sla_report(period=year_period(2026), group="customer", filters=SlaFilters(), now=NOW)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         sla_report(period=year_period(2026), group="month", filters=SlaFilters(), now=NOW)
+    with django_assert_num_queries(5):  # and the counts of the days at each end
+        sla_report(
+            period=ReportPeriod(date(2026, 10, 20), date(2026, 12, 3)), group="month", filters=SlaFilters(), now=NOW
+        )

@@ -16,16 +16,20 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from servicedesk.core.policy import current_policy
-from servicedesk.reports.models import DailyTickets, MonthlyWork, PricedWork, TicketFigures
+from servicedesk.reports.models import SLA_COUNTS, DailyTickets, MonthlySla, MonthlyWork, PricedWork, TicketFigures
 from servicedesk.reports.summary import (
     CONTRIBUTION_FIELDS,
     FIELDS,
+    SLA_FACTS,
+    SLA_KEY,
     WORK_FIELDS,
     figures_of,
     monthly_contributions,
+    monthly_sla_rebuild,
     monthly_work_rebuild,
     priced_work_of,
     priced_work_rebuild,
+    sla_counts,
     ticket_figures_rebuild,
 )
 from servicedesk.tickets import services
@@ -93,6 +97,20 @@ def monthly_recount() -> dict:
     """The priced rows added up per month again (zero sums left out)."""
     sums = monthly_contributions(PricedWork.objects.values_list(*CONTRIBUTION_FIELDS))
     return {key: tuple(figures) for key, figures in sums.items() if any(figures)}
+
+
+def monthly_sla_recount() -> dict:
+    """The tickets' figures counted per month again (zero counts left out)."""
+    sums: dict = {}
+    for values in TicketFigures.objects.values_list(*SLA_KEY, *SLA_FACTS):
+        key, counts = values[: len(SLA_KEY)], sla_counts(*values[len(SLA_KEY) :])
+        sums[key] = tuple(a + b for a, b in zip(sums.get(key, (0,) * len(counts)), counts, strict=True))
+    return {key: counts for key, counts in sums.items() if any(counts)}
+
+
+def monthly_sla_stored() -> dict:
+    rows = MonthlySla.objects.values_list("month", "customer_id", "channel", "support_type", "priority", *SLA_COUNTS)
+    return {tuple(row[:5]): tuple(row[5:]) for row in rows if any(row[5:])}
 
 
 def monthly_stored() -> dict:
@@ -188,11 +206,15 @@ def test_the_summary_equals_a_recount_after_any_changes(people, steps, batch):
         assert daily == expected_daily
         assert figures.keys() == expected_figures.keys()
         assert all(same(figures[pk], expected_figures[pk]) for pk in figures)
+        assert monthly_sla_stored() == monthly_sla_recount()
         assert priced_stored() == priced_recount()
         assert monthly_stored() == monthly_recount()
         assert unbilled_stored() == unbilled_recounted()
+        sla = monthly_sla_stored()
         ticket_figures_rebuild()
+        monthly_sla_rebuild()
         assert stored()[1] == expected_daily
+        assert monthly_sla_stored() == sla
         priced = priced_stored()
         priced_work_rebuild()
         assert priced_stored() == priced

@@ -76,6 +76,12 @@ class TicketFigures(models.Model):
                 name="ticket_figures_answered",
                 condition=models.Q(office_seconds__isnull=False),
             ),
+            # The unanswered tickets, of which the SLA report counts the overdue ones at each read.
+            models.Index(
+                fields=["reported_at"],
+                name="ticket_figures_unanswered",
+                condition=models.Q(responded=False, best_effort=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -165,3 +171,37 @@ class MonthlyWork(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} {self.by} {self.key}: {self.minutes} min"
+
+
+#: The counts a `MonthlySla` row holds, in this order wherever they are listed.
+SLA_COUNTS = ("tickets", "in_time", "late", "unanswered", "best_effort", "best_effort_in_time")
+
+
+class MonthlySla(models.Model):
+    """The SLA counts of the tickets reported in a local month, per customer, channel, support type and priority:
+    what the SLA report reads for the whole months of its period (a year is some thousands of rows, not hundreds of
+    thousands; the days of a month it covers in part come from `TicketFigures`). Only counts that do not depend on
+    the moment of reading: whether an unanswered ticket is overdue is counted at each read from the unanswered
+    tickets' figures. Kept with `TicketFigures`, as differences (`in_time = in_time + n`)."""
+
+    month = models.IntegerField()  # local year * 100 + month reported
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False)
+    channel = models.CharField(max_length=30)
+    support_type = models.CharField(max_length=20)
+    priority = models.CharField(max_length=20)
+    tickets = models.IntegerField(default=0)
+    in_time = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    unanswered = models.IntegerField(default=0)
+    best_effort = models.IntegerField(default=0)
+    best_effort_in_time = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "month", "customer", "channel", "support_type", "priority", name="monthly_sla_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.customer_id} {self.channel} {self.support_type} {self.priority}: {self.tickets}"

@@ -35,7 +35,9 @@ from servicedesk.reports.arithmetic import (
     year_period,
 )
 from servicedesk.reports.models import (
+    SLA_COUNTS,
     DailyTickets,
+    MonthlySla,
     MonthlyWork,
     PricedWork,
     ServiceReport,
@@ -171,25 +173,48 @@ def sla_figures(*, period: ReportPeriod, filters: SlaFilters) -> QuerySet[Ticket
 
 
 def sla_report(*, period: ReportPeriod, group: str, filters: SlaFilters, now: datetime) -> SlaReport:
-    """The SLA figures per `group` (one of SLA_GROUPS) of the tickets reported in `period`; two queries (three by
-    customer, for the names). Read from the reports' summary (`TicketFigures`: narrow rows, the month as a number,
-    the office time to response computed when the ticket was answered): conditional counts per group, the total
-    added up from them, and the office times for the distribution."""
+    """The SLA figures per `group` (one of SLA_GROUPS) of the tickets reported in `period`. Read from the reports'
+    summary: the monthly counts of the period's whole months (`MonthlySla`), conditional counts of the tickets'
+    figures (`TicketFigures`) of its other days, the overdue ones among the unanswered tickets (they depend on the
+    moment), and the office times to response (computed when each ticket was answered) for the distribution. Three
+    queries, one more for each run of days outside whole months, one more by customer for the names."""
     if group not in SLA_GROUPS:
         raise ValueError(f"unknown group {group!r}")
-    figures = sla_figures(period=period, filters=filters)
     column = {"month": "reported_month", "customer": "customer_id"}.get(group, group)
+    counted: dict = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
+
+    def add(values: dict) -> None:
+        row = counted[values["group_key"]]
+        for name, count in _counted(values).items():
+            row[name] += count or 0
+
+    months, days = _whole_months(period)
+    if months:
+        monthly = MonthlySla.objects.filter(filters.condition(), month__in=months)
+        by = {"month": "month", "customer": "customer_id"}.get(group, group)
+        sums = {f"n_{name}": Sum(name) for name in SLA_COUNTS}
+        for values in monthly.values(group_key=F(by)).annotate(**sums).order_by():
+            add(values)
+    now_free = {name: count for name, count in _counts(now).items() if name != "n_overdue"}
+    for part in days:
+        for values in (
+            sla_figures(period=part, filters=filters).values(group_key=F(column)).annotate(**now_free).order_by()
+        ):
+            add(values)
+    figures = sla_figures(period=period, filters=filters)
+    overdue = figures.filter(figure_conditions(now)["overdue"], best_effort=False, responded=False)
+    for values in overdue.values(group_key=F(column)).annotate(n_overdue=Count("pk")).order_by():
+        add(values)
 
     def key_of(value) -> str:
         return _month_key(value) if group == "month" else str(value)
 
     rows: dict[str, SlaRow] = {}
     total = SlaRow(key="")
-    for values in figures.values(group_key=F(column)).order_by("group_key").annotate(**_counts(now)):
-        counted = _counted(values)
-        rows[key_of(values["group_key"])] = SlaRow(key=key_of(values["group_key"]), **counted)
-        for name, count in counted.items():
-            setattr(total, name, getattr(total, name) + count)
+    for value in sorted(value for value, row in counted.items() if row["tickets"]):
+        rows[key_of(value)] = SlaRow(key=key_of(value), **counted[value])
+        for name in OUTCOMES:
+            setattr(total, name, getattr(total, name) + counted[value][name])
     answered = figures.filter(office_seconds__isnull=False).values_list(column, "office_seconds").order_by()
     for value, seconds in answered:
         rows[key_of(value)].response_seconds.append(seconds)

@@ -22,7 +22,15 @@ from servicedesk.core.policy import current_policy
 from servicedesk.policy import Channel, EntryKind, Priority, SupportType, TicketWork
 from servicedesk.policy import TimeEntry as PolicyTimeEntry
 from servicedesk.reports.arithmetic import contributions
-from servicedesk.reports.models import DailyTickets, MonthlyWork, PricedWork, TicketFigures, UnbilledWork
+from servicedesk.reports.models import (
+    SLA_COUNTS,
+    DailyTickets,
+    MonthlySla,
+    MonthlyWork,
+    PricedWork,
+    TicketFigures,
+    UnbilledWork,
+)
 from servicedesk.tickets.models import Ticket, TimeEntry
 
 FIELDS = (
@@ -122,29 +130,98 @@ def _store(figures: list[TicketFigures]) -> None:
     )
 
 
-STORED = ("reported_on", "closed_on", "channel", "support_type")  # what the daily counts hold a ticket under
+# What the daily counts hold a ticket under, then what its monthly SLA counts do (`SLA_KEY`, `SLA_FACTS`).
+STORED = ("reported_on", "closed_on", "channel", "support_type")
+SLA_KEY = ("reported_month", "customer_id", "channel", "support_type", "priority")
+SLA_FACTS = ("best_effort", "responded", "response_met")
+
+
+def sla_counts(best_effort: bool, responded: bool, response_met: bool | None) -> tuple[int, ...]:
+    """What a ticket adds to each of SLA_COUNTS (the report's figures that do not depend on the moment)."""
+    counted, answered = not best_effort, responded
+    return tuple(
+        int(bool(flag))
+        for flag in (
+            True,
+            counted and answered and response_met is True,
+            counted and answered and response_met is False,
+            counted and not answered,
+            best_effort,
+            best_effort and answered and response_met is True,
+        )
+    )
+
+
+def _sla_count(sums: dict, values: tuple, sign: int) -> None:
+    """Add a ticket's SLA counts (values of SLA_KEY, then SLA_FACTS) to `sums`, or take them out."""
+    key, facts = values[: len(SLA_KEY)], values[len(SLA_KEY) :]
+    row = sums[key]
+    for i, count in enumerate(sla_counts(*facts)):
+        row[i] += sign * count
+
+
+def _sla_apply(sums: dict) -> None:
+    """Move the monthly SLA counts by the differences, as `_apply` does the daily ones."""
+    changed = {key: counts for key, counts in sums.items() if any(counts)}
+    if not changed:
+        return
+    MonthlySla.objects.bulk_create(
+        [MonthlySla(month=m, customer_id=c, channel=ch, support_type=t, priority=p) for m, c, ch, t, p in changed],
+        ignore_conflicts=True,
+    )
+    for (month, customer, channel, kind, priority), counts in sorted(changed.items()):
+        MonthlySla.objects.filter(
+            month=month, customer_id=customer, channel=channel, support_type=kind, priority=priority
+        ).update(**{name: F(name) + n for name, n in zip(SLA_COUNTS, counts, strict=True)})
 
 
 def ticket_figures_refresh(*, ticket_ids: Iterable[int]) -> None:
-    """Count the tickets again: their stored figures replaced by their current ones, the daily counts moved. Read
-    in one query (each ticket with its stored figures), written in one; the daily rows that changed in one more and
-    one each."""
+    """Count the tickets again: their stored figures replaced by their current ones, the daily and monthly counts
+    moved. Read in one query (each ticket with its stored figures), written in one; the daily and monthly rows that
+    changed in one more each and one each."""
     policy = current_policy()
+    stored = (*STORED, *SLA_KEY, *SLA_FACTS)
     rows = Ticket.objects.filter(pk__in=list(ticket_ids)).values_list(
-        *FIELDS, *(f"report_figures__{name}" for name in STORED)
+        *FIELDS, *(f"report_figures__{name}" for name in stored)
     )
     counts: dict = defaultdict(lambda: [0, 0])
+    sla: dict = defaultdict(lambda: [0] * len(SLA_COUNTS))
     changed = []
     for row in rows:
-        figures, (reported_on, closed_on, channel, support_type) = figures_of(row[: len(FIELDS)], policy), row[-4:]
+        figures, was = figures_of(row[: len(FIELDS)], policy), row[len(FIELDS) :]
+        reported_on, closed_on, channel, support_type = was[: len(STORED)]
         if reported_on is not None:  # counted before: taken out where it was counted
             counts[(reported_on, channel, support_type)][0] -= 1
             if closed_on is not None:
                 counts[(closed_on, channel, support_type)][1] -= 1
+            _sla_count(sla, was[len(STORED) :], -1)
         _count(counts, figures, +1)
+        _sla_count(sla, tuple(getattr(figures, name) for name in (*SLA_KEY, *SLA_FACTS)), +1)
         changed.append(figures)
     _apply(counts)
+    _sla_apply(sla)
     _store(changed)
+
+
+def monthly_sla_rebuild(*, out=None) -> int:
+    """Count the tickets' figures per month again (after `ticket_figures_rebuild`); returns the number of monthly
+    rows. Run inside a transaction."""
+    MonthlySla.objects.all().delete()
+    sums: dict = defaultdict(lambda: [0] * len(SLA_COUNTS))
+    for values in TicketFigures.objects.values_list(*SLA_KEY, *SLA_FACTS).order_by().iterator(chunk_size=BATCH):
+        _sla_count(sums, values, +1)
+    MonthlySla.objects.bulk_create(
+        [
+            MonthlySla(
+                month=m, customer_id=c, channel=ch, support_type=t, priority=p, **dict(zip(SLA_COUNTS, n, strict=True))
+            )
+            for (m, c, ch, t, p), n in sums.items()
+        ],
+        batch_size=BATCH,
+    )
+    if out is not None:
+        out.write(f"{len(sums):,} monthly SLA counts\n")
+    return len(sums)
 
 
 def on_ticket_figures_changed(sender, *, ticket_ids, **kwargs) -> None:

@@ -9,7 +9,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from servicedesk.demo.load.run import generate
-from servicedesk.reports.summary import monthly_work_rebuild, priced_work_rebuild, ticket_figures_rebuild
+from servicedesk.reports.summary import (
+    monthly_sla_rebuild,
+    monthly_work_rebuild,
+    priced_work_rebuild,
+    ticket_figures_rebuild,
+)
 
 
 def _positive(text: str) -> int:
@@ -57,4 +62,5 @@ class Command(BaseCommand):
             ticket_figures_rebuild()
             priced_work_rebuild()
             monthly_work_rebuild()
+            monthly_sla_rebuild()
         self.stdout.write(f"The reports' summary counted again in {time.perf_counter() - started:.1f} s.")

@@ -4,7 +4,12 @@ restore from a backup, or a change of the business calendar)."""
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from servicedesk.reports.summary import monthly_work_rebuild, priced_work_rebuild, ticket_figures_rebuild
+from servicedesk.reports.summary import (
+    monthly_sla_rebuild,
+    monthly_work_rebuild,
+    priced_work_rebuild,
+    ticket_figures_rebuild,
+)
 
 
 class Command(BaseCommand):
@@ -14,6 +19,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             out = self.stdout if options["verbosity"] > 1 else None
             tickets = ticket_figures_rebuild(out=out)
+            monthly_sla_rebuild(out=out)
             entries = priced_work_rebuild(out=out)
             monthly_work_rebuild(out=out)
         self.stdout.write(f"reports' summary rebuilt: {tickets:,} tickets, {entries:,} time entries")
