@@ -14,7 +14,7 @@ from servicedesk.mail.pipeline import mails_process
 from servicedesk.mail.spool import MAX_SIZE, spool_claim, spool_dir, spool_release
 from servicedesk.mail.store import mails_store
 
-__all__ = ["MAX_SIZE", "mail_receive", "mails_receive", "spool_take"]
+__all__ = ["MAX_SIZE", "mail_receive", "mails_receive", "spool_take", "spool_take_all"]
 
 logger = logging.getLogger(__name__)
 SPOOL_BATCH = 200  # mails of the spool stored with one commit
@@ -47,6 +47,17 @@ def spool_take(directory: Path | None = None, *, most: int = SPOOL_BATCH) -> int
         path.unlink(missing_ok=True)
     _process_new(stored)
     return len(paths)
+
+
+def spool_take_all(*, stopping=lambda: False) -> int:
+    """Take in what waits in the spool, batch after batch, until a batch comes back short (what came meanwhile is
+    for the next look) or `stopping()`; how many."""
+    taken = 0
+    while True:
+        batch = spool_take()
+        taken += batch
+        if batch < SPOOL_BATCH or stopping():
+            return taken
 
 
 def _process_new(stored: list[tuple[InboundMail, bool]]) -> list[tuple[InboundMail, bool]]:

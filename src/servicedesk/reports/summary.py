@@ -10,7 +10,7 @@ flag is a change too (`tickets.sla`)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from itertools import groupby
 from operator import attrgetter, itemgetter
@@ -89,21 +89,24 @@ def _count(counts: dict, figures: TicketFigures | None, sign: int) -> None:
         counts[(figures.closed_on, figures.channel, figures.support_type)][1] += sign
 
 
-def _apply(counts: dict) -> None:
-    """Add the differences to the daily rows: make the missing rows (a concurrent maker's row is kept), then add to
-    each in place (`opened = opened + n`), so two transactions never overwrite each other's counts. Always the same
-    statements for the same change, whether the day's row was there or not."""
-    changed = {key: (opened, closed) for key, (opened, closed) in counts.items() if opened or closed}
+def _add_in_place(model, keys: tuple[str, ...], counts: tuple[str, ...], changes: dict[tuple, Sequence[int]]) -> None:
+    """Add `changes` (values of `keys` -> numbers to add to `counts`) to a summary's rows: make the missing rows (a
+    concurrent maker's row is kept), then add to each in place (`opened = opened + n`), in one order, so two
+    transactions never overwrite each other's counts. Always the same statements for the same change, whether the
+    row was there or not; nothing for differences that are all zero."""
+    changed = {key: numbers for key, numbers in changes.items() if any(numbers)}
     if not changed:
         return
-    DailyTickets.objects.bulk_create(
-        [DailyTickets(day=day, channel=channel, support_type=kind) for day, channel, kind in changed],
-        ignore_conflicts=True,
-    )
-    for (day, channel, kind), (opened, closed) in sorted(changed.items()):  # sorted: locks in one order
-        DailyTickets.objects.filter(day=day, channel=channel, support_type=kind).update(
-            opened=F("opened") + opened, closed=F("closed") + closed
+    model.objects.bulk_create([model(**dict(zip(keys, key, strict=True))) for key in changed], ignore_conflicts=True)
+    for key, numbers in sorted(changed.items()):  # sorted: locks in one order
+        model.objects.filter(**dict(zip(keys, key, strict=True))).update(
+            **{name: F(name) + n for name, n in zip(counts, numbers, strict=True)}
         )
+
+
+def _apply(counts: dict) -> None:
+    """Add the differences to the daily rows."""
+    _add_in_place(DailyTickets, ("day", "channel", "support_type"), ("opened", "closed"), counts)
 
 
 def _store(figures: list[TicketFigures]) -> None:
@@ -162,17 +165,8 @@ def _sla_count(sums: dict, values: tuple, sign: int) -> None:
 
 def _sla_apply(sums: dict) -> None:
     """Move the monthly SLA counts by the differences, as `_apply` does the daily ones."""
-    changed = {key: counts for key, counts in sums.items() if any(counts)}
-    if not changed:
-        return
-    MonthlySla.objects.bulk_create(
-        [MonthlySla(month=m, customer_id=c, channel=ch, support_type=t, priority=p) for m, c, ch, t, p in changed],
-        ignore_conflicts=True,
-    )
-    for (month, customer, channel, kind, priority), counts in sorted(changed.items()):
-        MonthlySla.objects.filter(
-            month=month, customer_id=customer, channel=channel, support_type=kind, priority=priority
-        ).update(**{name: F(name) + n for name, n in zip(SLA_COUNTS, counts, strict=True)})
+    keys = ("month", "customer_id", "channel", "support_type", "priority")
+    _add_in_place(MonthlySla, keys, SLA_COUNTS, sums)
 
 
 def ticket_figures_refresh(*, ticket_ids: Iterable[int]) -> None:
@@ -371,24 +365,13 @@ def monthly_contributions(rows: Iterable[tuple]) -> dict[tuple, list[int]]:
 
 
 def _monthly_apply(now: dict[tuple, list[int]], was: dict[tuple, list[int]]) -> None:
-    """Move the monthly sums by what changed: the missing rows made (a concurrent maker's row is kept), then each
-    changed one added to in place, in one order, so two transactions never overwrite each other's sums."""
-    changed = {}
-    for key in now.keys() | was.keys():
-        minutes = now.get(key, (0, 0))[0] - was.get(key, (0, 0))[0]
-        cents = now.get(key, (0, 0))[1] - was.get(key, (0, 0))[1]
-        if minutes or cents:
-            changed[key] = (minutes, cents)
-    if not changed:
-        return
-    MonthlyWork.objects.bulk_create(
-        [MonthlyWork(month=m, by=by, key=key, kind=kind, free_reason=reason) for m, by, key, kind, reason in changed],
-        ignore_conflicts=True,
-    )
-    for (month, by, key, kind, reason), (minutes, cents) in sorted(changed.items()):
-        MonthlyWork.objects.filter(month=month, by=by, key=key, kind=kind, free_reason=reason).update(
-            minutes=F("minutes") + minutes, amount_cents=F("amount_cents") + cents
-        )
+    """Move the monthly sums by what changed, as `_apply` does the daily counts."""
+    none = (0, 0)
+    changes = {
+        key: [a - b for a, b in zip(now.get(key, none), was.get(key, none), strict=True)]
+        for key in now.keys() | was.keys()
+    }
+    _add_in_place(MonthlyWork, ("month", "by", "key", "kind", "free_reason"), ("minutes", "amount_cents"), changes)
 
 
 def monthly_work_rebuild(*, out=None) -> int:

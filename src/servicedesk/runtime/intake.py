@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from servicedesk.mail.intake import SPOOL_BATCH, spool_take
+from servicedesk.mail.intake import spool_take_all
 from servicedesk.runtime.loops import Loop
 
 
@@ -14,5 +14,4 @@ class SpoolIntake(Loop):
         super().__init__("servicedesk-spool", tick=tick)
 
     def step(self) -> None:
-        while spool_take() == SPOOL_BATCH and not self.stopped.is_set():
-            pass
+        spool_take_all(stopping=self.stopped.is_set)

@@ -16,7 +16,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from servicedesk.mail.intake import mail_receive, spool_take
+from servicedesk.mail.intake import mail_receive, spool_take_all
 from servicedesk.mail.models import InboundMail
 from servicedesk.mail.pipeline import mail_process
 from servicedesk.mail.spool import EX_DATAERR, EX_TEMPFAIL, MAX_SIZE, receive_to_spool
@@ -116,10 +116,8 @@ class Command(BaseCommand):
         from servicedesk.mail.processor import stored_process
 
         if not follow:
-            spooled = 0
             try:
-                while taken := spool_take():
-                    spooled += taken
+                spooled = spool_take_all()
             except DatabaseError as exc:
                 self.stderr.write(f"database unavailable, the spooled mail waits: {exc}".splitlines()[0])
                 sys.exit(EX_TEMPFAIL)

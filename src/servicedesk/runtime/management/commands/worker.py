@@ -15,7 +15,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from servicedesk.mail.delivery import deliver_due
 from servicedesk.mail.imap import MailboxSupervisor, read_mailboxes_once
-from servicedesk.mail.intake import spool_take
+from servicedesk.mail.intake import spool_take_all
 from servicedesk.runtime.courier import Courier, WebhookCourier
 from servicedesk.runtime.intake import SpoolIntake
 from servicedesk.runtime.liveness import Liveness, tasks_reclaim_stranded, worker_beat
@@ -54,8 +54,7 @@ class Command(BaseCommand):
         worker_beat(worker.worker_id, now=timezone.now())
         tasks_reclaim_stranded(now=timezone.now(), lease=lease)
         if once:
-            while spool_take():
-                pass
+            spool_take_all()
             if not no_imap:
                 for name, result in read_mailboxes_once().items():
                     self.stdout.write(f"mailbox {name}: {result.received} new, {result.redelivered} again")
