@@ -41,6 +41,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# About three time entries a ticket (3M at 1M tickets), the scale issue #28 names for the reports; the desk and the
+# API are measured on the same data.
+ENTRIES_PER_TICKET = 3.05
+
+
 def environment(db: str, tickets: int, work: Path) -> dict:
     env = {
         **os.environ,
@@ -78,7 +83,7 @@ def prepare(db: str, tickets: int, work: Path) -> dict:
     if have < tickets:
         print(f"[{db}] generating {tickets - have:,} tickets (kept for later runs) ...", flush=True)
         started = time.perf_counter()
-        servicedesk(env, "generate", "--tickets", str(tickets - have))
+        servicedesk(env, "generate", "--tickets", str(tickets - have), "--entries-per-ticket", str(ENTRIES_PER_TICKET))
         print(f"[{db}] generated in {time.perf_counter() - started:.0f} s", flush=True)
     servicedesk(env, "collectstatic", "--no-input", "-v0")
     shell(

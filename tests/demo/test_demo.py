@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
@@ -238,6 +238,21 @@ def test_generate_makes_tickets_with_messages_time_entries_and_events():
     assert Customer.objects.count() == 300 // 2000 + 10
     assert get_user_model().objects.filter(is_staff=True).count() == 20
     assert "rows/s" in output and "100%" in output
+
+
+def test_generate_stretches_the_time_entries_to_the_asked_mean():
+    generate(400, seed=3, entries_per_ticket=6)
+    worked = Ticket.objects.exclude(status="new")
+    entries = TimeEntry.objects.count()
+    # 400 tickets, about 390 worked: the mean lands within a few entries of 6 a worked ticket.
+    assert 5.5 * worked.count() <= entries <= 6.5 * worked.count()
+    assert not TimeEntry.objects.filter(ticket__status="new").exists()
+    assert Ticket.objects.annotate(n=Count("time_entries")).filter(n__gt=4).exists()
+
+
+def test_generate_refuses_a_mean_out_of_range():
+    with pytest.raises(CommandError):
+        call_command("generate", "--tickets", "5", "--entries-per-ticket", "-1", stdout=io.StringIO())
 
 
 def test_generated_rows_refer_to_each_other_correctly():

@@ -15,7 +15,7 @@ from servicedesk.customers.models import Contact, ContactPhone, Customer, Servic
 from servicedesk.demo.load.pipeline import ahead
 from servicedesk.demo.load.progress import LoadProgress
 from servicedesk.demo.load.projects import generate_projects, project_entries_for
-from servicedesk.demo.load.tickets import DAY, TicketRows
+from servicedesk.demo.load.tickets import DAY, ENTRIES_PER_TICKET, TicketRows
 from servicedesk.demo.load.world import build_world
 from servicedesk.demo.load.writer import Writer
 from servicedesk.projects.models import Project, ProjectTimeEntry
@@ -41,7 +41,9 @@ def customers_for(tickets: int) -> int:
     return tickets // 2000 + 10
 
 
-def generate(*, tickets: int, batch_size: int, seed: int, out, terminal: bool) -> GenerateResult:
+def generate(
+    *, tickets: int, batch_size: int, seed: int, out, terminal: bool, entries_per_ticket: float = ENTRIES_PER_TICKET
+) -> GenerateResult:
     """Insert `tickets` tickets with their messages, time entries and events, plus customers and agents."""
     began = time.perf_counter()
     rnd = random.Random(seed)
@@ -57,7 +59,15 @@ def generate(*, tickets: int, batch_size: int, seed: int, out, terminal: bool) -
                 writer=writer, rnd=rnd, customers=customers_for(tickets), agents=AGENTS, created=start - 30 * DAY
             )
         rows.update(world.rows)
-        factory = TicketRows(world=world, rnd=rnd, timestamp=writer.timestamp, start=start, now=now, total=tickets)
+        factory = TicketRows(
+            world=world,
+            rnd=rnd,
+            timestamp=writer.timestamp,
+            start=start,
+            now=now,
+            total=tickets,
+            entries_per_ticket=entries_per_ticket,
+        )
         batches = ahead(
             factory.batch(first, min(batch_size, tickets - first)) for first in range(0, tickets, batch_size)
         )

@@ -58,6 +58,7 @@ EVENT_COLUMNS = (
 WORK_MINUTES = (10, 15, 15, 20, 25, 30, 30, 45, 60, 60, 90)
 LONG_MINUTES = (120, 150, 180, 240)
 ENTRY_COUNTS = (0, 1, 1, 1, 2, 2, 2, 3, 3, 4)  # 0-4 time entries, mostly 1-2
+ENTRIES_PER_TICKET = sum(ENTRY_COUNTS) / len(ENTRY_COUNTS)  # on a ticket past "new"
 LOWEST = {"managed": "high", "unmanaged": "standard", "functional": "standard"}
 RAISED = {"managed": ("direct",), "unmanaged": ("high", "direct"), "functional": ("high", "direct")}
 
@@ -77,8 +78,22 @@ class Batch:
 class TicketRows:
     """Makes ticket rows spread evenly over [start, now), in time order, with ids from the given firsts."""
 
-    def __init__(self, *, world: World, rnd: random.Random, timestamp, start: int, now: int, total: int):
+    def __init__(
+        self,
+        *,
+        world: World,
+        rnd: random.Random,
+        timestamp,
+        start: int,
+        now: int,
+        total: int,
+        entries_per_ticket: float = ENTRIES_PER_TICKET,
+    ):
         self.world = world
+        # The usual spread of entry counts, stretched to the asked mean (a worked ticket's count times the ratio,
+        # rounded up with the fraction's chance, so the mean comes out exact); None keeps the random sequence of
+        # earlier runs with the same seed.
+        self.entry_ratio = None if entries_per_ticket == ENTRIES_PER_TICKET else entries_per_ticket / ENTRIES_PER_TICKET
         self.rnd = rnd
         self.ts = timestamp
         self.start = start
@@ -236,7 +251,10 @@ class TicketRows:
         if status != "new":
             entry_id = ids["entries"]
             begin = responded or reported
-            for _ in range(rnd.choice(ENTRY_COUNTS)):
+            count = rnd.choice(ENTRY_COUNTS)
+            if self.entry_ratio is not None:
+                count = int(count * self.entry_ratio + random_())
+            for _ in range(count):
                 r = random_()
                 if r < 0.15:
                     kind, minutes = "travel", rnd.randint(20, 90)

@@ -9,12 +9,20 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from servicedesk.demo.load.run import generate
+from servicedesk.demo.load.tickets import ENTRIES_PER_TICKET
 from servicedesk.reports.summary import (
     monthly_sla_rebuild,
     monthly_work_rebuild,
     priced_work_rebuild,
     ticket_figures_rebuild,
 )
+
+
+def _entries(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 50:
+        raise ValueError(text)
+    return value
 
 
 def _positive(text: str) -> int:
@@ -26,7 +34,7 @@ def _positive(text: str) -> int:
 
 class Command(BaseCommand):
     help = (
-        "Generate load data: N tickets over the last three years with 3-6 messages and 0-4 time entries each, "
+        "Generate load data: N tickets over the last three years with 3-6 messages and 0-4 time entries each (or the mean --entries-per-ticket), "
         "plus customers, contacts and 20 agents. Adds to what is there; run it on a database nobody else writes to."
     )
 
@@ -34,6 +42,12 @@ class Command(BaseCommand):
         parser.add_argument("--tickets", type=_positive, required=True, help="how many tickets to add")
         parser.add_argument("--batch-size", type=_positive, default=10_000, help="tickets per transaction")
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+        parser.add_argument(
+            "--entries-per-ticket",
+            type=_entries,
+            default=ENTRIES_PER_TICKET,
+            help=f"mean time entries on a ticket someone worked on, 0-50 (default {ENTRIES_PER_TICKET})",
+        )
 
     def handle(self, *args, **options):
         terminal = self.stdout.isatty()
@@ -42,6 +56,7 @@ class Command(BaseCommand):
                 tickets=options["tickets"],
                 batch_size=options["batch_size"],
                 seed=options["seed"],
+                entries_per_ticket=options["entries_per_ticket"],
                 # rich draws on the terminal itself; Django's wrapper would add a newline to every write.
                 out=sys.stdout if terminal else self.stdout,
                 terminal=terminal,
