@@ -34,8 +34,9 @@ def _positive(text: str) -> int:
 
 class Command(BaseCommand):
     help = (
-        "Generate load data: N tickets over the last three years with 3-6 messages and 0-4 time entries each (or the mean --entries-per-ticket), "
-        "plus customers, contacts and 20 agents. Adds to what is there; run it on a database nobody else writes to."
+        "Generate load data: N tickets over the last three years with 3-6 messages and 0-4 time entries each "
+        "(or --entries-per-ticket on average), plus customers, contacts and 20 agents. Adds to what is there; "
+        "run it on a database nobody else writes to."
     )
 
     def add_arguments(self, parser):
