@@ -106,3 +106,28 @@ def test_only_agents_see_reports(client, november, django_user_model):
     assert client.get("/desk/reports/sla/csv/").status_code == 404
     client.force_login(factories.agent())
     assert client.get("/desk/reports/sla/").status_code == 200
+
+
+def test_a_chart_of_many_rows_shows_the_largest_and_the_table_all(client, november, monkeypatch):
+    from servicedesk.desk.views import reports as report_views
+
+    monkeypatch.setattr(report_views, "CHART_ROWS", 1)
+    client.force_login(november.agent)
+    html = client.get("/desk/reports/sla/?period=month&month=2026-11&group=customer").content.decode()
+    chart, _, table = html.partition('<svg xmlns="http://www.w3.org/2000/svg"')[2].partition("</svg>")
+    shown = [name for name in ("Bakkerij De Korrel", "Tandartspraktijk Smile") if name in chart]
+    assert len(shown) == 1  # the customer with the most tickets alone
+    assert "De 1 regels met de meeste tickets van 2; de tabel bevat ze allemaal." in html
+    assert "Bakkerij De Korrel" in table and "Tandartspraktijk Smile" in table
+
+
+def test_charted_keeps_small_tables_whole_and_takes_the_largest_of_long_ones():
+    from types import SimpleNamespace
+
+    from servicedesk.desk.views.reports import CHART_ROWS, charted
+
+    rows = [SimpleNamespace(n=n) for n in range(CHART_ROWS)]
+    assert charted(rows, lambda row: row.n) == rows  # as many as fit: all, in the table's order
+    rows.append(SimpleNamespace(n=-1))
+    largest = charted(rows, lambda row: row.n)
+    assert [row.n for row in largest] == list(range(CHART_ROWS - 1, -1, -1))

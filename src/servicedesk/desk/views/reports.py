@@ -47,6 +47,18 @@ SLA_PARTS = (
 )
 
 
+#: A chart of more bars than this is a wall nobody reads (a month by customer has hundreds of rows): it shows the
+#: largest rows, the table below it all of them.
+CHART_ROWS = 25
+
+
+def charted(rows: list, size) -> list:
+    """The rows a bar chart shows: all of them, or the CHART_ROWS largest by `size(row)`, largest first."""
+    if len(rows) <= CHART_ROWS:
+        return rows
+    return sorted(rows, key=lambda row: -size(row))[:CHART_ROWS]
+
+
 def outcome_names() -> dict[str, str]:
     return {
         "tickets": _("Tickets"),
@@ -121,11 +133,17 @@ def _sla(request):
 def sla(request):
     form, period, group, report = _sla(request)
     names = outcome_names()
-    rows = report.rows
+    rows = charted(report.rows, lambda row: row.tickets)
+    description = _("Tickets per row of the table below, split by how their response went.")
+    if len(rows) < len(report.rows):
+        description += " " + _("The %(shown)s rows with the most tickets of %(all)s; the table has them all.") % {
+            "shown": len(rows),
+            "all": len(report.rows),
+        }
     chart = charts.bar_chart(
         chart_id="sla-chart",
         title=_("Response in time, %(first)s to %(last)s") % period_words(period),
-        description=_("Tickets per row of the table below, split by how their response went."),
+        description=description,
         categories=[row.label for row in rows],
         series=[
             charts.Series(
@@ -138,13 +156,12 @@ def sla(request):
         axis_label=_("Number of tickets"),
         format_value=whole,
     )
-    query = request.GET.copy()
+    # A row's figures link to their tickets: the page's own view, the row's key and the outcome (the template adds
+    # the outcome: a page of hundreds of rows builds one link a row, not six).
+    query = {name: value for name, value in request.GET.items() if name not in ("key", "outcome")}
     drill = reverse("desk:report_sla_tickets")
-    for row in [*rows, report.total]:
-        row.links = {
-            outcome: f"{drill}?{urlencode({**query.dict(), 'key': row.key, 'outcome': outcome})}"
-            for outcome in OUTCOMES
-        }
+    for row in [*report.rows, report.total]:
+        row.drill = f"{drill}?{urlencode({**query, 'key': row.key})}&outcome="
     customer_id = form.filters().customer_id  # a customer's report: their monthly service report too
     return report_page(
         request,
@@ -362,11 +379,17 @@ def one_decimal(value: float) -> str:
 @agent_required
 def time_money(request):
     form, period, by, report = _time_money(request)
-    rows = report.rows
+    rows = charted(report.rows, lambda row: row.minutes)
+    description = _("Billable and free hours per row of the table below.")
+    if len(rows) < len(report.rows):
+        description += " " + _("The %(shown)s rows with the most hours of %(all)s; the table has them all.") % {
+            "shown": len(rows),
+            "all": len(report.rows),
+        }
     chart = charts.bar_chart(
         chart_id="time-chart",
         title=_("Hours recorded, %(first)s to %(last)s") % period_words(period),
-        description=_("Billable and free hours per row of the table below."),
+        description=description,
         categories=[row.label for row in rows],
         series=[
             charts.Series(_("Billable time"), [row.billable_minutes / 60 for row in rows], charts.PALETTE[0]),
@@ -393,8 +416,8 @@ def time_money(request):
         period=period,
         by_name=dict(form.fields["by"].choices)[by],
         chart=chart,
-        lines=[_time_line(row) for row in rows],
-        total=_time_line(report.total) if rows else None,
+        lines=[_time_line(row) for row in report.rows],
+        total=_time_line(report.total) if report.rows else None,
         free_names=[labels.FREE_REASONS[reason] for reason in FREE_REASONS],
         revenue=[
             (
