@@ -73,6 +73,13 @@ class Ticket(models.Model):
             models.Index(
                 fields=["assignee", "response_due", "id"], name="ticket_assignee_due", condition=~Q(status="closed")
             ),
+            # The unassigned queue: PostgreSQL reads `assignee IS NULL` in the index above as a filter, not as an
+            # equality, so it sorted every unassigned ticket for a page; this one is in the page's order.
+            models.Index(
+                fields=["response_due", "id"],
+                name="ticket_unassigned_due",
+                condition=~Q(status="closed") & Q(assignee__isnull=True),
+            ),
             models.Index(fields=["customer", "response_due", "id"], name="ticket_customer_due"),
             models.Index(fields=["status", "response_due", "id"], name="ticket_status_due"),
             # Open tickets still waiting for their response: the due-soon and breached queues.
