@@ -266,7 +266,8 @@ def _policy_digest() -> str:
 def _draft(run: BillingRun, *, now: datetime, progress: Callable[[int], None] | None) -> list[CustomerSummary]:
     """Price the run and write its documents as drafts, a chunk of tickets at a time (customers mixed, in
     ticket order), then its fees: the documents of the customers a chunk brings first are made together, before
-    their lines; their figures are set once all are written."""
+    their lines, with the figures of these lines; those of the documents more lines came for are set again once
+    all are written."""
     vat_percent = current_policy().config.vat_percent
     basis = billing_basis(run)  # before any row is read: a change while pricing makes the drafts stale
     start, until = period_bounds(run.period_start, run.period_end)
@@ -274,15 +275,15 @@ def _draft(run: BillingRun, *, now: datetime, progress: Callable[[int], None] | 
     figures: dict[int, CustomerSummary] = {}
 
     def write(chunk: list[tuple[int, list[SpecLine]]]) -> None:
-        new = [_new_draft(run, c, now, vat_percent) for c, lines in chunk if lines and c not in invoices]
+        found = [(customer_id, lines, summary_of(customer_id, lines)) for customer_id, lines in chunk if lines]
+        new = [_new_draft(run, c, now, vat_percent, summary) for c, _lines, summary in found if c not in invoices]
         for invoice in Invoice.with_drafts.bulk_create(new, batch_size=LINE_BATCH):  # their ids come back
             invoices[invoice.customer_id] = invoice
             figures[invoice.customer_id] = CustomerSummary(invoice.customer_id)
         new_lines = []
-        for customer_id, lines in chunk:
-            if lines:
-                figures[customer_id].add(summary_of(customer_id, lines))
-                new_lines += [_invoice_line(invoices[customer_id], line) for line in lines]
+        for customer_id, lines, summary in found:
+            figures[customer_id].add(summary)
+            new_lines += [_invoice_line(invoices[customer_id], line) for line in lines]
         InvoiceLine.objects.bulk_create(new_lines, batch_size=LINE_BATCH)
 
     plan = run_plan(_customer_ids(run), until)
@@ -293,32 +294,38 @@ def _draft(run: BillingRun, *, now: datetime, progress: Callable[[int], None] | 
     paid = pay_lines(list(invoices.values()), today=timezone.localdate(now), run_id=run.pk, now=now, debit=False)
     for customer_id, cents in paid.items():
         figures[customer_id].prepaid_cents = cents
-    billing = []  # a draft is made with its figures at 0: those that bill nothing stay as they are
-    for customer_id, invoice in invoices.items():
-        invoice.subtotal_cents = figures[customer_id].subtotal_cents
-        invoice.vat_cents = vat_on(invoice.subtotal_cents, invoice.vat_percent)
-        invoice.total_cents = invoice.subtotal_cents + invoice.vat_cents
-        if invoice.subtotal_cents != 0:
-            billing.append(invoice)
-    Invoice.with_drafts.bulk_update(billing, ["subtotal_cents", "vat_cents", "total_cents"], batch_size=DOCUMENT_BATCH)
+    grown = [invoice for customer_id, invoice in invoices.items() if _set_figures(invoice, figures[customer_id])]
+    Invoice.with_drafts.bulk_update(grown, ["subtotal_cents", "vat_cents", "total_cents"], batch_size=DOCUMENT_BATCH)
     run.drafted_from = basis
     run.save(update_fields=["drafted_from"])
     return [figures[customer_id] for customer_id in sorted(figures)]
 
 
-def _new_draft(run: BillingRun, customer_id: int, now: datetime, vat_percent) -> Invoice:
-    """A customer's draft document in the run (not saved: made with the others of its chunk), its figures set
-    once its lines are written."""
+def _new_draft(run: BillingRun, customer_id: int, now: datetime, vat_percent, first: CustomerSummary) -> Invoice:
+    """A customer's draft document in the run (not saved: made with the others of its chunk), with the figures of
+    its first lines (`first`)."""
+    vat = vat_on(first.subtotal_cents, vat_percent)
     return Invoice(
         run=run,
         customer_id=customer_id,
         status=Invoice.Status.DRAFT,
         issued_at=now,
-        subtotal_cents=0,
+        subtotal_cents=first.subtotal_cents,
         vat_percent=vat_percent,
-        vat_cents=0,
-        total_cents=0,
+        vat_cents=vat,
+        total_cents=first.subtotal_cents + vat,
     )
+
+
+def _set_figures(invoice: Invoice, figures: CustomerSummary) -> bool:
+    """A draft's subtotal, VAT and total set to its lines' figures; whether they changed (more lines came after
+    its first ones)."""
+    if invoice.subtotal_cents == figures.subtotal_cents:
+        return False
+    invoice.subtotal_cents = figures.subtotal_cents
+    invoice.vat_cents = vat_on(invoice.subtotal_cents, invoice.vat_percent)
+    invoice.total_cents = invoice.subtotal_cents + invoice.vat_cents
+    return True
 
 
 def _drop_drafts(runs) -> None:
