@@ -15,7 +15,15 @@ from django.utils.translation import gettext as _
 
 from servicedesk.billing.bundles import pay_lines, purchase_lines, refund_debits
 from servicedesk.billing.fees import fee_lines
-from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence, KeptFacts, WorkFacts
+from servicedesk.billing.models import (
+    BillingRun,
+    Invoice,
+    InvoiceLine,
+    InvoiceSequence,
+    KeptFacts,
+    TicketLine,
+    WorkFacts,
+)
 from servicedesk.billing.pdf import invoice_pdf
 from servicedesk.billing.projects import Awaiting, project_lines
 from servicedesk.billing.selectors import document_lines
@@ -275,7 +283,7 @@ def _draft(run: BillingRun, *, now: datetime, progress: Callable[[int], None] | 
                 figures[customer_id] = CustomerSummary(customer_id)
             figures[customer_id].add(summary_of(customer_id, lines))
             new_lines += [_invoice_line(invoice, line) for line in lines]
-        InvoiceLine.objects.bulk_create(new_lines, batch_size=LINE_BATCH)
+        _write_lines(new_lines)
     new_lines = []
     for customer_id, lines in sorted(_fees(run, _customer_ids(run)).items()):
         invoice = invoices.get(customer_id)
@@ -284,7 +292,7 @@ def _draft(run: BillingRun, *, now: datetime, progress: Callable[[int], None] | 
             figures[customer_id] = CustomerSummary(customer_id)
         figures[customer_id].add(summary_of(customer_id, lines))
         new_lines += [_invoice_line(invoice, line) for line in lines]
-    InvoiceLine.objects.bulk_create(new_lines, batch_size=LINE_BATCH)
+    _write_lines(new_lines)
     # What the bundles would pay, shown with the drafts; nothing is debited before the confirmation.
     paid = pay_lines(list(invoices.values()), today=timezone.localdate(now), run_id=run.pk, now=now, debit=False)
     for customer_id, cents in paid.items():
@@ -323,7 +331,30 @@ def _drop_drafts(runs) -> None:
     BillingRun.objects.filter(pk__in=run_ids).update(drafted_from=None)
 
 
-def _invoice_line(invoice: Invoice, line: SpecLine) -> InvoiceLine:
+def _write_lines(lines: list[InvoiceLine | TicketLine]) -> None:
+    """Insert the lines `_invoice_line` made, each kind with its own model (a ticket's line: only its columns)."""
+    for model in (TicketLine, InvoiceLine):
+        model.objects.bulk_create([line for line in lines if type(line) is model], batch_size=LINE_BATCH)
+
+
+def _invoice_line(invoice: Invoice, line: SpecLine) -> InvoiceLine | TicketLine:
+    """The line to write for `line`: a ticket's as a `TicketLine` (the INSERT costs by the value, and a run
+    writes a million of them; the columns it leaves out take their defaults), any other as an `InvoiceLine`."""
+    if line.ticket_id is not None and not (line.contract_line_id or line.bundle_id or line.project_id):
+        return TicketLine(
+            invoice_id=invoice.pk,
+            ticket_id=line.ticket_id,
+            time_entry_id=line.entry_id,
+            kind=line.kind,
+            billed_minutes=line.billed_minutes,
+            bands=line.bands,
+            hourly_rate=line.hourly_rate,
+            amount_cents=line.amount_cents,
+            free_reason=line.free_reason,
+            late=line.late,
+            corrects_id=line.corrects_id,
+            rate_told=line.rate_told,
+        )
     return InvoiceLine(
         invoice_id=invoice.pk,
         ticket_id=line.ticket_id,
