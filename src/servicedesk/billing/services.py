@@ -15,7 +15,15 @@ from django.utils.translation import gettext as _
 
 from servicedesk.billing.bundles import pay_lines, purchase_lines, refund_debits
 from servicedesk.billing.fees import fee_lines
-from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence, KeptFacts, WorkFacts
+from servicedesk.billing.models import (
+    BillingRun,
+    Invoice,
+    InvoiceLine,
+    InvoiceSequence,
+    KeptFacts,
+    TicketLine,
+    WorkFacts,
+)
 from servicedesk.billing.pdf import invoice_pdf
 from servicedesk.billing.projects import Awaiting, project_lines
 from servicedesk.billing.selectors import document_lines
@@ -284,7 +292,7 @@ def _draft(run: BillingRun, *, now: datetime, progress: Callable[[int], None] | 
         for customer_id, lines, summary in found:
             figures[customer_id].add(summary)
             new_lines += [_invoice_line(invoices[customer_id], line) for line in lines]
-        InvoiceLine.objects.bulk_create(new_lines, batch_size=LINE_BATCH)
+        _write_lines(new_lines)
 
     plan = run_plan(_customer_ids(run), until)
     for chunk in specification_chunks(plan=plan, start=start, until=until, progress=progress):
@@ -338,26 +346,40 @@ def _drop_drafts(runs) -> None:
     BillingRun.objects.filter(pk__in=run_ids).update(drafted_from=None)
 
 
-def _invoice_line(invoice: Invoice, line: SpecLine) -> InvoiceLine:
+def _write_lines(lines: list[InvoiceLine | TicketLine]) -> None:
+    """Insert the lines `_invoice_line` made, each kind with its own model (a ticket's line: only its columns)."""
+    for model in (TicketLine, InvoiceLine):
+        model.objects.bulk_create([line for line in lines if type(line) is model], batch_size=LINE_BATCH)
+
+
+def _invoice_line(invoice: Invoice, line: SpecLine) -> InvoiceLine | TicketLine:
+    """The line to write for `line`: a ticket's as a `TicketLine` (the INSERT costs by the value, and a run
+    writes a million of them; the columns it leaves out take their defaults), any other as an `InvoiceLine`."""
+    billed = {
+        "invoice_id": invoice.pk,
+        "ticket_id": line.ticket_id,
+        "time_entry_id": line.entry_id,
+        "kind": line.kind,
+        "billed_minutes": line.billed_minutes,
+        "bands": line.bands,
+        "hourly_rate": line.hourly_rate,
+        "amount_cents": line.amount_cents,
+        "free_reason": line.free_reason,
+        "late": line.late,
+        "corrects_id": line.corrects_id,
+        "rate_told": line.rate_told,
+    }
+    other_thing = line.contract_line_id or line.bundle_id or line.project_id
+    if line.ticket_id is not None and not other_thing:
+        return TicketLine(**billed)
     return InvoiceLine(
-        invoice_id=invoice.pk,
-        ticket_id=line.ticket_id,
-        time_entry_id=line.entry_id,
-        kind=line.kind,
-        billed_minutes=line.billed_minutes,
-        bands=line.bands,
-        hourly_rate=line.hourly_rate,
-        amount_cents=line.amount_cents,
-        free_reason=line.free_reason,
-        late=line.late,
-        corrects_id=line.corrects_id,
-        rate_told=line.rate_told,
+        **billed,
         contract_line_id=line.contract_line_id,
         period_start=line.period_start,
         period_end=line.period_end,
         unit_price_cents=line.unit_price_cents,
         bundle_id=line.bundle_id,
-        text=line.description if line.contract_line_id or line.bundle_id or line.project_id else "",
+        text=line.description if other_thing else "",
         project_id=line.project_id,
         project_entry_id=line.project_entry_id,
         milestone_id=line.milestone_id,
