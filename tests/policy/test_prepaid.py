@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from fractions import Fraction
+from itertools import pairwise
+from random import Random
 
 import pytest
 from hypothesis import given
@@ -17,8 +19,10 @@ from servicedesk.policy.prepaid import (
     Notice,
     Payment,
     debit,
+    debit_as_read,
     hours_and_minutes,
     new_bundle,
+    next_paying_day,
     notices_due,
 )
 
@@ -228,3 +232,98 @@ def test_a_younger_bundle_pays_only_when_every_older_one_that_could_is_empty(bun
                     assert after[old.key] == 0
         if d.invoiced_cents > 0:
             assert all(after[b.key] == 0 for b in bundle_list if b.pays_on(dates[d.key]))
+
+
+# -- paying as the lines are read ---------------------------------------------------------------
+
+
+def test_the_next_paying_day_is_the_first_a_bundle_with_value_left_pays_on():
+    used_up = bundle("used", "2024-01-01", remaining=0)
+    early = bundle("early", "2024-06-01", remaining=100)  # pays 2024-06-01 .. 2025-05-31
+    late = bundle("late", "2025-09-01")  # pays 2025-09-01 .. 2026-08-31
+    bundles = [late, used_up, early]
+    assert next_paying_day(bundles) == D("2024-06-01")
+    assert next_paying_day(bundles, since=D("2025-01-10")) == D("2025-01-10")
+    assert next_paying_day(bundles, since=D("2025-06-01")) == D("2025-09-01")  # past a gap none pays in
+    assert next_paying_day(bundles, since=D("2026-08-31")) == D("2026-08-31")
+    assert next_paying_day(bundles, since=D("2026-09-01")) is None
+    assert next_paying_day([used_up]) is None and next_paying_day([]) is None
+
+
+def list_reader(lines: list[BillableLine], random: Random, asked: list | None = None):
+    """A reader over `lines` as the database reads them: in an order of their own."""
+
+    def read(stretches: list[tuple[date, date]]) -> list[BillableLine]:
+        assert stretches and all(start < end for start, end in stretches)
+        assert all(end < start for (_, end), (start, _) in pairwise(stretches))  # apart, in order
+        if asked is not None:
+            asked.append(stretches)
+        found = [line for line in lines if any(start <= line.on < end for start, end in stretches)]
+        random.shuffle(found)
+        return found
+
+    return read
+
+
+def test_a_few_days_after_each_purchase_are_read_and_more_only_where_a_bundle_lasts_longer():
+    lines = [line(f"{n}", f"2026-03-{n:02d}", 3000) for n in range(1, 32)]
+    lines += [line(f"{n}", f"2026-04-{n - 31:02d}", 3000) for n in range(32, 52)]
+    soon = bundle("soon", "2026-03-02", remaining=5000)  # pays the 2nd's line and 2000 of the 3rd's
+    lasting = bundle("lasting", "2026-03-20", remaining=20000)  # 6 2/3 lines: the 20th to the 26th
+    later = bundle("later", "2026-03-28", remaining=3000)  # the 28th's, once `lasting` is used up
+    used_up = bundle("used", "2026-01-01", remaining=0)
+    asked = []
+    result = debit_as_read([later, lasting, soon, used_up], list_reader(lines, Random(1), asked), days=4)
+    assert asked == [
+        [(D("2026-03-02"), D("2026-03-06")), (D("2026-03-20"), D("2026-03-24")), (D("2026-03-28"), D("2026-04-01"))],
+        # `lasting` has value left on the 24th, which was not read: from there, twice as many days (less those read)
+        [(D("2026-03-24"), D("2026-03-28")), (D("2026-04-01"), D("2026-04-05"))],
+    ]
+    assert [(d.key, d.payments) for d in result.lines if d.payments] == [
+        ("2", (Payment("soon", 3000),)),
+        ("3", (Payment("soon", 2000),)),
+        *[(f"{n}", (Payment("lasting", 3000),)) for n in range(20, 26)],
+        ("26", (Payment("lasting", 2000),)),
+        ("28", (Payment("later", 3000),)),
+    ]
+    assert result.bundles == (
+        BundleBalance("used", 0, 0, 0),
+        BundleBalance("soon", 5000, 0, 0),
+        BundleBalance("lasting", 20000, 0, 0),
+        BundleBalance("later", 3000, 0, 0),
+    )
+
+
+days_near = st.integers(0, 900).map(lambda n: DAY0 + timedelta(days=n))
+crowded = st.lists(
+    st.builds(
+        BillableLine,
+        st.integers(1, 10**4).map(str),  # "9" after "10": a day's lines by key differ from their order by number
+        st.one_of(days_near, st.sampled_from([DAY0 + timedelta(days=n) for n in (30, 31, 400)])),
+        st.integers(1, 40000),
+    ),
+    max_size=60,
+    unique_by=lambda item: item.key,
+)
+some_bundles = st.lists(
+    st.builds(
+        lambda i, on, hours, used, months: Bundle(f"b{i}", on, hours, 6500, max(0, hours * 6500 - used), months),
+        st.integers(0, 7),
+        st.one_of(days_near, st.sampled_from([DAY0 + timedelta(days=n) for n in (28, 30, 398)])),
+        st.integers(1, 10),
+        st.integers(0, 60000),
+        st.sampled_from([0, 1, 3, 12]),
+    ),
+    max_size=6,
+    unique_by=lambda b: b.key,
+)
+
+
+@given(some_bundles, crowded, st.integers(1, 20), st.randoms())
+def test_paying_as_read_pays_as_debit_over_all_lines_would(bundle_list, line_list, days, random):
+    everything = debit(bundle_list, line_list)
+    result = debit_as_read(bundle_list, list_reader(line_list, random), days=days)
+    assert result.bundles == everything.bundles
+    read = {d.key for d in result.lines}
+    assert result.lines == tuple(d for d in everything.lines if d.key in read)
+    assert all(not d.payments for d in everything.lines if d.key not in read)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from servicedesk.policy.money import cents_half_up
+from servicedesk.policy.money import cents_half_up, ratio_cents_half_up
 from servicedesk.policy.periods import BillingPeriod, Period, add_months, period_containing
 from servicedesk.policy.recurring import (
     Contract,
@@ -207,3 +207,30 @@ def test_fees_of_a_period_never_exceed_a_whole_one_and_add_up(start, quantity, u
         assert sum(s.days for s in fee.segments) == c.covered_days(period).days
         if fee.whole_period:
             assert fee.amount_cents == fee.segments[0].quantity * unit
+
+
+@given(money, st.integers(1, 10**6))
+def test_half_up_rounding_of_a_ratio_is_that_of_its_fraction(numerator, denominator):
+    assert ratio_cents_half_up(numerator, denominator) == cents_half_up(Fraction(numerator, denominator))
+    assert ratio_cents_half_up(numerator * 7, denominator * 7) == cents_half_up(Fraction(numerator, denominator))
+
+
+@given(
+    st.dates(date(2024, 1, 1), date(2030, 12, 31)),
+    st.one_of(st.integers(0, 500), st.decimals(0, 500, places=2)),
+    st.integers(-(10**6), 10**6),
+    st.sampled_from(list(BillingPeriod)),
+    st.lists(st.tuples(st.integers(0, 800), st.one_of(st.integers(0, 500), st.decimals(0, 500, places=3))), max_size=4),
+    st.one_of(st.none(), st.integers(0, 900)),
+)
+def test_a_line_fee_is_its_exact_amount_rounded_once(start, quantity, unit, billing_period, changes, ends_after):
+    """Whole quantities are reckoned in whole numbers, others as fractions: either way the amount is
+    quantity x unit price x days / days of the period, exactly, rounded half-up once."""
+    dated = tuple(QuantityChange(date.fromordinal(start.toordinal() + days), q) for days, q in changes)
+    end = None if ends_after is None else date.fromordinal(start.toordinal() + ends_after)
+    c = Contract(start, end, billing_period, (ContractLine("x", quantity, unit, dated),))
+    for period in periods_to_bill(c, add_months(start, 24)):
+        (fee,) = period_fee(c, period).lines
+        exact = sum((Fraction(s.quantity) * unit * s.days for s in fee.segments), Fraction(0)) / period.days
+        assert fee.amount_cents == cents_half_up(exact)
+        assert [s.quantity for s in fee.segments] == [c.lines[0].quantity_on(s.first_day) for s in fee.segments]

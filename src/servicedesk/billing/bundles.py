@@ -10,10 +10,10 @@ travel, surcharge; a project's lines once they are billed), never by what it bil
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -28,6 +28,9 @@ PAID_KINDS = (LineKind.WORK.value, LineKind.TRAVEL.value, LineKind.PHONE_SURCHAR
 PAID_KIND = "invoice_line"  # BundleDebit.paid_kind of what a run pays: an invoice line, by its id
 PAID_BATCH = 900  # line ids in one UPDATE (under SQLite's 999 parameters of old)
 ONE_DAY = timedelta(days=1)
+DAYS_READ = 24  # the days of a customer's lines read at first from each bundle's first day (more where it lasts)
+STRETCHES_READ = 200  # stretches of days in one query (two parameters each)
+INVOICES_WRITTEN = 100  # documents' prepaid parts in one UPDATE
 
 
 def _money(cents: int) -> str:
@@ -75,10 +78,9 @@ def purchase_lines(*, customer_ids: list[int] | None, run_start: date, run_end: 
     return found
 
 
-def _line_day(start: datetime | None, reported: datetime | None) -> date:
-    """The day a line's work was done (local): its entry's start (a ticket's or a project's), else its ticket's
-    report (a surcharge)."""
-    return timezone.localdate(start or reported)
+def _day_start(day: date) -> datetime:
+    """The first moment of a local day (midnight; where a clock skips midnight, the moment it skips to)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _paid_text(pk: int, ticket_id: int | None, project: str | None) -> str:
@@ -92,7 +94,11 @@ def pay_lines(invoices: list[Invoice], *, today: date, run_id: int, now: datetim
     """Pay the billable lines of `invoices` (one per customer) from their customers' bundles: each line's
     `prepaid_cents` and each document's `prepaid_cents`/`prepaid_vat_cents` set, and, with `debit`, the debits
     written. With `debit` the bundles are locked first (the caller's transaction holds them). Returns what each
-    customer's bundles paid. Bundles expired by `today` pay nothing: their value lapsed."""
+    customer's bundles paid. Bundles expired by `today` pay nothing: their value lapsed.
+
+    A customer's lines are read oldest first, only on the days a bundle with value left pays on, until none has
+    value left for a later day (`prepaid.debit_as_read`): a bundle's value pays a few days of work after its
+    purchase, so most of a customer's lines are never read."""
     by_customer = {invoice.customer_id: invoice for invoice in invoices}
     bundles = PrepaidBundle.objects.filter(customer_id__in=list(by_customer), expires_on__gt=today).order_by("pk")
     if debit:  # locked before their balance is read: another confirmation waits here until this one commits
@@ -101,36 +107,34 @@ def pay_lines(invoices: list[Invoice], *, today: date, run_id: int, now: datetim
     rows = list(bundles.annotate(used=Coalesce(Sum("debits__amount_cents"), 0)))
     lines = InvoiceLine.objects.filter(invoice__in=[invoice.pk for invoice in invoices]).order_by()
     lines.filter(~Q(prepaid_cents=0)).update(prepaid_cents=0)  # paid afresh
-    paid_by: dict[int, int] = {}
-    if not rows:
-        for invoice in invoices:
-            _set_prepaid(invoice, 0)
-        return paid_by
     of_customer: dict[int, list[PrepaidBundle]] = defaultdict(list)
     for bundle in rows:
         of_customer[bundle.customer_id].append(bundle)
+    # A line's day: its entry's start (a ticket's or a project's), else its ticket's report (a surcharge); a line
+    # with none of them (none is made so) is dated today, as `timezone.localdate(None)` always dated it.
+    at = Coalesce("time_entry__start", "project_entry__start", "ticket__reported_at", Value(timezone.now()))
+    paid_by: dict[int, int] = {}
     paid_whole, paid_in_part, debits = [], [], []
     for customer_id, owned in of_customer.items():
-        # A customer at a time: only one customer's lines are in memory, however large the run.
-        payable = lines.filter(
+        payable = InvoiceLine.objects.filter(
             invoice=by_customer[customer_id], kind__in=PAID_KINDS, amount_cents__gt=0, free_reason=""
-        ).values_list(
-            "pk",
-            "amount_cents",
-            "time_entry__start",
-            "ticket__reported_at",
-            "ticket_id",
-            "project_entry__start",
-            "project__name",
-        )
-        billable = []
+        ).annotate(at=at)
         what: dict[str, tuple[int, date, str, int]] = {}
-        for pk, amount, start, reported, ticket_id, project_start, project in payable.iterator(chunk_size=2000):
-            day = _line_day(start or project_start, reported)
-            billable.append(prepaid.BillableLine(str(pk), day, amount))
-            what[str(pk)] = (pk, day, _paid_text(pk, ticket_id, project), amount)
-        engine_bundles = [as_engine_bundle(b, b.used) for b in owned]
-        outcome = prepaid.debit(engine_bundles, billable)
+
+        def read(stretches, payable=payable, what=what) -> list[prepaid.BillableLine]:
+            billable = []
+            for i in range(0, len(stretches), STRETCHES_READ):
+                days = Q()
+                for first, end in stretches[i : i + STRETCHES_READ]:
+                    days |= Q(at__gte=_day_start(first), at__lt=_day_start(end))
+                found = payable.filter(days).values_list("pk", "amount_cents", "at", "ticket_id", "project__name")
+                for pk, amount, start, ticket_id, project in found:
+                    day = timezone.localdate(start)
+                    billable.append(prepaid.BillableLine(str(pk), day, amount))
+                    what[str(pk)] = (pk, day, _paid_text(pk, ticket_id, project), amount)
+            return billable
+
+        outcome = prepaid.debit_as_read([as_engine_bundle(b, b.used) for b in owned], read, days=DAYS_READ)
         total = 0
         for line_debit in outcome.lines:
             if not line_debit.paid_cents:
@@ -141,37 +145,41 @@ def pay_lines(invoices: list[Invoice], *, today: date, run_id: int, now: datetim
             else:  # the line where a customer's bundles ran out: one a customer at most, or one a bundle
                 paid_in_part.append(InvoiceLine(pk=pk, prepaid_cents=line_debit.paid_cents))
             total += line_debit.paid_cents
-            debits += [
-                BundleDebit(
-                    bundle_id=int(payment.bundle_key),
-                    amount_cents=payment.cents,
-                    paid_kind=PAID_KIND,
-                    paid_id=pk,
-                    description=description,
-                    on=day,
-                    billing_run_id=run_id,
-                    created_at=now,
-                )
-                for payment in line_debit.payments
-            ]
+            if debit:  # a preview only shows what the lines would be paid
+                debits += [
+                    BundleDebit(
+                        bundle_id=int(payment.bundle_key),
+                        amount_cents=payment.cents,
+                        paid_kind=PAID_KIND,
+                        paid_id=pk,
+                        description=description,
+                        on=day,
+                        billing_run_id=run_id,
+                        created_at=now,
+                    )
+                    for payment in line_debit.payments
+                ]
         paid_by[customer_id] = total
     # Nearly every paid line is paid whole: set from its own amount, a plain UPDATE of a batch of ids (a value for
     # each row, bulk_update's CASE, grew with the square of the batch). The few paid in part get their own value.
     for i in range(0, len(paid_whole), PAID_BATCH):
         InvoiceLine.objects.filter(pk__in=paid_whole[i : i + PAID_BATCH]).update(prepaid_cents=F("amount_cents"))
     InvoiceLine.objects.bulk_update(paid_in_part, ["prepaid_cents"], batch_size=100)
-    if debit:
-        BundleDebit.objects.bulk_create(debits, batch_size=2000)
-    for invoice in invoices:
-        _set_prepaid(invoice, paid_by.get(invoice.customer_id, 0))
+    BundleDebit.objects.bulk_create(debits, batch_size=2000)
+    _set_prepaid(invoices, paid_by)
     return paid_by
 
 
-def _set_prepaid(invoice: Invoice, cents: int) -> None:
-    vat = vat_on(cents, invoice.vat_percent)
-    if (invoice.prepaid_cents, invoice.prepaid_vat_cents) != (cents, vat):
-        invoice.prepaid_cents, invoice.prepaid_vat_cents = cents, vat
-        invoice.save(update_fields=["prepaid_cents", "prepaid_vat_cents"])
+def _set_prepaid(invoices: list[Invoice], paid_by: dict[int, int]) -> None:
+    """Each document's prepaid part and its VAT, written where they changed (drafts included)."""
+    changed = []
+    for invoice in invoices:
+        cents = paid_by.get(invoice.customer_id, 0)
+        vat = vat_on(cents, invoice.vat_percent)
+        if (invoice.prepaid_cents, invoice.prepaid_vat_cents) != (cents, vat):
+            invoice.prepaid_cents, invoice.prepaid_vat_cents = cents, vat
+            changed.append(invoice)
+    Invoice.with_drafts.bulk_update(changed, ["prepaid_cents", "prepaid_vat_cents"], batch_size=INVOICES_WRITTEN)
 
 
 def refund_debits(invoice: Invoice, *, now: datetime, description: str) -> None:

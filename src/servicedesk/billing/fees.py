@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 from django.db.models import Max, Q, Sum
 
 from servicedesk.billing.models import RECURRING_FEE, InvoiceLine
 from servicedesk.billing.specification import SpecLine
-from servicedesk.contracts.models import Contract
-from servicedesk.contracts.selectors import as_engine_contract, contracts_to_bill
+from servicedesk.contracts.selectors import ContractToBill, contracts_to_bill
 from servicedesk.policy import BillingPeriod, recurring
 from servicedesk.policy.periods import Period, period_containing
 
@@ -65,12 +65,22 @@ def _quantity(quantity) -> str:
     return str(quantity).replace(".", ",")
 
 
+# A run writes the same few prices and periods on thousands of lines.
+@lru_cache(maxsize=4096)
+def _per(unit_price_cents: int, billing_period: BillingPeriod) -> str:
+    return f"{_money(unit_price_cents)} per {PERIOD_WORDS[billing_period]}"
+
+
+@lru_cache(maxsize=4096)
+def _days(period: Period) -> str:
+    return f"{period.first_day:%d-%m-%Y} t/m {period.last_day:%d-%m-%Y}"
+
+
 def fee_text(label: str, fee: recurring.LineFee, period: Period, billing_period: BillingPeriod) -> str:
     """'Werkplekbeheer: 12 x € 25,00 per maand, 01-12-2026 t/m 31-12-2026' (with a multiplication sign);
     pro-rated, the quantity and days of each part: 'Werkplekbeheer: 10 x 15/31 dagen, 12 x 16/31 dagen à € 25,00
     per maand, …'."""
-    per = f"{_money(fee.unit_price_cents)} per {PERIOD_WORDS[billing_period]}"
-    days = f"{period.first_day:%d-%m-%Y} t/m {period.last_day:%d-%m-%Y}"
+    per, days = _per(fee.unit_price_cents, billing_period), _days(period)
     if fee.whole_period:
         return f"{label}: {_quantity(fee.segments[0].quantity)}{TIMES}{per}, {days}"
     parts = ", ".join(
@@ -79,11 +89,11 @@ def fee_text(label: str, fee: recurring.LineFee, period: Period, billing_period:
     return f"{label}: {parts or '0 dagen'} à {per}, {days}"
 
 
-def _contract_fee_lines(contract: Contract, billed: dict, up_to: date, run_start: date) -> list[SpecLine]:
+def _contract_fee_lines(contract: ContractToBill, billed: dict, up_to: date, run_start: date) -> list[SpecLine]:
     """The fee lines (new periods, corrections) of one contract."""
-    engine = as_engine_contract(contract)
-    billing_period = BillingPeriod(contract.billing_period)
-    lines = list(contract.lines.all())
+    engine = contract.engine
+    billing_period = contract.billing_period
+    lines = contract.lines
     periods = {period.first_day: period for period in recurring.periods_to_bill(engine, up_to)}
     # Periods billed that the contract no longer reaches (its end moved earlier) are corrected to nothing.
     for line in lines:

@@ -162,7 +162,7 @@ class InvoiceLine(models.Model):
     `time_entry` for work and travel), a contract line's fee for one of its periods (`contract_line` and the
     period), a bundle's purchase (`bundle`) or a project's entry, milestone or rest (`project` and one of
     `project_entry`, `milestone`). Bundles pay work, travel and surcharges (`prepaid_cents`, by
-    billing/bundles.py)."""
+    billing/bundles.py). A run writes its tickets' lines as `TicketLine`s (the same table, fewer columns)."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     # No index of its own: `invoice_line_item` (ticket, time_entry) serves look-ups by ticket.
@@ -183,16 +183,17 @@ class InvoiceLine(models.Model):
     unit_price_cents = models.BigIntegerField(null=True, blank=True)  # a fee's price per whole period, as billed
     # What a line without a time entry bills, as it read when billed (a fee: item, quantities, days; Dutch, as
     # the documents are): the contract may change later, the document keeps saying what it billed.
-    text = models.CharField(max_length=500, blank=True)
+    # `text`, `claims` and `prepaid_cents` have a database default too: `TicketLine` writes none of them.
+    text = models.CharField(max_length=500, blank=True, default="", db_default="")
     bundle = models.ForeignKey(
         "contracts.PrepaidBundle", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
     )
     # Set while this line is the standing first billing of a contract line's period, a bundle's purchase or a
     # project's entry, milestone or rest (set when its document is confirmed, cleared when it is credited):
     # unique, so none is ever billed twice, whatever runs overlap.
-    claims = models.BooleanField(default=False)
+    claims = models.BooleanField(default=False, db_default=False)
     # What the customer's bundles paid of `amount_cents` (the rest is invoiced); the debits say which.
-    prepaid_cents = models.BigIntegerField(default=0)
+    prepaid_cents = models.BigIntegerField(default=0, db_default=0)
     time_entry = models.ForeignKey(
         "tickets.TimeEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
     )
@@ -343,6 +344,36 @@ class InvoiceLine(models.Model):
     @property
     def minutes(self) -> int:
         return self.facts.minutes
+
+
+class TicketLine(models.Model):
+    """A ticket's line as a billing run writes it: `InvoiceLine`'s table, only the columns a ticket's work,
+    travel or phone surcharge uses. A run writes a million of these, and Django's INSERT costs by the value, so
+    the contract, bundle and project columns are left to their defaults (NULL, or `InvoiceLine`'s
+    `db_default`). For writing only: read the lines through `InvoiceLine`. Its fields mirror `InvoiceLine`'s of
+    the same name (tests/billing/test_ticket_lines.py holds the two together); its relations delete nothing and
+    protect nothing (`DO_NOTHING`: deleting is `InvoiceLine`'s), and have no reverse accessor."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.DO_NOTHING, related_name="+")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.DO_NOTHING, related_name="+")
+    time_entry = models.ForeignKey("tickets.TimeEntry", null=True, on_delete=models.DO_NOTHING, related_name="+")
+    kind = models.CharField(max_length=20, choices=LINE_KINDS)
+    billed_minutes = models.IntegerField()
+    bands = models.CharField(max_length=300, blank=True)
+    hourly_rate = models.DecimalField(max_digits=9, decimal_places=2, null=True)
+    amount_cents = models.BigIntegerField()
+    free_reason = models.CharField(max_length=20, blank=True)
+    late = models.BooleanField(default=False)
+    corrects = models.ForeignKey(InvoiceLine, null=True, on_delete=models.DO_NOTHING, related_name="+")
+    rate_told = models.BooleanField(null=True)
+
+    class Meta:
+        managed = False  # the table is InvoiceLine's, and so are its migrations
+        db_table = "billing_invoiceline"
+        default_permissions = ()  # nobody edits it: the admin and the roles know InvoiceLine
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.ticket_id}: {self.amount_cents}"
 
 
 class KeptFacts(models.Model):

@@ -9,13 +9,21 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Case, Count, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.billing.bundles import pay_lines, purchase_lines, refund_debits
 from servicedesk.billing.fees import fee_lines
-from servicedesk.billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence, KeptFacts, WorkFacts
+from servicedesk.billing.models import (
+    BillingRun,
+    Invoice,
+    InvoiceLine,
+    InvoiceSequence,
+    KeptFacts,
+    TicketLine,
+    WorkFacts,
+)
 from servicedesk.billing.pdf import invoice_pdf
 from servicedesk.billing.projects import Awaiting, project_lines
 from servicedesk.billing.selectors import document_lines
@@ -36,7 +44,7 @@ from servicedesk.billing.specification import (
 from servicedesk.billing.ubl import invoice_ubl
 from servicedesk.contracts.models import BundleDebit, Contract, PrepaidBundle
 from servicedesk.core.policy import current_policy
-from servicedesk.core.sequences import lock_year, next_in_year
+from servicedesk.core.sequences import lock_year, next_in_year, take_in_year
 from servicedesk.customers.models import Customer
 from servicedesk.outbox.models import OutgoingAttachment, OutgoingMessage
 from servicedesk.outbox.services import render_notice
@@ -46,6 +54,9 @@ from servicedesk.webhooks.events import Event, event_record, events_record
 from servicedesk.webhooks.models import EventType
 
 LINE_BATCH = 2000  # invoice lines per INSERT (SQLite's limit on parameters makes Django's batches smaller)
+# Documents per UPDATE that sets a value of its own in each (bulk_update's CASE, whose cost grows with the square
+# of its batch; SQLite's limit on parameters makes Django's batches smaller still).
+DOCUMENT_BATCH = 250
 
 
 def billing_run_create(
@@ -120,7 +131,11 @@ def _specifications(
 
 def _next_number(year: int) -> str:
     """The next invoice number of the year; the caller holds the year's sequence row locked (`lock_year`)."""
-    return f"{year}-{next_in_year(InvoiceSequence, year):05d}"
+    return _number(year, next_in_year(InvoiceSequence, year))
+
+
+def _number(year: int, n: int) -> str:
+    return f"{year}-{n:05d}"
 
 
 def billing_run_confirm(
@@ -145,8 +160,7 @@ def billing_run_confirm(
         invoices = list(Invoice.with_drafts.filter(run=run, status=Invoice.Status.DRAFT).order_by("customer_id"))
         # Paid from the bundles as they stand now, locked: the debits are written with the numbers.
         pay_lines(invoices, today=timezone.localdate(now), run_id=run.pk, now=now, debit=True)
-        for invoice in invoices:
-            _close_invoice(invoice, year, now)
+        _close_invoices(run, invoices, year, now)
         issued = [invoice for invoice in invoices if invoice.status == Invoice.Status.ISSUED]
         events_record([Event(EventType.INVOICE_ISSUED, invoice.pk) for invoice in issued], now=now)
         _claim_periods(invoices)
@@ -259,58 +273,67 @@ def _policy_digest() -> str:
 
 def _draft(run: BillingRun, *, now: datetime, progress: Callable[[int], None] | None) -> list[CustomerSummary]:
     """Price the run and write its documents as drafts, a chunk of tickets at a time (customers mixed, in
-    ticket order): each document is made when its first lines come, its figures set once all are written."""
+    ticket order), then its fees: the documents of the customers a chunk brings first are made together, before
+    their lines, with the figures of these lines; those of the documents more lines came for are set again once
+    all are written."""
     vat_percent = current_policy().config.vat_percent
     basis = billing_basis(run)  # before any row is read: a change while pricing makes the drafts stale
     start, until = period_bounds(run.period_start, run.period_end)
     invoices: dict[int, Invoice] = {}
     figures: dict[int, CustomerSummary] = {}
+
+    def write(chunk: list[tuple[int, list[SpecLine]]]) -> None:
+        found = [(customer_id, lines, summary_of(customer_id, lines)) for customer_id, lines in chunk if lines]
+        new = [_new_draft(run, c, now, vat_percent, summary) for c, _lines, summary in found if c not in invoices]
+        for invoice in Invoice.with_drafts.bulk_create(new, batch_size=LINE_BATCH):  # their ids come back
+            invoices[invoice.customer_id] = invoice
+            figures[invoice.customer_id] = CustomerSummary(invoice.customer_id)
+        new_lines = []
+        for customer_id, lines, summary in found:
+            figures[customer_id].add(summary)
+            new_lines += [_invoice_line(invoices[customer_id], line) for line in lines]
+        _write_lines(new_lines)
+
     plan = run_plan(_customer_ids(run), until)
     for chunk in specification_chunks(plan=plan, start=start, until=until, progress=progress):
-        new_lines = []
-        for customer_id, lines in chunk:
-            invoice = invoices.get(customer_id)
-            if invoice is None:
-                invoice = invoices[customer_id] = _new_draft(run, customer_id, now, vat_percent)
-                figures[customer_id] = CustomerSummary(customer_id)
-            figures[customer_id].add(summary_of(customer_id, lines))
-            new_lines += [_invoice_line(invoice, line) for line in lines]
-        InvoiceLine.objects.bulk_create(new_lines, batch_size=LINE_BATCH)
-    new_lines = []
-    for customer_id, lines in sorted(_fees(run, _customer_ids(run)).items()):
-        invoice = invoices.get(customer_id)
-        if invoice is None:
-            invoice = invoices[customer_id] = _new_draft(run, customer_id, now, vat_percent)
-            figures[customer_id] = CustomerSummary(customer_id)
-        figures[customer_id].add(summary_of(customer_id, lines))
-        new_lines += [_invoice_line(invoice, line) for line in lines]
-    InvoiceLine.objects.bulk_create(new_lines, batch_size=LINE_BATCH)
+        write(chunk)
+    write(sorted(_fees(run, _customer_ids(run)).items()))
     # What the bundles would pay, shown with the drafts; nothing is debited before the confirmation.
     paid = pay_lines(list(invoices.values()), today=timezone.localdate(now), run_id=run.pk, now=now, debit=False)
     for customer_id, cents in paid.items():
         figures[customer_id].prepaid_cents = cents
-    for customer_id, invoice in invoices.items():
-        invoice.subtotal_cents = figures[customer_id].subtotal_cents
-        invoice.vat_cents = vat_on(invoice.subtotal_cents, invoice.vat_percent)
-        invoice.total_cents = invoice.subtotal_cents + invoice.vat_cents
-        invoice.save(update_fields=["subtotal_cents", "vat_cents", "total_cents"])
+    grown = [invoice for customer_id, invoice in invoices.items() if _set_figures(invoice, figures[customer_id])]
+    Invoice.with_drafts.bulk_update(grown, ["subtotal_cents", "vat_cents", "total_cents"], batch_size=DOCUMENT_BATCH)
     run.drafted_from = basis
     run.save(update_fields=["drafted_from"])
     return [figures[customer_id] for customer_id in sorted(figures)]
 
 
-def _new_draft(run: BillingRun, customer_id: int, now: datetime, vat_percent) -> Invoice:
-    """A customer's draft document in the run, its figures set once its lines are written."""
-    return Invoice.objects.create(
+def _new_draft(run: BillingRun, customer_id: int, now: datetime, vat_percent, first: CustomerSummary) -> Invoice:
+    """A customer's draft document in the run (not saved: made with the others of its chunk), with the figures of
+    its first lines (`first`)."""
+    vat = vat_on(first.subtotal_cents, vat_percent)
+    return Invoice(
         run=run,
         customer_id=customer_id,
         status=Invoice.Status.DRAFT,
         issued_at=now,
-        subtotal_cents=0,
+        subtotal_cents=first.subtotal_cents,
         vat_percent=vat_percent,
-        vat_cents=0,
-        total_cents=0,
+        vat_cents=vat,
+        total_cents=first.subtotal_cents + vat,
     )
+
+
+def _set_figures(invoice: Invoice, figures: CustomerSummary) -> bool:
+    """A draft's subtotal, VAT and total set to its lines' figures; whether they changed (more lines came after
+    its first ones)."""
+    if invoice.subtotal_cents == figures.subtotal_cents:
+        return False
+    invoice.subtotal_cents = figures.subtotal_cents
+    invoice.vat_cents = vat_on(invoice.subtotal_cents, invoice.vat_percent)
+    invoice.total_cents = invoice.subtotal_cents + invoice.vat_cents
+    return True
 
 
 def _drop_drafts(runs) -> None:
@@ -323,26 +346,40 @@ def _drop_drafts(runs) -> None:
     BillingRun.objects.filter(pk__in=run_ids).update(drafted_from=None)
 
 
-def _invoice_line(invoice: Invoice, line: SpecLine) -> InvoiceLine:
+def _write_lines(lines: list[InvoiceLine | TicketLine]) -> None:
+    """Insert the lines `_invoice_line` made, each kind with its own model (a ticket's line: only its columns)."""
+    for model in (TicketLine, InvoiceLine):
+        model.objects.bulk_create([line for line in lines if type(line) is model], batch_size=LINE_BATCH)
+
+
+def _invoice_line(invoice: Invoice, line: SpecLine) -> InvoiceLine | TicketLine:
+    """The line to write for `line`: a ticket's as a `TicketLine` (the INSERT costs by the value, and a run
+    writes a million of them; the columns it leaves out take their defaults), any other as an `InvoiceLine`."""
+    billed = {
+        "invoice_id": invoice.pk,
+        "ticket_id": line.ticket_id,
+        "time_entry_id": line.entry_id,
+        "kind": line.kind,
+        "billed_minutes": line.billed_minutes,
+        "bands": line.bands,
+        "hourly_rate": line.hourly_rate,
+        "amount_cents": line.amount_cents,
+        "free_reason": line.free_reason,
+        "late": line.late,
+        "corrects_id": line.corrects_id,
+        "rate_told": line.rate_told,
+    }
+    other_thing = line.contract_line_id or line.bundle_id or line.project_id
+    if line.ticket_id is not None and not other_thing:
+        return TicketLine(**billed)
     return InvoiceLine(
-        invoice_id=invoice.pk,
-        ticket_id=line.ticket_id,
-        time_entry_id=line.entry_id,
-        kind=line.kind,
-        billed_minutes=line.billed_minutes,
-        bands=line.bands,
-        hourly_rate=line.hourly_rate,
-        amount_cents=line.amount_cents,
-        free_reason=line.free_reason,
-        late=line.late,
-        corrects_id=line.corrects_id,
-        rate_told=line.rate_told,
+        **billed,
         contract_line_id=line.contract_line_id,
         period_start=line.period_start,
         period_end=line.period_end,
         unit_price_cents=line.unit_price_cents,
         bundle_id=line.bundle_id,
-        text=line.description if line.contract_line_id or line.bundle_id or line.project_id else "",
+        text=line.description if other_thing else "",
         project_id=line.project_id,
         project_entry_id=line.project_entry_id,
         milestone_id=line.milestone_id,
@@ -397,14 +434,26 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _close_invoice(invoice: Invoice, year: int, now: datetime) -> None:
-    """A draft made a document, issued now: numbered when it bills anything, a specification otherwise."""
-    invoice.issued_at = now
-    if invoice.subtotal_cents != 0:
-        invoice.number, invoice.status = _next_number(year), Invoice.Status.ISSUED
-    else:
-        invoice.status = Invoice.Status.SPECIFICATION
-    invoice.save(update_fields=["number", "status", "issued_at"])
+def _close_invoices(run: BillingRun, invoices: list[Invoice], year: int, now: datetime) -> None:
+    """The run's drafts (`invoices`, all of them, in customer order) made documents, issued now: each numbered
+    when it bills anything, in that order, from a block of the year's numbers taken at once; a specification
+    otherwise. The caller holds the year's sequence row locked (`lock_year`)."""
+    numbered = [invoice for invoice in invoices if invoice.subtotal_cents != 0]
+    if numbered:
+        first = take_in_year(InvoiceSequence, year, len(numbered))
+        for n, invoice in enumerate(numbered, first):
+            invoice.number = _number(year, n)
+        Invoice.with_drafts.bulk_update(numbered, ["number"], batch_size=DOCUMENT_BATCH)
+    for invoice in invoices:
+        invoice.issued_at = now
+        invoice.status = Invoice.Status.ISSUED if invoice.subtotal_cents != 0 else Invoice.Status.SPECIFICATION
+    Invoice.with_drafts.filter(run=run, status=Invoice.Status.DRAFT).update(
+        issued_at=now,
+        status=Case(
+            When(subtotal_cents=0, then=Value(Invoice.Status.SPECIFICATION.value)),
+            default=Value(Invoice.Status.ISSUED.value),
+        ),
+    )
 
 
 def invoice_credit(*, invoice: Invoice, actor, reason: str, now: datetime | None = None) -> Invoice:

@@ -3,8 +3,9 @@ tickets get, a contract's next fees (through policy/recurring.py), a customer's 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 from django.core.paginator import Page, Paginator
@@ -133,19 +134,30 @@ def contract_for_desk(contract_id: int) -> Contract:
 
 def as_engine_contract(contract: Contract) -> recurring.Contract:
     """A contract (with its lines and quantities prefetched or not) as the fee engine's plain value."""
-    lines = []
-    for line in contract.lines.all():
-        rows = sorted(line.quantities.all(), key=lambda row: (row.effective_from, row.id))
-        start_quantity = 0
-        changes = []
-        for row in rows:
-            if row.effective_from <= contract.start:
-                start_quantity = row.quantity
-            else:
-                # The engine dates a change the day before it takes effect.
-                changes.append(recurring.QuantityChange(row.effective_from - ONE_DAY, row.quantity))
-        lines.append(recurring.ContractLine(str(line.pk), start_quantity, line.unit_price_cents, tuple(changes)))
+    lines = [
+        _engine_line(
+            line.pk,
+            line.unit_price_cents,
+            [(row.effective_from, row.id, row.quantity) for row in line.quantities.all()],
+            contract.start,
+        )
+        for line in contract.lines.all()
+    ]
     return recurring.Contract(contract.start, contract.end, BillingPeriod(contract.billing_period), tuple(lines))
+
+
+def _engine_line(pk: int, unit_price_cents: int, quantities: list[tuple], start: date) -> recurring.ContractLine:
+    """A contract line as the fee engine's plain value, from its quantities (effective from, id, quantity) and its
+    contract's start."""
+    start_quantity = 0
+    changes = []
+    for effective_from, _id, quantity in sorted(quantities, key=lambda row: (row[0], row[1])):
+        if effective_from <= start:
+            start_quantity = quantity
+        else:
+            # The engine dates a change the day before it takes effect.
+            changes.append(recurring.QuantityChange(effective_from - ONE_DAY, quantity))
+    return recurring.ContractLine(str(pk), start_quantity, unit_price_cents, tuple(changes))
 
 
 def next_period(contract: Contract, today: date) -> Period | None:
@@ -245,15 +257,60 @@ def events_of_customer(customer_id: int) -> QuerySet[ContractEvent]:
     return ContractEvent.objects.filter(customer_id=customer_id).select_related("actor", "contract", "bundle")
 
 
-def contracts_to_bill(*, customer_ids: list[int] | None, up_to: date) -> list[Contract]:
-    """The contracts that may have fees to bill by `up_to` (started by then), with their lines, services and
-    quantities: three queries, however many."""
-    contracts = Contract.objects.filter(start__lte=up_to).order_by("customer_id", "start", "id")
+@dataclass(frozen=True, slots=True)
+class LineToBill:
+    """What a fee line's text and columns take of a contract line."""
+
+    pk: int
+    label: str
+    unit_price_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class ContractToBill:
+    """A contract as a billing run reads it: the fee engine's value of it and what its lines' texts take."""
+
+    pk: int
+    customer_id: int
+    updated_at: datetime
+    engine: recurring.Contract
+    lines: tuple[LineToBill, ...]  # in id order, as `engine.lines`
+
+    @property
+    def billing_period(self) -> BillingPeriod:
+        return self.engine.billing_period
+
+
+def contracts_to_bill(*, customer_ids: list[int] | None, up_to: date) -> list[ContractToBill]:
+    """The contracts that may have fees to bill by `up_to` (started by then), by customer and start, with their
+    lines (and their services' names) and quantities: three queries of plain rows, however many."""
+    contracts = Contract.objects.filter(start__lte=up_to)
+    lines = ContractLine.objects.filter(contract__start__lte=up_to)
+    quantities = LineQuantity.objects.filter(line__contract__start__lte=up_to)
     if customer_ids:
         contracts = contracts.filter(customer_id__in=customer_ids)
-    return list(
-        contracts.prefetch_related(
-            Prefetch("lines", queryset=ContractLine.objects.select_related("matrix_item").order_by("id")),
-            Prefetch("lines__quantities", queryset=LineQuantity.objects.order_by("effective_from", "id")),
+        lines = lines.filter(contract__customer_id__in=customer_ids)
+        quantities = quantities.filter(line__contract__customer_id__in=customer_ids)
+    quantities_of: dict[int, list[tuple]] = defaultdict(list)
+    for line_id, *row in quantities.order_by().values_list("line_id", "effective_from", "id", "quantity"):
+        quantities_of[line_id].append(row)
+    lines_of: dict[int, list[tuple]] = defaultdict(list)
+    for row in lines.order_by("id").values_list(
+        "contract_id", "id", "description", "matrix_item__name", "unit_price_cents"
+    ):
+        lines_of[row[0]].append(row[1:])
+    found = []
+    for pk, customer_id, start, end, billing_period, updated_at in contracts.order_by(
+        "customer_id", "start", "id"
+    ).values_list("pk", "customer_id", "start", "end", "billing_period", "updated_at"):
+        rows = lines_of.get(pk, ())
+        engine = recurring.Contract(
+            start,
+            end,
+            BillingPeriod(billing_period),
+            tuple(_engine_line(line, price, quantities_of.get(line, []), start) for line, _d, _n, price in rows),
         )
-    )
+        # A line's label: its text, else its service's name (`ContractLine.label`).
+        texts = tuple(LineToBill(line, text or name or "", price) for line, text, name, price in rows)
+        found.append(ContractToBill(pk, customer_id, updated_at, engine, texts))
+    return found

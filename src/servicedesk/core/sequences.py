@@ -22,7 +22,17 @@ def lock_year(model, year: int) -> None:
     list(model.objects.select_for_update().filter(year=year))
 
 
+def take_in_year(model, year: int, count: int) -> int:
+    """A block of `count` consecutive numbers of the year, taken at once; the first of them is returned (the
+    next number of the year when `count` is 0, nothing taken). The caller holds the year's row locked
+    (`lock_year`), so the block follows the numbers given before it without a gap."""
+    if count < 0:
+        raise ValueError(f"cannot take {count} numbers")
+    if count:
+        model.objects.filter(year=year).update(last=F("last") + count)
+    return model.objects.get(year=year).last - count + 1
+
+
 def next_in_year(model, year: int) -> int:
     """The next number of the year; the caller holds the year's row locked (`lock_year`)."""
-    model.objects.filter(year=year).update(last=F("last") + 1)
-    return model.objects.get(year=year).last
+    return take_in_year(model, year, 1)

@@ -15,3 +15,10 @@ def cents_half_up(amount: Fraction | int) -> int:
     amount = Fraction(amount)
     magnitude = round_half_up(abs(amount.numerator), amount.denominator)
     return -magnitude if amount < 0 else magnitude
+
+
+def ratio_cents_half_up(numerator: int, denominator: int) -> int:
+    """`cents_half_up(Fraction(numerator, denominator))` for integers (`denominator` > 0), without the fraction:
+    rounding half-up gives the same for any multiple of a numerator and its denominator."""
+    magnitude = round_half_up(abs(numerator), denominator)
+    return -magnitude if numerator < 0 else magnitude

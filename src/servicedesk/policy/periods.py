@@ -6,6 +6,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 
 class BillingPeriod(StrEnum):
@@ -45,6 +46,7 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
+@lru_cache(maxsize=8192)  # asked for the same days over and over (a billing run: every period of every contract)
 def period_containing(day: date, billing_period: BillingPeriod) -> Period:
     """The calendar month, quarter or year that `day` falls in."""
     months = billing_period.months

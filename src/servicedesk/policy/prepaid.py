@@ -3,12 +3,14 @@
 A bundle holds a value in cents (its hours at its base rate) and pays lines by amount, oldest bundle first; a
 line larger than what is left is split, the rest paid by the next bundle or invoiced. A bundle pays lines
 dated from its purchase up to the day before it expires; on its expiry date what is left lapses. Lines already
-paid in an earlier run are passed over, so running the same debits again changes nothing.
+paid in an earlier run are passed over, so running the same debits again changes nothing. `debit_as_read` pays the
+same, reading only the days a bundle with value left pays on, a few days after each one's purchase at first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
@@ -157,6 +159,101 @@ def debit(
         lapsed = after if as_of is not None and bundle.expires_on <= as_of else 0
         balances.append(BundleBalance(bundle.key, bundle.remaining_cents, after - lapsed, lapsed))
     return Debits(tuple(debits), tuple(balances))
+
+
+def next_paying_day(bundles: Collection[Bundle], *, since: date | None = None) -> date | None:
+    """The first day on or after `since` that a bundle with value left pays on; None when none pays on `since` or
+    later (used up or expired). `debit` pays no line dated before it (from `since`) while the bundles stand so."""
+    days = [
+        max(bundle.bought_on, since or bundle.bought_on)
+        for bundle in bundles
+        if bundle.remaining_cents > 0 and bundle.expires_on > max(bundle.bought_on, since or bundle.bought_on)
+    ]
+    return min(days, default=None)
+
+
+Days = tuple[date, date]  # a stretch of days: from its first up to (not including) its second
+
+#: Reads all lines dated on the days of the stretches given (apart, in order), in any order.
+LineReader = Callable[[Sequence[Days]], Iterable[BillableLine]]
+
+
+def debit_as_read(bundles: Collection[Bundle], read: LineReader, *, days: int) -> Debits:
+    """`debit` of all the lines `read` holds, reading only days that may be paid: the first `days` days each bundle
+    with value left pays on, then, where the value lasts longer, twice as many from there, and so on.
+
+    The days read are paid in order; past a day not read, only when no bundle with value left pays on it, else
+    that day is where the next read starts. Done when no bundle has value left for a later day. The answer is
+    `debit`'s over all the lines less the lines never read (none of them paid anything); a bundle's balance is its
+    remaining value before and after (nothing lapses: `debit` without `as_of`).
+    """
+    ordered = oldest_first(bundles)
+    current = ordered
+    paid: list[LineDebit] = []
+    held: dict[date, list[BillableLine]] = defaultdict(list)  # lines read and not yet paid, by day
+    covered: list[Days] = []  # the days read
+    since: date | None = None
+    span = timedelta(days=days)
+    while (first := next_paying_day(current, since=since)) is not None:
+        wanted = _joined(
+            [
+                (start, min(bundle.expires_on, start + span))
+                for bundle in current
+                if bundle.remaining_cents > 0 and bundle.expires_on > (start := max(first, bundle.bought_on))
+            ]
+        )
+        missing = _without(wanted, covered)  # never empty: `first` was not read
+        for line in read(missing) if missing else ():
+            held[line.on].append(line)
+        covered = _joined([*covered, *missing])
+        day = first
+        for start, end in covered:
+            if end <= day:
+                continue
+            if day < start:  # days not read: passed over only if no bundle with value left pays on any of them
+                paying = next_paying_day(current, since=day)
+                if paying is None or paying < start:
+                    break
+            lines = [line for on in sorted(on for on in held if on < end) for line in held.pop(on)]
+            outcome = debit(current, lines)
+            current = outcome.remaining(current)
+            paid += outcome.lines
+            day = end
+        since = day
+        span *= 2
+    balances = tuple(
+        BundleBalance(before.key, before.remaining_cents, after.remaining_cents, 0)
+        for before, after in zip(ordered, current, strict=True)
+    )
+    return Debits(tuple(paid), balances)
+
+
+def _joined(stretches: list[Days]) -> list[Days]:
+    """Stretches of days in order, those that overlap or touch joined."""
+    joined: list[Days] = []
+    for start, end in sorted(stretches):
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
+        elif start < end:
+            joined.append((start, end))
+    return joined
+
+
+def _without(stretches: list[Days], taken: list[Days]) -> list[Days]:
+    """The days of `stretches` not in `taken` (both apart and in order), as stretches."""
+    left = []
+    for start, end in stretches:
+        for taken_start, taken_end in taken:
+            if taken_end <= start or taken_start >= end:
+                continue
+            if start < taken_start:
+                left.append((start, taken_start))
+            start = max(start, taken_end)
+            if start >= end:
+                break
+        if start < end:
+            left.append((start, end))
+    return left
 
 
 def hours_and_minutes(cents: int, base_rate_cents: int) -> tuple[int, int]:

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from servicedesk.policy.money import cents_half_up
+from servicedesk.policy.money import cents_half_up, ratio_cents_half_up
 from servicedesk.policy.periods import BillingPeriod, Period, period_after, period_containing
 
 ONE_DAY = timedelta(days=1)
@@ -117,15 +117,20 @@ def line_fee(contract: Contract, line: ContractLine, period: Period) -> LineFee:
     """The fee of one line of a contract for one period (zero days when the contract is not in force)."""
     covered = contract.covered_days(period)
     segments = tuple(_segments(line, covered)) if covered else ()
-    exact = sum(
-        (Fraction(segment.quantity) * line.unit_price_cents * segment.days for segment in segments), Fraction(0)
-    )
+    if all(isinstance(segment.quantity, int) for segment in segments):  # whole quantities: whole cents x days
+        exact = sum(segment.quantity * segment.days for segment in segments) * line.unit_price_cents
+        amount_cents = ratio_cents_half_up(exact, period.days)
+    else:
+        exact = sum(
+            (Fraction(segment.quantity) * line.unit_price_cents * segment.days for segment in segments), Fraction(0)
+        )
+        amount_cents = cents_half_up(exact / period.days)
     return LineFee(
         key=line.key,
         unit_price_cents=line.unit_price_cents,
         period_days=period.days,
         segments=segments,
-        amount_cents=cents_half_up(exact / period.days),
+        amount_cents=amount_cents,
     )
 
 
@@ -167,6 +172,9 @@ def corrections(contract: Contract, period: Period, billed_cents: Mapping[str, i
 
 def _segments(line: ContractLine, covered: Period) -> Iterator[FeeSegment]:
     """Runs of days within `covered` at one quantity, in order."""
+    if not line.changes:  # one run
+        yield FeeSegment(covered.first_day, covered.last_day, covered.days, line.quantity)
+        return
     # A change dated D takes effect on D + 1: only changes effective inside the covered days split it.
     starts = sorted({change.on + ONE_DAY for change in line.changes if covered.first_day < change.on + ONE_DAY})
     first = covered.first_day
