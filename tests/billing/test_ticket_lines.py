@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 
-from servicedesk.billing.models import BUNDLE_PURCHASE, MILESTONE, RECURRING_FEE, InvoiceLine, TicketLine
+from servicedesk.billing.models import BUNDLE_PURCHASE, MILESTONE, RECURRING_FEE, Invoice, InvoiceLine, TicketLine
 from servicedesk.billing.services import billing_run_confirm, billing_run_create, billing_run_draft, billing_run_preview
 from servicedesk.contracts import services as contracts
 from servicedesk.contracts.services import bundle_sell
@@ -233,3 +234,39 @@ def test_a_correction_is_a_ticket_line_that_refers_to_the_line_it_corrects(agent
     corrections = written.filter(corrects__isnull=False)
     assert corrections and all(line.corrects.invoice == invoice for line in corrections)
     assert set(corrections.values_list("text", "claims", "prepaid_cents")) == {("", False, 0)}
+
+
+@pytest.mark.django_db
+def test_ticket_lines_written_as_rows_take_as_many_inserts_as_the_databases_parameters_need(agent, worked):
+    """`TicketLine.objects.write` puts as many rows in one INSERT as the database takes parameters (SQLite:
+    999), every row once, whatever the batch boundaries; nothing at all for no rows."""
+    run = billing_run_create(actor=agent, period_start=NOV[0], period_end=NOV[1], now=DEC1)
+    billing_run_draft(run, now=DEC1)
+    invoice = Invoice.with_drafts.get(run=run)
+    ticket = InvoiceLine.objects.filter(invoice=invoice).values_list("ticket_id", flat=True).first()
+    columns = len(TicketLine._meta.concrete_fields) - 1
+    per_insert = (connection.features.max_query_params or 12_000) // columns
+    rows = [
+        {
+            "invoice_id": invoice.pk,
+            "ticket_id": ticket,
+            "time_entry_id": None,
+            "kind": "phone_surcharge",
+            "billed_minutes": 0,
+            "bands": f"row {n}",
+            "hourly_rate": Decimal("95.00") if n % 2 else None,
+            "amount_cents": n,
+            "free_reason": "fair_use" if n % 3 == 0 else "",
+            "late": n % 5 == 0,
+            "corrects_id": None,
+            "rate_told": (None, True, False)[n % 3],
+        }
+        for n in range(2 * per_insert + 7)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        TicketLine.objects.write(rows)
+        TicketLine.objects.write([])
+    assert len(_inserted_columns(queries.captured_queries)) == len(queries) == 3
+    written = InvoiceLine.objects.filter(invoice=invoice, bands__startswith="row ").order_by("amount_cents")
+    assert list(written.values_list(*(name for name in rows[0]))) == [tuple(row.values()) for row in rows]
+    assert set(written.values_list("text", "claims", "prepaid_cents")) == {("", False, 0)}
