@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.conf import settings
@@ -186,8 +187,16 @@ class InvoiceLine(models.Model):
     # the documents are): the contract may change later, the document keeps saying what it billed.
     # `text`, `claims` and `prepaid_cents` have a database default too: `TicketLine` writes none of them.
     text = models.CharField(max_length=500, blank=True, default="", db_default="")
+    # The bundle, project, project entry and milestone are indexed only where set (invoice_line_<name>, like
+    # `corrects`): a run writes a million ticket lines, which set none of them, and an index that holds a row
+    # costs each INSERT its entry.
     bundle = models.ForeignKey(
-        "contracts.PrepaidBundle", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+        "contracts.PrepaidBundle",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoice_lines",
+        db_index=False,
     )
     # Set while this line is the standing first billing of a contract line's period, a bundle's purchase or a
     # project's entry, milestone or rest (set when its document is confirmed, cleared when it is credited):
@@ -201,13 +210,23 @@ class InvoiceLine(models.Model):
     # A project's line (POLICY.md §10), its text under the project's name: a time-and-materials entry's work or
     # travel (`project_entry`), a fixed price's milestone share (`milestone`) or its rest on completion.
     project = models.ForeignKey(
-        "projects.Project", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+        "projects.Project",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoice_lines",
+        db_index=False,
     )
     project_entry = models.ForeignKey(
-        "projects.ProjectTimeEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+        "projects.ProjectTimeEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoice_lines",
+        db_index=False,
     )
     milestone = models.ForeignKey(
-        "projects.Phase", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+        "projects.Phase", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines", db_index=False
     )
     kind = models.CharField(max_length=20, choices=LINE_KINDS)
     # What billing decided. The work's facts (start, agent, description, minutes) are the time entry's, read
@@ -232,6 +251,10 @@ class InvoiceLine(models.Model):
         indexes = [
             models.Index(fields=["ticket", "time_entry"], name="invoice_line_item"),
             models.Index(fields=["corrects"], name="invoice_line_corrects", condition=Q(corrects__isnull=False)),
+            *(
+                models.Index(fields=[name], name=f"invoice_line_{name}", condition=Q(**{f"{name}__isnull": False}))
+                for name in ("bundle", "project", "project_entry", "milestone")
+            ),
             models.Index(
                 fields=["contract_line", "period_start"],
                 name="invoice_line_period",
@@ -350,29 +373,27 @@ class InvoiceLine(models.Model):
 class TicketLineWriter(models.Manager):
     def write(self, rows: Sequence[dict]) -> None:
         """Insert `rows`, each a dict of a value for every field (by attname, as `Model(**row)` takes them but
-        the primary key), with one multi-row INSERT per batch.
+        the primary key): one INSERT statement run for all of them (`executemany`).
 
         Custom SQL through Django's cursor, as Django documents for writes that need no model instance: a run
         writes a million ticket lines, and `bulk_create` builds a model instance for each and prepares each value
-        through its field, about six times the database's own work (bench/README.md, billing). The values are
-        plain ints, strings, booleans, Decimals and None, which both drivers take as they are."""
+        through its field, about six times the database's own work (bench/README.md, billing). One short
+        statement, not a VALUES list per batch: the drivers run it many times from one parse (psycopg in a
+        pipeline, prepared; it parses a statement longer than 4 KB anew every time). The values are plain ints,
+        strings, booleans, Decimals and None, which both drivers take as they are."""
         if not rows:
             return
         connection = connections[self.db]
         quote = connection.ops.quote_name
         fields = [field for field in self.model._meta.concrete_fields if not field.primary_key]
-        names = [field.attname for field in fields]
         columns = ", ".join(quote(field.column) for field in fields)
-        row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        per_insert = (connection.features.max_query_params or 12_000) // len(fields)
-        table = quote(self.model._meta.db_table)
+        placeholders = ", ".join(["%s"] * len(fields))
+        values_of = itemgetter(*(field.attname for field in fields))
         with connection.cursor() as cursor:
-            for i in range(0, len(rows), per_insert):
-                batch = rows[i : i + per_insert]
-                cursor.execute(
-                    f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(batch))}",
-                    [row[name] for row in batch for name in names],
-                )
+            cursor.executemany(
+                f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) VALUES ({placeholders})",
+                [values_of(row) for row in rows],
+            )
 
 
 class TicketLine(models.Model):
