@@ -79,6 +79,12 @@ def test_ticket_list_filters_and_keyset_pages(api, customer, main_contact, agent
     mine = api.get("/tickets", queue="mine").json()["tickets"]
     assert [t["id"] for t in mine] == [made[0].pk]
     assert mine[0]["assignee_id"] == agent.pk and mine[0]["customer_name"] == "Bakkerij De Korrel"
+    assert (mine[0]["assignee_name"], mine[0]["reporter_name"]) == (agent.username, main_contact.name)
+    agent.first_name, agent.last_name = "Anouk", "de Vries"
+    agent.save()
+    assert api.get("/tickets", queue="mine").json()["tickets"][0]["assignee_name"] == "Anouk de Vries"
+    unassigned = api.get("/tickets", queue="unassigned", customer_id=customer.pk).json()["tickets"]
+    assert len(unassigned) == 4 and {(t["assignee_id"], t["assignee_name"]) for t in unassigned} == {(None, None)}
     assert [t["id"] for t in api.get("/tickets", assignee_id=agent.pk).json()["tickets"]] == [made[0].pk]
     assert api.get("/tickets", status="closed").json()["tickets"] == []
     bad = api.get("/tickets", cursor="nonsense")

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, AliasPath, BaseModel, BeforeValidator, ConfigDict
 
 from servicedesk.policy import Channel, EntryKind, Priority, SupportType
 
@@ -102,16 +102,29 @@ def _name(user) -> str | None:
     return user.get_full_name() or user.get_username()
 
 
-class TicketOut(Schema):
+def _all(related) -> list:
+    return list(related.all())
+
+
+UserName = Annotated[str | None, BeforeValidator(_name)]
+
+
+# A ticket as lists show it: plain pydantic, read from the model's attributes (the names through their relations).
+# A page of 50 serializes in 0.3 ms, where a ninja `Schema`, which reads every attribute through its resolver
+# look-up, took 2 ms, a third of a list request (bench/README.md, api.py). No docstring: it would be the schema's
+# description in the OpenAPI document.
+class TicketOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     subject: str
     status: str
     customer_id: int
-    customer_name: str
+    customer_name: str = Field(validation_alias=AliasPath("customer", "name"))
     reporter_id: int
-    reporter_name: str
+    reporter_name: str = Field(validation_alias=AliasPath("reporter", "name"))
     assignee_id: int | None
-    assignee_name: str | None
+    assignee_name: UserName = Field(validation_alias="assignee")
     support_type: SupportType
     priority: Priority
     critical: bool
@@ -121,18 +134,6 @@ class TicketOut(Schema):
     best_effort: bool
     responded_at: datetime | None
     response_met: bool | None
-
-    @staticmethod
-    def resolve_customer_name(obj) -> str:
-        return obj.customer.name
-
-    @staticmethod
-    def resolve_reporter_name(obj) -> str:
-        return obj.reporter.name
-
-    @staticmethod
-    def resolve_assignee_name(obj) -> str | None:
-        return _name(obj.assignee)
 
 
 class TicketPage(Schema):
@@ -197,26 +198,11 @@ class TicketDetail(TicketOut):
     matrix_item_id: int | None
     diagnosis: str
     closed_at: datetime | None
-    messages: list[MessageOut]
-    events: list[EventOut]
-    time_entries: list[TimeEntryOut]
-    total: str  # the price of all time so far, euro without VAT
-
-    @staticmethod
-    def resolve_messages(obj) -> list:
-        return list(obj.messages.all())
-
-    @staticmethod
-    def resolve_events(obj) -> list:
-        return list(obj.events.all())
-
-    @staticmethod
-    def resolve_time_entries(obj) -> list:
-        return obj.priced_entries  # set by the API's ticket views, with each entry's price
-
-    @staticmethod
-    def resolve_total(obj) -> str:
-        return obj.priced_total
+    messages: Annotated[list[MessageOut], BeforeValidator(_all)]
+    events: Annotated[list[EventOut], BeforeValidator(_all)]
+    # Set by the API's ticket views: each entry with its price, and the price of all time so far (euro, no VAT).
+    time_entries: list[TimeEntryOut] = Field(validation_alias="priced_entries")
+    total: str = Field(validation_alias="priced_total")
 
 
 class TicketIn(Schema):

@@ -11,7 +11,7 @@ from servicedesk.tickets.models import Message, RefusedReport, Ticket, TimeEntry
 
 def ticket(ticket_id: int) -> dict | None:
     ticket = Ticket.objects.select_related("customer", "reporter", "assignee").filter(pk=ticket_id).first()
-    return None if ticket is None else TicketOut.from_orm(ticket).model_dump()
+    return None if ticket is None else TicketOut.model_validate(ticket).model_dump()
 
 
 def message(message_id: int) -> dict | None:
