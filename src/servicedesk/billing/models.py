@@ -159,6 +159,14 @@ class InvoiceLineQuerySet(models.QuerySet):
         return self.exclude(invoice__status=Invoice.Status.DRAFT)
 
 
+def _billed_thing(model: str) -> models.ForeignKey:
+    """What a line bills, other than its time entry: optional, protected while billed, and without Django's index
+    on the column (each has its own, below)."""
+    return models.ForeignKey(
+        model, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines", db_index=False
+    )
+
+
 class InvoiceLine(models.Model):
     """A line of a document: it bills exactly one thing, a ticket's work, travel or phone surcharge (`ticket`, with
     `time_entry` for work and travel), a contract line's fee for one of its periods (`contract_line` and the
@@ -168,18 +176,9 @@ class InvoiceLine(models.Model):
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     # No index of its own: `invoice_line_item` (ticket, time_entry) serves look-ups by ticket.
-    ticket = models.ForeignKey(
-        "tickets.Ticket", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines", db_index=False
-    )
+    ticket = _billed_thing("tickets.Ticket")
     # A recurring fee: the contract line and the period it bills. No index of its own: `invoice_line_period`.
-    contract_line = models.ForeignKey(
-        "contracts.ContractLine",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="invoice_lines",
-        db_index=False,
-    )
+    contract_line = _billed_thing("contracts.ContractLine")
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
     unit_price_cents = models.BigIntegerField(null=True, blank=True)  # a fee's price per whole period, as billed
@@ -190,14 +189,7 @@ class InvoiceLine(models.Model):
     # The bundle, project, project entry and milestone are indexed only where set (invoice_line_<name>, like
     # `corrects`): a run writes a million ticket lines, which set none of them, and an index that holds a row
     # costs each INSERT its entry.
-    bundle = models.ForeignKey(
-        "contracts.PrepaidBundle",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="invoice_lines",
-        db_index=False,
-    )
+    bundle = _billed_thing("contracts.PrepaidBundle")
     # Set while this line is the standing first billing of a contract line's period, a bundle's purchase or a
     # project's entry, milestone or rest (set when its document is confirmed, cleared when it is credited):
     # unique, so none is ever billed twice, whatever runs overlap.
@@ -209,25 +201,9 @@ class InvoiceLine(models.Model):
     )
     # A project's line (POLICY.md §10), its text under the project's name: a time-and-materials entry's work or
     # travel (`project_entry`), a fixed price's milestone share (`milestone`) or its rest on completion.
-    project = models.ForeignKey(
-        "projects.Project",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="invoice_lines",
-        db_index=False,
-    )
-    project_entry = models.ForeignKey(
-        "projects.ProjectTimeEntry",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="invoice_lines",
-        db_index=False,
-    )
-    milestone = models.ForeignKey(
-        "projects.Phase", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines", db_index=False
-    )
+    project = _billed_thing("projects.Project")
+    project_entry = _billed_thing("projects.ProjectTimeEntry")
+    milestone = _billed_thing("projects.Phase")
     kind = models.CharField(max_length=20, choices=LINE_KINDS)
     # What billing decided. The work's facts (start, agent, description, minutes) are the time entry's, read
     # through `time_entry`: a standing document locks its entries. See `KeptFacts` for the documents that do not.
