@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from servicedesk.api.services import token_create
+from servicedesk.customers.services import matrix_item_add
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Ticket
 from tests import factories
@@ -109,3 +110,34 @@ def test_one_alert_sent_twice_at_once_opens_one_ticket():
     actions = at_once(post)
     assert sorted(actions) == ["appended", "opened"]
     assert Ticket.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("managed", [False, True])
+def test_a_creations_answer_is_the_ticket_as_a_read_shows_it_and_reads_nothing_back(client, managed):
+    """The answer to POST /tickets is made from the rows the service wrote (`ticket_open`): the same JSON as a read
+    of the new ticket a moment later, without reading its messages, events or time back."""
+    agent = factories.agent("anouk", first_name="Anouk", last_name="de Vries")
+    _token, secret = token_create(agent=agent, name="rmm", scopes=["read", "write"], actor=agent)
+    headers = {"Authorization": f"Bearer {secret}"}
+    customer = factories.customer()
+    contact = factories.contact(customer, "Anja", main=True, may_raise_priority=True)
+    body = {"contact_id": contact.pk, "subject": "Server down", "body": "Niets werkt.", "channel": "phone"}
+    if managed:
+        item = matrix_item_add(customer=customer, name="Server", description="", actor=agent)
+        body |= {"matrix_item_id": item.pk, "priority": "high", "critical": True}
+    with CaptureQueriesContext(connection) as queries:
+        created = client.post("/api/v1/tickets", json.dumps(body), content_type="application/json", headers=headers)
+    assert created.status_code == 201, created.content
+    read = client.get(f"/api/v1/tickets/{created.json()['id']}", headers=headers)
+    assert created.json() == read.json()
+    answer = created.json()
+    assert [m["author"] for m in answer["messages"]] == ["Anja"] and answer["events"] and answer["events"][0]["id"]
+    assert (answer["time_entries"], answer["total"]) == ([], read.json()["total"])
+    read_back = [
+        q["sql"]
+        for q in queries.captured_queries
+        for table in ("tickets_message", "tickets_ticketevent", "tickets_timeentry")
+        if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]
+    ]
+    assert read_back == []

@@ -103,7 +103,8 @@ def _name(user) -> str | None:
 
 
 def _all(related) -> list:
-    return list(related.all())
+    """A relation's rows (a list as it is: rows the caller has, e.g. a ticket just opened)."""
+    return related if isinstance(related, list) else list(related.all())
 
 
 UserName = Annotated[str | None, BeforeValidator(_name)]
@@ -114,7 +115,7 @@ UserName = Annotated[str | None, BeforeValidator(_name)]
 # look-up, took 2 ms, a third of a list request (bench/README.md, api.py). No docstring: it would be the schema's
 # description in the OpenAPI document.
 class TicketOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
 
     id: int
     subject: str

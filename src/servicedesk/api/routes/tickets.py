@@ -3,6 +3,7 @@ action of the desk's ticket page, each through the service the desk calls."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Literal
 
 from django.contrib.auth import get_user_model
@@ -26,6 +27,7 @@ from servicedesk.api.schemas import (
     StatusIn,
     TicketDetail,
     TicketIn,
+    TicketOut,
     TicketPage,
     TimeEntryCreated,
     TimeEntryIn,
@@ -131,7 +133,7 @@ def ticket_create(request, payload: TicketIn):
         item = ServiceMatrixItem.objects.filter(pk=payload.matrix_item_id, active=True).first()
         if item is None:
             raise ApiRefusal(422, _("No active service with this id."), field="matrix_item_id")
-    ticket = services.ticket_create(
+    opened = services.ticket_open(
         reporter=reporter,
         subject=payload.subject,
         body=payload.body,
@@ -142,7 +144,30 @@ def ticket_create(request, payload: TicketIn):
         critical=payload.critical,
         actor=request.user,
     )
-    return Status(201, _detail(ticket.pk))
+    return Status(201, _opened(opened))
+
+
+def _opened(opened) -> TicketDetail:
+    """A ticket just opened, answered from the rows `ticket_open` wrote (no time entries yet), not read back."""
+    ticket = opened.ticket
+    # Times as a read gives them, in UTC (the deadline was computed in Amsterdam time).
+    listed = {
+        name: value.astimezone(UTC) if isinstance(value, datetime) else value
+        for name, value in TicketOut.model_validate(ticket).model_dump().items()
+    }
+    return TicketDetail(
+        **listed,
+        requested_priority=ticket.requested_priority,
+        proposed_support_type=ticket.proposed_support_type,
+        support_type_confirmed=ticket.support_type_confirmed,
+        matrix_item_id=ticket.matrix_item_id,
+        diagnosis=ticket.diagnosis,
+        closed_at=ticket.closed_at,
+        messages=[opened.message],
+        events=opened.events,
+        time_entries=[],
+        total=amount_text(0),
+    )
 
 
 @post(router, "/tickets/{ticket_id}/replies", ok=MessageOut, auth=WRITE, status=201)

@@ -19,6 +19,7 @@ from servicedesk.tickets.services.reporting import (
     report_dismiss,
     report_refuse,
     ticket_create,
+    ticket_open,
     tickets_open,
 )
 from servicedesk.tickets.services.time_entries import time_entry_add, time_entry_correct
@@ -53,6 +54,7 @@ __all__ = [
     "ticket_mail_bounced",
     "ticket_mail_loop",
     "ticket_note",
+    "ticket_open",
     "ticket_rate_notice",
     "ticket_reopen",
     "ticket_reply",

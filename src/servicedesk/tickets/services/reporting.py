@@ -85,10 +85,16 @@ def ticket_create(*, now: datetime | None = None, **report) -> Ticket:
     Refuses (ReportRefused, the attempt recorded) a reporter who may not report; lowers a raised
     priority the reporter may not use and says why; picking a matrix item proposes `managed`.
     """
+    return ticket_open(now=now, **report).ticket
+
+
+def ticket_open(*, now: datetime | None = None, **report) -> NewTicket:
+    """`ticket_create`, returning the rows it wrote (the ticket, its report, its events), for a caller that shows
+    them at once (the API's answer) without reading them back."""
     now = now or timezone.now()
     new = new_ticket(now=now, **report)
     tickets_open([new], now=now)
-    return new.ticket
+    return new
 
 
 def new_ticket(
