@@ -10,9 +10,10 @@ from django.utils import timezone
 from servicedesk.projects import services
 from servicedesk.projects.models import BudgetExtension
 from servicedesk.projects.quote_services import quote_create, quote_line_add, quote_new_version
-from servicedesk.projects.selectors import open_tasks_of, project_for_desk, project_list, project_of_ticket
+from servicedesk.projects.selectors import LINKED_PROJECT, linked_project, open_tasks_of, project_for_desk, project_list
 from servicedesk.projects.time_services import project_time_add, project_time_correct
 from servicedesk.tickets import services as ticket_services
+from servicedesk.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -88,12 +89,25 @@ def test_project_list_counts_open_tasks_in_two_queries(project, agent, main_cont
     assert list(project_list(status="done")) == []
 
 
-def test_project_of_ticket_in_one_query(project, agent, ticket, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        assert project_of_ticket(ticket.pk) is None
+def test_the_linked_project_joined_into_the_tickets_query_or_read_after(
+    project, agent, ticket, django_assert_num_queries
+):
+    def joined():
+        return Ticket.objects.select_related(LINKED_PROJECT).get(pk=ticket.pk)
+
+    unlinked = joined()
+    with django_assert_num_queries(0):
+        assert linked_project(unlinked) is None
+    plain = Ticket.objects.get(pk=ticket.pk)
+    with django_assert_num_queries(1):  # the link
+        assert linked_project(plain) is None
     services.project_link_ticket(project=project, ticket=ticket, actor=agent)
-    with django_assert_num_queries(1):
-        assert project_of_ticket(ticket.pk) == project
+    linked = joined()
+    with django_assert_num_queries(0):
+        assert linked_project(linked) == project and linked_project(linked).name == project.name
+    plain = Ticket.objects.get(pk=ticket.pk)
+    with django_assert_num_queries(2):  # the link, then its project
+        assert linked_project(plain) == project
 
 
 def test_open_tasks_of_an_agent(project, agent, main_contact):

@@ -142,33 +142,28 @@ class TicketPage(Schema):
     next_cursor: str | None  # give as `cursor` for the next page; null on the last
 
 
-class MessageOut(Schema):
+# Plain pydantic read from attributes, as `TicketOut`: a ticket's read serializes every message and event.
+class MessageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
     id: int
     kind: str
-    author: str
+    author: str = Field(validation_alias="author_name")
     body: str
     created_at: datetime
 
-    @staticmethod
-    def resolve_author(obj) -> str:
-        return obj.author_name
 
+class EventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
 
-class EventOut(Schema):
     id: int
     at: datetime
     kind: str
-    actor: str | None
+    actor: str | None = Field(validation_alias="actor_name")
     field: str
     old_value: str
     new_value: str
     reason: str
-
-    @staticmethod
-    def resolve_actor(obj) -> str | None:
-        if obj.actor_contact_id:
-            return obj.actor_contact.name
-        return _name(obj.actor)
 
 
 class LineOut(Schema):
@@ -199,8 +194,9 @@ class TicketDetail(TicketOut):
     matrix_item_id: int | None
     diagnosis: str
     closed_at: datetime | None
-    messages: Annotated[list[MessageOut], BeforeValidator(_all)]
-    events: Annotated[list[EventOut], BeforeValidator(_all)]
+    # Read from the rows `ticket_for_desk` sets on the ticket (or given by name, for a ticket just opened).
+    messages: Annotated[list[MessageOut], BeforeValidator(_all)] = Field(validation_alias="message_list")
+    events: Annotated[list[EventOut], BeforeValidator(_all)] = Field(validation_alias="event_list")
     # Set by the API's ticket views: each entry with its price, and the price of all time so far (euro, no VAT).
     time_entries: list[TimeEntryOut] = Field(validation_alias="priced_entries")
     total: str = Field(validation_alias="priced_total")

@@ -22,7 +22,7 @@ def message(message_id: int) -> dict | None:
     )
     if message is None:
         return None
-    return {"ticket_id": message.ticket_id, **MessageOut.from_orm(message).model_dump()}
+    return {"ticket_id": message.ticket_id, **MessageOut.model_validate(message).model_dump()}
 
 
 def time_entry(entry_id: int) -> dict | None:

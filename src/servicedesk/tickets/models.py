@@ -246,6 +246,15 @@ class TicketEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} on #{self.ticket_id}"
 
+    @property
+    def actor_name(self) -> str | None:
+        """Who made the change: the contact's name, or the agent's full name (else username); None: the system."""
+        if self.actor_contact_id:
+            return self.actor_contact.name
+        if self.actor_id:
+            return self.actor.get_full_name() or self.actor.get_username()
+        return None
+
 
 class TicketCc(models.Model):
     """An address copied (Cc) on the mail that reported the ticket. Copied on the acknowledgement and the replies

@@ -137,59 +137,65 @@ def queue_counts(*, user, now: datetime) -> dict[str, int]:
     }
 
 
-def ticket_for_desk(ticket_id: int) -> Ticket:
-    """A ticket with everything its desk page shows, in a fixed number of queries.
+def ticket_for_desk(ticket_id: int, *, related: tuple[str, ...] = ()) -> Ticket:
+    """A ticket with everything its desk page shows, in five queries: `message_list` (oldest first, each message's
+    attachments prefetched), `event_list` (its audit trail) and `entry_list` (its time entries, each with
+    `billed`). `related`: more relations to join into the ticket's own query (select_related paths).
 
-    The related rows load only the columns the page uses.
+    Plain querysets whose rows are set on the ticket, not prefetches of its relations: a prefetch costs Django
+    more than the query it runs (a ticket page is some fifteen milliseconds, and this a third of it). The related
+    rows load only the columns the page uses.
     """
+    ticket = Ticket.objects.select_related("customer", "reporter", "assignee", "matrix_item", *related).get(
+        pk=ticket_id
+    )
     user_name = ("username", "first_name", "last_name")
-    messages = Message.objects.select_related("author_user", "author_contact").only(
-        "id",
-        "ticket_id",
-        "kind",
-        "body",
-        "body_html",
-        "forwarded",
-        "created_at",
-        "author_contact__name",
-        *(f"author_user__{f}" for f in user_name),
+    ticket.message_list = list(
+        Message.objects.filter(ticket_id=ticket_id)
+        .select_related("author_user", "author_contact")
+        .only(
+            "id",
+            "ticket_id",
+            "kind",
+            "body",
+            "body_html",
+            "forwarded",
+            "created_at",
+            "author_contact__name",
+            *(f"author_user__{f}" for f in user_name),
+        )
+        .prefetch_related(
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.only(
+                    "id", "message_id", "original_name", "size", "content_type", "content_id"
+                ),
+            )
+        )
     )
-    events = TicketEvent.objects.select_related("actor", "actor_contact").only(
-        "id",
-        "ticket_id",
-        "at",
-        "kind",
-        "field",
-        "old_value",
-        "new_value",
-        "reason",
-        "actor_contact__name",
-        *(f"actor__{f}" for f in user_name),
+    ticket.event_list = list(
+        TicketEvent.objects.filter(ticket_id=ticket_id)
+        .select_related("actor", "actor_contact")
+        .only(
+            "id",
+            "ticket_id",
+            "at",
+            "kind",
+            "field",
+            "old_value",
+            "new_value",
+            "reason",
+            "actor_contact__name",
+            *(f"actor__{f}" for f in user_name),
+        )
     )
-    entries = (
-        TimeEntry.objects.select_related("agent")
+    ticket.entry_list = list(
+        TimeEntry.objects.filter(ticket_id=ticket_id)
+        .select_related("agent")
         .only("id", "ticket_id", "kind", "start", "minutes", "description", *(f"agent__{f}" for f in user_name))
         .with_billed()
     )
-    return (
-        Ticket.objects.select_related("customer", "reporter", "assignee", "matrix_item")
-        .prefetch_related(
-            Prefetch(
-                "messages",
-                queryset=messages.prefetch_related(
-                    Prefetch(
-                        "attachments",
-                        queryset=Attachment.objects.only(
-                            "id", "message_id", "original_name", "size", "content_type", "content_id"
-                        ),
-                    )
-                ),
-            ),
-            Prefetch("events", queryset=events),
-            Prefetch("time_entries", queryset=entries),
-        )
-        .get(pk=ticket_id)
-    )
+    return ticket
 
 
 def unread_notifications(user) -> QuerySet[AgentNotification]:

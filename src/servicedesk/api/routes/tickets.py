@@ -48,7 +48,7 @@ TicketStatus = Literal["new", "open", "waiting", "closed"]
 
 def _priced(ticket: Ticket) -> Ticket:
     """The ticket with its time entries priced: `priced_entries` (dicts) and `priced_total`."""
-    entries = list(ticket.time_entries.all())
+    entries = ticket.entry_list
     if not entries:  # nothing to price (a ticket just made): no policy look-up of the customer's service levels
         ticket.priced_entries, ticket.priced_total = [], amount_text(0)
         return ticket
@@ -269,7 +269,7 @@ def time_entry_add(request, payload: TimeEntryIn, ticket_id: Id):
 def time_entry_correct(request, payload: CorrectionIn, ticket_id: Id, entry_id: Id):
     """Correct an unbilled entry (recorded old → new with the reason); a billed entry is locked (400)."""
     ticket = _ticket(ticket_id)
-    entry = next((e for e in ticket.time_entries.all() if e.pk == entry_id), None)
+    entry = next((e for e in ticket.entry_list if e.pk == entry_id), None)
     if entry is None:
         raise not_found()
     services.time_entry_correct(

@@ -17,7 +17,7 @@ from servicedesk.desk import forms
 from servicedesk.desk.access import agent_required
 from servicedesk.desk.form_errors import show_refusal
 from servicedesk.policy import EntryKind, TimeEntry
-from servicedesk.projects.selectors import project_of_ticket
+from servicedesk.projects.selectors import LINKED_PROJECT, linked_project
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.pricing import (
@@ -32,7 +32,7 @@ from servicedesk.tickets.selectors import ticket_for_desk
 
 def _load(ticket_id: int) -> Ticket:
     try:
-        return ticket_for_desk(ticket_id)
+        return ticket_for_desk(ticket_id, related=(LINKED_PROJECT,))
     except Ticket.DoesNotExist:
         raise Http404 from None
 
@@ -73,7 +73,7 @@ FOLDED_FORMS = {
 
 def ticket_page_context(ticket: Ticket, *, now, bound: dict | None = None) -> dict:
     """Everything the ticket page shows; `bound` holds the forms to show unfolded (those that failed validation)."""
-    entries = list(ticket.time_entries.all())
+    entries = ticket.entry_list
     policy = ticket_policy(ticket)  # the contract's service levels, if any
     price = ticket_price(ticket, entries, policy=policy)
     # Lines follow the entries in order; a phone surcharge comes last.
@@ -89,10 +89,10 @@ def ticket_page_context(ticket: Ticket, *, now, bound: dict | None = None) -> di
     return {
         "ticket": ticket,
         "ticket_url": reverse("desk:ticket", args=[ticket.pk]),
-        "messages_list": list(ticket.messages.all()),
-        "events": list(ticket.events.all()),
+        "messages_list": ticket.message_list,
+        "events": ticket.event_list,
         "copies": list(ticket.copies.all()),
-        "project": project_of_ticket(ticket.pk),
+        "project": linked_project(ticket),
         "outgoing": list(
             ticket.outgoing_messages.only(
                 "id",
@@ -272,7 +272,7 @@ def preview_time(request, ticket_id: int):
     context = {"form": form, "ticket": ticket}
     if form.is_valid():
         data = form.cleaned_data
-        entries = list(ticket.time_entries.all())
+        entries = ticket.entry_list
         policy = ticket_policy(ticket)
         before = ticket_price(ticket, entries, policy=policy)
         new_entry = TimeEntry(EntryKind(data["kind"]), data["start"], data["minutes"])
@@ -295,7 +295,7 @@ def preview_time(request, ticket_id: int):
 def correct_time(request, ticket_id: int, entry_id: int):
     ticket = _load(ticket_id)
     try:
-        entry = next(e for e in ticket.time_entries.all() if e.pk == entry_id)
+        entry = next(e for e in ticket.entry_list if e.pk == entry_id)
     except StopIteration:
         raise Http404 from None
     if request.method == "POST":
