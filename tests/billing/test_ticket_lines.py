@@ -184,10 +184,12 @@ def test_a_runs_ticket_lines_are_written_narrow_and_read_back_whole(agent, worke
 
     with CaptureQueriesContext(connection) as queries:
         billing_run_draft(run, now=DEC1)
-    # The ticket lines' INSERT names their columns only; the other lines' every column.
+    # The ticket lines' INSERT names their columns only (PostgreSQL loads them by COPY, which Django does not
+    # log); the other lines' every column.
     narrow = tuple(field.column for field in TicketLine._meta.concrete_fields if not field.primary_key)
     whole = tuple(field.column for field in InvoiceLine._meta.concrete_fields if not field.primary_key)
-    assert set(_inserted_columns(queries.captured_queries)) == {narrow, whole}
+    inserted = {whole} if connection.vendor == "postgresql" else {narrow, whole}
+    assert set(_inserted_columns(queries.captured_queries)) == inserted
     assert len(narrow) == 12 < len(whole)
 
     lines = InvoiceLine.objects.filter(invoice__run=run)
@@ -238,8 +240,8 @@ def test_a_correction_is_a_ticket_line_that_refers_to_the_line_it_corrects(agent
 
 @pytest.mark.django_db
 def test_ticket_lines_written_as_rows_are_read_back_whole(agent, worked):
-    """`TicketLine.objects.write` inserts every row once, with one statement run for all of them; nothing at all
-    for no rows."""
+    """`TicketLine.objects.write` inserts every row once: on PostgreSQL by COPY (no statement Django logs),
+    elsewhere with one statement run for all of them; nothing at all for no rows."""
     run = billing_run_create(actor=agent, period_start=NOV[0], period_end=NOV[1], now=DEC1)
     billing_run_draft(run, now=DEC1)
     invoice = Invoice.with_drafts.get(run=run)
@@ -251,7 +253,7 @@ def test_ticket_lines_written_as_rows_are_read_back_whole(agent, worked):
             "time_entry_id": None,
             "kind": "phone_surcharge",
             "billed_minutes": 0,
-            "bands": f"row {n}",
+            "bands": f"row {n}" + ("\t\\N\n\\" if n % 7 == 0 else ""),  # what COPY's text format escapes
             "hourly_rate": Decimal("95.00") if n % 2 else None,
             "amount_cents": n,
             "free_reason": "fair_use" if n % 3 == 0 else "",
@@ -264,9 +266,12 @@ def test_ticket_lines_written_as_rows_are_read_back_whole(agent, worked):
     with CaptureQueriesContext(connection) as queries:
         TicketLine.objects.write(rows)
         TicketLine.objects.write([])
-    assert len(queries) == 1 and _inserted_columns(queries.captured_queries) == [
-        tuple(field.column for field in TicketLine._meta.concrete_fields if not field.primary_key)
-    ]
+    if connection.vendor == "postgresql":
+        assert len(queries) == 0
+    else:
+        assert len(queries) == 1 and _inserted_columns(queries.captured_queries) == [
+            tuple(field.column for field in TicketLine._meta.concrete_fields if not field.primary_key)
+        ]
     written = InvoiceLine.objects.filter(invoice=invoice, bands__startswith="row ").order_by("amount_cents")
     assert list(written.values_list(*(name for name in rows[0]))) == [tuple(row.values()) for row in rows]
     assert set(written.values_list("text", "claims", "prepaid_cents")) == {("", False, 0)}

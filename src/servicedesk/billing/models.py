@@ -349,27 +349,33 @@ class InvoiceLine(models.Model):
 class TicketLineWriter(models.Manager):
     def write(self, rows: Sequence[dict]) -> None:
         """Insert `rows`, each a dict of a value for every field (by attname, as `Model(**row)` takes them but
-        the primary key): one INSERT statement run for all of them (`executemany`).
+        the primary key), through Django's cursor: on PostgreSQL by COPY, its bulk load; elsewhere by one INSERT
+        statement run for all of them (`executemany`).
 
-        Custom SQL through Django's cursor, as Django documents for writes that need no model instance: a run
-        writes a million ticket lines, and `bulk_create` builds a model instance for each and prepares each value
-        through its field, about six times the database's own work (bench/README.md, billing). One short
-        statement, not a VALUES list per batch: the drivers run it many times from one parse (psycopg in a
-        pipeline, prepared; it parses a statement longer than 4 KB anew every time). The values are plain ints,
-        strings, booleans, Decimals and None, which both drivers take as they are."""
+        Custom SQL, as Django documents for writes that need no model instance: a run writes a million ticket
+        lines, and `bulk_create` builds a model instance for each and prepares each value through its field, about
+        six times the database's own work (bench/README.md, billing). On SQLite one short statement, not a VALUES
+        list per batch (no faster there). On PostgreSQL a million single-row INSERTs kept the server busy for
+        most of a run's preview; COPY is its documented way to load many rows (psycopg's `Cursor.copy`). The
+        values are plain ints, strings, booleans, Decimals and None, which both drivers take as they are."""
         if not rows:
             return
         connection = connections[self.db]
         quote = connection.ops.quote_name
         fields = [field for field in self.model._meta.concrete_fields if not field.primary_key]
+        table = quote(self.model._meta.db_table)
         columns = ", ".join(quote(field.column) for field in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
         values_of = itemgetter(*(field.attname for field in fields))
         with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) VALUES ({placeholders})",
-                [values_of(row) for row in rows],
-            )
+            if connection.vendor == "postgresql":
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(values_of(row))
+            else:
+                placeholders = ", ".join(["%s"] * len(fields))
+                cursor.executemany(
+                    f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", [values_of(row) for row in rows]
+                )
 
 
 class TicketLine(models.Model):
