@@ -159,11 +159,12 @@ def others(agent):
 
 
 def _inserted_columns(queries) -> list[tuple[str, ...]]:
-    """The column lists of the INSERTs into the lines' table (one run many times is logged as "N times: ...")."""
+    """The column lists of the INSERTs into the lines' table (one run many times is logged as "N times: ..."),
+    and of its COPY (PostgreSQL's bulk load)."""
     table = re.escape(connection.ops.quote_name(InvoiceLine._meta.db_table))
     found = []
     for query in queries:
-        match = re.match(rf"(?:\d+ times: )?INSERT INTO {table} \((.*?)\) ", query["sql"])
+        match = re.match(rf"(?:\d+ times: )?(?:INSERT INTO|COPY) {table} \((.*?)\) ", query["sql"])
         if match:
             found.append(tuple(column.strip().strip('"') for column in match.group(1).split(",")))
     return found
@@ -184,12 +185,10 @@ def test_a_runs_ticket_lines_are_written_narrow_and_read_back_whole(agent, worke
 
     with CaptureQueriesContext(connection) as queries:
         billing_run_draft(run, now=DEC1)
-    # The ticket lines' INSERT names their columns only (PostgreSQL loads them by COPY, which Django does not
-    # log); the other lines' every column.
+    # The ticket lines' INSERT (on PostgreSQL their COPY) names their columns only; the other lines' every column.
     narrow = tuple(field.column for field in TicketLine._meta.concrete_fields if not field.primary_key)
     whole = tuple(field.column for field in InvoiceLine._meta.concrete_fields if not field.primary_key)
-    inserted = {whole} if connection.vendor == "postgresql" else {narrow, whole}
-    assert set(_inserted_columns(queries.captured_queries)) == inserted
+    assert set(_inserted_columns(queries.captured_queries)) == {narrow, whole}
     assert len(narrow) == 12 < len(whole)
 
     lines = InvoiceLine.objects.filter(invoice__run=run)
@@ -240,8 +239,8 @@ def test_a_correction_is_a_ticket_line_that_refers_to_the_line_it_corrects(agent
 
 @pytest.mark.django_db
 def test_ticket_lines_written_as_rows_are_read_back_whole(agent, worked):
-    """`TicketLine.objects.write` inserts every row once: on PostgreSQL by COPY (no statement Django logs),
-    elsewhere with one statement run for all of them; nothing at all for no rows."""
+    """`TicketLine.objects.write` inserts every row once, with one statement for all of them (on PostgreSQL a
+    COPY); nothing at all for no rows."""
     run = billing_run_create(actor=agent, period_start=NOV[0], period_end=NOV[1], now=DEC1)
     billing_run_draft(run, now=DEC1)
     invoice = Invoice.with_drafts.get(run=run)
@@ -266,12 +265,9 @@ def test_ticket_lines_written_as_rows_are_read_back_whole(agent, worked):
     with CaptureQueriesContext(connection) as queries:
         TicketLine.objects.write(rows)
         TicketLine.objects.write([])
-    if connection.vendor == "postgresql":
-        assert len(queries) == 0
-    else:
-        assert len(queries) == 1 and _inserted_columns(queries.captured_queries) == [
-            tuple(field.column for field in TicketLine._meta.concrete_fields if not field.primary_key)
-        ]
+    assert len(queries) == 1 and _inserted_columns(queries.captured_queries) == [
+        tuple(field.column for field in TicketLine._meta.concrete_fields if not field.primary_key)
+    ]
     written = InvoiceLine.objects.filter(invoice=invoice, bands__startswith="row ").order_by("amount_cents")
     assert list(written.values_list(*(name for name in rows[0]))) == [tuple(row.values()) for row in rows]
     assert set(written.values_list("text", "claims", "prepaid_cents")) == {("", False, 0)}
