@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import AfterValidator, AliasPath, BaseModel, BeforeValidator, ConfigDict
 
+from servicedesk.core.labels import agent_name
 from servicedesk.policy import Channel, EntryKind, Priority, SupportType
 
 MAX_ID = 2**63 - 1  # a database id; a larger number names nothing
@@ -96,18 +97,12 @@ class MatrixItemOut(Schema):
 # -- tickets -------------------------------------------------------------------------------------------------------
 
 
-def _name(user) -> str | None:
-    if user is None:
-        return None
-    return user.get_full_name() or user.get_username()
-
-
 def _all(related) -> list:
     """A relation's rows (a list as it is: rows the caller has, e.g. a ticket just opened)."""
     return related if isinstance(related, list) else list(related.all())
 
 
-UserName = Annotated[str | None, BeforeValidator(_name)]
+UserName = Annotated[str | None, BeforeValidator(agent_name)]
 
 
 # A ticket as lists show it: plain pydantic, read from the model's attributes (the names through their relations).

@@ -75,3 +75,10 @@ def euro(value: Decimal | None) -> str:
     if value is None:
         return ""
     return "€\u00a0" + number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+def agent_name(user) -> str | None:
+    """An agent as pages, trails and the API name them: the full name, else the username; None for nobody."""
+    if user is None:
+        return None
+    return user.get_full_name() or user.get_username()

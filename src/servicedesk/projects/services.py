@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servicedesk.core.labels import agent_name
 from servicedesk.customers.models import Customer, ServiceMatrixItem
 from servicedesk.projects.models import Phase, Project, ProjectEvent, ProjectTicket, Task
 from servicedesk.tickets.models import Ticket
@@ -53,7 +54,7 @@ def touch(project: Project, now: datetime) -> None:
 
 
 def _user_name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else ""
+    return agent_name(user) or ""
 
 
 def _check_agent(user, field: str, problems: dict) -> None:

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.core.labels import agent_name
 from servicedesk.policy import Channel, EntryKind, Priority, SupportType
 
 
@@ -150,7 +151,7 @@ class Message(models.Model):
         if self.author_contact_id:
             return self.author_contact.name
         if self.author_user_id:
-            return self.author_user.get_full_name() or self.author_user.get_username()
+            return agent_name(self.author_user)
         return ""
 
 
@@ -251,9 +252,7 @@ class TicketEvent(models.Model):
         """Who made the change: the contact's name, or the agent's full name (else username); None: the system."""
         if self.actor_contact_id:
             return self.actor_contact.name
-        if self.actor_id:
-            return self.actor.get_full_name() or self.actor.get_username()
-        return None
+        return agent_name(self.actor) if self.actor_id else None
 
 
 class TicketCc(models.Model):
