@@ -126,6 +126,7 @@ def test_lines_are_paid_as_read_as_the_engine_pays_all_of_them(line_list, owned,
             owner = customer_of.randrange(2)
             start = at(day, minute)
             values = {"kind": what, "time_entry": None, "ticket": None, "project": None, "project_entry": None}
+            values["work_day"] = start.date()  # as the run dates a line: its work's local day
             if what == "project":
                 values |= {
                     "kind": "work",

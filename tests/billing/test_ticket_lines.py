@@ -6,7 +6,7 @@ together here, so that a column added to `InvoiceLine` without a default breaks 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ TICKET_LINE = {
     "late": "late",
     "corrects_id": "corrects_id",
     "rate_told": "rate_told",
+    "work_day": "work_day",
 }
 # What any other line adds: the line it bills and what it says.
 OTHER_LINE = {
@@ -54,6 +55,7 @@ OTHER_LINE = {
     "project_id": "project_id",
     "project_entry_id": "project_entry_id",
     "milestone_id": "milestone_id",
+    "work_day": "work_day",
     "text": "description",
 }
 
@@ -189,7 +191,7 @@ def test_a_runs_ticket_lines_are_written_narrow_and_read_back_whole(agent, worke
     narrow = tuple(field.column for field in TicketLine._meta.concrete_fields if not field.primary_key)
     whole = tuple(field.column for field in InvoiceLine._meta.concrete_fields if not field.primary_key)
     assert set(_inserted_columns(queries.captured_queries)) == {narrow, whole}
-    assert len(narrow) == 12 < len(whole)
+    assert len(narrow) == 13 < len(whole)
 
     lines = InvoiceLine.objects.filter(invoice__run=run)
     written = lines.filter(invoice__customer=worked).order_by("id")
@@ -259,6 +261,7 @@ def test_ticket_lines_written_as_rows_are_read_back_whole(agent, worked):
             "late": n % 5 == 0,
             "corrects_id": None,
             "rate_told": (None, True, False)[n % 3],
+            "work_day": date(2026, 11, 1 + n % 30),
         }
         for n in range(2500)
     ]
@@ -292,3 +295,47 @@ def test_the_lines_table_indexes_what_a_ticket_line_leaves_out_only_where_set():
         assert found[f"invoice_line_{column.removesuffix('_id')}"]["unique"] is False, column
     for name in ("bundle", "rest", "entry", "milestone", "period"):
         assert found[f"invoice_line_{name}_billed_once"]["unique"], name
+    # A document's lines by (invoice, work_day) only: the bundles read them by day (billing migration 0010).
+    assert {name: columns for name, columns in on.items() if columns[:1] == ("invoice_id",)} == {
+        "invoice_line_day": ("invoice_id", "work_day")
+    }
+
+
+@pytest.mark.django_db
+def test_each_line_is_dated_by_the_local_day_of_its_work(agent):
+    """A ticket's work by its entry's start, a phone surcharge by its ticket's report, a project's work by its
+    entry's start: each the local day (half past midnight here is the evening before in UTC); what bills no work
+    (a fee, a bundle's purchase, a milestone) has no day."""
+    customer = factories.invoiced_customer("Bakkerij De Korrel")
+    reporter = factories.contact(customer, "Anja", main=True)
+    mail = services.ticket_create(
+        reporter=reporter, subject="Mail", body="", channel="email", support_type="functional", now=at(9)
+    )
+    services.time_entry_add(ticket=mail, agent=agent, start=at(10, 0).replace(minute=30), minutes=30, now=at(10))
+    phone = services.ticket_create(
+        reporter=reporter,
+        subject="Bel",
+        body="",
+        channel="phone",
+        support_type="functional",
+        now=at(12, 0).replace(minute=15),
+    )
+    services.time_entry_add(ticket=phone, agent=agent, start=at(13), minutes=20, now=at(13))
+    project = factories.accepted_project(
+        customer, agent, reporter, billing_mode="time_and_materials", phases=[("Mailboxen", 120, None)], now=at(2)
+    )
+    time_services.project_time_add(
+        project=project, agent=agent, start=at(14, 0).replace(minute=30), minutes=60, now=at(14)
+    )
+    assert at(10, 0).replace(minute=30).astimezone(UTC).day == 9  # the edge this test is about
+    run = billing_run_create(actor=agent, period_start=NOV[0], period_end=NOV[1], now=DEC1)
+    billing_run_draft(run, now=DEC1)
+
+    lines = InvoiceLine.objects.filter(invoice__run=run)
+    assert set(lines.filter(ticket=mail).values_list("kind", "work_day")) == {("work", date(2026, 11, 10))}
+    assert set(lines.filter(ticket=phone).values_list("kind", "work_day")) == {
+        ("work", date(2026, 11, 13)),
+        ("phone_surcharge", date(2026, 11, 12)),
+    }
+    assert set(lines.filter(project=project).values_list("kind", "work_day")) == {("work", date(2026, 11, 14))}
+    assert not lines.filter(ticket__isnull=True, project_entry__isnull=True, work_day__isnull=False).exists()

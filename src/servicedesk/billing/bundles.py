@@ -10,21 +10,19 @@ travel, surcharge; a project's lines once they are billed), never by what it bil
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum, Value
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from servicedesk.billing.models import BUNDLE_PURCHASE, Invoice, InvoiceLine
+from servicedesk.billing.models import BUNDLE_PURCHASE, PAID_KINDS, Invoice, InvoiceLine
 from servicedesk.billing.specification import SpecLine, vat_on
 from servicedesk.contracts.models import BundleDebit, PrepaidBundle
 from servicedesk.contracts.selectors import as_engine_bundle
-from servicedesk.policy import LineKind, prepaid
+from servicedesk.policy import prepaid
 
-# The kinds of line bundles pay (a fee or a bundle's purchase is never paid from a bundle).
-PAID_KINDS = (LineKind.WORK.value, LineKind.TRAVEL.value, LineKind.PHONE_SURCHARGE.value)
 PAID_KIND = "invoice_line"  # BundleDebit.paid_kind of what a run pays: an invoice line, by its id
 PAID_BATCH = 900  # line ids in one UPDATE (under SQLite's 999 parameters of old)
 ONE_DAY = timedelta(days=1)
@@ -78,11 +76,6 @@ def purchase_lines(*, customer_ids: list[int] | None, run_start: date, run_end: 
     return found
 
 
-def _day_start(day: date) -> datetime:
-    """The first moment of a local day (midnight; where a clock skips midnight, the moment it skips to)."""
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def _paid_text(pk: int, ticket_id: int | None, project: str | None) -> str:
     """What a debit paid, as the customer's bundle page lists it (Dutch, as the documents are)."""
     if ticket_id:
@@ -110,15 +103,12 @@ def pay_lines(invoices: list[Invoice], *, today: date, run_id: int, now: datetim
     of_customer: dict[int, list[PrepaidBundle]] = defaultdict(list)
     for bundle in rows:
         of_customer[bundle.customer_id].append(bundle)
-    # A line's day: its entry's start (a ticket's or a project's), else its ticket's report (a surcharge); a line
-    # with none of them (none is made so) is dated today, as `timezone.localdate(None)` always dated it.
-    at = Coalesce("time_entry__start", "project_entry__start", "ticket__reported_at", Value(timezone.now()))
     paid_by: dict[int, int] = {}
     paid_whole, paid_in_part, debits = [], [], []
     for customer_id, owned in of_customer.items():
         payable = InvoiceLine.objects.filter(
             invoice=by_customer[customer_id], kind__in=PAID_KINDS, amount_cents__gt=0, free_reason=""
-        ).annotate(at=at)
+        )
         what: dict[str, tuple[int, date, str, int]] = {}
 
         def read(stretches, payable=payable, what=what) -> list[prepaid.BillableLine]:
@@ -126,10 +116,9 @@ def pay_lines(invoices: list[Invoice], *, today: date, run_id: int, now: datetim
             for i in range(0, len(stretches), STRETCHES_READ):
                 days = Q()
                 for first, end in stretches[i : i + STRETCHES_READ]:
-                    days |= Q(at__gte=_day_start(first), at__lt=_day_start(end))
-                found = payable.filter(days).values_list("pk", "amount_cents", "at", "ticket_id", "project__name")
-                for pk, amount, start, ticket_id, project in found:
-                    day = timezone.localdate(start)
+                    days |= Q(work_day__gte=first, work_day__lt=end)
+                found = payable.filter(days).values_list("pk", "amount_cents", "work_day", "ticket_id", "project__name")
+                for pk, amount, day, ticket_id, project in found:
                     billable.append(prepaid.BillableLine(str(pk), day, amount))
                     what[str(pk)] = (pk, day, _paid_text(pk, ticket_id, project), amount)
             return billable

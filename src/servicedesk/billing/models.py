@@ -30,6 +30,8 @@ LINE_KINDS = [
     (MILESTONE, _("Milestone")),
     (PROJECT_REST, _("Rest of the fixed price")),
 ]
+# The kinds of line bundles pay (a fee or a bundle's purchase is never paid from a bundle).
+PAID_KINDS = (LineKind.WORK.value, LineKind.TRAVEL.value, LineKind.PHONE_SURCHARGE.value)
 
 
 class InvoiceSequence(models.Model):
@@ -174,7 +176,8 @@ class InvoiceLine(models.Model):
     `project_entry`, `milestone`). Bundles pay work, travel and surcharges (`prepaid_cents`, by
     billing/bundles.py). A run writes its tickets' lines as `TicketLine`s (the same table, fewer columns)."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    # No index of its own: `invoice_line_day` (invoice, work_day) serves look-ups by document.
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines", db_index=False)
     # No index of its own: `invoice_line_item` (ticket, time_entry) serves look-ups by ticket.
     ticket = _billed_thing("tickets.Ticket")
     # A recurring fee: the contract line and the period it bills. No index of its own: `invoice_line_period`.
@@ -219,12 +222,17 @@ class InvoiceLine(models.Model):
     )
     # After-hours work: whether the customer was told the rate before it started (None: not after-hours work).
     rate_told = models.BooleanField(null=True, blank=True)
+    # The local day of the work a ticket's or project's line bills (its entry's start; a phone surcharge: its
+    # ticket's report), by which the customer's bundles pay it (billing/bundles.py reads a customer's lines a few
+    # days at a time, by `invoice_line_day`). None for a fee, a bundle's purchase, a milestone or a project's rest.
+    work_day = models.DateField(null=True, blank=True)
 
     objects = InvoiceLineQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
         indexes = [
+            models.Index(fields=["invoice", "work_day"], name="invoice_line_day"),
             models.Index(fields=["ticket", "time_entry"], name="invoice_line_item"),
             models.Index(fields=["corrects"], name="invoice_line_corrects", condition=Q(corrects__isnull=False)),
             *(
@@ -278,6 +286,11 @@ class InvoiceLine(models.Model):
                     kind__in=[LineKind.WORK.value, LineKind.TRAVEL.value, MILESTONE, PROJECT_REST],
                 ),
                 name="invoice_line_bills_one_thing",
+            ),
+            # A line a bundle may pay has its day: without one it would be invoiced whole, unnoticed.
+            models.CheckConstraint(
+                condition=~Q(kind__in=PAID_KINDS, amount_cents__gt=0, free_reason="") | Q(work_day__isnull=False),
+                name="invoice_line_paid_work_dated",
             ),
             models.UniqueConstraint(
                 fields=["contract_line", "period_start"],
@@ -398,6 +411,7 @@ class TicketLine(models.Model):
     late = models.BooleanField(default=False)
     corrects = models.ForeignKey(InvoiceLine, null=True, on_delete=models.DO_NOTHING, related_name="+")
     rate_told = models.BooleanField(null=True)
+    work_day = models.DateField(null=True)
 
     objects = TicketLineWriter()
 

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from django.db.models import Sum
+from django.utils import timezone
 
 from servicedesk.billing.models import MILESTONE, PROJECT_REST, Invoice, InvoiceLine
 from servicedesk.billing.specification import SpecLine, bands_text
@@ -105,6 +106,7 @@ def _time_lines(project: Project, entries: list, claimed: dict, extension: int, 
         if str(entry.pk) in waits:
             awaiting += priced.billed_minutes
             continue
+        day = timezone.localdate(entry.start)
         lines.append(
             _line(
                 project,
@@ -117,8 +119,9 @@ def _time_lines(project: Project, entries: list, claimed: dict, extension: int, 
                 bands=bands_text(priced),
                 hourly_rate=price.hourly_rate,
                 amount_cents=priced.amount_cents,
-                late=entry.start.date() < run_start,
+                late=day < run_start,
                 project_entry_id=entry.pk,
+                work_day=day,
             )
         )
     return lines, awaiting

@@ -368,6 +368,7 @@ def _invoice_line(invoice: Invoice, line: SpecLine) -> InvoiceLine | dict:
         "late": line.late,
         "corrects_id": line.corrects_id,
         "rate_told": line.rate_told,
+        "work_day": line.work_day,
     }
     other_thing = line.contract_line_id or line.bundle_id or line.project_id
     if line.ticket_id is not None and not other_thing:
@@ -406,6 +407,7 @@ CREDITED_FIELDS = (
     "project_id",
     "project_entry_id",
     "milestone_id",
+    "work_day",
 )
 
 

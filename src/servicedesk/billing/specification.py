@@ -67,6 +67,9 @@ class SpecLine(NamedTuple):
     project_id: int | None = None
     project_entry_id: int | None = None
     milestone_id: int | None = None
+    # The local day of the work a ticket's or project's line bills (its entry's start; a phone surcharge: its
+    # ticket's report): the day by which bundles pay it (InvoiceLine.work_day).
+    work_day: date | None = None
 
 
 def vat_on(subtotal_cents: int, vat_percent: Decimal) -> int:
@@ -364,6 +367,7 @@ def _spec_lines(ticket: TicketRow, price: TicketPrice, items: list[tuple], bands
                 corrects_id=corrects,
                 previously_billed_cents=before,
                 rate_told=told,
+                work_day=timezone.localdate(entry.start),
             )
         else:
             line = SpecLine(
@@ -383,6 +387,7 @@ def _spec_lines(ticket: TicketRow, price: TicketPrice, items: list[tuple], bands
                 late=False,
                 corrects_id=corrects,
                 previously_billed_cents=before,
+                work_day=timezone.localdate(ticket.reported_at),
             )
         lines.append(line)
     return lines

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from servicedesk.billing.bundles import PAID_KINDS
+from servicedesk.billing.models import PAID_KINDS
 from servicedesk.billing.services import billing_run_confirm, billing_run_create
 from servicedesk.billing.specification import period_bounds, specifications
 from servicedesk.contracts.services import bundle_sell, contract_create, line_add
