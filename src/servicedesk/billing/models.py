@@ -169,6 +169,39 @@ def _billed_thing(model: str) -> models.ForeignKey:
     )
 
 
+class LineWriter(models.Manager):
+    def write(self, rows: Sequence[dict]) -> None:
+        """Insert `rows`, each a dict of a value for every field of the model (by attname, as `Model(**row)` takes
+        them) but the primary key, through Django's cursor: on PostgreSQL by COPY, its bulk load; elsewhere by one
+        INSERT statement run for all of them (`executemany`).
+
+        Custom SQL, as Django documents for writes that need no model instance: a run writes a million ticket
+        lines and some hundred thousand others (fees, projects), and `bulk_create` builds a model instance for each
+        and prepares each value through its field, about six times the database's own work (bench/README.md,
+        billing). On SQLite one short statement, not a VALUES list per batch (no faster there). On PostgreSQL a
+        million single-row INSERTs kept the server busy for most of a run's preview; COPY is its documented way to
+        load many rows (psycopg's `Cursor.copy`). The values are plain ints, strings, booleans, Decimals, dates and
+        None, which both drivers take as they are."""
+        if not rows:
+            return
+        connection = connections[self.db]
+        quote = connection.ops.quote_name
+        fields = [field for field in self.model._meta.concrete_fields if not field.primary_key]
+        table = quote(self.model._meta.db_table)
+        columns = ", ".join(quote(field.column) for field in fields)
+        values_of = itemgetter(*(field.attname for field in fields))
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(values_of(row))
+            else:
+                placeholders = ", ".join(["%s"] * len(fields))
+                cursor.executemany(
+                    f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", [values_of(row) for row in rows]
+                )
+
+
 class InvoiceLine(models.Model):
     """A line of a document: it bills exactly one thing, a ticket's work, travel or phone surcharge (`ticket`, with
     `time_entry` for work and travel), a contract line's fee for one of its periods (`contract_line` and the
@@ -227,7 +260,7 @@ class InvoiceLine(models.Model):
     # days at a time, by `invoice_line_day`). None for a fee, a bundle's purchase, a milestone or a project's rest.
     work_day = models.DateField(null=True, blank=True)
 
-    objects = InvoiceLineQuerySet.as_manager()
+    objects = LineWriter.from_queryset(InvoiceLineQuerySet)()
 
     class Meta:
         ordering = ["id"]
@@ -359,38 +392,6 @@ class InvoiceLine(models.Model):
         return self.facts.minutes
 
 
-class TicketLineWriter(models.Manager):
-    def write(self, rows: Sequence[dict]) -> None:
-        """Insert `rows`, each a dict of a value for every field (by attname, as `Model(**row)` takes them but
-        the primary key), through Django's cursor: on PostgreSQL by COPY, its bulk load; elsewhere by one INSERT
-        statement run for all of them (`executemany`).
-
-        Custom SQL, as Django documents for writes that need no model instance: a run writes a million ticket
-        lines, and `bulk_create` builds a model instance for each and prepares each value through its field, about
-        six times the database's own work (bench/README.md, billing). On SQLite one short statement, not a VALUES
-        list per batch (no faster there). On PostgreSQL a million single-row INSERTs kept the server busy for
-        most of a run's preview; COPY is its documented way to load many rows (psycopg's `Cursor.copy`). The
-        values are plain ints, strings, booleans, Decimals and None, which both drivers take as they are."""
-        if not rows:
-            return
-        connection = connections[self.db]
-        quote = connection.ops.quote_name
-        fields = [field for field in self.model._meta.concrete_fields if not field.primary_key]
-        table = quote(self.model._meta.db_table)
-        columns = ", ".join(quote(field.column) for field in fields)
-        values_of = itemgetter(*(field.attname for field in fields))
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(values_of(row))
-            else:
-                placeholders = ", ".join(["%s"] * len(fields))
-                cursor.executemany(
-                    f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", [values_of(row) for row in rows]
-                )
-
-
 class TicketLine(models.Model):
     """A ticket's line as a billing run writes it: `InvoiceLine`'s table, only the columns a ticket's work,
     travel or phone surcharge uses. A run writes a million of these (`TicketLine.objects.write`), so the
@@ -413,7 +414,7 @@ class TicketLine(models.Model):
     rate_told = models.BooleanField(null=True)
     work_day = models.DateField(null=True)
 
-    objects = TicketLineWriter()
+    objects = LineWriter()
 
     class Meta:
         managed = False  # the table is InvoiceLine's, and so are its migrations

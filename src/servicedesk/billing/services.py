@@ -288,11 +288,17 @@ def _draft(run: BillingRun, *, now: datetime, progress: Callable[[int], None] | 
         for invoice in Invoice.with_drafts.bulk_create(new, batch_size=LINE_BATCH):  # their ids come back
             invoices[invoice.customer_id] = invoice
             figures[invoice.customer_id] = CustomerSummary(invoice.customer_id)
-        new_lines = []
+        ticket_rows, other_rows = [], []
         for customer_id, lines, summary in found:
             figures[customer_id].add(summary)
-            new_lines += [_invoice_line(invoices[customer_id], line) for line in lines]
-        _write_lines(new_lines)
+            invoice_id = invoices[customer_id].pk
+            for line in lines:
+                if line.ticket_id is not None and not _bills_other_thing(line):
+                    ticket_rows.append(_ticket_row(invoice_id, line))
+                else:
+                    other_rows.append(_whole_row(invoice_id, line))
+        TicketLine.objects.write(ticket_rows)
+        InvoiceLine.objects.write(other_rows)
 
     plan = run_plan(_customer_ids(run), until)
     for chunk in specification_chunks(plan=plan, start=start, until=until, progress=progress):
@@ -346,17 +352,16 @@ def _drop_drafts(runs) -> None:
     BillingRun.objects.filter(pk__in=run_ids).update(drafted_from=None)
 
 
-def _write_lines(lines: list[InvoiceLine | dict]) -> None:
-    """Insert the lines `_invoice_line` made: the tickets' as `TicketLine` rows, the others as `InvoiceLine`s."""
-    TicketLine.objects.write([line for line in lines if type(line) is dict])
-    InvoiceLine.objects.bulk_create([line for line in lines if type(line) is InvoiceLine], batch_size=LINE_BATCH)
+def _bills_other_thing(line: SpecLine) -> bool:
+    """Whether the line bills a contract's period, a bundle's purchase or a project's work (not a ticket's)."""
+    return bool(line.contract_line_id or line.bundle_id or line.project_id)
 
 
-def _invoice_line(invoice: Invoice, line: SpecLine) -> InvoiceLine | dict:
-    """The line to write for `line`: a ticket's as a `TicketLine` row (its values by attname: a run writes a
-    million of them; the columns it leaves out take their defaults), any other as an `InvoiceLine`."""
-    billed = {
-        "invoice_id": invoice.pk,
+def _ticket_row(invoice_id: int, line: SpecLine) -> dict:
+    """A ticket's line as a `TicketLine` row (its values by attname; the columns it leaves out take their
+    defaults)."""
+    return {
+        "invoice_id": invoice_id,
         "ticket_id": line.ticket_id,
         "time_entry_id": line.entry_id,
         "kind": line.kind,
@@ -370,21 +375,23 @@ def _invoice_line(invoice: Invoice, line: SpecLine) -> InvoiceLine | dict:
         "rate_told": line.rate_told,
         "work_day": line.work_day,
     }
-    other_thing = line.contract_line_id or line.bundle_id or line.project_id
-    if line.ticket_id is not None and not other_thing:
-        return billed
-    return InvoiceLine(
-        **billed,
-        contract_line_id=line.contract_line_id,
-        period_start=line.period_start,
-        period_end=line.period_end,
-        unit_price_cents=line.unit_price_cents,
-        bundle_id=line.bundle_id,
-        text=line.description if other_thing else "",
-        project_id=line.project_id,
-        project_entry_id=line.project_entry_id,
-        milestone_id=line.milestone_id,
-    )
+
+
+def _whole_row(invoice_id: int, line: SpecLine) -> dict:
+    """Any other line as an `InvoiceLine` row, every column: what it bills and what it says."""
+    return _ticket_row(invoice_id, line) | {
+        "contract_line_id": line.contract_line_id,
+        "period_start": line.period_start,
+        "period_end": line.period_end,
+        "unit_price_cents": line.unit_price_cents,
+        "bundle_id": line.bundle_id,
+        "text": line.description if _bills_other_thing(line) else "",
+        "project_id": line.project_id,
+        "project_entry_id": line.project_entry_id,
+        "milestone_id": line.milestone_id,
+        "claims": False,  # set by the confirmation (`_claim_periods`)
+        "prepaid_cents": 0,  # set by the bundles (`pay_lines`)
+    }
 
 
 # What a credit note's line takes over from the line it cancels.
