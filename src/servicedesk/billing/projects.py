@@ -106,7 +106,7 @@ def _time_lines(project: Project, entries: list, claimed: dict, extension: int, 
         if str(entry.pk) in waits:
             awaiting += priced.billed_minutes
             continue
-        day = timezone.localdate(entry.start)
+        day = timezone.localdate(entry.start, timezone.get_default_timezone())
         lines.append(
             _line(
                 project,

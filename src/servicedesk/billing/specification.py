@@ -343,6 +343,7 @@ def _spec_lines(ticket: TicketRow, price: TicketPrice, items: list[tuple], bands
     """The items of `_ticket_items` as specification lines; `bands`: the run's cache for `_bands`."""
     free = price.free_reason.value if isinstance(price.free_reason, FreeReason) else ""
     rate = price.hourly_rate
+    zone = timezone.get_default_timezone()  # named: the current one is looked up per thread, a million times
     lines = []
     for entry, priced, amount, corrects, late, before in items:
         if entry is not None:
@@ -367,7 +368,7 @@ def _spec_lines(ticket: TicketRow, price: TicketPrice, items: list[tuple], bands
                 corrects_id=corrects,
                 previously_billed_cents=before,
                 rate_told=told,
-                work_day=timezone.localdate(entry.start),
+                work_day=timezone.localdate(entry.start, zone),
             )
         else:
             line = SpecLine(
@@ -387,7 +388,7 @@ def _spec_lines(ticket: TicketRow, price: TicketPrice, items: list[tuple], bands
                 late=False,
                 corrects_id=corrects,
                 previously_billed_cents=before,
-                work_day=timezone.localdate(ticket.reported_at),
+                work_day=timezone.localdate(ticket.reported_at, zone),
             )
         lines.append(line)
     return lines
