@@ -207,7 +207,8 @@ class InvoiceLine(models.Model):
     `time_entry` for work and travel), a contract line's fee for one of its periods (`contract_line` and the
     period), a bundle's purchase (`bundle`) or a project's entry, milestone or rest (`project` and one of
     `project_entry`, `milestone`). Bundles pay work, travel and surcharges (`prepaid_cents`, by
-    billing/bundles.py). A run writes its tickets' lines as `TicketLine`s (the same table, fewer columns)."""
+    billing/bundles.py). A run writes its tickets' lines as `TicketLine`s (the same table, fewer columns), the
+    others by `InvoiceLine.objects.write` (both `LineWriter`)."""
 
     # No index of its own: `invoice_line_day` (invoice, work_day) serves look-ups by document.
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines", db_index=False)
