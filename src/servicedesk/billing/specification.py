@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from servicedesk.billing.models import Invoice, InvoiceLine
@@ -399,19 +399,11 @@ def _after_hours(priced) -> bool:
     return any(band and duration for band, duration in priced.explanation[0])
 
 
-def rate_told_at(ticket_ids: list[int]) -> dict[int, datetime]:
-    """Per ticket, when the customer was first told the after-hours rate (tickets never told are left out)."""
-
-    if not ticket_ids:
-        return {}
-    rows = (
-        TicketEvent.objects.filter(ticket_id__in=ticket_ids, kind=TicketEvent.Kind.RATE_TOLD)
-        .order_by()
-        .values("ticket_id")
-        .annotate(first=Min("at"))
-        .values_list("ticket_id", "first")
-    )
-    return dict(rows)
+def first_rate_told():
+    """When the customer of the ticket (`OuterRef("pk")`) was first told the after-hours rate, or NULL: a
+    subquery for the chunk's ticket query, one index look-up a ticket (`ticket_event_ticket`)."""
+    told = TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=TicketEvent.Kind.RATE_TOLD).order_by("at")
+    return Subquery(told.values("at")[:1])
 
 
 class _ChunkRows(NamedTuple):
@@ -441,10 +433,12 @@ def _read_chunk(chunk: list[tuple[int, int]], history: set[int]) -> _ChunkRows:
         entries[ticket_id].append(
             EntryRow(pk, kind, entry_start, minutes, agent or "", description, pk in billed_entries)
         )
-    told = rate_told_at(ids)
     tickets = [
-        TicketRow(*row, told.get(row[0]))
-        for row in Ticket.objects.filter(pk__in=ids).order_by("pk").values_list(*TICKET_FIELDS)
+        TicketRow(*row)
+        for row in Ticket.objects.filter(pk__in=ids)
+        .annotate(rate_told_at=first_rate_told())
+        .order_by("pk")
+        .values_list(*TICKET_FIELDS, "rate_told_at")
     ]
     return _ChunkRows(customer_of, tickets, entries, billed, last)
 
