@@ -17,7 +17,9 @@ from servicedesk.contracts import services as contracts
 from servicedesk.policy import Priority, SupportType
 from servicedesk.portal.terms import report_terms
 from servicedesk.tickets import services
+from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.pricing import customer_policies, hourly_rate, ticket_price
+from servicedesk.tickets.selectors import ticket_for_desk
 from tests.helpers import PREMIUM_LEVELS as PREMIUM
 from tests.helpers import portal_signed_in
 
@@ -181,3 +183,22 @@ def test_a_ticket_reported_by_mail_gets_the_contracts_deadline(premium, main_con
         }
         contract = deadline_for(**facts, policy=ticket_policy(ticket)).response.response_due  # 16 office hours
         assert ticket.response_due == contract != deadline_for(**facts, policy=current_policy()).response.response_due
+
+
+@pytest.mark.parametrize(
+    ("reported", "rate"),
+    [
+        (datetime(2026, 11, 1, 0, 30, tzinfo=AMS), Decimal("75.00")),  # the contract's first day (31 October in UTC)
+        (datetime(2026, 10, 31, 23, 30, tzinfo=AMS), Decimal("85.00")),  # the evening before it
+    ],
+)
+def test_a_ticket_read_for_the_desk_brings_its_contracts_levels(
+    premium, main_contact, reported, rate, django_assert_num_queries
+):
+    """`ticket_for_desk` reads the levels with the ticket, by the local day it was reported, so that pricing it
+    needs no query; the same levels as looked up apart."""
+    ticket = _report(main_contact, reported)
+    loaded = ticket_for_desk(ticket.pk)
+    with django_assert_num_queries(0):
+        assert hourly_rate(loaded) == rate
+    assert hourly_rate(Ticket.objects.get(pk=ticket.pk)) == rate  # looked up apart (one query)

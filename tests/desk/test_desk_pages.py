@@ -288,9 +288,9 @@ def _busy_ticket(contact, agent, n: int):
 def test_ticket_page_query_count_does_not_grow(desk, main_contact, agent, size, django_assert_num_queries):
     ticket = _busy_ticket(main_contact, agent, size)
     desk.get(reverse("desk:ticket", args=[ticket.pk]))  # warm caches
-    # The session and the agent; the ticket (with the project it is linked to), its messages, their attachments,
-    # its trail and its time entries; the Cc list, the mail sent, its contract's service levels.
-    with django_assert_num_queries(10):
+    # The session and the agent; the ticket (with the project it is linked to and its contract's service levels),
+    # its messages, their attachments, its trail and its time entries; the Cc list, the mail sent.
+    with django_assert_num_queries(9):
         assert desk.get(reverse("desk:ticket", args=[ticket.pk])).status_code == 200
 
 

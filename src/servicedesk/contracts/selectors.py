@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Subquery, Sum
 
 from servicedesk.contracts.models import BundleDebit, Contract, ContractEvent, ContractLine, LineQuantity, PrepaidBundle
 from servicedesk.policy import BillingPeriod, PeriodFee, ServiceLevels, prepaid, read_service_levels, recurring
@@ -68,6 +68,18 @@ def service_levels_in_force(*, customer_id: int, on: date, critical_priority) ->
     if table is None:
         return None
     return read_service_levels(table, critical_priority=critical_priority)
+
+
+def service_levels_table_in_force(*, customer_id, on) -> Subquery:
+    """A subquery: the own service levels (as stored, the policy file's shape) of the customer's contract in force
+    on `on`, or NULL. `customer_id` and `on` are expressions of the outer query (`OuterRef`), so that another
+    app's query reads them with its rows, as `service_levels_in_force` reads them for one."""
+    found = (
+        Contract.objects.filter(customer_id=customer_id, service_levels__isnull=False, start__lte=on)
+        .filter(Q(end=None) | Q(end__gte=on))
+        .order_by("-start", "-id")
+    )
+    return Subquery(found.values("service_levels")[:1])
 
 
 def _with_lines(contracts: QuerySet[Contract]) -> QuerySet[Contract]:

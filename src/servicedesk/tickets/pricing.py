@@ -12,9 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.db.models import OuterRef, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from servicedesk.contracts.selectors import service_levels_in_force, service_levels_of_customer
+from servicedesk.contracts.selectors import (
+    service_levels_in_force,
+    service_levels_of_customer,
+    service_levels_table_in_force,
+)
 from servicedesk.core.policy import current_policy
 from servicedesk.policy import (
     Channel,
@@ -26,6 +32,7 @@ from servicedesk.policy import (
     TicketPrice,
     TicketWork,
     TimeEntry,
+    read_service_levels,
 )
 from servicedesk.tickets.models import Ticket, TicketEvent
 
@@ -49,9 +56,24 @@ def policy_for(customer_id: int, reported_at: datetime) -> Policy:
     return policy if levels is None else policy.with_service_levels(levels)
 
 
+def with_contract_levels(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """The tickets, each with `contract_levels`: the own service levels of its customer's contract in force on the
+    (local) day it was reported, as stored, or None; `ticket_policy` then needs no query of its own."""
+    day = TruncDate("reported_at", tzinfo=current_policy().time_zone)
+    levels = service_levels_table_in_force(customer_id=OuterRef("customer_id"), on=OuterRef("reported_day"))
+    return tickets.annotate(reported_day=day, contract_levels=levels)
+
+
 def ticket_policy(ticket: Ticket) -> Policy:
-    """The policy a ticket is answered and priced under (see `policy_for`)."""
-    return policy_for(ticket.customer_id, ticket.reported_at)
+    """The policy a ticket is answered and priced under (see `policy_for`); read with the ticket when it was loaded
+    `with_contract_levels`."""
+    if not hasattr(ticket, "contract_levels"):
+        return policy_for(ticket.customer_id, ticket.reported_at)
+    policy = current_policy()
+    if ticket.contract_levels is None:
+        return policy
+    levels = read_service_levels(ticket.contract_levels, critical_priority=policy.config.critical_priority)
+    return policy.with_service_levels(levels)
 
 
 def customer_policies(customer_id: int) -> Callable[[datetime], Policy]:

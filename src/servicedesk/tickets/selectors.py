@@ -18,6 +18,7 @@ from servicedesk.tickets.models import (
     TicketEvent,
     TimeEntry,
 )
+from servicedesk.tickets.pricing import with_contract_levels
 
 QUEUES = ("open", "unassigned", "mine", "due_soon", "breached", "waiting", "closed", "all")
 PAGE_SIZE = 50
@@ -138,17 +139,17 @@ def queue_counts(*, user, now: datetime) -> dict[str, int]:
 
 
 def ticket_for_desk(ticket_id: int, *, related: tuple[str, ...] = ()) -> Ticket:
-    """A ticket with everything its desk page shows, in five queries: `message_list` (oldest first, each message's
-    attachments prefetched), `event_list` (its audit trail) and `entry_list` (its time entries, each with
-    `billed`). `related`: more relations to join into the ticket's own query (select_related paths).
+    """A ticket with everything its desk page shows, in five queries: the ticket with its contract's service
+    levels (`with_contract_levels`), `message_list` (oldest first, each message's attachments prefetched),
+    `event_list` (its audit trail) and `entry_list` (its time entries, each with `billed`). `related`: more
+    relations to join into the ticket's own query (select_related paths).
 
     Plain querysets whose rows are set on the ticket, not prefetches of its relations: a prefetch costs Django
     more than the query it runs (a ticket page is some fifteen milliseconds, and this a third of it). The related
     rows load only the columns the page uses.
     """
-    ticket = Ticket.objects.select_related("customer", "reporter", "assignee", "matrix_item", *related).get(
-        pk=ticket_id
-    )
+    tickets = Ticket.objects.select_related("customer", "reporter", "assignee", "matrix_item", *related)
+    ticket = with_contract_levels(tickets).get(pk=ticket_id)
     user_name = ("username", "first_name", "last_name")
     ticket.message_list = list(
         Message.objects.filter(ticket_id=ticket_id)
