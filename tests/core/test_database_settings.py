@@ -63,3 +63,21 @@ def test_sqlite_uses_djangos_backend_with_wal_and_immediate_transactions():
     assert engine == "django.db.backends.sqlite3"
     assert found["transaction_mode"] == "IMMEDIATE" and found["timeout"] >= 5
     assert "journal_mode=WAL" in found["init_command"]
+
+
+LIVE_SQLITE = (
+    "import django, json; django.setup(); from django.db import connection; c = connection.cursor(); "
+    "print(json.dumps([c.execute(f'PRAGMA {name}').fetchone()[0] for name in ('journal_mode', 'cache_size')]))"
+)
+
+
+def test_a_sqlite_connection_gets_its_pragmas(tmp_path):
+    """The init command runs on each new connection: WAL, and a page cache of 64 MB (in KiB, negative)."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "servicedesk.settings",
+    }
+    done = subprocess.run([sys.executable, "-c", LIVE_SQLITE], env=environment, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ["wal", -65536]
