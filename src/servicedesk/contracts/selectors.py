@@ -21,7 +21,8 @@ PAGE_SIZE = 50
 ONE_DAY = timedelta(days=1)
 
 
-def _in_force_on(day: date) -> Q:
+def _in_force_on(day) -> Q:
+    """In force on `day`: a date, or an expression of an outer query (`OuterRef`)."""
     return Q(start__lte=day) & (Q(end=None) | Q(end__gte=day))
 
 
@@ -74,12 +75,8 @@ def service_levels_table_in_force(*, customer_id, on) -> Subquery:
     """A subquery: the own service levels (as stored, the policy file's shape) of the customer's contract in force
     on `on`, or NULL. `customer_id` and `on` are expressions of the outer query (`OuterRef`), so that another
     app's query reads them with its rows, as `service_levels_in_force` reads them for one."""
-    found = (
-        Contract.objects.filter(customer_id=customer_id, service_levels__isnull=False, start__lte=on)
-        .filter(Q(end=None) | Q(end__gte=on))
-        .order_by("-start", "-id")
-    )
-    return Subquery(found.values("service_levels")[:1])
+    found = Contract.objects.filter(_in_force_on(on), customer_id=customer_id, service_levels__isnull=False)
+    return Subquery(found.order_by("-start", "-id").values("service_levels")[:1])
 
 
 def _with_lines(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
