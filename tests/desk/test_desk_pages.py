@@ -340,3 +340,39 @@ def test_assigning_to_someone_who_is_no_agent_is_refused(desk, ticket, django_us
     assert response.status_code == 400
     ticket.refresh_from_db()
     assert ticket.assignee is None
+
+
+def _chosen(page: str, name: str) -> str:
+    """The value of the option chosen in the select `name` of a page."""
+    select = page.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+    return select.split(" selected>", 1)[0].rsplit('<option value="', 1)[1].split('"', 1)[0]
+
+
+def test_each_ticket_page_shows_its_own_assignee_and_status(desk, main_contact, agent):
+    """The open forms are kept as rendered: a second ticket, or the same one changed, never shows another's choice."""
+    bram = factories.agent("bram")
+    first, second = (
+        services.ticket_create(reporter=main_contact, subject=s, body="", channel="email") for s in ("Een", "Twee")
+    )
+    services.ticket_assign(ticket=second, assignee=bram, actor=agent)
+    services.ticket_set_status(ticket=second, status=Ticket.Status.WAITING, actor=agent)
+    page = lambda t: desk.get(reverse("desk:ticket", args=[t.pk])).content.decode()  # noqa: E731
+    one, two = page(first), page(second)
+    assert (_chosen(one, "assignee"), _chosen(one, "status")) == ("", Ticket.Status.NEW)
+    assert (_chosen(two, "assignee"), _chosen(two, "status")) == (str(bram.pk), Ticket.Status.WAITING)
+    assert "bram" in one and "Behandelaar" in one  # every agent to choose from, labels in Dutch
+
+    services.ticket_assign(ticket=first, assignee=agent, actor=agent)
+    assert _chosen(page(first), "assignee") == str(agent.pk)
+    desk.post("/i18n/setlang/", {"language": "en", "next": "/desk/"})
+    english = page(first)
+    assert "Assignee" in english and "Behandelaar" not in english and _chosen(english, "assignee") == str(agent.pk)
+
+
+def test_a_form_that_came_back_shows_its_problem_not_the_kept_one(desk, ticket, django_user_model):
+    desk.get(reverse("desk:ticket", args=[ticket.pk]))  # the open forms kept
+    customer_user = django_user_model.objects.create_user("klant3", password="x-secret-123")
+    response = desk.post(reverse("desk:assign", args=[ticket.pk]), {"assignee": customer_user.pk})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "errorlist" in page.split('name="assignee"')[0].rsplit("<form", 1)[1]  # its problem, next to the field

@@ -120,7 +120,8 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [("", _("(nobody)")), *agent_choices()]
+        self.agents = agent_choices()  # also what the rendered form is kept under (the ticket page's fragment cache)
+        self.fields["assignee"].choices = [("", _("(nobody)")), *self.agents]
 
     def clean_assignee(self):
         return active_agent(self.cleaned_data["assignee"])

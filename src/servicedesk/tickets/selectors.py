@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from servicedesk.core.numbers import id_from
@@ -140,7 +141,7 @@ def queue_counts(*, user, now: datetime) -> dict[str, int]:
 
 def ticket_for_desk(ticket_id: int, *, related: tuple[str, ...] = ()) -> Ticket:
     """A ticket with everything its desk page shows, in five queries: the ticket with its contract's service
-    levels (`with_contract_levels`), `message_list` (oldest first, each message's attachments prefetched),
+    levels (`with_contract_levels`), `message_list` (oldest first, each message with its `attachment_list`),
     `event_list` (its audit trail) and `entry_list` (its time entries, each with `billed`). `related`: more
     relations to join into the ticket's own query (select_related paths).
 
@@ -165,15 +166,17 @@ def ticket_for_desk(ticket_id: int, *, related: tuple[str, ...] = ()) -> Ticket:
             "author_contact__name",
             *(f"author_user__{f}" for f in user_name),
         )
-        .prefetch_related(
-            Prefetch(
-                "attachments",
-                queryset=Attachment.objects.only(
-                    "id", "message_id", "original_name", "size", "content_type", "content_id"
-                ),
-            )
-        )
     )
+    attachments = (
+        Attachment.objects.filter(message__ticket_id=ticket_id)
+        .only("id", "message_id", "original_name", "size", "content_type", "content_id")
+        .order_by("id")
+    )
+    of_message = defaultdict(list)
+    for attachment in attachments:
+        of_message[attachment.message_id].append(attachment)
+    for message in ticket.message_list:
+        message.attachment_list = of_message[message.id]
     ticket.event_list = list(
         TicketEvent.objects.filter(ticket_id=ticket_id)
         .select_related("actor", "actor_contact")
