@@ -132,7 +132,7 @@ def _database() -> dict:
         # Server-side cursors cost round trips for small result sets and break behind pgbouncer.
         config["DISABLE_SERVER_SIDE_CURSORS"] = True
         # No JIT compilation: it starts for queries the planner thinks expensive (a billing run's chunk of
-        # tickets) and costs a quarter of a second each, more than the queries themselves.
+        # tickets), and compiling them costs more than running them.
         options = config.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
         # Values bound by the server, and a statement run a fifth time on a connection prepared: parsed and
@@ -155,7 +155,7 @@ def _database() -> dict:
             # begins, so two transactions that read first and write later cannot deadlock; a writer waits up to
             # `timeout` seconds for the lock. A page cache of 64 MB a connection (SQLite's default is 2 MB): a
             # billing run writes a million lines into a table of several indexes in one transaction, and with the
-            # default each index page went back and forth through the OS (their INSERT ~12 % slower).
+            # default each index page went back and forth through the OS.
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,

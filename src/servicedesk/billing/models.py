@@ -177,10 +177,10 @@ class LineWriter(models.Manager):
 
         Custom SQL, as Django documents for writes that need no model instance: a run writes a million ticket
         lines and some hundred thousand others (fees, projects), and `bulk_create` builds a model instance for each
-        and prepares each value through its field, about six times the database's own work (bench/README.md,
-        billing). On SQLite one short statement, not a VALUES list per batch (no faster there). On PostgreSQL a
-        million single-row INSERTs kept the server busy for most of a run's preview; COPY is its documented way to
-        load many rows (psycopg's `Cursor.copy`). The values are plain ints, strings, booleans, Decimals, dates and
+        and prepares each value through its field, which costs several times the database's own work. On SQLite
+        one short statement, not a VALUES list per batch (no faster there). On PostgreSQL a million single-row
+        INSERTs would keep the server busy for most of a run's preview; COPY is its documented way to load many
+        rows (psycopg's `Cursor.copy`). The values are plain ints, strings, booleans, Decimals, dates and
         None, which both drivers take as they are."""
         if not rows:
             return
