@@ -376,3 +376,32 @@ def test_a_form_that_came_back_shows_its_problem_not_the_kept_one(desk, ticket, 
     assert response.status_code == 400
     page = response.content.decode()
     assert "errorlist" in page.split('name="assignee"')[0].rsplit("<form", 1)[1]  # its problem, next to the field
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("nl", {"new": "Nieuw", "open": "Open", "waiting": "Wacht op klant", "closed": "Gesloten"}),
+        ("en", {"new": "New", "open": "Open", "waiting": "Waiting for customer", "closed": "Closed"}),
+    ],
+)
+def test_queue_rows_show_their_own_status_and_link(desk, main_contact, language, shown):
+    tickets = {}
+    for status in shown:
+        ticket = services.ticket_create(
+            reporter=main_contact,
+            subject=f"Ticket {status}",
+            body="Hij piept.",
+            channel="email",
+            support_type="unmanaged",
+            now=timezone.now() - timedelta(hours=1),
+        )
+        Ticket.objects.filter(pk=ticket.pk).update(status=status)
+        tickets[status] = ticket
+    desk.cookies["django_language"] = language
+    html = desk.get("/desk/queue/all/").content.decode()
+    for status, label in shown.items():
+        url = reverse("desk:ticket", args=[tickets[status].pk])
+        row = html[html.index(f'<a href="{url}">{tickets[status].pk}</a>') :].split("</tr>", 1)[0]
+        assert f'<a href="{url}">Ticket {status}</a>' in row
+        assert f"<td>{label}</td>" in row
