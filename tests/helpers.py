@@ -6,8 +6,10 @@ import re
 import struct
 import time
 import zlib
+from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 # -- processes of their own --------------------------------------------------------------------------------------
 
@@ -20,6 +22,22 @@ def database_url() -> str:
     if connection.vendor == "postgresql":
         return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     return f"sqlite:///{db['NAME']}"
+
+
+# -- local time -------------------------------------------------------------------------------------------------
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+REPORTS_READ_AT = datetime(2026, 11, 30, 12, 0, tzinfo=AMSTERDAM)  # a Monday: the reports' tests read them now
+
+
+def local(text: str) -> datetime:
+    """'2026-11-24T11:00' as an aware Amsterdam datetime."""
+    return datetime.fromisoformat(text).replace(tzinfo=AMSTERDAM)
+
+
+def on_day(day: date, hour: int = 10) -> datetime:
+    """A moment on a day, Amsterdam time (services date their changes by the local day)."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=AMSTERDAM)
 
 
 # -- mail ---------------------------------------------------------------------------------------------------------

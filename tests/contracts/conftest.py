@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 
 from servicedesk.contracts import services
 from servicedesk.customers.services import matrix_item_add
 from tests import factories
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-
-def at(day: date, hour: int = 10) -> datetime:
-    """A moment on a day, Amsterdam time (services date their changes by the local day)."""
-    return datetime(day.year, day.month, day.day, hour, tzinfo=AMSTERDAM)
+from tests.helpers import on_day as at
 
 
 @pytest.fixture

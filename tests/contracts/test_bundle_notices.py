@@ -14,7 +14,7 @@ from servicedesk.contracts.selectors import BundleState, bundles_of
 from servicedesk.contracts.services import bundle_notices_send, bundle_sell
 from servicedesk.outbox.models import OutgoingMessage
 from servicedesk.runtime.schedule import periodic_tasks
-from tests.contracts.conftest import at
+from tests.helpers import on_day as at
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from servicedesk.contracts import services
 from servicedesk.contracts.models import Contract, ContractLine, LineQuantity, PrepaidBundle
 from servicedesk.policy import Priority, SupportType
 from tests import factories
-from tests.contracts.conftest import at
+from tests.helpers import on_day as at
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from servicedesk.contracts.models import BundleDebit
 from servicedesk.policy import Priority, SupportType
 from servicedesk.policy.periods import Period
 from servicedesk.policy.recurring import period_fee
-from tests.contracts.conftest import at
 from tests.helpers import PREMIUM_LEVELS as PREMIUM
+from tests.helpers import on_day as at
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from servicedesk.contracts import services
 from servicedesk.contracts.event_text import event_sentence
 from servicedesk.contracts.models import Contract, ContractEvent, ContractLine, LineQuantity, PrepaidBundle
 from servicedesk.customers.services import matrix_item_add
-from tests.contracts.conftest import at
 from tests.helpers import PREMIUM_LEVELS as PREMIUM
+from tests.helpers import on_day as at
 
 pytestmark = pytest.mark.django_db
 

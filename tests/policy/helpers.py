@@ -1,11 +1,22 @@
-"""Small helpers for writing policy tests in local Amsterdam time."""
+"""Small helpers for writing policy tests: moments in local Amsterdam time, entries, policy files."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
-from servicedesk.policy import Channel, EntryKind, Policy, Priority, SupportType, TicketPrice, TicketWork, TimeEntry
+from servicedesk.policy import (
+    Channel,
+    EntryKind,
+    Policy,
+    Priority,
+    SupportType,
+    TicketPrice,
+    TicketWork,
+    TimeEntry,
+    default_policy_path,
+)
 from tests.policy.reference import AMS
 
 
@@ -36,3 +47,18 @@ def price(
 
 def euros(text: str) -> Decimal:
     return Decimal(text)
+
+
+DEFAULT_TEXT = default_policy_path().read_text()  # the shipped policy file
+
+
+def write_policy(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "policy.toml"
+    path.write_text(text)
+    return path
+
+
+def changed(old: str, new: str) -> str:
+    """The shipped policy file with `old` (which it must hold) replaced by `new`."""
+    assert old in DEFAULT_TEXT, old
+    return DEFAULT_TEXT.replace(old, new, 1)

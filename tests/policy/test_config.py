@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
@@ -15,24 +14,10 @@ from servicedesk.policy import (
     PolicyFileError,
     Priority,
     SupportType,
-    default_policy_path,
     load_policy,
     read_policy_file,
 )
-
-DEFAULT_TEXT = default_policy_path().read_text()
-
-
-def write_policy(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "policy.toml"
-    path.write_text(text)
-    return path
-
-
-def changed(old: str, new: str) -> str:
-    assert old in DEFAULT_TEXT, old
-    return DEFAULT_TEXT.replace(old, new, 1)
-
+from tests.policy.helpers import DEFAULT_TEXT, changed, write_policy
 
 RATES = [
     ("managed", "high", None, 8),

@@ -20,7 +20,7 @@ from servicedesk.policy.quote import (
     valid_until,
     vat_cents,
 )
-from tests.policy.test_config import changed, write_policy
+from tests.policy.helpers import changed, write_policy
 
 #: (id, quantity, unit price in cents, amount in cents)
 LINES = [

@@ -8,8 +8,6 @@ after-hours line, free work (managed service, fair use), and a ticket of October
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,13 +19,8 @@ from servicedesk.tickets import services
 from servicedesk.tickets.sla import sla_watch
 from tests import factories
 from tests.helpers import OUR_AUTHSERV_ID, mail
-
-AMS = ZoneInfo("Europe/Amsterdam")
-NOW = datetime(2026, 11, 30, 12, 0, tzinfo=AMS)  # Monday; the report is read now
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=AMS)
+from tests.helpers import REPORTS_READ_AT as NOW
+from tests.helpers import local as at
 
 
 @dataclass

@@ -13,7 +13,8 @@ from servicedesk.oncall.models import Shift
 from servicedesk.reports.selectors import desk_dashboard
 from servicedesk.tickets import services
 from tests import factories
-from tests.reports.conftest import NOW, at
+from tests.helpers import REPORTS_READ_AT as NOW
+from tests.helpers import local as at
 
 
 def busy(november):

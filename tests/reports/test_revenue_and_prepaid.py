@@ -18,8 +18,9 @@ from servicedesk.reports.selectors import customer_overview, prepaid_hours, reve
 from servicedesk.reports.service_report import service_report_pdf
 from servicedesk.tickets import services
 from tests import factories
+from tests.helpers import REPORTS_READ_AT as NOW
+from tests.helpers import local as at
 from tests.helpers import pdf_text, portal_signed_in, unbilled_recounted, unbilled_stored
-from tests.reports.conftest import NOW, at
 
 NOVEMBER = month_period(2026, 11)
 TODAY = date(2026, 12, 1)

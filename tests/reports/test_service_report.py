@@ -6,8 +6,8 @@ from __future__ import annotations
 from servicedesk.reports.arithmetic import month_period
 from servicedesk.reports.service_report import service_report_context, service_report_pdf
 from tests import factories
+from tests.helpers import REPORTS_READ_AT as NOW
 from tests.helpers import pdf_text, portal_signed_in
-from tests.reports.conftest import NOW
 
 NOVEMBER = month_period(2026, 11)
 

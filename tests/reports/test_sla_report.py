@@ -11,7 +11,7 @@ from django.utils import timezone
 from servicedesk.reports.arithmetic import ReportPeriod, month_period, year_period
 from servicedesk.reports.selectors import SLA_GROUPS, SlaFilters, sla_drill_down, sla_report
 from servicedesk.tickets.models import Ticket
-from tests.reports.conftest import NOW
+from tests.helpers import REPORTS_READ_AT as NOW
 from tests.reports.recount import recount
 
 NOVEMBER = month_period(2026, 11)

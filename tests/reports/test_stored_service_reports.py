@@ -25,8 +25,8 @@ from servicedesk.reports.tasks import service_reports_task
 from servicedesk.runtime.schedule import periodic_tasks
 from servicedesk.tickets import services
 from tests import factories
+from tests.helpers import local as at
 from tests.helpers import pdf_text, portal_signed_in
-from tests.reports.conftest import at
 
 NOVEMBER = month_period(2026, 11)
 

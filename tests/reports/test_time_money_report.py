@@ -15,7 +15,8 @@ from servicedesk.reports.models import PricedWork
 from servicedesk.reports.selectors import revenue_report, time_money_report
 from servicedesk.tickets import services
 from tests import factories
-from tests.reports.conftest import NOW, at
+from tests.helpers import REPORTS_READ_AT as NOW
+from tests.helpers import local as at
 
 NOVEMBER = month_period(2026, 11)
 AMS = ZoneInfo("Europe/Amsterdam")

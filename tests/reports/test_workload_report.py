@@ -7,7 +7,8 @@ from servicedesk.reports.arithmetic import month_period, year_period
 from servicedesk.reports.selectors import workload_report
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Ticket
-from tests.reports.conftest import NOW, at
+from tests.helpers import REPORTS_READ_AT as NOW
+from tests.helpers import local as at
 
 NOVEMBER = month_period(2026, 11)
 
