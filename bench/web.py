@@ -184,6 +184,17 @@ def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
+def machine_seconds() -> float:
+    """Seconds a fixed loop of plain Python (30 million additions) takes: the machine's speed at the moment, printed
+    with the figures, because a virtual machine's speed can change by a third within minutes and a page's p99
+    follows it (bench/README.md, web.py)."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(30_000_000):
+        total += number
+    return round(time.perf_counter() - started, 2)
+
+
 def rss_mb(process: subprocess.Popen) -> float:
     """Resident memory of gunicorn's workers (children of the master), in MB."""
     total = 0
@@ -254,6 +265,7 @@ def bench(db: str, args) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     env = prepare(db, args.tickets, work)
     ids = sample_ticket_ids(env)
+    machine = [machine_seconds()]
     port = free_port()
     server = start_gunicorn(env, port, args.workers)
     try:
@@ -270,6 +282,7 @@ def bench(db: str, args) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    results["machine_s"] = [*machine, machine_seconds()]
     return results
 
 
@@ -330,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
             peer_p99 = peer.get(db, {}).get(peer_page)
             print(row + f"{peer_p99 if peer_p99 is not None else '-'}")
         print(f"{db:<9}gunicorn workers' memory after the run: {results['rss_mb']} MB")
+        before, after = results["machine_s"]
+        print(f"{db:<9}machine: 30 million additions in plain Python took {before} s before the run, {after} s after")
     save_results("web", args, all_results)
     return 1 if failed else 0
 
