@@ -58,8 +58,8 @@ def _classify_form(ticket: Ticket) -> forms.ClassifyForm:
     )
 
 
-# The forms the ticket page keeps folded away, each built when an agent opens it: most page views open none, and
-# building and rendering every one of them on every view would cost more than the rest of the page.
+# The forms the ticket page keeps folded away, each built when an agent opens it: most page views open none, so
+# none of them is built and rendered for those views (their fields and choices are a large part of a page's work).
 FOLDED_FORMS = {
     "reply": lambda ticket: forms.ReplyForm(),
     "note": lambda ticket: forms.NoteForm(),
