@@ -39,7 +39,7 @@ def event_sentence(event: TicketEvent) -> str:
             return _("Assigned to %(new)s.") % {"new": new}
         return _("Assigned to %(new)s instead of %(old)s.") % {"new": new, "old": old}
     if kind == Kind.STATUS:
-        return _("Status changed from %(old)s to %(new)s.") % {"old": _status(old), "new": _status(new)}
+        return _("Status changed from %(old)s to %(new)s.") % {"old": status_label(old), "new": status_label(new)}
     if kind == Kind.TIME_ADDED:
         return _("Time recorded: %(entry)s.") % {"entry": _entry(new)}
     if kind == Kind.TIME_CORRECTED:
@@ -96,8 +96,13 @@ def _priority(value: str) -> str:
     return str(labels.PRIORITIES.get(value, value))
 
 
-def _status(value: str) -> str:
-    return str(dict(Ticket.Status.choices).get(value, value))
+def status_label(value: str) -> str:
+    """A ticket's status as people read it (what `get_status_display` says, without building a dict of all the
+    choices at every call); a value this code does not know is shown as stored."""
+    try:
+        return str(Ticket.Status(value).label)
+    except ValueError:
+        return value
 
 
 def _moment(text: str) -> str:
