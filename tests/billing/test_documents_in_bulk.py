@@ -19,15 +19,12 @@ from servicedesk.contracts import services as contracts
 from servicedesk.core.sequences import lock_year, next_in_year, take_in_year
 from servicedesk.tickets import services
 from tests import factories
+from tests.helpers import local as at
 
 pytestmark = pytest.mark.django_db
 AMS = ZoneInfo("Europe/Amsterdam")
 NOV = (date(2026, 11, 1), date(2026, 11, 30))
 NOW = datetime(2026, 12, 2, 10, tzinfo=AMS)
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=AMS)
 
 
 @pytest.fixture

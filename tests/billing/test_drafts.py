@@ -25,15 +25,12 @@ from servicedesk.core.policy import current_policy
 from servicedesk.tickets import services
 from servicedesk.tickets.models import Ticket, TimeEntry
 from tests import factories
+from tests.helpers import local as at
 
 pytestmark = pytest.mark.django_db
 AMS = ZoneInfo("Europe/Amsterdam")
 NOV = (date(2026, 11, 1), date(2026, 11, 30))
 NOW = datetime(2026, 12, 2, 10, tzinfo=AMS)
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=AMS)
 
 
 @pytest.fixture

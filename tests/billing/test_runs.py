@@ -19,15 +19,12 @@ from servicedesk.billing.services import billing_run_confirm, billing_run_create
 from servicedesk.tickets import services
 from servicedesk.tickets.models import TimeEntry
 from tests import factories
+from tests.helpers import local as at
 
 pytestmark = pytest.mark.django_db
 AMS = ZoneInfo("Europe/Amsterdam")
 NOV = (date(2026, 11, 1), date(2026, 11, 30))
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=AMS)
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=AMS)
 
 
 @pytest.fixture

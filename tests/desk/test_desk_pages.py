@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -15,12 +14,7 @@ from servicedesk.tickets import services
 from servicedesk.tickets.models import RefusedReport, Ticket, TicketEvent
 from tests import factories
 
-AMS = ZoneInfo("Europe/Amsterdam")
 pytestmark = pytest.mark.django_db
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=AMS)
 
 
 def test_anonymous_users_are_sent_to_the_login(client):

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from servicedesk.tickets import services
 from servicedesk.tickets.models import AgentNotification, TicketEvent
 from servicedesk.tickets.sla import sla_watch
 from tests import factories
+from tests.helpers import local as at
 
-AMS = ZoneInfo("Europe/Amsterdam")
 pytestmark = pytest.mark.django_db
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=AMS)
 
 
 @pytest.fixture

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,13 +13,9 @@ from servicedesk.tickets import services
 from servicedesk.tickets.models import AgentNotification, Message, RefusedReport, Ticket, TicketEvent
 from servicedesk.tickets.pricing import ticket_price
 from tests import factories
+from tests.helpers import local as at
 
-AMS = ZoneInfo("Europe/Amsterdam")
 pytestmark = pytest.mark.django_db
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=AMS)
 
 
 @pytest.fixture
